@@ -1,0 +1,34 @@
+// A kernel record after defensive decoding: plain C++ values, no BPF types.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace sockwarden {
+
+enum class EventKind { Connect, ConnectAttempt, Send, Reply };
+
+// Mirrors struct sw_event (bpf/events.h) field by field.
+struct RawEvent {
+  EventKind kind = EventKind::Connect;
+  uint16_t tier = 0;      // enum sw_tier
+  uint32_t flags = 0;     // SW_F_*
+  uint64_t ts_boot_ns = 0;
+  uint32_t pid = 0;       // thread id
+  uint32_t tgid = 0;      // process id
+  uint32_t ppid = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint32_t watch_id = 0;
+  uint64_t cgroup_id = 0;
+  uint32_t pidns = 0, mntns = 0, netns = 0;
+  int32_t fd = -1;
+  uint64_t sock_ino = 0;
+  uint32_t sock_dev = 0;  // kernel s_dev encoding (major << 20 | minor)
+  int32_t result = 0;
+  uint64_t client_sock_ino = 0;  // connection id
+  uint64_t bytes = 0;
+  std::string comm;
+  std::string payload;    // raw captured bytes (binary-safe); sun_path for ConnectAttempt
+};
+
+}  // namespace sockwarden

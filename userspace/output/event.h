@@ -1,0 +1,34 @@
+// The enriched event every output stage consumes: one per JSON line / table row.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capture/raw_event.h"
+
+namespace sockwarden {
+
+struct ProcessInfo {
+  std::string executable;    // /proc/PID/exe target ("" if unknown)
+  std::string command_line;  // argv joined by spaces ("" if unknown)
+  std::string name;          // comm
+};
+
+struct Event {
+  RawEvent raw;
+  std::string action;        // "connect", "send", "reply", "lost"
+  std::string outcome;       // "success", "failure", "unknown"
+  uint64_t realtime_ns = 0;  // wall clock, ns since the epoch (UTC)
+  ProcessInfo process;
+  std::string cgroup_path;   // cgroup v2 path relative to the cgroup2 mount, "" if unknown
+  std::string socket_path;   // the watched socket's path as configured ("@name" for abstract)
+  std::string tier;          // "socket-tp" or "syscall-tp"
+  std::vector<std::string> flags;  // stable names, e.g. "truncated", "payload-partial"
+  std::optional<std::string> error;  // errno name for failures, e.g. "EACCES"
+  // Loss events only
+  uint64_t lost = 0;
+  std::string lost_cause;    // "ringbuf-full", ...
+};
+
+}  // namespace sockwarden
