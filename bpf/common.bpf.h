@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Maps, settings and helpers shared by every hook tier. Each tier's
+ * *.bpf.c includes this once; userspace sees the same map names in every
+ * skeleton, so the loader treats tiers uniformly.
+ */
+#ifndef SOCKWARDEN_COMMON_BPF_H
+#define SOCKWARDEN_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "events.h"
+#include "core_fixes.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Settings, written by the loader between open and load. */
+const volatile __u32 abi_version = SW_ABI_VERSION;
+const volatile __u32 self_tgid = 0;       /* the agent: never reported */
+const volatile __u32 payload_cap = 4096;  /* bytes captured per write, <= SW_PAYLOAD_MAX */
+const volatile __u32 reply_cap = 128;     /* bytes captured of a daemon reply, <= SW_REPLY_MAX */
+
+/* Upper bound of fds scanned to find the caller's fd for a socket. */
+#define SW_FD_SCAN_MAX 65536
+#define SW_FD_CHUNK 16
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* resized by the loader (--ringbuf-kb) */
+} events SEC(".maps");
+
+/* Watched sockets by identity (inode+dev, or netns+abstract name). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct sw_watch_key);
+	__type(value, struct sw_watch_val);
+} watched SEC(".maps");
+
+/*
+ * Basenames of watched paths. A connect hook that runs before the kernel
+ * resolves the path only has the string: it reports attempts whose last
+ * component matches, and userspace resolves them to an inode.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct sw_name_key);
+	__type(value, __u8);
+} watched_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SW_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* A write in progress: filled by the per-skb hook, emitted when the send returns. */
+struct pending_send {
+	struct sw_event ev;
+	/* Doubled so that a masked offset plus a clamped length always stays
+	 * inside the buffer: the verifier cannot relate 'captured' and 'n'. */
+	__u8 payload[SW_PAYLOAD_MAX * 2];
+	__u64 client_sk;  /* the sender's struct sock, to match the send-return hook */
+	__u32 active;
+	__u32 captured;
+	__u64 skb_bytes;  /* sum of skb lengths seen, if the send length is not */
+	/* tier-private syscall arguments (syscall tier) */
+	__u64 arg_ptr;
+	__u64 arg_len;
+	__u32 arg_kind;
+	__s32 arg_fd;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct pending_send);
+} pending SEC(".maps");
+
+/* Per-CPU scratch for records built and emitted without sleeping in between
+ * (connects, attempts, replies). Per-CPU values are limited to 32 KiB. */
+#define SW_SCRATCH_PAYLOAD 512
+struct scratch {
+	struct sw_event ev;
+	__u8 payload[SW_SCRATCH_PAYLOAD];
+	struct sw_watch_key key;
+	struct sw_name_key name;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+/*
+ * Clamp a size passed to a helper. 64-bit and behind a barrier: clang must
+ * neither drop the clamp as "already known" (the verifier may have lost the
+ * bound, e.g. through a bpf_loop context) nor compare a shifted copy of the
+ * register it then passes on.
+ */
+static __always_inline __u64 clamp_size(__u64 v, __u64 max)
+{
+	barrier_var(v);
+	if (v > max)
+		v = max;
+	return v;
+}
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+	if (v)
+		*v += 1;
+}
+
+static __always_inline struct scratch *get_scratch(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&scratch_map, &zero);
+}
+
+/*
+ * Submit a record of sizeof(sw_event) + n bytes (n clamped to 'room', the
+ * payload buffer's size, so the verifier can prove the read stays inside).
+ * A full ring buffer is counted, never silent.
+ */
+static __always_inline void emit(void *rec, __u32 n32, __u32 room)
+{
+	__u64 n = clamp_size(n32, room);
+	((struct sw_event *)rec)->payload_len = n;
+	if (bpf_ringbuf_output(&events, rec, sizeof(struct sw_event) + n, 0))
+		count(SW_CNT_RINGBUF_DROPS);
+	else
+		count(SW_CNT_EVENTS);
+}
+
+static __always_inline bool is_self(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == self_tgid;
+}
+
+/*
+ * Identity of a unix socket as userspace registered it: the bound inode for
+ * path sockets (accepted sockets inherit the listener's path, so the server
+ * side of every connection carries it too), or netns + name for abstract ones.
+ * The key must be zeroed by the caller. Returns 0 when the socket has one.
+ */
+static __always_inline int unix_identity(const struct sock *sk, struct sw_watch_key *key)
+{
+	const struct unix_sock *u = (const void *)sk;
+	struct dentry *dentry = BPF_CORE_READ(u, path.dentry);
+
+	if (dentry) {
+		struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+		key->kind = SW_WATCH_PATH;
+		key->ino = BPF_CORE_READ(inode, i_ino);
+		key->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+		return 0;
+	}
+	struct unix_address *addr = BPF_CORE_READ(u, addr);
+	if (!addr)
+		return -1;
+	int len = BPF_CORE_READ(addr, len);
+	const char *path = unix_address_path(addr);
+	char first = 1;
+	bpf_probe_read_kernel(&first, 1, path);
+	if (first != 0 || len < 3)
+		return -1;
+	/* minus sun_family and the leading NUL */
+	bpf_probe_read_kernel(key->name, clamp_size(len - 3, SW_UNIX_PATH_MAX - 1), path + 1);
+	key->kind = SW_WATCH_ABSTRACT;
+	key->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	return 0;
+}
+
+static __always_inline struct sw_watch_val *watched_identity(const struct sock *sk, struct sw_watch_key *key)
+{
+	__builtin_memset(key, 0, sizeof(*key));
+	if (unix_identity(sk, key))
+		return NULL;
+	return bpf_map_lookup_elem(&watched, key);
+}
+
+static __always_inline void set_sock_identity(struct sw_event *ev, const struct sw_watch_key *key,
+					      const struct sw_watch_val *w)
+{
+	ev->watch_id = w->watch_id;
+	if (key->kind == SW_WATCH_PATH) {
+		ev->sock_ino = key->ino;
+		ev->sock_dev = key->dev;
+	} else {
+		ev->flags |= SW_F_ABSTRACT;
+	}
+}
+
+static __always_inline __u64 sock_file_ino(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+}
+
+/* Caller identity: ids, credentials, cgroup, namespaces, comm. */
+static __always_inline void fill_task(struct sw_event *ev)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 ug = bpf_get_current_uid_gid();
+
+	ev->ts_boot_ns = bpf_ktime_get_boot_ns();
+	ev->pid = (__u32)id;
+	ev->tgid = id >> 32;
+	ev->uid = (__u32)ug;
+	ev->gid = ug >> 32;
+	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	ev->cgroup_id = bpf_get_current_cgroup_id();
+	ev->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	ev->netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
+	/* The task's own pid namespace is the one at its pid's deepest level
+	 * (nsproxy->pid_ns_for_children can differ after unshare(CLONE_NEWPID)). */
+	struct pid *tpid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(tpid, level);
+	struct upid up = {};
+	bpf_core_read(&up, sizeof(up), &tpid->numbers[level & 31]);
+	ev->pidns = BPF_CORE_READ(up.ns, ns.inum);
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+}
+
+struct fdwalk_ctx {
+	struct file **fds;
+	__u64 target;
+	__u32 max;
+	__s32 found;
+};
+
+static long fdwalk_cb(__u64 i, struct fdwalk_ctx *c)
+{
+	struct file *chunk[SW_FD_CHUNK];
+	__u32 base = i * SW_FD_CHUNK;
+
+	if (base >= c->max)
+		return 1;
+	/* max_fds is a multiple of BITS_PER_LONG, so whole chunks stay inside the array. */
+	if (bpf_probe_read_kernel(chunk, sizeof(chunk), c->fds + base))
+		return 1;
+	for (int j = 0; j < SW_FD_CHUNK; j++) {
+		if ((__u64)chunk[j] == c->target) {
+			c->found = base + j;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The caller's lowest fd for a socket: a scan of its fd table, paid only for
+ * watched sockets. Dup'ed fds, fds inherited over fork/exec and fds used from
+ * another thread all resolve because the table is the live one of 'current'.
+ */
+static __always_inline __s32 find_fd(const struct sock *sk)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct fdwalk_ctx c = {
+		.fds = BPF_CORE_READ(fdt, fd),
+		.max = BPF_CORE_READ(fdt, max_fds),
+		.target = (__u64)BPF_CORE_READ(sk, sk_socket, file),
+		.found = -1,
+	};
+	if (!c.target || !c.fds)
+		return -1;
+	bpf_loop(SW_FD_SCAN_MAX / SW_FD_CHUNK, fdwalk_cb, &c, 0);
+	return c.found;
+}
+
+/* Copy up to 'want' bytes of an skb's linear area. Page frags are not readable from here. */
+static __always_inline __u32 copy_skb_head(__u8 *dst, __u32 room, const struct sk_buff *skb, __u32 want,
+					   bool *partial)
+{
+	__u32 len = BPF_CORE_READ(skb, len);
+	__u32 data_len = BPF_CORE_READ(skb, data_len);
+	__u32 head = len > data_len ? len - data_len : 0;
+	__u32 n = head < want ? head : want;
+
+	n = clamp_size(n, room);
+	if (n && bpf_probe_read_kernel(dst, clamp_size(n, room), BPF_CORE_READ(skb, data)))
+		n = 0;
+	*partial = n < want && n < len;
+	return n;
+}
+
+#endif

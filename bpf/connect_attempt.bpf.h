@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Matching a connect *attempt* by the address the caller passed, before (or
+ * without) the kernel resolving it: used by cgroup/connect_unix in the
+ * socket tier and by sys_exit(connect) failures in the syscall tier.
+ * Abstract names are matched exactly (netns + name is their identity),
+ * filesystem paths by basename; userspace resolves the path to an inode
+ * before reporting it.
+ */
+#ifndef SOCKWARDEN_CONNECT_ATTEMPT_BPF_H
+#define SOCKWARDEN_CONNECT_ATTEMPT_BPF_H
+
+#include "common.bpf.h"
+
+struct path_scan {
+	struct scratch *s;
+	__u32 len;
+	__u32 start;
+};
+
+static long find_last_slash_cb(__u64 i, struct path_scan *c)
+{
+	if (i >= c->len || i >= SW_UNIX_PATH_MAX)
+		return 1;
+	if (c->s->payload[i] == '/')
+		c->start = i + 1;
+	return 0;
+}
+
+static long copy_basename_cb(__u64 i, struct path_scan *c)
+{
+	__u64 j = c->start + i;
+	if (j >= c->len || i >= SW_UNIX_PATH_MAX || j >= SW_UNIX_PATH_MAX)
+		return 1;
+	char ch = c->s->payload[j];
+	if (!ch)
+		return 1;
+	c->s->name.name[i] = ch;
+	return 0;
+}
+
+static long path_strlen_cb(__u64 i, struct path_scan *c)
+{
+	if (i >= c->len || i >= SW_UNIX_PATH_MAX)
+		return 1;
+	if (!c->s->payload[i]) {
+		c->len = i;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Does the connect path in s->payload[0..plen) name a watched socket?
+ * Abstract names match exactly; paths match by basename. On a match, returns
+ * the watch id (0 for a basename match: userspace resolves the path) via
+ * *watch_id, sets SW_F_ABSTRACT in *flags when relevant, and shortens *plen
+ * past trailing NULs. Returns true on a match.
+ */
+static __always_inline bool match_connect_path(struct scratch *s, __u32 *plen, const struct sock *sk,
+					       __u32 *flags, __u32 *watch_id)
+{
+	__u32 len = *plen;
+	if (len > SW_UNIX_PATH_MAX)
+		len = SW_UNIX_PATH_MAX;
+	if (len == 0)
+		return false;
+	if (s->payload[0] == 0) {
+		__builtin_memset(&s->key, 0, sizeof(s->key));
+		bpf_probe_read_kernel(s->key.name, clamp_size(len - 1, SW_UNIX_PATH_MAX - 1), s->payload + 1);
+		s->key.kind = SW_WATCH_ABSTRACT;
+		s->key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+		struct sw_watch_val *w = bpf_map_lookup_elem(&watched, &s->key);
+		if (!w)
+			return false;
+		*watch_id = w->watch_id;
+		*flags |= SW_F_ABSTRACT;
+		return true;
+	}
+	/* bpf_loop keeps the verifier's work linear in these scans. */
+	struct path_scan c = {.s = s, .len = len, .start = 0};
+	bpf_loop(SW_UNIX_PATH_MAX, find_last_slash_cb, &c, 0);
+	__builtin_memset(&s->name, 0, sizeof(s->name));
+	bpf_loop(SW_UNIX_PATH_MAX, copy_basename_cb, &c, 0);
+	if (!bpf_map_lookup_elem(&watched_names, &s->name))
+		return false;
+	/* Trailing NULs from callers that pass sizeof(sockaddr_un). */
+	bpf_loop(SW_UNIX_PATH_MAX, path_strlen_cb, &c, 0);
+	len = c.len;
+	*plen = len;
+	*watch_id = 0;
+	return true;
+}
+
+#endif

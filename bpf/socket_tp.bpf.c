@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tier "socket-tp": socket-layer BTF tracepoints (kernel >= 6.7 with
+ * cgroup/connect_unix; both tracepoints exist on 6.12 and 6.18, not 6.1).
+ *
+ * Why these hooks: they fire only on socket activity, so unrelated syscalls
+ * pay nothing (measured ~1.00x on a null write(2) loop), unlike syscall
+ * tracepoints, which move every task to the slow syscall path.
+ *
+ *  - tp_btf/sk_data_ready fires in the *sender's* context, right after the
+ *    sender queued an skb on the receiver:
+ *      on a listener     -> a connect reached it (the embryo socket is queued)
+ *      on an accepted sk -> the client wrote: the skb is the queue's tail
+ *      on a client sk    -> the daemon replied
+ *    The bytes read are the kernel's copy in the skb, not user memory the
+ *    caller could rewrite after the hook ran.
+ *  - tp_btf/sock_send_length fires when the send returns, for every send
+ *    path (write, writev, sendto, sendmsg, sendmmsg, io_uring, splice): it
+ *    closes the per-task record of one write and submits it.
+ */
+#define SW_THIS_TIER SW_TIER_SOCKET_TP
+#include "common.bpf.h"
+#include "connect_attempt.bpf.h"
+
+/* The tail skb of a receive queue, or NULL if the queue is empty (the
+ * receiver may already have dequeued it on another CPU). */
+static __always_inline struct sk_buff *queue_tail(const struct sock *sk)
+{
+	void *head = (void *)sk + bpf_core_field_offset(struct sock, sk_receive_queue);
+	struct sk_buff *skb = BPF_CORE_READ(sk, sk_receive_queue.prev);
+	return (void *)skb == head ? NULL : skb;
+}
+
+/* A connect reached a watched listener; 'current' is the connecting task. */
+static __always_inline int on_listener(const struct sock *listener)
+{
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	struct sw_watch_val *w = watched_identity(listener, &s->key);
+	if (!w)
+		return 0;
+
+	/*
+	 * unix_stream_connect() queues an skb owned by the new server-side
+	 * ("embryo") socket, whose peer is the caller's socket. Another connect
+	 * may have queued behind ours before this hook ran, so match the embryo
+	 * whose peer credentials (set from current's tgid) are ours.
+	 */
+	void *head = (void *)listener + bpf_core_field_offset(struct sock, sk_receive_queue);
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct pid *me = BPF_CORE_READ(task, signal, pids[PIDTYPE_TGID]);
+	struct sk_buff *skb = BPF_CORE_READ(listener, sk_receive_queue.prev);
+	struct sock *client = NULL;
+	for (int i = 0; i < 8; i++) {
+		if (!skb || (void *)skb == head)
+			break;
+		struct sock *embryo = BPF_CORE_READ(skb, sk);
+		if (BPF_CORE_READ(embryo, sk_peer_pid) == me) {
+			client = BPF_CORE_READ((struct unix_sock *)embryo, peer);
+			break;
+		}
+		skb = BPF_CORE_READ(skb, prev);
+	}
+
+	struct sw_event *ev = &s->ev;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	fill_task(ev);
+	ev->type = SW_EV_CONNECT;
+	ev->tier = SW_THIS_TIER;
+	set_sock_identity(ev, &s->key, w);
+	ev->flags |= SW_F_RESULT_KNOWN; /* it reached the listener: the connect succeeded */
+	ev->fd = client ? find_fd(client) : -1;
+	if (ev->fd < 0)
+		ev->flags |= SW_F_FD_UNKNOWN;
+	ev->client_sock_ino = client ? sock_file_ino(client) : 0;
+	emit(ev, 0, 0);
+	return 0;
+}
+
+/* The client wrote into a watched connection; 'sk' is the daemon's accepted socket. */
+static __always_inline int on_server_side(const struct sock *sk, const struct sw_watch_key *key,
+					  const struct sw_watch_val *w)
+{
+	struct sock *client = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	if (!client)
+		return 0;
+	struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+						      BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p) {
+		count(SW_CNT_SCRATCH_MISS);
+		return 0;
+	}
+	if (!p->active || p->client_sk != (__u64)client) {
+		/* First skb of a new write. */
+		__builtin_memset(&p->ev, 0, sizeof(p->ev));
+		fill_task(&p->ev);
+		p->ev.type = SW_EV_SEND;
+		p->ev.tier = SW_THIS_TIER;
+		set_sock_identity(&p->ev, key, w);
+		p->ev.fd = find_fd(client);
+		if (p->ev.fd < 0)
+			p->ev.flags |= SW_F_FD_UNKNOWN;
+		p->ev.client_sock_ino = sock_file_ino(client);
+		p->client_sk = (__u64)client;
+		p->active = 1;
+		p->captured = 0;
+		p->skb_bytes = 0;
+	}
+
+	struct sk_buff *skb = queue_tail(sk);
+	if (!skb || BPF_CORE_READ(skb, sk) != client) {
+		/* Already consumed by the daemon on another CPU, or another
+		 * writer's skb: the bytes of this part are not ours to read. */
+		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+		count(SW_CNT_PAYLOAD_PARTIAL);
+		return 0;
+	}
+	p->skb_bytes += BPF_CORE_READ(skb, len);
+	/* Once a gap exists, later bytes would be spliced onto the wrong offset. */
+	if (p->ev.flags & SW_F_PAYLOAD_PARTIAL)
+		return 0;
+	__u32 cap = payload_cap > SW_PAYLOAD_MAX ? SW_PAYLOAD_MAX : payload_cap;
+	__u32 got = p->captured;
+	if (got >= cap)
+		return 0;
+	bool partial = false;
+	__u32 n = copy_skb_head(&p->payload[got & (SW_PAYLOAD_MAX - 1)], SW_PAYLOAD_MAX, skb, cap - got, &partial);
+	p->captured = got + n;
+	if (partial) {
+		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+		count(SW_CNT_PAYLOAD_PARTIAL);
+	}
+	return 0;
+}
+
+/* The daemon answered on a watched connection; 'sk' is the client's socket. */
+static __always_inline int on_client_side(const struct sock *sk)
+{
+	struct sock *server = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	if (!server)
+		return 0;
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	struct sw_watch_val *w = watched_identity(server, &s->key);
+	if (!w)
+		return 0;
+	struct sk_buff *skb = queue_tail(sk);
+	if (!skb || BPF_CORE_READ(skb, sk) != server)
+		return 0;
+	bool partial = false;
+	__u32 cap = reply_cap > SW_REPLY_MAX ? SW_REPLY_MAX : reply_cap;
+	__u32 n = copy_skb_head(s->payload, SW_REPLY_MAX, skb, cap, &partial);
+	/* Only the start of an HTTP/1.x response: streamed bodies (logs, events)
+	 * would otherwise flood the ring with bytes nobody asked for. */
+	if (n < 5 || s->payload[0] != 'H' || s->payload[1] != 'T' || s->payload[2] != 'T' ||
+	    s->payload[3] != 'P' || s->payload[4] != '/')
+		return 0;
+	struct sw_event *ev = &s->ev;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	fill_task(ev);
+	ev->type = SW_EV_REPLY;
+	ev->tier = SW_THIS_TIER;
+	set_sock_identity(ev, &s->key, w);
+	ev->fd = -1;
+	ev->client_sock_ino = sock_file_ino(sk);
+	ev->bytes = BPF_CORE_READ(skb, len);
+	emit(ev, n, SW_REPLY_MAX);
+	return 0;
+}
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+/*
+ * cgroup/connect_unix (kernel >= 6.7) runs for every unix connect in the
+ * attached cgroup subtree *before* the kernel resolves the path, so it also
+ * sees attempts that will be refused (EACCES on the socket file, no
+ * listener). A success follows as SW_EV_CONNECT from the listener hook;
+ * userspace pairs the two by the caller's socket inode. Always allows.
+ */
+SEC("cgroup/connect_unix")
+int cgroup__connect_unix(struct bpf_sock_addr *ctx)
+{
+	if (is_self())
+		return 1;
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 1;
+	struct bpf_sock_addr_kern *sa = bpf_cast_to_kern_ctx(ctx);
+	__u32 alen = sa->uaddrlen;
+	struct sockaddr *ua = sa->uaddr;
+	struct sock *sk = sa->sk;
+	if (alen <= 2)
+		return 1;
+	__u32 plen = alen - 2; /* minus sun_family */
+	if (plen > SW_UNIX_PATH_MAX)
+		plen = SW_UNIX_PATH_MAX;
+	__builtin_memset(s->payload, 0, 128);
+	if (bpf_probe_read_kernel(s->payload, clamp_size(plen, SW_UNIX_PATH_MAX), (const char *)ua + 2))
+		return 1;
+	__u32 flags = 0, watch_id = 0;
+	if (!match_connect_path(s, &plen, sk, &flags, &watch_id))
+		return 1;
+
+	struct sw_event *ev = &s->ev;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	fill_task(ev);
+	ev->type = SW_EV_CONNECT_ATTEMPT;
+	ev->tier = SW_THIS_TIER;
+	ev->flags = flags;
+	ev->watch_id = watch_id;
+	ev->fd = find_fd(sk);
+	if (ev->fd < 0)
+		ev->flags |= SW_F_FD_UNKNOWN;
+	ev->client_sock_ino = sock_file_ino(sk);
+	emit(ev, plen, SW_UNIX_PATH_MAX);
+	return 1;
+}
+
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(tp_btf__sk_data_ready, const struct sock *sk)
+{
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX || is_self())
+		return 0;
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN)
+		return on_listener(sk);
+
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	struct sw_watch_val *w = watched_identity(sk, &s->key);
+	if (w) {
+		struct sw_watch_key key = s->key;
+		struct sw_watch_val val = *w;
+		return on_server_side(sk, &key, &val);
+	}
+	return on_client_side(sk);
+}
+
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(tp_btf__sock_send_length, struct sock *sk, int ret, int flags)
+{
+	struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	if (!p || !p->active || p->client_sk != (__u64)sk)
+		return 0;
+	p->active = 0;
+	p->ev.result = ret;
+	p->ev.flags |= SW_F_RESULT_KNOWN;
+	p->ev.bytes = ret > 0 ? (__u64)ret : p->skb_bytes;
+	__u32 got = p->captured;
+	if (got > SW_PAYLOAD_MAX)
+		got = SW_PAYLOAD_MAX;
+	if (p->ev.bytes > got && !(p->ev.flags & SW_F_PAYLOAD_PARTIAL))
+		p->ev.flags |= SW_F_TRUNCATED;
+	if (got == 0 && p->ev.bytes > 0)
+		p->ev.flags |= SW_F_PAYLOAD_NONE;
+	emit(p, got, SW_PAYLOAD_MAX);
+	return 0;
+}

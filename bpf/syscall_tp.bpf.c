@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Tier "syscall-tp": the last fallback, for kernels without the socket-layer
+ * tracepoints (e.g. Debian's 6.1) and without fentry/LSM.
+ *
+ * Raw syscall tracepoints (tp_btf/sys_enter, sys_exit: no tracefs needed).
+ * Known costs and blind spots, stated in the README tier matrix:
+ *  - every syscall on the host takes the slow path while attached;
+ *  - io_uring submissions are invisible (no syscall per send);
+ *  - the payload is read from the caller's memory at sys_enter, which the
+ *    caller (another thread) can rewrite before the kernel copies it;
+ *  - a failed connect's path is likewise read from user memory.
+ * In exchange it knows the exact fd and the syscall's return value.
+ */
+#define SW_THIS_TIER SW_TIER_SYSCALL_TP
+#include "common.bpf.h"
+#include "connect_attempt.bpf.h"
+
+/* x86_64 syscall numbers */
+#define SW_NR_write 1
+#define SW_NR_writev 20
+#define SW_NR_connect 42
+#define SW_NR_sendto 44
+#define SW_NR_sendmsg 46
+#define SW_NR_sendmmsg 307
+#define SW_EINPROGRESS 115
+#define SW_MAX_IOV 16
+
+enum { ARG_BUF = 1, ARG_IOV = 2, ARG_MSG = 3, ARG_MMSG = 4, ARG_CONNECT = 5 };
+
+static __always_inline bool interesting(long id)
+{
+	return id == SW_NR_write || id == SW_NR_writev || id == SW_NR_connect || id == SW_NR_sendto ||
+	       id == SW_NR_sendmsg || id == SW_NR_sendmmsg;
+}
+
+/* fd of 'current' -> its unix struct sock, or NULL. */
+static __always_inline struct sock *fd_unix_sock(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	if (fd < 0 || (unsigned int)fd >= max)
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), fds + fd);
+	if (!f)
+		return NULL;
+	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & SW_S_IFMT) != SW_S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
+		return NULL;
+	return sk;
+}
+
+static __always_inline void copy_user(struct pending_send *p, const void *src, __u64 len)
+{
+	__u32 cap = payload_cap > SW_PAYLOAD_MAX ? SW_PAYLOAD_MAX : payload_cap;
+	__u32 got = p->captured;
+	if (got >= cap || !src)
+		return;
+	__u64 n = len < cap - got ? len : cap - got;
+	n = clamp_size(n, SW_PAYLOAD_MAX);
+	if (bpf_probe_read_user(&p->payload[got & (SW_PAYLOAD_MAX - 1)], clamp_size(n, SW_PAYLOAD_MAX), src)) {
+		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+		return;
+	}
+	p->captured = got + n;
+}
+
+static __always_inline void copy_iov(struct pending_send *p, const struct iovec *iov, __u64 cnt)
+{
+	for (int i = 0; i < SW_MAX_IOV; i++) {
+		if (i >= cnt || (p->ev.flags & SW_F_PAYLOAD_PARTIAL))
+			break;
+		struct iovec v = {};
+		if (bpf_probe_read_user(&v, sizeof(v), iov + i)) {
+			p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+			break;
+		}
+		copy_user(p, v.iov_base, v.iov_len);
+	}
+	if (cnt > SW_MAX_IOV && p->captured < payload_cap)
+		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+}
+
+static __always_inline void copy_msghdr(struct pending_send *p, const struct user_msghdr *msg)
+{
+	struct user_msghdr m = {};
+	if (bpf_probe_read_user(&m, sizeof(m), msg)) {
+		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+		return;
+	}
+	copy_iov(p, m.msg_iov, m.msg_iovlen);
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
+{
+	if (!interesting(id) || is_self())
+		return 0;
+	int fd = (int)BPF_CORE_READ(regs, di);
+	struct sock *sk = fd_unix_sock(fd);
+	if (!sk)
+		return 0;
+	__u64 a1 = BPF_CORE_READ(regs, si), a2 = BPF_CORE_READ(regs, dx);
+
+	if (id != SW_NR_connect) {
+		/* A send: only into a connection whose daemon side is watched. */
+		struct sock *peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+		if (!peer)
+			return 0;
+		struct scratch *s = get_scratch();
+		if (!s)
+			return 0;
+		struct sw_watch_val *w = watched_identity(peer, &s->key);
+		if (!w)
+			return 0;
+		struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+							      BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!p) {
+			count(SW_CNT_SCRATCH_MISS);
+			return 0;
+		}
+		__builtin_memset(&p->ev, 0, sizeof(p->ev));
+		fill_task(&p->ev);
+		p->ev.type = SW_EV_SEND;
+		p->ev.tier = SW_THIS_TIER;
+		set_sock_identity(&p->ev, &s->key, w);
+		p->ev.fd = fd;
+		p->ev.client_sock_ino = sock_file_ino(sk);
+		p->captured = 0;
+		p->client_sk = (__u64)sk;
+		p->active = 1;
+		p->arg_fd = fd;
+		if (id == SW_NR_write || id == SW_NR_sendto) {
+			p->arg_kind = ARG_BUF;
+			copy_user(p, (const void *)a1, a2);
+		} else if (id == SW_NR_writev) {
+			p->arg_kind = ARG_IOV;
+			copy_iov(p, (const struct iovec *)a1, a2);
+		} else if (id == SW_NR_sendmsg) {
+			p->arg_kind = ARG_MSG;
+			copy_msghdr(p, (const struct user_msghdr *)a1);
+		} else {
+			/* sendmmsg: the first message's bytes; later ones are counted, not shown. */
+			p->arg_kind = ARG_MMSG;
+			copy_msghdr(p, (const struct user_msghdr *)a1);
+			if (a2 > 1)
+				p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+		}
+		return 0;
+	}
+
+	struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+						      BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p) {
+		count(SW_CNT_SCRATCH_MISS);
+		return 0;
+	}
+	p->arg_kind = ARG_CONNECT;
+	p->arg_fd = fd;
+	p->arg_ptr = a1;
+	p->arg_len = a2;
+	p->client_sk = (__u64)sk;
+	p->active = 1;
+	return 0;
+}
+
+static __always_inline int connect_returned(struct pending_send *p, long ret)
+{
+	struct sock *sk = (struct sock *)p->client_sk;
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	struct sw_event *ev = &s->ev;
+
+	if (ret == 0 || ret == -SW_EINPROGRESS) {
+		struct sock *peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+		if (!peer)
+			return 0;
+		struct sw_watch_val *w = watched_identity(peer, &s->key);
+		if (!w)
+			return 0;
+		__builtin_memset(ev, 0, sizeof(*ev));
+		fill_task(ev);
+		ev->type = SW_EV_CONNECT;
+		ev->tier = SW_THIS_TIER;
+		set_sock_identity(ev, &s->key, w);
+		ev->flags |= SW_F_RESULT_KNOWN;
+		ev->result = ret;
+		ev->fd = p->arg_fd;
+		ev->client_sock_ino = sock_file_ino(sk);
+		emit(ev, 0, 0);
+		return 0;
+	}
+
+	/* Refused: only the address the caller passed is left to go on. */
+	__u32 plen = p->arg_len > 2 ? p->arg_len - 2 : 0;
+	if (plen > SW_UNIX_PATH_MAX)
+		plen = SW_UNIX_PATH_MAX;
+	__builtin_memset(s->payload, 0, 128);
+	if (!plen || bpf_probe_read_user(s->payload, clamp_size(plen, SW_UNIX_PATH_MAX), (const char *)p->arg_ptr + 2))
+		return 0;
+	__u32 flags = SW_F_RESULT_KNOWN, watch_id = 0;
+	if (!match_connect_path(s, &plen, sk, &flags, &watch_id))
+		return 0;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	fill_task(ev);
+	ev->type = SW_EV_CONNECT_ATTEMPT;
+	ev->tier = SW_THIS_TIER;
+	ev->flags = flags;
+	ev->watch_id = watch_id;
+	ev->result = ret;
+	ev->fd = p->arg_fd;
+	ev->client_sock_ino = sock_file_ino(sk);
+	emit(ev, plen, SW_UNIX_PATH_MAX);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
+{
+	if (!interesting(BPF_CORE_READ(regs, orig_ax)))
+		return 0;
+	struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	if (!p || !p->active)
+		return 0;
+	p->active = 0;
+	if (p->arg_kind == ARG_CONNECT)
+		return connect_returned(p, ret);
+
+	p->ev.result = ret;
+	p->ev.flags |= SW_F_RESULT_KNOWN;
+	p->ev.bytes = ret > 0 ? (__u64)ret : 0;
+	__u32 got = p->captured;
+	if (got > SW_PAYLOAD_MAX)
+		got = SW_PAYLOAD_MAX;
+	if (p->ev.bytes > got && !(p->ev.flags & SW_F_PAYLOAD_PARTIAL))
+		p->ev.flags |= SW_F_TRUNCATED;
+	if (got == 0 && p->ev.bytes > 0)
+		p->ev.flags |= SW_F_PAYLOAD_NONE;
+	emit(p, got, SW_PAYLOAD_MAX);
+	return 0;
+}

@@ -1,0 +1,1 @@
+set(SW_UNIT_TEST_SOURCES)

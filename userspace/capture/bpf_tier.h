@@ -1,0 +1,63 @@
+// Hook tiers: the same events from different kernel hooks, picked at startup
+// by trial loads (never by kernel version numbers).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sockwarden {
+
+enum class TierId { SocketTp, SyscallTp };
+
+struct TierInfo {
+  TierId id;
+  const char* name;   // as printed in events ("tier") and accepted by --tier
+  const char* hooks;  // what it attaches to
+  const char* needs;  // what the kernel must offer
+};
+
+// Best first. (The lsm and fentry tiers of the tier matrix slot in above socket-tp.)
+const std::vector<TierInfo>& tier_table();
+const TierInfo* find_tier(const std::string& name);
+
+struct TierSettings {
+  uint32_t self_tgid = 0;
+  uint32_t payload_cap = 4096;
+  uint32_t reply_cap = 128;
+  uint32_t ringbuf_bytes = 8u << 20;  // power of two, >= page size
+  std::string cgroup2_root;           // where cgroup/* programs attach
+};
+
+class TierLoadError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A loaded and attached tier. Owns the skeleton and every link (RAII):
+// destroying it detaches everything.
+class BpfTier {
+ public:
+  virtual ~BpfTier() = default;
+  BpfTier(const BpfTier&) = delete;
+  BpfTier& operator=(const BpfTier&) = delete;
+
+  virtual const TierInfo& info() const = 0;
+  int events_fd() const { return events_fd_; }
+  int watched_fd() const { return watched_fd_; }
+  int names_fd() const { return names_fd_; }
+  int counters_fd() const { return counters_fd_; }
+
+ protected:
+  BpfTier() = default;
+  int events_fd_ = -1, watched_fd_ = -1, names_fd_ = -1, counters_fd_ = -1;
+};
+
+// Open, load and attach one tier; throws TierLoadError with libbpf's reason.
+std::unique_ptr<BpfTier> load_tier(TierId id, const TierSettings& settings);
+
+// Route libbpf's messages to spdlog (debug chatter only when verbose).
+void route_libbpf_logs(bool verbose);
+
+}  // namespace sockwarden

@@ -1,0 +1,62 @@
+// Which sockets are watched, and their kernel identity.
+//
+// Identity is the listener's inode and device (never the path string): a
+// symlink, a relative path, a bind-mount alias in a container and
+// /proc/PID/root/... all reach the same inode. Abstract sockets ("@name")
+// have no inode; their identity is the name plus the network namespace.
+#pragma once
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "events.h"
+
+namespace sockwarden {
+
+// The runtime sockets watched by default (globs allowed; missing ones are
+// picked up when they appear).
+std::vector<std::string> default_socket_specs();
+
+// stat()'s st_dev -> the kernel's s_dev encoding (major << 20 | minor) that BPF sees.
+uint32_t kernel_dev(dev_t st_dev);
+
+struct ResolvedWatch {
+  uint32_t watch_id = 0;
+  std::string path;                    // concrete path, or "@name" for abstract sockets
+  sw_watch_key key{};
+  std::vector<std::string> basenames;  // for the pre-resolution connect hook
+  bool operator==(const ResolvedWatch& o) const;
+};
+
+class WatchList {
+ public:
+  // specs: paths (globs allowed) or "@name". netns_ino: the network namespace
+  // abstract names are looked up in (the agent's own by default).
+  WatchList(std::vector<std::string> specs, uint64_t netns_ino);
+
+  // Expand globs, stat, keep what exists and is a socket. Watch ids are stable
+  // per concrete path for the life of the object.
+  std::vector<ResolvedWatch> resolve();
+
+  // Display path of a watch id ("" if unknown).
+  std::string path_of(uint32_t watch_id) const;
+  const std::vector<std::string>& specs() const { return specs_; }
+
+  // Validate one spec; returns an error message or "" (used for CLI errors).
+  static std::string validate_spec(const std::string& spec);
+
+ private:
+  uint32_t id_for(const std::string& path);
+  std::vector<std::string> specs_;
+  uint64_t netns_ino_;
+  std::map<std::string, uint32_t> ids_;
+  std::vector<std::string> paths_;  // index = watch id - 1
+};
+
+// The agent's own network namespace inode (for abstract names).
+uint64_t self_netns_ino();
+
+}  // namespace sockwarden

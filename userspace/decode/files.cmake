@@ -1,0 +1,1 @@
+set(SW_DECODE_SOURCES)

@@ -1,0 +1,58 @@
+#include "enrich/boot_clock.h"
+
+#include <time.h>
+
+#include <cstdio>
+#include <limits>
+
+namespace sockwarden {
+namespace {
+
+constexpr uint64_t kNsPerSec = 1'000'000'000ULL;
+
+int64_t now_ns(clockid_t clock) {
+  timespec ts{};
+  clock_gettime(clock, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * static_cast<int64_t>(kNsPerSec) + ts.tv_nsec;
+}
+
+}  // namespace
+
+// The two clocks cannot be read atomically. Bracketing one REALTIME read with
+// two BOOTTIME reads bounds the error by the bracket's width; of a few samples
+// the narrowest bracket (least preemption) wins.
+BootClock::BootClock() {
+  int64_t best_width = std::numeric_limits<int64_t>::max();
+  for (int i = 0; i < 8; ++i) {
+    int64_t b1 = now_ns(CLOCK_BOOTTIME);
+    int64_t r = now_ns(CLOCK_REALTIME);
+    int64_t b2 = now_ns(CLOCK_BOOTTIME);
+    if (b2 - b1 < best_width) {
+      best_width = b2 - b1;
+      offset_ns_ = r - (b1 + (b2 - b1) / 2);
+    }
+  }
+}
+
+uint64_t BootClock::to_realtime(uint64_t boot_ns) const {
+  if (offset_ns_ < 0) {
+    uint64_t back = 0 - static_cast<uint64_t>(offset_ns_);  // unsigned negation: no overflow at INT64_MIN
+    return boot_ns > back ? boot_ns - back : 0;
+  }
+  uint64_t fwd = static_cast<uint64_t>(offset_ns_);
+  if (boot_ns > std::numeric_limits<uint64_t>::max() - fwd) return std::numeric_limits<uint64_t>::max();
+  return boot_ns + fwd;
+}
+
+std::string rfc3339_utc(uint64_t realtime_ns) {
+  time_t secs = static_cast<time_t>(realtime_ns / kNsPerSec);
+  unsigned long frac = static_cast<unsigned long>(realtime_ns % kNsPerSec);
+  tm t{};
+  gmtime_r(&secs, &t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09luZ", t.tm_year + 1900, t.tm_mon + 1,
+                t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, frac);
+  return buf;
+}
+
+}  // namespace sockwarden

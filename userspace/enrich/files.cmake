@@ -1,0 +1,5 @@
+set(SW_ENRICH_SOURCES
+  enrich/mountinfo.cpp
+  enrich/cgroup_resolver.cpp
+  enrich/process_reader.cpp
+  enrich/boot_clock.cpp)

@@ -1,0 +1,97 @@
+#include "output/ecs_json.h"
+
+#include "events.h"
+#include "enrich/boot_clock.h"
+#include "output/flag_names.h"
+#include "output/payload_escape.h"
+
+namespace sockwarden {
+namespace {
+
+using nlohmann::json;
+
+json event_type(const std::string& action) {
+  if (action == "connect") return json::array({"connection"});
+  if (action == "send" || action == "reply") return json::array({"access"});
+  return json::array({"info"});
+}
+
+json event_object(const Event& e, const std::string& outcome) {
+  return json{
+      {"kind", "event"},
+      {"category", json::array({"network", "process"})},
+      {"type", event_type(e.action)},
+      {"action", e.action},
+      {"outcome", outcome},
+      {"module", "sockwarden"},
+      {"dataset", "sockwarden.socket"},
+  };
+}
+
+// The kernel's s_dev encoding (MKDEV in include/linux/kdev_t.h), not
+// userspace's dev_t: major in the top 12 bits, minor in the low 20.
+std::string device_string(uint32_t sock_dev) {
+  return std::to_string(sock_dev >> 20) + ":" + std::to_string(sock_dev & 0xfffff);
+}
+
+json lost_event(const Event& e) {
+  return json{
+      {"@timestamp", rfc3339_utc(e.realtime_ns)},
+      {"ecs", {{"version", kEcsVersion}}},
+      {"event", event_object(e, "unknown")},
+      {"sockwarden", {{"lost", {{"count", e.lost}, {"cause", e.lost_cause}}}}},
+  };
+}
+
+}  // namespace
+
+nlohmann::json to_ecs_json(const Event& e) {
+  if (e.action == "lost") return lost_event(e);
+  const RawEvent& r = e.raw;
+
+  json process{
+      {"pid", r.tgid},
+      {"thread", {{"id", r.pid}}},
+      {"name", e.process.name.empty() ? r.comm : e.process.name},
+      {"parent", {{"pid", r.ppid}}},
+  };
+  if (!e.process.executable.empty()) process["executable"] = e.process.executable;
+  if (!e.process.command_line.empty()) process["command_line"] = e.process.command_line;
+
+  json sw{
+      {"socket",
+       {{"path", e.socket_path},
+        {"inode", r.sock_ino},
+        {"device", device_string(r.sock_dev)},
+        {"abstract", (r.flags & SW_F_ABSTRACT) != 0}}},
+      {"cgroup", {{"id", r.cgroup_id}, {"path", e.cgroup_path}}},
+      {"namespaces", {{"pid", r.pidns}, {"mnt", r.mntns}, {"net", r.netns}}},
+      {"tier", e.tier},
+      {"fd", r.fd < 0 ? json(nullptr) : json(r.fd)},
+      {"connection", r.client_sock_ino},
+      {"bytes", r.bytes},
+      {"payload_captured", r.payload.size()},
+      {"flags", event_flag_names(e)},
+  };
+  // A successful connect carries no bytes; an empty "payload" there would only
+  // suggest that something was captured.
+  if (!(e.action == "connect" && r.payload.empty())) sw["payload"] = escape_payload(r.payload);
+  if (r.flags & SW_F_RESULT_KNOWN) sw["result"] = r.result;
+  if (e.error) sw["error"] = *e.error;
+
+  return json{
+      {"@timestamp", rfc3339_utc(e.realtime_ns)},
+      {"ecs", {{"version", kEcsVersion}}},
+      {"event", event_object(e, e.outcome.empty() ? "unknown" : e.outcome)},
+      {"process", std::move(process)},
+      {"user", {{"id", std::to_string(r.uid)}}},
+      {"group", {{"id", std::to_string(r.gid)}}},
+      {"sockwarden", std::move(sw)},
+  };
+}
+
+std::string to_json_line(const Event& e) {
+  return to_ecs_json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace sockwarden

@@ -1,0 +1,14 @@
+// Makes captured socket bytes safe to print and to embed in JSON.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace sockwarden {
+
+// Printable ASCII stays as is; \n \r \t and backslash become two-character
+// escapes; every other byte becomes \xHH (lowercase). The result is pure
+// ASCII: valid UTF-8 for JSON whatever the payload was, free of terminal
+// control sequences, and reversible (backslash is escaped too).
+std::string escape_payload(std::string_view bytes);
+
+}  // namespace sockwarden
