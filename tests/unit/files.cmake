@@ -1,1 +1,9 @@
-set(SW_UNIT_TEST_SOURCES)
+set(SW_UNIT_TEST_SOURCES
+  unit/test_record_decoder.cpp
+  unit/test_watch_list.cpp
+  unit/test_connect_correlator.cpp
+  unit/test_attempt_resolver.cpp
+  unit/test_event_builder.cpp
+  unit/test_event_filter.cpp
+  unit/test_agent_options.cpp)
+include(${CMAKE_CURRENT_LIST_DIR}/enrich_output_tests.cmake)

@@ -1,1 +1,2 @@
-set(SW_CLASSIFY_SOURCES)
+set(SW_CLASSIFY_SOURCES
+  classify/event_filter.cpp)

@@ -1,1 +1,2 @@
-set(SW_DECODE_SOURCES)
+set(SW_DECODE_SOURCES
+  decode/connect_correlator.cpp)

@@ -3,3 +3,6 @@ set(SW_ENRICH_SOURCES
   enrich/cgroup_resolver.cpp
   enrich/process_reader.cpp
   enrich/boot_clock.cpp)
+list(APPEND SW_ENRICH_SOURCES
+  enrich/attempt_resolver.cpp
+  enrich/event_builder.cpp)

@@ -1,0 +1,170 @@
+#include "commands/agent.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <map>
+
+#include "capture/errors.h"
+#include "capture/watch_list.h"
+#include "classify/event_filter.h"
+#include "decode/connect_correlator.h"
+#include "enrich/attempt_resolver.h"
+#include "enrich/boot_clock.h"
+#include "enrich/cgroup_resolver.h"
+#include "enrich/event_builder.h"
+#include "enrich/mountinfo.h"
+#include "enrich/process_reader.h"
+#include "events.h"
+
+namespace sockwarden {
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+
+void on_signal(int) { g_stop = 1; }
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;  // no SA_RESTART: a blocked poll returns so we can drain and exit
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+uint64_t now_realtime_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
+}
+
+}  // namespace
+
+void validate_agent_options(const AgentOptions& o) {
+  for (const auto& s : o.sockets) {
+    auto err = WatchList::validate_spec(s);
+    if (!err.empty()) throw UserError(kExitUsage, "--socket '" + s + "': " + err);
+  }
+  if (o.no_default_sockets && o.sockets.empty())
+    throw UserError(kExitUsage, "--no-default-sockets needs at least one --socket PATH");
+  if (o.tier != "auto" && !find_tier(o.tier)) {
+    std::string names;
+    for (const auto& t : tier_table()) names += std::string(" ") + t.name;
+    throw UserError(kExitUsage, "--tier '" + o.tier + "': unknown tier (choose auto" + names + ")");
+  }
+  if (o.payload_cap > SW_PAYLOAD_MAX)
+    throw UserError(kExitUsage, "--payload-cap " + std::to_string(o.payload_cap) + ": at most " +
+                                    std::to_string(SW_PAYLOAD_MAX) + " bytes");
+  uint32_t kb = o.ringbuf_kb;
+  if (kb < 4 || (kb & (kb - 1)) != 0 || kb > (1u << 20))
+    throw UserError(kExitUsage, "--ringbuf-kb " + std::to_string(kb) + ": must be a power of two between 4 and 1048576");
+  if (o.duration_sec < 0) throw UserError(kExitUsage, "--duration must not be negative");
+}
+
+RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
+  validate_agent_options(opts);
+  check_privileges_and_btf();
+
+  auto cg2 = find_cgroup2_mount(opts.mountinfo);
+  if (!cg2) spdlog::warn("no cgroup v2 mount in {}: cgroup paths unavailable, socket-tp cannot attach", opts.mountinfo);
+
+  TierSettings settings;
+  settings.self_tgid = static_cast<uint32_t>(getpid());
+  settings.payload_cap = opts.payload_cap;
+  settings.ringbuf_bytes = opts.ringbuf_kb * 1024u;
+  settings.cgroup2_root = cg2.value_or("");
+  std::vector<ProbeStep> steps;
+  auto capture = Capture::open(opts.tier, settings, &steps);
+  for (const auto& s : steps)
+    if (!s.ok) spdlog::info("tier {} not available: {}", s.tier, s.reason);
+  RunStats stats;
+  stats.tier = capture->tier().name;
+  spdlog::info("capturing with tier {} ({})", capture->tier().name, capture->tier().hooks);
+
+  std::vector<std::string> specs = opts.no_default_sockets ? std::vector<std::string>{} : default_socket_specs();
+  specs.insert(specs.end(), opts.sockets.begin(), opts.sockets.end());
+  WatchList watches(specs, self_netns_ino());
+  AttemptResolver attempts(opts.proc_root);
+
+  auto resync = [&]() {
+    auto resolved = watches.resolve();
+    for (const auto& c : capture->sync_watches(resolved)) spdlog::info("{}", c);
+    std::map<std::pair<uint32_t, uint64_t>, uint32_t> by_inode;
+    for (const auto& w : resolved)
+      if (w.key.kind == SW_WATCH_PATH) by_inode[{w.key.dev, w.key.ino}] = w.watch_id;
+    attempts.set_watched(std::move(by_inode));
+    return resolved.size();
+  };
+  if (resync() == 0) spdlog::warn("none of the watched sockets exists yet; they are picked up when they appear");
+
+  ProcessReader procs(opts.proc_root);
+  CgroupResolver cgroups(cg2.value_or("/nonexistent"));
+  BootClock clock;
+  EventBuilder builder(procs, cgroups, clock, [&](uint32_t id) { return watches.path_of(id); });
+  ConnectCorrelator correlator([&](RawEvent& a) { return attempts.resolve(a); });
+  EventFilter filter(opts.pids);
+
+  auto deliver = [&](Event&& e) {
+    if (e.action == "lost") stats.lost += e.lost;
+    if (!filter.keep(e)) return;
+    stats.emitted++;
+    sink.on_event(e);
+  };
+  auto deliver_connects = [&](std::vector<ConnectResult>&& results) {
+    for (auto& r : results) deliver(builder.build(std::move(r.ev), r.success));
+  };
+  Capture::Handler handler = [&](RawEvent&& raw) {
+    if (raw.kind == EventKind::Connect || raw.kind == EventKind::ConnectAttempt)
+      deliver_connects(correlator.feed(std::move(raw), std::chrono::steady_clock::now()));
+    else
+      deliver(builder.build(std::move(raw)));
+  };
+
+  // Kernel-side losses become explicit loss records, per cause.
+  KernelCounters reported{};
+  uint64_t correlator_overflow_reported = 0;
+  auto report_losses = [&]() {
+    auto c = capture->counters();
+    auto check = [&](uint64_t now, uint64_t& before, const char* cause) {
+      if (now > before) deliver(builder.lost(now - before, cause, now_realtime_ns()));
+      before = now;
+    };
+    check(c.ringbuf_drops, reported.ringbuf_drops, "ringbuf-full");
+    check(c.scratch_miss, reported.scratch_miss, "task-state-unavailable");
+    check(c.decode_errors, reported.decode_errors, "decode-error");
+    check(correlator.overflowed(), correlator_overflow_reported, "connect-table-full");
+    stats.kernel = c;
+  };
+
+  install_signal_handlers();
+  sink.on_start(stats.tier);
+  auto start = std::chrono::steady_clock::now();
+  auto next_tick = start;
+  while (!g_stop) {
+    auto now = std::chrono::steady_clock::now();
+    if (opts.duration_sec > 0 && now - start >= std::chrono::duration<double>(opts.duration_sec)) break;
+    capture->poll(100, handler);
+    now = std::chrono::steady_clock::now();
+    if (now >= next_tick) {
+      next_tick = now + std::chrono::milliseconds(500);
+      resync();
+      deliver_connects(correlator.expire(now));
+      report_losses();
+    }
+  }
+  // Drain what the kernel already queued, then settle every pending attempt.
+  while (capture->poll(0, handler) > 0) {
+  }
+  deliver_connects(correlator.flush());
+  report_losses();
+  sink.on_exit(stats);
+  return stats;
+}
+
+}  // namespace sockwarden

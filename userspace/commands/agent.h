@@ -1,0 +1,48 @@
+// The pipeline wired end to end: capture -> decode -> enrich -> classify ->
+// sink. trace and run differ only in the sink they pass.
+#pragma once
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "capture/capture.h"
+#include "output/event.h"
+
+namespace sockwarden {
+
+struct AgentOptions {
+  std::vector<std::string> sockets;  // --socket (added to the defaults)
+  bool no_default_sockets = false;
+  std::string tier = "auto";
+  uint32_t payload_cap = 4096;
+  uint32_t ringbuf_kb = 8192;
+  double duration_sec = 0;  // 0 = until SIGINT/SIGTERM
+  std::set<uint32_t> pids;
+  std::string proc_root = "/proc";
+  std::string mountinfo = "/proc/self/mountinfo";
+};
+
+struct RunStats {
+  std::string tier;
+  KernelCounters kernel;
+  uint64_t emitted = 0;  // events handed to the sink
+  uint64_t lost = 0;     // total of every loss record
+};
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void on_start(const std::string& tier) { (void)tier; }
+  virtual void on_event(const Event& e) = 0;
+  virtual void on_exit(const RunStats& stats) { (void)stats; }
+};
+
+// Validate options without touching the kernel; throws UserError(kExitUsage).
+void validate_agent_options(const AgentOptions& opts);
+
+// Runs until the duration ends or SIGINT/SIGTERM; drains the ring buffer
+// before returning. Throws UserError for anything the user must fix.
+RunStats run_agent(const AgentOptions& opts, EventSink& sink);
+
+}  // namespace sockwarden

@@ -1,0 +1,4 @@
+set(SW_COMMANDS_SOURCES
+  commands/agent.cpp
+  commands/sinks.cpp
+  commands/doctor.cpp)

@@ -1,0 +1,58 @@
+#include "decode/connect_correlator.h"
+
+#include "events.h"
+
+namespace sockwarden {
+
+ConnectCorrelator::ConnectCorrelator(Resolver resolver, std::chrono::milliseconds window, size_t max_pending)
+    : resolver_(std::move(resolver)), window_(window), max_pending_(max_pending) {}
+
+std::vector<ConnectResult> ConnectCorrelator::feed(RawEvent&& ev, Clock::time_point now) {
+  std::vector<ConnectResult> out;
+  if (ev.kind == EventKind::Connect) {
+    pending_.erase(ev.client_sock_ino);
+    out.push_back({std::move(ev), true});
+    return out;
+  }
+  if (ev.kind != EventKind::ConnectAttempt) return out;
+  auto watch = resolver_(ev);
+  if (!watch) return out;  // basename matched, but a different socket
+  ev.watch_id = *watch;
+  bool refused_now = (ev.flags & SW_F_RESULT_KNOWN) && ev.result < 0;
+  if (refused_now) {
+    out.push_back({std::move(ev), false});
+    return out;
+  }
+  if (ev.flags & SW_F_RESULT_KNOWN) return out;  // a success: its Connect record reports it
+  if (pending_.size() >= max_pending_) {
+    // Never drop silently: report the oldest-possible outcome now.
+    overflowed_++;
+    out.push_back({std::move(ev), false});
+    return out;
+  }
+  uint64_t key = ev.client_sock_ino;
+  pending_[key] = Pending{std::move(ev), now + window_};
+  return out;
+}
+
+std::vector<ConnectResult> ConnectCorrelator::expire(Clock::time_point now) {
+  std::vector<ConnectResult> out;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second.deadline <= now) {
+      out.push_back({std::move(it->second.ev), false});
+      it = pending_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return out;
+}
+
+std::vector<ConnectResult> ConnectCorrelator::flush() {
+  std::vector<ConnectResult> out;
+  for (auto& [_, p] : pending_) out.push_back({std::move(p.ev), false});
+  pending_.clear();
+  return out;
+}
+
+}  // namespace sockwarden

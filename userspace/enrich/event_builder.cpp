@@ -1,0 +1,91 @@
+#include "enrich/event_builder.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "events.h"
+
+namespace sockwarden {
+
+std::string errno_name(int err) {
+  if (err < 0) err = -err;
+  switch (err) {
+    case EACCES: return "EACCES";
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case ECONNREFUSED: return "ECONNREFUSED";
+    case EAGAIN: return "EAGAIN";
+    case EPIPE: return "EPIPE";
+    case ECONNRESET: return "ECONNRESET";
+    case ENOTCONN: return "ENOTCONN";
+    case EINTR: return "EINTR";
+    case ETIMEDOUT: return "ETIMEDOUT";
+    case EPROTOTYPE: return "EPROTOTYPE";
+    case EINVAL: return "EINVAL";
+    case ENOBUFS: return "ENOBUFS";
+    case ENOMEM: return "ENOMEM";
+    case EFAULT: return "EFAULT";
+    case EBADF: return "EBADF";
+    default: return "errno " + std::to_string(err);
+  }
+}
+
+const char* tier_name(uint16_t tier) {
+  switch (tier) {
+    case SW_TIER_SOCKET_TP: return "socket-tp";
+    case SW_TIER_SYSCALL_TP: return "syscall-tp";
+    default: return "unknown";
+  }
+}
+
+Event EventBuilder::build(RawEvent&& raw, bool success) {
+  Event e;
+  e.realtime_ns = clock_.to_realtime(raw.ts_boot_ns);
+  e.process = procs_.read(raw.tgid, raw.comm);
+  e.cgroup_path = cgroups_.path_for(raw.cgroup_id);
+  e.socket_path = path_of_(raw.watch_id);
+  e.tier = tier_name(raw.tier);
+  switch (raw.kind) {
+    case EventKind::Connect:
+      e.action = "connect";
+      e.outcome = "success";
+      break;
+    case EventKind::ConnectAttempt:
+      e.action = "connect";
+      e.outcome = success ? "success" : "failure";
+      if (!success) {
+        if ((raw.flags & SW_F_RESULT_KNOWN) && raw.result < 0) {
+          e.error = errno_name(raw.result);
+        } else {
+          // socket-tp sees the attempt but not the errno of a refusal.
+          e.error = "refused";
+          e.flags.push_back("errno-unknown");
+        }
+      }
+      break;
+    case EventKind::Send:
+      e.action = "send";
+      e.outcome = (raw.flags & SW_F_RESULT_KNOWN) && raw.result < 0 ? "failure" : "success";
+      if (e.outcome == "failure") e.error = errno_name(raw.result);
+      break;
+    case EventKind::Reply:
+      e.action = "reply";
+      e.outcome = "success";
+      break;
+  }
+  e.raw = std::move(raw);
+  return e;
+}
+
+Event EventBuilder::lost(uint64_t count, const std::string& cause, uint64_t realtime_ns) {
+  Event e;
+  e.action = "lost";
+  e.outcome = "unknown";
+  e.realtime_ns = realtime_ns;
+  e.lost = count;
+  e.lost_cause = cause;
+  e.tier = "";
+  return e;
+}
+
+}  // namespace sockwarden

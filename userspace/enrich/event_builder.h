@@ -1,0 +1,38 @@
+// RawEvent -> Event: wall-clock time, process identity, cgroup path, the
+// watched socket's path, tier name and outcome.
+#pragma once
+#include <functional>
+#include <string>
+
+#include "capture/raw_event.h"
+#include "enrich/boot_clock.h"
+#include "enrich/cgroup_resolver.h"
+#include "enrich/process_reader.h"
+#include "output/event.h"
+
+namespace sockwarden {
+
+class EventBuilder {
+ public:
+  using PathOf = std::function<std::string(uint32_t watch_id)>;
+  EventBuilder(ProcessReader& procs, CgroupResolver& cgroups, const BootClock& clock, PathOf path_of)
+      : procs_(procs), cgroups_(cgroups), clock_(clock), path_of_(std::move(path_of)) {}
+
+  // success: for connect records, whether the connect reached the listener.
+  Event build(RawEvent&& raw, bool success = true);
+
+  // A loss record: 'count' records or bytes lost for 'cause'.
+  Event lost(uint64_t count, const std::string& cause, uint64_t realtime_ns);
+
+ private:
+  ProcessReader& procs_;
+  CgroupResolver& cgroups_;
+  const BootClock& clock_;
+  PathOf path_of_;
+};
+
+// "EACCES" for 13, "errno 200" for unknown values.
+std::string errno_name(int err);
+const char* tier_name(uint16_t tier);
+
+}  // namespace sockwarden
