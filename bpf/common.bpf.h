@@ -73,6 +73,7 @@ struct pending_send {
 	__u64 arg_len;
 	__u32 arg_kind;
 	__s32 arg_fd;
+	__s64 arg_nr;
 };
 
 struct {

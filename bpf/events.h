@@ -35,6 +35,7 @@ enum sw_event_type {
 #define SW_F_FD_UNKNOWN       (1u << 3) /* the socket was not found in the caller's fd table */
 #define SW_F_RESULT_KNOWN     (1u << 4) /* result holds the syscall's return value / -errno */
 #define SW_F_ABSTRACT         (1u << 5) /* the watched socket is in the abstract namespace */
+#define SW_F_PAYLOAD_USER     (1u << 6) /* payload read from the caller's buffer, not the kernel's copy */
 
 /* Tier that produced the record (also reported as sockwarden.tier). */
 enum sw_tier {

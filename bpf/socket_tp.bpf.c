@@ -21,6 +21,7 @@
 #define SW_THIS_TIER SW_TIER_SOCKET_TP
 #include "common.bpf.h"
 #include "connect_attempt.bpf.h"
+#include "user_payload.bpf.h"
 
 /* The tail skb of a receive queue, or NULL if the queue is empty (the
  * receiver may already have dequeued it on another CPU). */
@@ -109,21 +110,35 @@ static __always_inline int on_server_side(const struct sock *sk, const struct sw
 	}
 
 	struct sk_buff *skb = queue_tail(sk);
-	if (!skb || BPF_CORE_READ(skb, sk) != client) {
-		/* Already consumed by the daemon on another CPU, or another
-		 * writer's skb: the bytes of this part are not ours to read. */
-		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
-		count(SW_CNT_PAYLOAD_PARTIAL);
-		return 0;
-	}
-	p->skb_bytes += BPF_CORE_READ(skb, len);
+	bool ours = skb && BPF_CORE_READ(skb, sk) == client;
+	if (ours)
+		p->skb_bytes += BPF_CORE_READ(skb, len);
 	/* Once a gap exists, later bytes would be spliced onto the wrong offset. */
-	if (p->ev.flags & SW_F_PAYLOAD_PARTIAL)
+	if (p->ev.flags & (SW_F_PAYLOAD_PARTIAL | SW_F_PAYLOAD_USER))
 		return 0;
 	__u32 cap = payload_cap > SW_PAYLOAD_MAX ? SW_PAYLOAD_MAX : payload_cap;
 	__u32 got = p->captured;
 	if (got >= cap)
 		return 0;
+
+	/*
+	 * The first part of a write whose kernel copy is out of reach: the
+	 * daemon already dequeued the skb on another CPU, or its bytes are in
+	 * page frags. Read the caller's buffer through the syscall arguments.
+	 */
+	if (got == 0 && (!ours || BPF_CORE_READ(skb, data_len) > 0)) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+		long nr = BPF_CORE_READ(regs, orig_ax);
+		if (copy_from_syscall(p, nr, BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx))) {
+			p->ev.flags |= SW_F_PAYLOAD_USER;
+			return 0;
+		}
+	}
+	if (!ours) {
+		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+		count(SW_CNT_PAYLOAD_PARTIAL);
+		return 0;
+	}
 	bool partial = false;
 	__u32 n = copy_skb_head(&p->payload[got & (SW_PAYLOAD_MAX - 1)], SW_PAYLOAD_MAX, skb, cap - got, &partial);
 	p->captured = got + n;
@@ -253,6 +268,9 @@ int BPF_PROG(tp_btf__sock_send_length, struct sock *sk, int ret, int flags)
 		got = SW_PAYLOAD_MAX;
 	if (p->ev.bytes > got && !(p->ev.flags & SW_F_PAYLOAD_PARTIAL))
 		p->ev.flags |= SW_F_TRUNCATED;
+	/* A user-memory copy may have read past what the send accepted. */
+	if ((p->ev.flags & SW_F_PAYLOAD_USER) && ret >= 0 && got > (__u32)ret)
+		got = ret;
 	if (got == 0 && p->ev.bytes > 0)
 		p->ev.flags |= SW_F_PAYLOAD_NONE;
 	emit(p, got, SW_PAYLOAD_MAX);

@@ -7,24 +7,21 @@
  * Known costs and blind spots, stated in the README tier matrix:
  *  - every syscall on the host takes the slow path while attached;
  *  - io_uring submissions are invisible (no syscall per send);
- *  - the payload is read from the caller's memory at sys_enter, which the
- *    caller (another thread) can rewrite before the kernel copies it;
+ *  - the payload is read from the caller's memory at sys_exit (after the
+ *    kernel faulted it in and copied it), which another thread of the
+ *    caller can rewrite in between: it is not the kernel's copy;
+ *  - sendmmsg: only the first message's bytes are shown;
  *  - a failed connect's path is likewise read from user memory.
  * In exchange it knows the exact fd and the syscall's return value.
  */
 #define SW_THIS_TIER SW_TIER_SYSCALL_TP
 #include "common.bpf.h"
 #include "connect_attempt.bpf.h"
+#include "user_payload.bpf.h"
 
-/* x86_64 syscall numbers */
-#define SW_NR_write 1
-#define SW_NR_writev 20
+/* x86_64 syscall numbers (the send ones are in user_payload.bpf.h) */
 #define SW_NR_connect 42
-#define SW_NR_sendto 44
-#define SW_NR_sendmsg 46
-#define SW_NR_sendmmsg 307
 #define SW_EINPROGRESS 115
-#define SW_MAX_IOV 16
 
 enum { ARG_BUF = 1, ARG_IOV = 2, ARG_MSG = 3, ARG_MMSG = 4, ARG_CONNECT = 5 };
 
@@ -55,47 +52,6 @@ static __always_inline struct sock *fd_unix_sock(int fd)
 	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
 		return NULL;
 	return sk;
-}
-
-static __always_inline void copy_user(struct pending_send *p, const void *src, __u64 len)
-{
-	__u32 cap = payload_cap > SW_PAYLOAD_MAX ? SW_PAYLOAD_MAX : payload_cap;
-	__u32 got = p->captured;
-	if (got >= cap || !src)
-		return;
-	__u64 n = len < cap - got ? len : cap - got;
-	n = clamp_size(n, SW_PAYLOAD_MAX);
-	if (bpf_probe_read_user(&p->payload[got & (SW_PAYLOAD_MAX - 1)], clamp_size(n, SW_PAYLOAD_MAX), src)) {
-		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
-		return;
-	}
-	p->captured = got + n;
-}
-
-static __always_inline void copy_iov(struct pending_send *p, const struct iovec *iov, __u64 cnt)
-{
-	for (int i = 0; i < SW_MAX_IOV; i++) {
-		if (i >= cnt || (p->ev.flags & SW_F_PAYLOAD_PARTIAL))
-			break;
-		struct iovec v = {};
-		if (bpf_probe_read_user(&v, sizeof(v), iov + i)) {
-			p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
-			break;
-		}
-		copy_user(p, v.iov_base, v.iov_len);
-	}
-	if (cnt > SW_MAX_IOV && p->captured < payload_cap)
-		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
-}
-
-static __always_inline void copy_msghdr(struct pending_send *p, const struct user_msghdr *msg)
-{
-	struct user_msghdr m = {};
-	if (bpf_probe_read_user(&m, sizeof(m), msg)) {
-		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
-		return;
-	}
-	copy_iov(p, m.msg_iov, m.msg_iovlen);
 }
 
 SEC("tp_btf/sys_enter")
@@ -137,22 +93,13 @@ int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
 		p->client_sk = (__u64)sk;
 		p->active = 1;
 		p->arg_fd = fd;
-		if (id == SW_NR_write || id == SW_NR_sendto) {
-			p->arg_kind = ARG_BUF;
-			copy_user(p, (const void *)a1, a2);
-		} else if (id == SW_NR_writev) {
-			p->arg_kind = ARG_IOV;
-			copy_iov(p, (const struct iovec *)a1, a2);
-		} else if (id == SW_NR_sendmsg) {
-			p->arg_kind = ARG_MSG;
-			copy_msghdr(p, (const struct user_msghdr *)a1);
-		} else {
-			/* sendmmsg: the first message's bytes; later ones are counted, not shown. */
-			p->arg_kind = ARG_MMSG;
-			copy_msghdr(p, (const struct user_msghdr *)a1);
-			if (a2 > 1)
-				p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
-		}
+		/* The bytes are read at sys_exit: before the call, pages of the
+		 * buffer may not be faulted in yet (a forked child's .rodata), and
+		 * probe reads cannot fault. */
+		p->arg_kind = ARG_BUF;
+		p->arg_nr = id;
+		p->arg_ptr = a1;
+		p->arg_len = a2;
 		return 0;
 	}
 
@@ -234,6 +181,15 @@ int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
 	if (p->arg_kind == ARG_CONNECT)
 		return connect_returned(p, ret);
 
+	if (p->arg_nr == SW_NR_sendmmsg) {
+		/* The first message's bytes; later ones are counted, not shown. */
+		copy_msghdr(p, (const struct user_msghdr *)p->arg_ptr);
+		if (p->arg_len > 1)
+			p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+		ret = ret > 0 ? p->captured : ret; /* sendmmsg returns a message count */
+	} else {
+		copy_from_syscall(p, p->arg_nr, p->arg_ptr, p->arg_len);
+	}
 	p->ev.result = ret;
 	p->ev.flags |= SW_F_RESULT_KNOWN;
 	p->ev.bytes = ret > 0 ? (__u64)ret : 0;
@@ -242,6 +198,9 @@ int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
 		got = SW_PAYLOAD_MAX;
 	if (p->ev.bytes > got && !(p->ev.flags & SW_F_PAYLOAD_PARTIAL))
 		p->ev.flags |= SW_F_TRUNCATED;
+	/* Read before the call: a short write sent less than was read. */
+	if (ret >= 0 && got > (__u32)ret)
+		got = ret;
 	if (got == 0 && p->ev.bytes > 0)
 		p->ev.flags |= SW_F_PAYLOAD_NONE;
 	emit(p, got, SW_PAYLOAD_MAX);

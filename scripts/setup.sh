@@ -39,7 +39,7 @@ BASE_PKGS=(
   build-essential cmake pkg-config clang llvm make git
   libelf-dev zlib1g-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
-  libyaml-cpp-dev libnghttp2-dev
+  libyaml-cpp-dev libnghttp2-dev liburing-dev
   iproute2 util-linux procps python3 socat
   # end-to-end: a real dockerd (offline, vfs storage)
   docker.io containerd runc iptables

@@ -1,1 +1,10 @@
-
+# Privileged integration suite: loads the real BPF programs (run as root).
+add_executable(sockwarden_integration_tests
+  integration/harness.cpp
+  integration/test_capture.cpp
+  integration/test_cli.cpp)
+target_link_libraries(sockwarden_integration_tests PRIVATE sockwarden_core GTest::gtest_main uring)
+target_compile_definitions(sockwarden_integration_tests PRIVATE SW_BINARY="$<TARGET_FILE:sockwarden>")
+add_dependencies(sockwarden_integration_tests sockwarden)
+gtest_discover_tests(sockwarden_integration_tests TEST_PREFIX "integration." DISCOVERY_TIMEOUT 30
+  PROPERTIES RUN_SERIAL TRUE TIMEOUT 120)

@@ -212,10 +212,11 @@ TEST(FlagNames, EachBitHasItsName) {
   EXPECT_EQ(flag_names(SW_F_PAYLOAD_NONE), std::vector<std::string>{"payload-unreadable"});
   EXPECT_EQ(flag_names(SW_F_FD_UNKNOWN), std::vector<std::string>{"fd-unknown"});
   EXPECT_EQ(flag_names(SW_F_ABSTRACT), std::vector<std::string>{"abstract-socket"});
+  EXPECT_EQ(flag_names(SW_F_PAYLOAD_USER), std::vector<std::string>{"payload-from-user-memory"});
   EXPECT_EQ(flag_names(SW_F_RESULT_KNOWN), std::vector<std::string>{});
   EXPECT_EQ(flag_names(0xffffffffu),
-            (std::vector<std::string>{"truncated", "payload-partial", "payload-unreadable", "fd-unknown",
-                                      "abstract-socket"}));
+            (std::vector<std::string>{"truncated", "payload-partial", "payload-unreadable",
+                                      "payload-from-user-memory", "fd-unknown", "abstract-socket"}));
 }
 
 }  // namespace

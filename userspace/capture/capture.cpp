@@ -154,7 +154,7 @@ std::vector<std::string> Capture::sync_watches(const std::vector<ResolvedWatch>&
     changes.push_back("watching " + describe(w));
   }
   for (auto it = installed_.begin(); it != installed_.end();) {
-    if (now - it->second.last_seen < grace) {
+    if (it->second.last_seen == now || now - it->second.last_seen < grace) {
       ++it;
       continue;
     }

@@ -24,13 +24,19 @@ std::vector<ConnectResult> ConnectCorrelator::feed(RawEvent&& ev, Clock::time_po
     return out;
   }
   if (ev.flags & SW_F_RESULT_KNOWN) return out;  // a success: its Connect record reports it
+  uint64_t key = ev.client_sock_ino;
+  if (auto prev = pending_.find(key); prev != pending_.end()) {
+    // A new attempt on the same socket: the earlier one got no Connect
+    // record before it, so it was refused (and the caller retried).
+    out.push_back({std::move(prev->second.ev), false});
+    pending_.erase(prev);
+  }
   if (pending_.size() >= max_pending_) {
     // Never drop silently: report the oldest-possible outcome now.
     overflowed_++;
     out.push_back({std::move(ev), false});
     return out;
   }
-  uint64_t key = ev.client_sock_ino;
   pending_[key] = Pending{std::move(ev), now + window_};
   return out;
 }

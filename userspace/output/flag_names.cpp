@@ -14,6 +14,7 @@ std::vector<std::string> flag_names(uint32_t sw_flags) {
       {SW_F_TRUNCATED, "truncated"},
       {SW_F_PAYLOAD_PARTIAL, "payload-partial"},
       {SW_F_PAYLOAD_NONE, "payload-unreadable"},
+      {SW_F_PAYLOAD_USER, "payload-from-user-memory"},
       {SW_F_FD_UNKNOWN, "fd-unknown"},
       {SW_F_ABSTRACT, "abstract-socket"},
   };

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Copying a write's bytes from the caller's memory, by the arguments of the
+ * send syscall in progress. The syscall tier always reads the payload this
+ * way; the socket tier only as a fallback, when the kernel's own copy (the
+ * skb) cannot be read: the daemon already dequeued it on another CPU, or the
+ * bytes sit in page frags (writes above ~3.7 KiB). Such payloads carry
+ * SW_F_PAYLOAD_USER: another thread of the caller could have rewritten the
+ * buffer after the kernel copied it.
+ */
+#ifndef SOCKWARDEN_USER_PAYLOAD_BPF_H
+#define SOCKWARDEN_USER_PAYLOAD_BPF_H
+
+#include "common.bpf.h"
+
+/* x86_64 syscall numbers */
+#define SW_NR_write 1
+#define SW_NR_writev 20
+#define SW_NR_sendto 44
+#define SW_NR_sendmsg 46
+#define SW_NR_sendmmsg 307
+#define SW_MAX_IOV 16
+
+static __always_inline void copy_user(struct pending_send *p, const void *src, __u64 len)
+{
+	__u32 cap = payload_cap > SW_PAYLOAD_MAX ? SW_PAYLOAD_MAX : payload_cap;
+	__u32 got = p->captured;
+	if (got >= cap || !src)
+		return;
+	__u64 n = len < cap - got ? len : cap - got;
+	n = clamp_size(n, SW_PAYLOAD_MAX);
+	if (bpf_probe_read_user(&p->payload[got & (SW_PAYLOAD_MAX - 1)], clamp_size(n, SW_PAYLOAD_MAX), src)) {
+		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+		return;
+	}
+	p->captured = got + n;
+}
+
+static __always_inline void copy_iov(struct pending_send *p, const struct iovec *iov, __u64 cnt)
+{
+	for (int i = 0; i < SW_MAX_IOV; i++) {
+		if (i >= cnt || (p->ev.flags & SW_F_PAYLOAD_PARTIAL))
+			break;
+		struct iovec v = {};
+		if (bpf_probe_read_user(&v, sizeof(v), iov + i)) {
+			p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+			break;
+		}
+		copy_user(p, v.iov_base, v.iov_len);
+	}
+	if (cnt > SW_MAX_IOV && p->captured < payload_cap)
+		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+}
+
+static __always_inline void copy_msghdr(struct pending_send *p, const struct user_msghdr *msg)
+{
+	struct user_msghdr m = {};
+	if (bpf_probe_read_user(&m, sizeof(m), msg)) {
+		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+		return;
+	}
+	copy_iov(p, m.msg_iov, m.msg_iovlen);
+}
+
+/*
+ * Copy the first bytes of the send syscall 'current' is in, from its user
+ * arguments. Returns false when the syscall is not a plain send (io_uring,
+ * splice, sendfile, or a later message of sendmmsg).
+ */
+static __always_inline bool copy_from_syscall(struct pending_send *p, long nr, __u64 a1, __u64 a2)
+{
+	if (nr == SW_NR_write || nr == SW_NR_sendto)
+		copy_user(p, (const void *)a1, a2);
+	else if (nr == SW_NR_writev)
+		copy_iov(p, (const struct iovec *)a1, a2);
+	else if (nr == SW_NR_sendmsg)
+		copy_msghdr(p, (const struct user_msghdr *)a1);
+	else
+		return false;
+	return true;
+}
+
+#endif

@@ -1,0 +1,174 @@
+#include "harness.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "enrich/mountinfo.h"
+
+namespace swtest {
+
+using namespace sockwarden;
+
+TempDir::TempDir() {
+  char tmpl[] = "/tmp/sockwarden-it-XXXXXX";
+  path = mkdtemp(tmpl);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);
+}
+
+static socklen_t make_addr(const std::string& path, sockaddr_un& sa) {
+  std::memset(&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  if (!path.empty() && path[0] == '@') {
+    // Abstract: leading NUL, exact length (no trailing NULs), as Go and socat do.
+    std::memcpy(sa.sun_path + 1, path.data() + 1, path.size() - 1);
+    return offsetof(sockaddr_un, sun_path) + path.size();
+  }
+  std::strncpy(sa.sun_path, path.c_str(), sizeof sa.sun_path - 1);
+  return sizeof sa;
+}
+
+Listener::Listener(const std::string& path) : path_(path) {
+  fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un sa;
+  socklen_t len = make_addr(path, sa);
+  if (bind(fd_, reinterpret_cast<sockaddr*>(&sa), len) != 0 || listen(fd_, 128) != 0)
+    throw std::runtime_error("listener " + path + ": " + strerror(errno));
+  if (pipe(stop_pipe_) != 0) throw std::runtime_error("pipe");
+  ino_ = inode();
+  thread_ = std::thread([this] { loop(); });
+}
+
+Listener::~Listener() {
+  if (write(stop_pipe_[1], "x", 1) < 0) {
+  }
+  thread_.join();
+  close(fd_);
+  close(stop_pipe_[0]);
+  close(stop_pipe_[1]);
+  // Only our own socket file: a test may have replaced it (daemon restart).
+  if (!path_.empty() && path_[0] != '@' && inode() == ino_) unlink(path_.c_str());
+}
+
+uint64_t Listener::inode() const {
+  struct stat st {};
+  if (stat(path_.c_str(), &st) != 0) return 0;
+  return st.st_ino;
+}
+
+void Listener::loop() {
+  std::vector<pollfd> fds{{stop_pipe_[0], POLLIN, 0}, {fd_, POLLIN, 0}};
+  char buf[65536];
+  for (;;) {
+    if (poll(fds.data(), fds.size(), -1) < 0) continue;
+    if (fds[0].revents) break;
+    if (fds[1].revents & POLLIN) {
+      int c = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (c >= 0) fds.push_back({c, POLLIN, 0});
+    }
+    for (size_t i = 2; i < fds.size();) {
+      if (fds[i].revents) {
+        ssize_t n = read(fds[i].fd, buf, sizeof buf);
+        if (n > 0 && !reply_.empty()) {
+          if (write(fds[i].fd, reply_.data(), reply_.size()) < 0) {
+          }
+        }
+        if (n == 0 || (n < 0 && errno != EAGAIN)) {
+          close(fds[i].fd);
+          fds.erase(fds.begin() + i);
+          continue;
+        }
+      }
+      ++i;
+    }
+  }
+  for (size_t i = 2; i < fds.size(); i++) close(fds[i].fd);
+}
+
+pid_t run_child(const std::function<int()>& fn) {
+  fflush(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int rc = 99;
+    try {
+      rc = fn();
+    } catch (...) {
+    }
+    _exit(rc);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "child " << pid << " failed: status " << status;
+  return pid;
+}
+
+int connect_unix(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un sa;
+  socklen_t len = make_addr(path, sa);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
+uint64_t fd_inode(int fd) {
+  struct stat st {};
+  fstat(fd, &st);
+  return st.st_ino;
+}
+
+std::string cgroup2_root() { return find_cgroup2_mount("/proc/self/mountinfo").value_or(""); }
+
+Session::Session(const std::string& tier, const std::vector<std::string>& specs, uint32_t payload_cap,
+                 uint32_t ringbuf_bytes)
+    : watches_(specs, self_netns_ino()) {
+  TierSettings s;
+  s.self_tgid = static_cast<uint32_t>(getpid());
+  s.payload_cap = payload_cap;
+  s.ringbuf_bytes = ringbuf_bytes;
+  s.cgroup2_root = cgroup2_root();
+  std::vector<ProbeStep> steps;
+  capture_ = Capture::open(tier, s, &steps);
+  resync();
+}
+
+void Session::resync() { capture_->sync_watches(watches_.resolve(), std::chrono::seconds(0)); }
+
+const std::vector<RawEvent>& Session::collect(const std::function<bool(const std::vector<RawEvent>&)>& pred,
+                                              std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  Capture::Handler h = [this](RawEvent&& e) { events_.push_back(std::move(e)); };
+  while (!pred(events_) && std::chrono::steady_clock::now() < deadline) capture_->poll(50, h);
+  return events_;
+}
+
+const std::vector<RawEvent>& Session::settle(std::chrono::milliseconds t) {
+  return collect([](const auto&) { return false; }, t);
+}
+
+std::vector<RawEvent> Session::of(pid_t tgid, EventKind kind) const {
+  std::vector<RawEvent> out;
+  for (const auto& e : events_)
+    if (e.tgid == static_cast<uint32_t>(tgid) && e.kind == kind) out.push_back(e);
+  return out;
+}
+
+}  // namespace swtest

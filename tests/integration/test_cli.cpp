@@ -1,0 +1,208 @@
+// End-to-end through the real binary: `sockwarden run`/`trace --json` as a
+// user runs them, JSON lines parsed and checked field by field.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "harness.h"
+
+using namespace swtest;
+using nlohmann::json;
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::vector<json> lines;
+};
+
+// Starts the binary, runs `during` while it captures, waits for it to exit.
+Run run_binary(const std::string& args, const std::function<void()>& during = {}, int startup_ms = 1500) {
+  std::string out_file = "/tmp/sockwarden-cli-" + std::to_string(getpid()) + ".out";
+  std::string cmd = std::string(SW_BINARY) + " " + args + " > " + out_file + " 2>&1";
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), (char*)nullptr);
+    _exit(127);
+  }
+  if (during) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(startup_ms));
+    during();
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  Run r;
+  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::ifstream f(out_file);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  r.out = ss.str();
+  unlink(out_file.c_str());
+  std::istringstream lines(r.out);
+  std::string line;
+  while (std::getline(lines, line))
+    if (!line.empty() && line[0] == '{') r.lines.push_back(json::parse(line));
+  return r;
+}
+
+std::vector<json> with_action(const Run& r, const std::string& action, pid_t pid = 0) {
+  std::vector<json> out;
+  for (const auto& j : r.lines)
+    if (j.contains("event") && j["event"]["action"] == action && (pid == 0 || j["process"]["pid"] == pid))
+      out.push_back(j);
+  return out;
+}
+
+class CliTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  TempDir dir_;
+};
+
+TEST_P(CliTest, RunEmitsEcsJsonForConnectSendAndRefusal) {
+  std::string sock = dir_.path + "/docker.sock";
+  Listener l(sock);
+  l.set_reply("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]");
+  pid_t writer = 0, refused = 0;
+  auto r = run_binary("run --no-default-sockets --socket " + sock + " --tier " + GetParam() + " --duration 4", [&] {
+    writer = run_child([&] {
+      int fd = connect_unix(sock);
+      if (fd < 0) return 1;
+      std::string req = "GET /v1.41/containers/json HTTP/1.1\r\nHost: docker\r\n\r\n";
+      if (write(fd, req.data(), req.size()) != (ssize_t)req.size()) return 2;
+      char buf[256];
+      return read(fd, buf, sizeof buf) > 0 ? 0 : 3;
+    });
+    chmod(sock.c_str(), 0600);
+    refused = run_child([&] {
+      if (setgid(65534) != 0 || setuid(65534) != 0) return 10;
+      return connect_unix(sock) < 0 ? 0 : 1;
+    });
+  });
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  struct stat st {};
+  ASSERT_EQ(stat(sock.c_str(), &st), 0);
+
+  auto connects = with_action(r, "connect", writer);
+  ASSERT_EQ(connects.size(), 1u) << r.out;
+  const json& c = connects[0];
+  EXPECT_EQ(c["event"]["outcome"], "success");
+  EXPECT_EQ(c["ecs"]["version"], "8.11.0");
+  EXPECT_TRUE(c["@timestamp"].get<std::string>().ends_with("Z"));
+  EXPECT_EQ(c["process"]["parent"]["pid"], getpid());
+  EXPECT_EQ(c["user"]["id"], "0");
+  EXPECT_EQ(c["group"]["id"], "0");
+  EXPECT_EQ(c["sockwarden"]["socket"]["path"], sock);
+  EXPECT_EQ(c["sockwarden"]["socket"]["inode"], st.st_ino);
+  EXPECT_EQ(c["sockwarden"]["tier"], GetParam());
+  EXPECT_TRUE(c["sockwarden"]["fd"].is_number());
+  EXPECT_TRUE(c["sockwarden"]["cgroup"]["path"].is_string());
+  EXPECT_TRUE(c["sockwarden"]["namespaces"]["mnt"].is_number());
+  EXPECT_TRUE(c["process"]["executable"].is_string());
+
+  auto sends = with_action(r, "send", writer);
+  ASSERT_EQ(sends.size(), 1u) << r.out;
+  EXPECT_EQ(sends[0]["sockwarden"]["payload"], "GET /v1.41/containers/json HTTP/1.1\\r\\nHost: docker\\r\\n\\r\\n");
+  EXPECT_EQ(sends[0]["sockwarden"]["bytes"], 53);
+  EXPECT_EQ(sends[0]["sockwarden"]["connection"], c["sockwarden"]["connection"]);
+
+  if (GetParam() == "socket-tp") {
+    auto replies = with_action(r, "reply");
+    ASSERT_GE(replies.size(), 1u) << r.out;
+    EXPECT_EQ(replies[0]["sockwarden"]["connection"], c["sockwarden"]["connection"]);
+    EXPECT_TRUE(replies[0]["sockwarden"]["payload"].get<std::string>().starts_with("HTTP/1.1 200 OK"));
+  }
+
+  auto failures = with_action(r, "connect", refused);
+  ASSERT_EQ(failures.size(), 1u) << r.out;
+  EXPECT_EQ(failures[0]["event"]["outcome"], "failure");
+  EXPECT_EQ(failures[0]["user"]["id"], "65534");
+  EXPECT_EQ(failures[0]["sockwarden"]["socket"]["inode"], st.st_ino);
+  EXPECT_EQ(failures[0]["sockwarden"]["error"], GetParam() == "syscall-tp" ? "EACCES" : "refused");
+}
+
+// A socket that does not exist at start is watched once it appears, and a
+// recreated socket (daemon restart: new inode) keeps being watched.
+TEST_P(CliTest, SocketAppearingLaterAndRecreatedIsWatched) {
+  std::string sock = dir_.path + "/late.sock";
+  std::unique_ptr<Listener> l;
+  pid_t first = 0, second = 0;
+  auto r = run_binary("run --no-default-sockets --socket " + sock + " --tier " + GetParam() + " --duration 5", [&] {
+    l = std::make_unique<Listener>(sock);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    first = run_child([&] { return connect_unix(sock) >= 0 ? 0 : 1; });
+    l.reset();
+    l = std::make_unique<Listener>(sock);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    second = run_child([&] { return connect_unix(sock) >= 0 ? 0 : 1; });
+  });
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(with_action(r, "connect", first).size(), 1u) << r.out;
+  auto c2 = with_action(r, "connect", second);
+  ASSERT_EQ(c2.size(), 1u) << r.out;
+  EXPECT_EQ(c2[0]["sockwarden"]["socket"]["inode"], l->inode());
+}
+
+TEST_P(CliTest, TraceJsonEndsWithSummary) {
+  std::string sock = dir_.path + "/s.sock";
+  Listener l(sock);
+  pid_t child = 0;
+  auto r = run_binary("trace --json --no-default-sockets --socket " + sock + " --tier " + GetParam() + " --duration 3",
+                      [&] { child = run_child([&] { int fd = connect_unix(sock); return fd >= 0 && write(fd, "x", 1) == 1 ? 0 : 1; }); });
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  ASSERT_FALSE(r.lines.empty());
+  const json& last = r.lines.back();
+  ASSERT_TRUE(last.contains("summary")) << last.dump();
+  EXPECT_EQ(last["summary"]["tier"], GetParam());
+  EXPECT_EQ(last["summary"]["kernel"]["ringbuf_drops"], 0);
+  bool found = false;
+  for (const auto& c : last["summary"]["callers"])
+    if (c["pid"] == child) found = c["connects"] == 1 && c["sends"] == 1;
+  EXPECT_TRUE(found) << last.dump();
+}
+
+TEST_P(CliTest, TraceTableShowsCallerAndSummary) {
+  std::string sock = dir_.path + "/t.sock";
+  Listener l(sock);
+  auto r = run_binary("trace --no-default-sockets --socket " + sock + " --tier " + GetParam() + " --duration 3", [&] {
+    run_child([&] { int fd = connect_unix(sock); return fd >= 0 && write(fd, "HEAD /_ping HTTP/1.1\r\n\r\n", 24) == 24 ? 0 : 1; });
+  });
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("ACTION"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("HEAD /_ping HTTP/1.1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Top callers"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("lost events: 0"), std::string::npos) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiers, CliTest, ::testing::Values("socket-tp", "syscall-tp"), [](const auto& info) {
+  std::string n = info.param;
+  for (auto& ch : n)
+    if (ch == '-') ch = '_';
+  return n;
+});
+
+TEST(Cli, ExitCodes) {
+  EXPECT_EQ(run_binary("trace --tier bogus --duration 1").exit_code, 2);
+  EXPECT_EQ(run_binary("trace --payload-cap 99999 --duration 1").exit_code, 2);
+  EXPECT_EQ(run_binary("frobnicate").exit_code, 2);
+  auto help = run_binary("trace --help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--socket"), std::string::npos);
+  // Not root: a clear error and exit code 3.
+  std::string cmd = std::string("setpriv --reuid 65534 --regid 65534 --clear-groups ") + SW_BINARY + " trace --duration 1 >/dev/null 2>&1";
+  int st = system(cmd.c_str());
+  EXPECT_EQ(WEXITSTATUS(st), 3);
+  auto doctor = run_binary("doctor");
+  EXPECT_EQ(doctor.exit_code, 0) << doctor.out;
+  EXPECT_NE(doctor.out.find("socket-tp: LOADS"), std::string::npos) << doctor.out;
+  EXPECT_NE(doctor.out.find("selected tier: socket-tp"), std::string::npos) << doctor.out;
+}
+
+}  // namespace
