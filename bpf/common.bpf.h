@@ -206,6 +206,37 @@ static __always_inline __u64 sock_file_ino(const struct sock *sk)
 	return BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 }
 
+/* The calling task's in-progress write record (created on first use). */
+static __always_inline struct pending_send *pending_for_current(void)
+{
+	struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
+						      BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!p)
+		count(SW_CNT_SCRATCH_MISS);
+	return p;
+}
+
+static __always_inline void fill_task(struct sw_event *ev);
+
+/* Start the record of one write by 'current' on 'client' into a watched connection. */
+static __always_inline void begin_send(struct pending_send *p, const struct sw_watch_key *key,
+				       const struct sw_watch_val *w, const struct sock *client, __s32 fd)
+{
+	__builtin_memset(&p->ev, 0, sizeof(p->ev));
+	fill_task(&p->ev);
+	p->ev.type = SW_EV_SEND;
+	p->ev.tier = SW_THIS_TIER;
+	set_sock_identity(&p->ev, key, w);
+	p->ev.fd = fd;
+	if (fd < 0)
+		p->ev.flags |= SW_F_FD_UNKNOWN;
+	p->ev.client_sock_ino = sock_file_ino(client);
+	p->client_sk = (__u64)client;
+	p->active = 1;
+	p->captured = 0;
+	p->skb_bytes = 0;
+}
+
 /* Caller identity: ids, credentials, cgroup, namespaces, comm. */
 static __always_inline void fill_task(struct sw_event *ev)
 {

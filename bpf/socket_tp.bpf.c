@@ -86,28 +86,11 @@ static __always_inline int on_server_side(const struct sock *sk, const struct sw
 	struct sock *client = BPF_CORE_READ((struct unix_sock *)sk, peer);
 	if (!client)
 		return 0;
-	struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
-						      BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!p) {
-		count(SW_CNT_SCRATCH_MISS);
+	struct pending_send *p = pending_for_current();
+	if (!p)
 		return 0;
-	}
-	if (!p->active || p->client_sk != (__u64)client) {
-		/* First skb of a new write. */
-		__builtin_memset(&p->ev, 0, sizeof(p->ev));
-		fill_task(&p->ev);
-		p->ev.type = SW_EV_SEND;
-		p->ev.tier = SW_THIS_TIER;
-		set_sock_identity(&p->ev, key, w);
-		p->ev.fd = find_fd(client);
-		if (p->ev.fd < 0)
-			p->ev.flags |= SW_F_FD_UNKNOWN;
-		p->ev.client_sock_ino = sock_file_ino(client);
-		p->client_sk = (__u64)client;
-		p->active = 1;
-		p->captured = 0;
-		p->skb_bytes = 0;
-	}
+	if (!p->active || p->client_sk != (__u64)client)
+		begin_send(p, key, w, client, find_fd(client)); /* first skb of a new write */
 
 	struct sk_buff *skb = queue_tail(sk);
 	bool ours = skb && BPF_CORE_READ(skb, sk) == client;

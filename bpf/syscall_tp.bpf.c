@@ -76,22 +76,10 @@ int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
 		struct sw_watch_val *w = watched_identity(peer, &s->key);
 		if (!w)
 			return 0;
-		struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
-							      BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (!p) {
-			count(SW_CNT_SCRATCH_MISS);
+		struct pending_send *p = pending_for_current();
+		if (!p)
 			return 0;
-		}
-		__builtin_memset(&p->ev, 0, sizeof(p->ev));
-		fill_task(&p->ev);
-		p->ev.type = SW_EV_SEND;
-		p->ev.tier = SW_THIS_TIER;
-		set_sock_identity(&p->ev, &s->key, w);
-		p->ev.fd = fd;
-		p->ev.client_sock_ino = sock_file_ino(sk);
-		p->captured = 0;
-		p->client_sk = (__u64)sk;
-		p->active = 1;
+		begin_send(p, &s->key, w, sk, fd);
 		p->arg_fd = fd;
 		/* The bytes are read at sys_exit: before the call, pages of the
 		 * buffer may not be faulted in yet (a forked child's .rodata), and
@@ -103,12 +91,9 @@ int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
 		return 0;
 	}
 
-	struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
-						      BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!p) {
-		count(SW_CNT_SCRATCH_MISS);
+	struct pending_send *p = pending_for_current();
+	if (!p)
 		return 0;
-	}
 	p->arg_kind = ARG_CONNECT;
 	p->arg_fd = fd;
 	p->arg_ptr = a1;

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine: set up, build, then
+# ctest runs unit tests, the privileged BPF integration suite (both tiers),
+# the real-dockerd end-to-end tests and the QEMU vmtest matrix.
+# Must run as root (it loads BPF programs, starts dockerd, boots VMs).
+# Extra arguments go to ctest (e.g. -R unit to run only the unit tests).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+if [[ $EUID -ne 0 ]]; then
+  echo "test.sh: run as root (sudo $0): the suite loads BPF programs into the kernel" >&2
+  exit 3
+fi
+"$root/scripts/build.sh"
+cd "$build"
+ctest --output-on-failure --timeout 1800 "$@"

@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# Test-private Docker daemon for the end-to-end suite (see ../shared/docs/PLATFORM.md,
+# "A real Docker daemon runs here").
+#
+# Source this file, then:
+#   e2e_dockerd_start        -> sets E2E_DIR, E2E_SOCK, E2E_DOCKER (docker CLI wrapper args)
+#   e2e_build_busybox_image  -> imports local/busybox:1 (offline, from busybox-static)
+#   e2e_dockerd_stop         -> stops dockerd + its containerd BY PID, unmounts, removes E2E_DIR
+#
+# Everything lives under one mktemp directory: the daemon socket, data/exec roots, pidfiles,
+# a private containerd (so we never share the "moby" namespace of a system containerd or of
+# another test's daemon), and the CLI config (DOCKER_CONFIG), so root's ~/.docker is untouched.
+#
+# Stand-alone use (debugging):  tests/e2e/dockerd.sh shell   # starts, opens a shell, stops
+
+E2E_DIR=${E2E_DIR:-}
+E2E_SOCK=${E2E_SOCK:-}
+E2E_DOCKERD_PID=${E2E_DOCKERD_PID:-}
+E2E_CONTAINERD_PID=${E2E_CONTAINERD_PID:-}
+E2E_START_TIMEOUT=${E2E_START_TIMEOUT:-60}
+
+e2e_log() { printf '[e2e %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+
+# Host docker CLI, always pointed at the private daemon.
+e2e_docker() { DOCKER_CONFIG="$E2E_DIR/cli-config" docker -H "unix://$E2E_SOCK" "$@"; }
+
+e2e_require_tools() {
+  local missing=() t
+  for t in dockerd containerd containerd-shim-runc-v2 runc docker busybox python3 mountpoint; do
+    command -v "$t" >/dev/null 2>&1 || missing+=("$t")
+  done
+  if ((${#missing[@]})); then
+    e2e_log "missing tools: ${missing[*]} (run scripts/setup.sh: docker.io containerd runc busybox-static)"
+    return 1
+  fi
+  if [[ $EUID -ne 0 ]]; then
+    e2e_log "must run as root (dockerd + BPF)"
+    return 1
+  fi
+}
+
+# Wait until PID is gone (up to $2 tenths of a second). Returns 0 if gone.
+e2e_wait_gone() {
+  local pid=$1 tenths=${2:-100} i
+  for ((i = 0; i < tenths; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+e2e_dockerd_start() {
+  e2e_require_tools || return 1
+  E2E_DIR=$(mktemp -d /tmp/sw-e2e.XXXXXX) || return 1
+  chmod 711 "$E2E_DIR"
+  E2E_SOCK=$E2E_DIR/docker.sock
+  mkdir -p "$E2E_DIR"/{data,exec,containerd/root,containerd/state,cli-config}
+  echo '{}' >"$E2E_DIR/daemon.json"
+
+  # A private containerd: dockerd would otherwise reuse /run/containerd/containerd.sock when it
+  # exists (shared "moby" namespace with whatever else runs there). The CRI plugin is disabled
+  # because it wants the host's network/CNI setup and is irrelevant here.
+  cat >"$E2E_DIR/containerd/config.toml" <<EOF
+version = 2
+root = "$E2E_DIR/containerd/root"
+state = "$E2E_DIR/containerd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$E2E_DIR/containerd/containerd.sock"
+[ttrpc]
+  address = "$E2E_DIR/containerd/containerd.sock.ttrpc"
+[debug]
+  address = ""
+[metrics]
+  address = ""
+EOF
+  containerd --config "$E2E_DIR/containerd/config.toml" >"$E2E_DIR/containerd.log" 2>&1 &
+  E2E_CONTAINERD_PID=$!
+  local i
+  for ((i = 0; i < E2E_START_TIMEOUT * 10; i++)); do
+    [[ -S $E2E_DIR/containerd/containerd.sock ]] && break
+    if ! kill -0 "$E2E_CONTAINERD_PID" 2>/dev/null; then
+      e2e_log "containerd exited early; log:"; tail -20 "$E2E_DIR/containerd.log" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+
+  dockerd --host "unix://$E2E_SOCK" \
+    --containerd "$E2E_DIR/containerd/containerd.sock" \
+    --storage-driver=vfs --iptables=false --ip6tables=false --bridge=none \
+    --data-root "$E2E_DIR/data" --exec-root "$E2E_DIR/exec" \
+    --pidfile "$E2E_DIR/dockerd.pid" --config-file "$E2E_DIR/daemon.json" \
+    >"$E2E_DIR/dockerd.log" 2>&1 &
+  E2E_DOCKERD_PID=$!
+  local t0=$SECONDS
+  until e2e_docker version >/dev/null 2>&1; do
+    if ! kill -0 "$E2E_DOCKERD_PID" 2>/dev/null; then
+      e2e_log "dockerd exited early; log:"; tail -30 "$E2E_DIR/dockerd.log" >&2
+      return 1
+    fi
+    if ((SECONDS - t0 > E2E_START_TIMEOUT)); then
+      e2e_log "dockerd did not answer within ${E2E_START_TIMEOUT}s; log:"; tail -30 "$E2E_DIR/dockerd.log" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  e2e_log "dockerd pid $E2E_DOCKERD_PID (containerd pid $E2E_CONTAINERD_PID) answers on $E2E_SOCK after $((SECONDS - t0))s"
+}
+
+# Path of a statically linked docker CLI, to bind-mount into a busybox container.
+# The Debian docker.io client (/usr/bin/docker) is dynamically linked against glibc and would
+# not run in a busybox rootfs; PLATFORM.md documents a static CLI at /usr/local/bin/docker.
+# Prints nothing (and returns 1) if there is none: callers then ship the dynamic client's
+# libraries inside the image instead (see e2e_build_busybox_image).
+e2e_static_docker_cli() {
+  local c
+  for c in "$(command -v docker)" /usr/local/bin/docker /usr/bin/docker; do
+    [[ -n $c && -x $c ]] || continue
+    # ldd exits non-zero for "not a dynamic executable".
+    if ! ldd "$c" >/dev/null 2>&1; then
+      readlink -f "$c"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# local/busybox:1 from busybox-static: /bin/busybox plus one symlink per applet.
+# If the docker CLI that will be bind-mounted in is dynamically linked, its loader and
+# libraries are copied into the rootfs so that it still runs.
+e2e_build_busybox_image() {
+  local cli=${1:-}
+  local root=$E2E_DIR/rootfs bb a lib
+  bb=$(command -v busybox)
+  if ldd "$bb" >/dev/null 2>&1; then
+    e2e_log "$bb is dynamically linked: install busybox-static"
+    return 1
+  fi
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,usr/local/bin,etc,proc,sys,dev,tmp,root,host}
+  chmod 1777 "$root/tmp"
+  cp "$bb" "$root/bin/busybox"
+  for a in $("$root/bin/busybox" --list); do
+    [[ $a == busybox ]] && continue
+    ln -sf busybox "$root/bin/$a"
+  done
+  echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+  echo 'root:x:0:' >"$root/etc/group"
+  if [[ -n $cli ]] && ldd "$cli" >/dev/null 2>&1; then
+    e2e_log "docker CLI $cli is dynamic: copying its libraries into the image"
+    for lib in $(ldd "$cli" | grep -oE '/[^ ]+'); do
+      mkdir -p "$root$(dirname "$lib")"
+      cp -L "$lib" "$root$lib"
+    done
+  fi
+  tar -C "$root" -c . | e2e_docker import - local/busybox:1 >/dev/null || return 1
+  rm -rf "$root"
+  e2e_log "imported local/busybox:1"
+}
+
+# Remove every container of the private daemon (if it still answers).
+e2e_remove_all_containers() {
+  [[ -n $E2E_SOCK && -S $E2E_SOCK ]] || return 0
+  local ids
+  ids=$(e2e_docker ps -aq 2>/dev/null) || return 0
+  [[ -n $ids ]] && e2e_docker rm -f $ids >/dev/null 2>&1
+  return 0
+}
+
+# PIDs of processes whose command line mentions our private directory (containerd shims
+# started for our containers: "containerd-shim-runc-v2 -namespace moby -address $E2E_DIR/...").
+e2e_pids_under_dir() {
+  local p cmd
+  for p in /proc/[0-9]*; do
+    cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+    [[ $cmd == *"$E2E_DIR/"* ]] && echo "${p#/proc/}"
+  done
+}
+
+e2e_kill_pid() {
+  local pid=$1 what=$2
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null
+  if ! e2e_wait_gone "$pid" 150; then
+    e2e_log "$what (pid $pid) ignored SIGTERM; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null
+    e2e_wait_gone "$pid" 50
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+e2e_dockerd_stop() {
+  [[ -n $E2E_DIR && -d $E2E_DIR ]] || return 0
+  e2e_remove_all_containers
+  e2e_kill_pid "$E2E_DOCKERD_PID" dockerd
+  local p
+  for p in $(e2e_pids_under_dir); do
+    [[ $p == "$E2E_CONTAINERD_PID" ]] && continue
+    e2e_kill_pid "$p" "$(cat /proc/$p/comm 2>/dev/null || echo process)"
+  done
+  e2e_kill_pid "$E2E_CONTAINERD_PID" containerd
+  # Unmount what is left under the data/exec roots (container shm tmpfs, netns binds, ...),
+  # deepest first.
+  local m
+  while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || e2e_log "cannot unmount $m"
+  done < <(awk -v d="$E2E_DIR/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r)
+  if [[ -n ${E2E_KEEP:-} ]]; then
+    e2e_log "E2E_KEEP set: leaving $E2E_DIR"
+  else
+    rm -rf "$E2E_DIR" 2>/dev/null || e2e_log "cannot fully remove $E2E_DIR"
+  fi
+  E2E_DIR= E2E_SOCK= E2E_DOCKERD_PID= E2E_CONTAINERD_PID=
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  set -euo pipefail
+  case ${1:-} in
+    shell)
+      trap e2e_dockerd_stop EXIT
+      e2e_dockerd_start
+      e2e_build_busybox_image "$(e2e_static_docker_cli || command -v docker)"
+      echo "DOCKER_HOST=unix://$E2E_SOCK; exit the shell to stop the daemon" >&2
+      DOCKER_HOST=unix://$E2E_SOCK DOCKER_CONFIG=$E2E_DIR/cli-config bash -i || true
+      ;;
+    *) echo "usage: source $0 (library), or $0 shell" >&2; exit 2 ;;
+  esac
+fi

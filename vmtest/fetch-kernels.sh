@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Fetches the Debian kernels the vmtest matrix boots and writes a manifest.
+#
+#   vmtest/fetch-kernels.sh            # prints the manifest path on stdout
+#
+# Kernels (the newest package of each that apt offers):
+#   6.1   linux-image-6.1.0-<N>-cloud-amd64-unsigned      (bookworm / bookworm-security)
+#   6.12  linux-image-6.12.<N>+deb12-cloud-amd64-unsigned (bookworm-backports; Debian also
+#         ships 6.12 for bookworm through bookworm-security, and the newest of either wins)
+# Pin an exact package with SW_VMTEST_PKG_61=... / SW_VMTEST_PKG_612=...
+#
+# Each .deb is fetched with `apt-get download` and unpacked with `dpkg-deb -x` into
+# $SW_VMTEST_CACHE (default /var/cache/sockwarden-vmtest). Idempotent: a package already
+# unpacked there is not fetched again. The manifest ($SW_VMTEST_CACHE/kernels.manifest) has
+# one line per kernel:  <label> <vmlinuz path> <package> <version>
+set -euo pipefail
+
+CACHE=${SW_VMTEST_CACHE:-/var/cache/sockwarden-vmtest}
+MANIFEST=$CACHE/kernels.manifest
+
+die() {
+  echo "fetch-kernels.sh: $*" >&2
+  exit 1
+}
+
+command -v apt-cache >/dev/null && command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
+  die "needs apt-cache, apt-get and dpkg-deb (a Debian host)"
+
+# Newest (by candidate version) package whose name matches the regex; prints "name version".
+newest_pkg() {
+  local regex=$1 best="" best_v="" p v
+  while read -r p _; do
+    [[ $p =~ $regex ]] || continue
+    v=$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
+    [[ -n $v && $v != "(none)" ]] || continue
+    if [[ -z $best_v ]] || dpkg --compare-versions "$v" gt "$best_v"; then
+      best=$p
+      best_v=$v
+    fi
+  done < <(apt-cache search --names-only "$regex" 2>/dev/null)
+  [[ -n $best ]] && echo "$best $best_v"
+}
+
+# label | package regex | env pin | where apt should find it (for the error message)
+KERNELS=(
+  "6.1|^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$|${SW_VMTEST_PKG_61:-}|bookworm (main or security)"
+  "6.12|^linux-image-6\.12\.[0-9]+\+deb12-cloud-amd64-unsigned$|${SW_VMTEST_PKG_612:-}|bookworm-backports (or bookworm-security)"
+)
+
+resolve() {
+  local regex=$1 pin=$2 v
+  if [[ -n $pin ]]; then
+    v=$(apt-cache policy "$pin" 2>/dev/null | awk '/Candidate:/ {print $2; exit}')
+    [[ -n $v && $v != "(none)" ]] && echo "$pin $v"
+    return 0
+  fi
+  newest_pkg "$regex"
+}
+
+mkdir -p "$CACHE"
+tmp_manifest=$(mktemp "$CACHE/.manifest.XXXXXX")
+trap 'rm -f "$tmp_manifest"' EXIT
+updated=""
+
+for spec in "${KERNELS[@]}"; do
+  IFS='|' read -r label regex pin where <<<"$spec"
+  found=$(resolve "$regex" "$pin")
+  if [[ -z $found && -z $updated ]]; then
+    echo "fetch-kernels.sh: no $label cloud kernel in the apt lists; running apt-get update once" >&2
+    apt-get update -qq >&2 || true
+    updated=1
+    found=$(resolve "$regex" "$pin")
+  fi
+  [[ -n $found ]] || die "apt cannot provide the $label kernel (${pin:-$regex}). It comes from $where:
+  check /etc/apt/sources.list.d/ (scripts/setup.sh adds bookworm-backports) and run apt-get update."
+  read -r pkg ver <<<"$found"
+
+  dest=$CACHE/${pkg}_${ver}
+  if ! compgen -G "$dest/boot/vmlinuz-*" >/dev/null; then
+    work=$(mktemp -d "$CACHE/.dl.XXXXXX")
+    echo "fetch-kernels.sh: downloading $pkg=$ver" >&2
+    if ! (cd "$work" && apt-get download -qq "$pkg=$ver" >&2); then
+      rm -rf "$work"
+      die "apt-get download $pkg=$ver failed (is Debian's archive reachable?)"
+    fi
+    deb=$(ls "$work"/*.deb)
+    rm -rf "$dest.partial"
+    mkdir -p "$dest.partial"
+    dpkg-deb -x "$deb" "$dest.partial" || die "dpkg-deb -x could not unpack $deb"
+    rm -rf "$dest"
+    mv "$dest.partial" "$dest"
+    rm -rf "$work"
+  fi
+  vmlinuz=$(compgen -G "$dest/boot/vmlinuz-*" | head -1)
+  [[ -s $vmlinuz ]] || die "no boot/vmlinuz-* inside $pkg"
+  echo "$label $vmlinuz $pkg $ver" >>"$tmp_manifest"
+done
+
+mv "$tmp_manifest" "$MANIFEST"
+trap - EXIT
+echo "$MANIFEST"
