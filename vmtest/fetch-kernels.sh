@@ -79,7 +79,7 @@ for spec in "${KERNELS[@]}"; do
   if ! compgen -G "$dest/boot/vmlinuz-*" >/dev/null; then
     work=$(mktemp -d "$CACHE/.dl.XXXXXX")
     echo "fetch-kernels.sh: downloading $pkg=$ver" >&2
-    if ! (cd "$work" && apt-get download -qq "$pkg=$ver" >&2); then
+    if ! (cd "$work" && apt-get download -qq -o APT::Sandbox::User=root "$pkg=$ver" >&2); then
       rm -rf "$work"
       die "apt-get download $pkg=$ver failed (is Debian's archive reachable?)"
     fi

@@ -214,6 +214,53 @@ TEST_P(CaptureTest, DupAndForkedWriter) {
   EXPECT_EQ(sends[0].sock_ino, listener_->inode());
 }
 
+// The connection survives exec: a shell inherits fd 9 and writes to it.
+TEST_P(CaptureTest, InheritedAcrossExec) {
+  auto s = session();
+  pid_t child = run_child([&] {
+    int fd = connect_unix(sock_);
+    if (fd < 0 || dup2(fd, 9) != 9) return 1;  // dup2 clears CLOEXEC; dash takes one-digit fds
+    sh_->sock_ino = fd_inode(9);
+    execl("/bin/sh", "sh", "-c", "printf exec-write >&9", (char*)nullptr);
+    return 2;
+  });
+  s->collect([&](const auto& e) { return has(e, child, EventKind::Send); });
+  auto sends = s->of(child, EventKind::Send);
+  ASSERT_EQ(sends.size(), 1u);
+  EXPECT_EQ(sends[0].comm, "sh");
+  EXPECT_EQ(sends[0].fd, 1);  // the shell dup2()s fd 9 onto stdout before printf writes
+  EXPECT_EQ(sends[0].client_sock_ino, sh_->sock_ino);
+  EXPECT_EQ(sends[0].payload, "exec-write");
+}
+
+// sendmmsg with two messages: socket-tp reports each message as its own
+// send; syscall-tp one record with the first message's bytes, flagged.
+TEST_P(CaptureTest, SendmmsgTwoMessages) {
+  auto s = session();
+  pid_t child = run_child([&] {
+    int fd = connect_unix(sock_);
+    if (fd < 0) return 1;
+    iovec a[1] = {{(void*)"first", 5}}, b[1] = {{(void*)"second", 6}};
+    mmsghdr mm[2]{};
+    mm[0].msg_hdr.msg_iov = a;
+    mm[0].msg_hdr.msg_iovlen = 1;
+    mm[1].msg_hdr.msg_iov = b;
+    mm[1].msg_hdr.msg_iovlen = 1;
+    return sendmmsg(fd, mm, 2, 0) == 2 ? 0 : 2;
+  });
+  size_t want = socket_tier() ? 2 : 1;
+  s->collect([&](const auto& e) { return has(e, child, EventKind::Send, want); });
+  auto sends = s->of(child, EventKind::Send);
+  ASSERT_EQ(sends.size(), want);
+  EXPECT_EQ(sends[0].payload, "first");
+  if (socket_tier()) {
+    EXPECT_EQ(sends[1].payload, "second");
+    EXPECT_EQ(sends[1].bytes, 6u);
+  } else {
+    EXPECT_TRUE(sends[0].flags & SW_F_PAYLOAD_PARTIAL);
+  }
+}
+
 TEST_P(CaptureTest, WriteFromAnotherThread) {
   auto s = session();
   pid_t child = run_child([&] {

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Assertions for test_dockerd_trace.sh over the agent's JSON lines.
+
+Usage: check_dockerd_trace.py EVENTS.jsonl --tier T --inode N --container-id ID --host-mntns N
+
+Prints one PASS/FAIL line per check, and on any failure a compact dump of the events.
+Exit status: 0 all passed, 1 a check failed.
+"""
+import argparse
+import json
+import sys
+
+
+def get(e, path, default=None):
+    for k in path.split("."):
+        if not isinstance(e, dict) or k not in e:
+            return default
+        e = e[k]
+    return e
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("events")
+    ap.add_argument("--tier", required=True)
+    ap.add_argument("--inode", type=int, required=True, help="inode of the daemon socket (stat on the host path)")
+    ap.add_argument("--container-id", required=True, help="full 64-hex id of the attacker container")
+    ap.add_argument("--host-mntns", type=int, required=True)
+    a = ap.parse_args()
+
+    failures = []
+
+    def check(name, ok, detail=""):
+        print(f"{'PASS' if ok else 'FAIL'}: {name}" + (f" ({detail})" if detail else ""), flush=True)
+        if not ok:
+            failures.append(name)
+
+    events, bad_lines = [], []
+    with open(a.events, encoding="utf-8", errors="replace") as f:
+        for n, line in enumerate(f, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                events.append(json.loads(line))
+            except json.JSONDecodeError as ex:
+                bad_lines.append(f"line {n}: {ex}")
+    check("every output line is a JSON object", not bad_lines, "; ".join(bad_lines[:3]))
+    check("the agent emitted events", len(events) > 0, f"{len(events)} events")
+
+    def action(e):
+        return get(e, "event.action")
+
+    def payload(e):
+        return get(e, "sockwarden.payload") or ""
+
+    def cgroup(e):
+        return get(e, "sockwarden.cgroup.path") or ""
+
+    cid = a.container_id
+    in_container = lambda e: f"/docker/{cid}" in cgroup(e)
+    on_daemon_sock = lambda e: get(e, "sockwarden.socket.inode") == a.inode
+
+    # Every non-loss event is about the watched socket and carries the requested tier.
+    foreign = [e for e in events if action(e) != "lost" and not on_daemon_sock(e)]
+    check("all events are on the daemon socket inode", not foreign,
+          f"{len(foreign)} events on other inodes" if foreign else f"inode {a.inode}")
+    wrong_tier = [e for e in events if action(e) != "lost" and get(e, "sockwarden.tier") != a.tier]
+    check(f"all events report tier {a.tier}", not wrong_tier, f"{len(wrong_tier)} with another tier")
+
+    # (a) the host docker CLI
+    host_cli = [e for e in events if get(e, "process.name") == "docker" and not in_container(e)]
+    host_connects = [e for e in host_cli if action(e) == "connect" and get(e, "event.outcome") == "success"]
+    check("(a) host docker CLI: successful connect(s) on the daemon socket", bool(host_connects),
+          f"{len(host_connects)} connects")
+    host_sends = [e for e in host_cli if action(e) == "send"]
+    ps_sends = [e for e in host_sends if "GET /v" in payload(e) and "/containers/json" in payload(e)]
+    check("(a) host docker CLI: send with 'GET /v.../containers/json' (docker ps)", bool(ps_sends),
+          f"{len(host_sends)} host sends")
+    ver_sends = [e for e in host_sends if "GET /v" in payload(e) and "/version" in payload(e)]
+    check("(a) host docker CLI: send with 'GET /v.../version' (docker version)", bool(ver_sends))
+    # The request is attributed to the process that connected: same pid and same connection.
+    conn_pid = {(get(e, "sockwarden.connection"), get(e, "process.pid")) for e in host_connects}
+    attributed = [e for e in ps_sends
+                  if (get(e, "sockwarden.connection"), get(e, "process.pid")) in conn_pid
+                  and " ps" in (get(e, "process.command_line") or "")]
+    check("(a) 'docker ps' request has the connecting pid, its connection and command line", bool(attributed),
+          "; ".join(f"pid={get(e, 'process.pid')} conn={get(e, 'sockwarden.connection')} "
+                    f"cmd={get(e, 'process.command_line')!r}" for e in ps_sends[:2]))
+
+    # (b) the docker CLI inside the container, through the bind-mount alias /host/d.sock
+    ctr = [e for e in events if in_container(e)]
+    check(f"(b) events from inside the container (cgroup /docker/{cid[:12]}...)", bool(ctr), f"{len(ctr)} events")
+    ctr_connects = [e for e in ctr if action(e) == "connect" and get(e, "event.outcome") == "success"]
+    check("(b) container: successful connect on the host socket's inode via /host/d.sock",
+          bool(ctr_connects) and all(on_daemon_sock(e) for e in ctr_connects),
+          f"{len(ctr_connects)} connects, inodes {sorted({get(e, 'sockwarden.socket.inode') for e in ctr_connects})}")
+    check("(b) container events are from the docker CLI",
+          bool(ctr) and all(get(e, "process.name") == "docker" for e in ctr),
+          f"names {sorted({str(get(e, 'process.name')) for e in ctr})}")
+    mntns = sorted({get(e, "sockwarden.namespaces.mnt") for e in ctr})
+    check("(b) container events are in a mount namespace other than the host's",
+          bool(ctr) and a.host_mntns not in mntns, f"host {a.host_mntns}, events {mntns}")
+    ctr_sends = [e for e in ctr if action(e) == "send"]
+    check("(b) container: send with 'GET /v.../containers/json' (docker ps)",
+          any("GET /v" in payload(e) and "/containers/json" in payload(e) for e in ctr_sends))
+    creates = [e for e in ctr_sends if "POST /v" in payload(e) and "/containers/create" in payload(e)]
+    check("(b) container: send with 'POST /v.../containers/create'", bool(creates), f"{len(ctr_sends)} sends")
+    # What a monitor must see: the request body asks for a privileged container mounting /.
+    create_conns = {get(e, "sockwarden.connection") for e in creates}
+    bodies = [e for e in ctr_sends if get(e, "sockwarden.connection") in create_conns
+              and '"Privileged":true' in payload(e)]
+    check("(b) container: create body with \"Privileged\":true on that connection", bool(bodies))
+    check("(b) container: create body binds '/:/host'", any('"/:/host"' in payload(e) for e in bodies))
+
+    # (c) replies (socket-tp only): the daemon's status line on the request's connection
+    replies = [e for e in events if action(e) == "reply"]
+    if a.tier == "socket-tp":
+        req_conns = {get(e, "sockwarden.connection") for e in events if action(e) == "send"}
+        matched = [e for e in replies if payload(e).startswith("HTTP/1.1 ")
+                   and get(e, "sockwarden.connection") in req_conns]
+        check("(c) reply with 'HTTP/1.1 ' status line on a request's connection", bool(matched),
+              f"{len(replies)} replies, {len(matched)} matched")
+        created = [e for e in replies if get(e, "sockwarden.connection") in create_conns
+                   and payload(e).startswith("HTTP/1.1 201 ")]
+        check("(c) the container's create got 'HTTP/1.1 201' on the same connection", bool(created))
+    else:
+        print(f"INFO: (c) replies not checked for tier {a.tier} ({len(replies)} reply events)")
+
+    # (d) nothing lost
+    lost = [e for e in events if action(e) == "lost"]
+    check("(d) zero 'lost' events", not lost,
+          "; ".join(f"{get(e, 'sockwarden.lost.count')} x {get(e, 'sockwarden.lost.cause')}" for e in lost))
+
+    if failures:
+        print(f"--- {len(events)} events (action outcome pid name cgroup inode conn bytes flags payload):")
+        for e in events:
+            print("  ", action(e), get(e, "event.outcome"), get(e, "process.pid"), get(e, "process.name"),
+                  cgroup(e)[:20], get(e, "sockwarden.socket.inode"), get(e, "sockwarden.connection"),
+                  get(e, "sockwarden.bytes"), get(e, "sockwarden.flags"), payload(e)[:70],
+                  get(e, "sockwarden.lost") or "")
+        print(f"FAILED {len(failures)} check(s): " + "; ".join(failures))
+        return 1
+    print("ALL CHECKS PASSED")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Builds the vmtest initramfs (cpio newc, gzip): busybox-static with its applet links,
+# sockwarden and sockwarden_integration_tests with every shared library ldd lists (plus
+# the loader), /etc/passwd and /etc/group (root, nobody=65534), and an /init that mounts
+# proc, sysfs, devtmpfs, securityfs, tmpfs (/tmp, /run), cgroup2 (/sys/fs/cgroup) and
+# bpffs, brings lo up, runs the payload, prints
+#     SOCKWARDEN-VMTEST-RESULT rc=N
+# and powers the VM off.
+#
+#   vmtest/build-initramfs.sh -o OUT.cpio.gz [-p PAYLOAD.sh] BUILD_DIR
+#
+# PAYLOAD.sh (baked in as /vmtest/payload.sh, run by busybox sh with PATH set) is what the VM
+# runs; its exit code is N. Without -p the payload runs `sockwarden doctor` and the whole
+# integration suite. The binaries live in /opt/sockwarden/bin (on PATH); the absolute path
+# the test binary was compiled to exec sockwarden at (SW_BINARY, inside BUILD_DIR under
+# /tmp, which /init covers with a tmpfs) is recreated as a symlink after the mounts.
+set -euo pipefail
+
+die() {
+  echo "build-initramfs.sh: $*" >&2
+  exit 1
+}
+
+out="" payload=""
+while getopts "o:p:" opt; do
+  case $opt in
+    o) out=$OPTARG ;;
+    p) payload=$OPTARG ;;
+    *) die "usage: $0 -o OUT.cpio.gz [-p PAYLOAD.sh] BUILD_DIR" ;;
+  esac
+done
+shift $((OPTIND - 1))
+[[ $# -eq 1 && -n $out ]] || die "usage: $0 -o OUT.cpio.gz [-p PAYLOAD.sh] BUILD_DIR"
+build=$1
+
+tests_bin=$build/tests/sockwarden_integration_tests
+sw_bin=$build/userspace/sockwarden
+for f in "$tests_bin" "$sw_bin"; do [[ -x $f ]] || die "missing $f (build the project first)"; done
+[[ -z $payload || -r $payload ]] || die "payload $payload not readable"
+busybox=$(command -v busybox || true)
+# busybox-static: ldd calls it "not a dynamic executable" and fails.
+[[ -n $busybox ]] && ! ldd "$busybox" >/dev/null 2>&1 || die "needs busybox-static (apt-get install busybox-static)"
+for t in cpio gzip ldd; do command -v $t >/dev/null || die "needs $t"; done
+
+# Where the test binary execs sockwarden from (its compiled-in SW_BINARY).
+sw_alias=$(grep -a -o -m1 '/[[:print:]]*/userspace/sockwarden' "$tests_bin" | head -1 || true)
+[[ -n $sw_alias ]] || sw_alias=$(realpath "$sw_bin")
+
+root=$(mktemp -d /tmp/sw-initramfs.XXXXXX)
+trap 'rm -rf "$root"' EXIT
+
+# Merged-/usr layout, as on the host.
+mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,usr/lib64,etc,proc,sys,dev,tmp,run,root,opt/sockwarden/bin,vmtest}
+for d in bin sbin lib lib64; do ln -s usr/$d "$root/$d"; done
+chmod 1777 "$root/tmp"
+
+# busybox and its applets (never over a real file).
+cp "$busybox" "$root/usr/bin/busybox"
+while read -r applet; do
+  [[ $applet == */* ]] || continue
+  p=${applet#/}
+  case $p in bin/* | sbin/*) p=usr/$p ;; usr/*) ;; *) continue ;; esac
+  [[ -e $root/$p || -L $root/$p ]] || ln -s /usr/bin/busybox "$root/$p"
+done < <("$busybox" --list-full)
+
+install -m 0755 "$tests_bin" "$root/opt/sockwarden/bin/sockwarden_integration_tests"
+install -m 0755 "$sw_bin" "$root/opt/sockwarden/bin/sockwarden"
+
+# Shared libraries (and the loader) at the paths ldd resolves, under /usr.
+copy_lib() {
+  local src=$1 dst=${1#/}
+  [[ $dst == usr/* ]] || dst=usr/$dst
+  [[ -e $root/$dst ]] && return 0
+  mkdir -p "$root/$(dirname "$dst")"
+  cp -L "$src" "$root/$dst"
+}
+for b in "$tests_bin" "$sw_bin"; do
+  ldd "$b" | awk '/=> \// {print $3} /^[[:space:]]*\/[^ ]+ \(/ {print $1}' |
+    while read -r lib; do copy_lib "$lib"; done
+done
+[[ -e $root/usr/lib64/ld-linux-x86-64.so.2 ]] || die "ldd did not list the loader"
+echo /usr/lib/x86_64-linux-gnu >"$root/etc/ld.so.conf"
+ldconfig -r "$root" 2>/dev/null || true
+
+cat >"$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+EOF
+cat >"$root/etc/group" <<'EOF'
+root:x:0:
+nogroup:x:65534:
+EOF
+echo vmtest >"$root/etc/hostname"
+
+if [[ -n $payload ]]; then
+  install -m 0755 "$payload" "$root/vmtest/payload.sh"
+else
+  cat >"$root/vmtest/payload.sh" <<'EOF'
+#!/bin/sh
+sockwarden doctor
+sockwarden_integration_tests --gtest_color=no
+EOF
+  chmod 0755 "$root/vmtest/payload.sh"
+fi
+echo "$sw_alias" >"$root/vmtest/sw_alias"
+
+cat >"$root/init" <<'EOF'
+#!/bin/sh
+export PATH=/opt/sockwarden/bin:/usr/sbin:/usr/bin
+export HOME=/root
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t securityfs securityfs /sys/kernel/security
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+mount -t tmpfs -o mode=0755 tmpfs /run
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t bpf bpf /sys/fs/bpf
+hostname vmtest
+ip link set lo up 2>/dev/null || ifconfig lo up 2>/dev/null
+# The path the test binary execs sockwarden at (its build dir, now under the /tmp tmpfs).
+alias=$(cat /vmtest/sw_alias)
+if [ -n "$alias" ] && [ ! -e "$alias" ]; then
+  mkdir -p "${alias%/*}" && ln -s /opt/sockwarden/bin/sockwarden "$alias"
+fi
+echo "SOCKWARDEN-VMTEST-BOOTED kernel=$(uname -r) uptime=$(cut -d' ' -f1 /proc/uptime) lsm=$(cat /sys/kernel/security/lsm 2>/dev/null)"
+cd /tmp
+/bin/sh /vmtest/payload.sh
+rc=$?
+echo "SOCKWARDEN-VMTEST-RESULT rc=$rc uptime=$(cut -d' ' -f1 /proc/uptime)"
+sync
+sleep 1
+poweroff -f
+EOF
+chmod 0755 "$root/init"
+
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --owner=0:0 --quiet) | gzip -1 >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "$out"
