@@ -78,7 +78,11 @@ TEST_P(CliTest, RunEmitsEcsJsonForConnectSendAndRefusal) {
       std::string req = "GET /v1.41/containers/json HTTP/1.1\r\nHost: docker\r\n\r\n";
       if (write(fd, req.data(), req.size()) != (ssize_t)req.size()) return 2;
       char buf[256];
-      return read(fd, buf, sizeof buf) > 0 ? 0 : 3;
+      int rc = read(fd, buf, sizeof buf) > 0 ? 0 : 3;
+      // Stay alive while the agent reads /proc/PID for executable and command
+      // line (callers that exit first keep only their comm: README known gaps).
+      usleep(600 * 1000);
+      return rc;
     });
     chmod(sock.c_str(), 0600);
     refused = run_child([&] {

@@ -1,0 +1,18 @@
+# End-to-end suite against a real, test-private dockerd (root; docker.io, containerd, runc,
+# busybox-static from scripts/setup.sh). Include from tests/CMakeLists.txt:
+#   include(e2e/tests.cmake)
+# Each test starts its own dockerd under a mktemp dir and stops it by pid.
+# Measured wall time: 3-6 s per test (2 vCPU, kernel 6.18); TIMEOUT is ~3x the worst run.
+# Exit 77 (not root, docker tools missing) is reported as skipped.
+foreach(_sw_tier socket-tp syscall-tp)
+  string(REPLACE "-" "_" _sw_name "${_sw_tier}")
+  add_test(NAME e2e.dockerd.${_sw_name}
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_dockerd_trace.sh ${_sw_tier} $<TARGET_FILE:sockwarden>)
+  set_tests_properties(e2e.dockerd.${_sw_name} PROPERTIES
+    RUN_SERIAL TRUE
+    TIMEOUT 20
+    SKIP_RETURN_CODE 77
+    LABELS "e2e;root")
+endforeach()
+unset(_sw_tier)
+unset(_sw_name)
