@@ -154,6 +154,33 @@ TEST_P(CliTest, SocketAppearingLaterAndRecreatedIsWatched) {
   EXPECT_EQ(c2[0]["sockwarden"]["socket"]["inode"], l->inode());
 }
 
+// Registry credentials and environment values seen on the wire never reach the output.
+TEST_P(CliTest, SecretsAreRedacted) {
+  std::string sock = dir_.path + "/secret.sock";
+  Listener l(sock);
+  pid_t child = 0;
+  std::string req =
+      "POST /v1.41/containers/create HTTP/1.1\r\nHost: docker\r\n"
+      "X-Registry-Auth: eyJwYXNzd29yZCI6Imh1bnRlcjIifQ==\r\nContent-Type: application/json\r\n\r\n"
+      "{\"Image\":\"busybox\",\"Env\":[\"DB_PASSWORD=hunter2\"]}";
+  auto r = run_binary("run --no-default-sockets --socket " + sock + " --tier " + GetParam() + " --duration 3", [&] {
+    child = run_child([&] {
+      int fd = connect_unix(sock);
+      return fd >= 0 && write(fd, req.data(), req.size()) == (ssize_t)req.size() ? 0 : 1;
+    });
+  });
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out.find("hunter2"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("eyJwYXNzd29yZCI6"), std::string::npos) << r.out;
+  auto sends = with_action(r, "send", child);
+  ASSERT_EQ(sends.size(), 1u) << r.out;
+  std::string payload = sends[0]["sockwarden"]["payload"];
+  EXPECT_NE(payload.find("X-Registry-Auth: [REDACTED]"), std::string::npos) << payload;
+  EXPECT_NE(payload.find("DB_PASSWORD=[REDACTED]"), std::string::npos) << payload;
+  auto flags = sends[0]["sockwarden"]["flags"];
+  EXPECT_NE(std::find(flags.begin(), flags.end(), "redacted"), flags.end()) << flags.dump();
+}
+
 TEST_P(CliTest, TraceJsonEndsWithSummary) {
   std::string sock = dir_.path + "/s.sock";
   Listener l(sock);

@@ -5,5 +5,6 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_attempt_resolver.cpp
   unit/test_event_builder.cpp
   unit/test_event_filter.cpp
-  unit/test_agent_options.cpp)
+  unit/test_agent_options.cpp
+  unit/test_redactor.cpp)
 include(${CMAKE_CURRENT_LIST_DIR}/enrich_output_tests.cmake)

@@ -1,2 +1,3 @@
 set(SW_CLASSIFY_SOURCES
-  classify/event_filter.cpp)
+  classify/event_filter.cpp
+  classify/redactor.cpp)

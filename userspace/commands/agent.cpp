@@ -11,6 +11,7 @@
 #include "capture/errors.h"
 #include "capture/watch_list.h"
 #include "classify/event_filter.h"
+#include "classify/redactor.h"
 #include "decode/connect_correlator.h"
 #include "enrich/attempt_resolver.h"
 #include "enrich/boot_clock.h"
@@ -113,6 +114,13 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   auto deliver = [&](Event&& e) {
     if (e.action == "lost") stats.lost += e.lost;
     if (!filter.keep(e)) return;
+    if (e.action == "send" || e.action == "reply") {
+      auto r = redact_payload(e.raw.payload);
+      if (r.redacted) {
+        e.raw.payload = std::move(r.payload);
+        e.flags.push_back("redacted");
+      }
+    }
     stats.emitted++;
     sink.on_event(e);
   };

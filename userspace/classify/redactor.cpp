@@ -1,0 +1,160 @@
+#include "classify/redactor.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <string_view>
+
+namespace sockwarden {
+
+namespace {
+
+constexpr std::string_view kMask = "[REDACTED]";
+
+constexpr std::array<std::string_view, 7> kSecretHeaders = {
+    "x-registry-auth", "x-registry-config", "authorization", "proxy-authorization",
+    "cookie",          "set-cookie",        "x-auth-token"};
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower((unsigned char)x) == y; });
+}
+
+bool is_secret_header(std::string_view name) {
+  // "Name:" with optional whitespace before the colon (tolerated by lax parsers).
+  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+  for (auto h : kSecretHeaders)
+    if (iequals(name, h)) return true;
+  return false;
+}
+
+// Header lines: "Name: value\r\n" -> "Name: [REDACTED]\r\n".
+bool redact_headers(std::string& s) {
+  bool changed = false;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t eol = s.find('\n', pos);
+    size_t end = eol == std::string::npos ? s.size() : eol;
+    std::string_view line(s.data() + pos, end - pos);
+    size_t colon = line.find(':');
+    if (colon != std::string_view::npos && colon > 0 && is_secret_header(line.substr(0, colon))) {
+      size_t vstart = pos + colon + 1;
+      while (vstart < end && (s[vstart] == ' ' || s[vstart] == '\t')) vstart++;
+      size_t vend = end;
+      if (vend > vstart && s[vend - 1] == '\r') vend--;
+      if (std::string_view(s.data() + vstart, vend - vstart) != kMask) {
+        s.replace(vstart, vend - vstart, kMask);
+        changed = true;
+        end = vstart + kMask.size() + (end - vend);
+      }
+    }
+    if (eol == std::string::npos) break;
+    pos = end + 1;
+  }
+  return changed;
+}
+
+// Inside a JSON string starting after its opening quote at i: returns the
+// index of the closing quote, or s.size() if the payload ends first.
+size_t json_string_end(const std::string& s, size_t i) {
+  while (i < s.size()) {
+    if (s[i] == '\\') {
+      i += 2;
+      continue;
+    }
+    if (s[i] == '"') return i;
+    i++;
+  }
+  return s.size();
+}
+
+// "Env":["A=1","B=2"] -> "Env":["A=[REDACTED]","B=[REDACTED]"]
+bool redact_env_arrays(std::string& s) {
+  bool changed = false;
+  size_t pos = 0;
+  while ((pos = s.find("\"Env\"", pos)) != std::string::npos) {
+    size_t i = pos + 5;
+    while (i < s.size() && std::isspace((unsigned char)s[i])) i++;
+    if (i >= s.size() || s[i] != ':') {
+      pos = i;
+      continue;
+    }
+    i++;
+    while (i < s.size() && std::isspace((unsigned char)s[i])) i++;
+    if (i >= s.size() || s[i] != '[') {
+      pos = i;
+      continue;
+    }
+    i++;
+    while (i < s.size() && s[i] != ']') {
+      if (s[i] != '"') {
+        i++;
+        continue;
+      }
+      size_t start = i + 1;
+      size_t close = json_string_end(s, start);
+      size_t eq = s.find('=', start);
+      size_t value = (eq != std::string::npos && eq < close) ? eq + 1 : start;  // no '=': the whole entry
+      if (std::string_view(s.data() + value, close - value) != kMask) {
+        s.replace(value, close - value, kMask);
+        changed = true;
+        close = value + kMask.size();
+      }
+      i = close + 1;
+    }
+    pos = i;
+  }
+  return changed;
+}
+
+bool is_name_char(unsigned char c) { return std::isalnum(c) || c == '_'; }
+
+// Binary payloads: printable NAME=value runs lose their value.
+bool redact_binary_env(std::string& s) {
+  bool changed = false;
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = s[i];
+    if (!(std::isalpha(c) || c == '_')) {
+      i++;
+      continue;
+    }
+    size_t start = i;
+    while (i < s.size() && is_name_char((unsigned char)s[i])) i++;
+    if (i < s.size() && s[i] == '=' && i > start) {
+      size_t v = i + 1;
+      size_t e = v;
+      while (e < s.size() && std::isprint((unsigned char)s[e])) e++;
+      if (e > v && std::string_view(s.data() + v, e - v) != kMask) {
+        s.replace(v, e - v, kMask);
+        changed = true;
+        e = v + kMask.size();
+      }
+      i = e;
+    }
+  }
+  return changed;
+}
+
+bool looks_binary(const std::string& s) {
+  for (unsigned char c : s)
+    if (c < 0x20 && c != '\r' && c != '\n' && c != '\t') return true;
+  return false;
+}
+
+}  // namespace
+
+RedactionResult redact_payload(const std::string& payload) {
+  RedactionResult r{payload, false};
+  if (payload.empty()) return r;
+  if (looks_binary(payload)) {
+    r.redacted = redact_binary_env(r.payload);
+    return r;
+  }
+  bool h = redact_headers(r.payload);
+  bool e = redact_env_arrays(r.payload);
+  r.redacted = h || e;
+  return r;
+}
+
+}  // namespace sockwarden
