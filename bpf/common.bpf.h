@@ -249,6 +249,7 @@ static __always_inline void fill_task(struct sw_event *ev)
 	ev->tgid = id >> 32;
 	ev->uid = (__u32)ug;
 	ev->gid = ug >> 32;
+	ev->euid = BPF_CORE_READ(task, cred, euid.val);
 	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	ev->cgroup_id = bpf_get_current_cgroup_id();
 	ev->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);

@@ -95,8 +95,41 @@ struct sw_event {
 	__u64 bytes;      /* bytes the caller wrote (or the reply chunk's length) */
 	char comm[SW_COMM_LEN];
 	__u32 payload_len; /* captured bytes that follow */
-	__u32 _pad;
+	__u32 euid;
 	/* __u8 payload[payload_len] follows; for SW_EV_CONNECT_ATTEMPT it is the sun_path */
+};
+
+/*
+ * Process lifecycle, on its own ring buffer (proc_events) so that a fork
+ * storm can never push socket events out: userspace keeps a process table
+ * from these, so even a caller that exits within a millisecond is resolved.
+ */
+enum sw_proc_event_type {
+	SW_PROC_EXEC = 1,
+	SW_PROC_FORK = 2, /* a new process (not a thread) */
+	SW_PROC_EXIT = 3, /* the thread-group leader exited */
+};
+
+#define SW_PROC_FILENAME_MAX 256
+#define SW_PROC_ARGS_MAX 1024
+
+struct sw_proc_event {
+	__u16 type;
+	__u16 _pad0;
+	__u32 tgid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 euid;
+	__u32 gid;
+	__u32 loginuid;       /* audit login uid, (__u32)-1 if unset */
+	__u32 sessionid;      /* audit session id, (__u32)-1 if unset */
+	__u64 start_boottime; /* task start, ns since boot (CLOCK_BOOTTIME) */
+	__u64 ts_boot_ns;
+	char comm[SW_COMM_LEN];
+	__u32 filename_len;   /* exec only: bytes of filename incl. NUL */
+	__u32 args_len;       /* exec only: bytes of NUL-separated argv */
+	char filename[SW_PROC_FILENAME_MAX];
+	char args[SW_PROC_ARGS_MAX];
 };
 
 /* Indices of the per-CPU counters map (all monotonically increasing). */
@@ -105,6 +138,7 @@ enum sw_counter {
 	SW_CNT_RINGBUF_DROPS = 1, /* records lost: ring buffer full */
 	SW_CNT_PAYLOAD_PARTIAL = 2,
 	SW_CNT_SCRATCH_MISS = 3,  /* per-task scratch entry unavailable */
+	SW_CNT_PROC_DROPS = 4,    /* process lifecycle records lost: proc ring full */
 	SW_CNT_MAX = 8,
 };
 

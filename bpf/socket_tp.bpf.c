@@ -22,6 +22,7 @@
 #include "common.bpf.h"
 #include "connect_attempt.bpf.h"
 #include "user_payload.bpf.h"
+#include "process.bpf.h"
 
 /* The tail skb of a receive queue, or NULL if the queue is empty (the
  * receiver may already have dequeued it on another CPU). */

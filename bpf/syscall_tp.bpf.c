@@ -18,6 +18,7 @@
 #include "common.bpf.h"
 #include "connect_attempt.bpf.h"
 #include "user_payload.bpf.h"
+#include "process.bpf.h"
 
 /* x86_64 syscall numbers (the send ones are in user_payload.bpf.h) */
 #define SW_NR_connect 42

@@ -18,6 +18,7 @@ add_custom_command(
 set(SW_BPF_HEADERS
   ${CMAKE_SOURCE_DIR}/bpf/connect_attempt.bpf.h
   ${CMAKE_SOURCE_DIR}/bpf/user_payload.bpf.h
+  ${CMAKE_SOURCE_DIR}/bpf/process.bpf.h
   ${CMAKE_SOURCE_DIR}/bpf/events.h
   ${CMAKE_SOURCE_DIR}/bpf/common.bpf.h
   ${CMAKE_SOURCE_DIR}/bpf/core_fixes.bpf.h)

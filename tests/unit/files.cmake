@@ -8,3 +8,5 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_agent_options.cpp
   unit/test_redactor.cpp)
 include(${CMAKE_CURRENT_LIST_DIR}/enrich_output_tests.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/caller_tests.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/container_tests.cmake)

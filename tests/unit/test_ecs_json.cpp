@@ -37,7 +37,14 @@ Event send_event() {
   e.action = "send";
   e.outcome = "success";
   e.realtime_ns = 1'795'380'397'123'456'789ULL;
-  e.process = {"/usr/bin/docker", "docker ps", "docker"};
+  e.process.executable = "/usr/bin/docker";
+  e.process.command_line = "docker ps";
+  e.process.args = {"docker", "ps"};
+  e.process.name = "docker";
+  e.process.loginuid = 1000;
+  e.process.sessionid = 3;
+  e.process.start_realtime_ns = 1'700'000'000'000'000'000ULL;
+  e.process.ancestors = {{4000, "/usr/bin/bash", "bash"}, {1, "/sbin/init", "systemd"}};
   e.cgroup_path = "/user.slice/user-1000.slice/session-2.scope";
   e.socket_path = "/run/docker.sock";
   e.tier = "socket-tp";

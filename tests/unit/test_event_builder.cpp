@@ -51,7 +51,7 @@ class EventBuilderTest : public ::testing::Test {
     container_cg_ = inode_of(cg_ / "system.slice" / "docker-abc.scope");
     daemon_cg_ = inode_of(cg_ / "system.slice" / "docker.service");
 
-    procs_ = std::make_unique<ProcessReader>(proc_.string());
+    procs_ = std::make_unique<ProcessTable>(proc_.string());
     cgroups_ = std::make_unique<CgroupResolver>(cg_.string(), 64, 0ms);
     builder_ = std::make_unique<EventBuilder>(*procs_, *cgroups_, clock_, [](uint32_t id) -> std::string {
       if (id == 7) return "/var/run/docker.sock";
@@ -94,7 +94,7 @@ class EventBuilderTest : public ::testing::Test {
   fs::path tmp_, proc_, cg_;
   uint64_t container_cg_ = 0, daemon_cg_ = 0;
   BootClock clock_{kOffset};
-  std::unique_ptr<ProcessReader> procs_;
+  std::unique_ptr<ProcessTable> procs_;
   std::unique_ptr<CgroupResolver> cgroups_;
   std::unique_ptr<EventBuilder> builder_;
 };

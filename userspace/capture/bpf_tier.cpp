@@ -99,6 +99,7 @@ class SkeletonTier final : public BpfTier {
     watched_fd_ = bpf_map__fd(skel_->maps.watched);
     names_fd_ = bpf_map__fd(skel_->maps.watched_names);
     counters_fd_ = bpf_map__fd(skel_->maps.counters);
+    proc_events_fd_ = bpf_map__fd(skel_->maps.proc_events);
   }
   ~SkeletonTier() override { release(); }
   const TierInfo& info() const override { return info_; }

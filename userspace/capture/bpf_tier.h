@@ -48,10 +48,11 @@ class BpfTier {
   int watched_fd() const { return watched_fd_; }
   int names_fd() const { return names_fd_; }
   int counters_fd() const { return counters_fd_; }
+  int proc_events_fd() const { return proc_events_fd_; }
 
  protected:
   BpfTier() = default;
-  int events_fd_ = -1, watched_fd_ = -1, names_fd_ = -1, counters_fd_ = -1;
+  int events_fd_ = -1, watched_fd_ = -1, names_fd_ = -1, counters_fd_ = -1, proc_events_fd_ = -1;
 };
 
 // Open, load and attach one tier; throws TierLoadError with libbpf's reason.

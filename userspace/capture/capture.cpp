@@ -71,14 +71,31 @@ std::unique_ptr<Capture> Capture::open(const std::string& requested, const TierS
 Capture::Capture(std::unique_ptr<BpfTier> tier) : tier_(std::move(tier)) {
   ring_ = ring_buffer__new(tier_->events_fd(), &Capture::on_record, this, nullptr);
   if (!ring_) throw UserError(kExitRuntime, errno_text("creating the ring buffer reader", errno));
+  proc_ring_ = ring_buffer__new(tier_->proc_events_fd(), &Capture::on_proc_record, this, nullptr);
+  if (!proc_ring_) throw UserError(kExitRuntime, errno_text("creating the process ring buffer reader", errno));
 }
 
 Capture::~Capture() {
   if (ring_) ring_buffer__free(ring_);
+  if (proc_ring_) ring_buffer__free(proc_ring_);
+}
+
+int Capture::on_proc_record(void* ctx, void* data, size_t size) {
+  auto* self = static_cast<Capture*>(ctx);
+  auto ev = decode_proc_record(data, size);
+  if (!ev) {
+    self->decode_errors_++;
+    return 0;
+  }
+  if (self->proc_handler_) self->proc_handler_(std::move(*ev));
+  return 0;
 }
 
 int Capture::on_record(void* ctx, void* data, size_t size) {
   auto* self = static_cast<Capture*>(ctx);
+  // The exec of a process that then writes was queued on the process ring
+  // first: drain it so the process table knows the caller (a 1 ms curl).
+  ring_buffer__consume(self->proc_ring_);
   auto ev = decode_record(data, size);
   if (!ev) {
     self->decode_errors_++;
@@ -91,6 +108,7 @@ int Capture::on_record(void* ctx, void* data, size_t size) {
 int Capture::poll(int timeout_ms, const Handler& handler) {
   handler_ = &handler;
   int n = ring_buffer__poll(ring_, timeout_ms);
+  ring_buffer__consume(proc_ring_);
   handler_ = nullptr;
   if (n < 0 && n != -EINTR) throw UserError(kExitRuntime, errno_text("polling the ring buffer", n));
   return n < 0 ? 0 : n;
@@ -111,6 +129,7 @@ KernelCounters Capture::counters() const {
   c.ringbuf_drops = sum(SW_CNT_RINGBUF_DROPS);
   c.payload_partial = sum(SW_CNT_PAYLOAD_PARTIAL);
   c.scratch_miss = sum(SW_CNT_SCRATCH_MISS);
+  c.proc_drops = sum(SW_CNT_PROC_DROPS);
   c.decode_errors = decode_errors_;
   return c;
 }

@@ -29,6 +29,7 @@ struct KernelCounters {
   uint64_t payload_partial = 0;  // writes whose bytes were partly unreadable
   uint64_t scratch_miss = 0;     // per-task state could not be allocated
   uint64_t decode_errors = 0;    // records userspace rejected (size/type)
+  uint64_t proc_drops = 0;       // process lifecycle records lost: proc ring full
 };
 
 // Checks that must pass before any load: root/capabilities and BTF.
@@ -38,6 +39,7 @@ void check_privileges_and_btf(const std::string& btf_path = "/sys/kernel/btf/vml
 class Capture {
  public:
   using Handler = std::function<void(RawEvent&&)>;
+  using ProcHandler = std::function<void(ProcEvent&&)>;
 
   // requested: "auto" or a tier name. Tries tiers best-first (or only the
   // requested one) and records every step in *steps.
@@ -53,6 +55,10 @@ class Capture {
   std::vector<std::string> sync_watches(const std::vector<ResolvedWatch>& watches,
                                         std::chrono::seconds grace = std::chrono::seconds(10));
 
+  // Exec/fork/exit records go here. They are always handed over before any
+  // socket record that was queued after them (see on_record).
+  void set_proc_handler(ProcHandler h) { proc_handler_ = std::move(h); }
+
   // Wait up to timeout_ms for records and hand each decoded one to the handler.
   int poll(int timeout_ms, const Handler& handler);
 
@@ -61,9 +67,12 @@ class Capture {
  private:
   explicit Capture(std::unique_ptr<BpfTier> tier);
   static int on_record(void* ctx, void* data, size_t size);
+  static int on_proc_record(void* ctx, void* data, size_t size);
 
   std::unique_ptr<BpfTier> tier_;
   ring_buffer* ring_ = nullptr;
+  ring_buffer* proc_ring_ = nullptr;
+  ProcHandler proc_handler_;
   const Handler* handler_ = nullptr;
   uint64_t decode_errors_ = 0;
 

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sockwarden {
 
@@ -17,6 +18,7 @@ struct RawEvent {
   uint32_t tgid = 0;      // process id
   uint32_t ppid = 0;
   uint32_t uid = 0;
+  uint32_t euid = 0;
   uint32_t gid = 0;
   uint32_t watch_id = 0;
   uint64_t cgroup_id = 0;
@@ -29,6 +31,24 @@ struct RawEvent {
   uint64_t bytes = 0;
   std::string comm;
   std::string payload;    // raw captured bytes (binary-safe); sun_path for ConnectAttempt
+};
+
+// Mirrors struct sw_proc_event: one exec, fork or exit.
+enum class ProcEventKind { Exec, Fork, Exit };
+
+struct ProcEvent {
+  ProcEventKind kind = ProcEventKind::Exec;
+  uint32_t tgid = 0;
+  uint32_t ppid = 0;
+  uint32_t uid = 0, euid = 0, gid = 0;
+  uint32_t loginuid = UINT32_MAX;   // unset
+  uint32_t sessionid = UINT32_MAX;  // unset
+  uint64_t start_boottime = 0;      // ns since boot
+  uint64_t ts_boot_ns = 0;
+  std::string comm;
+  std::string filename;             // exec: the path passed to execve
+  std::vector<std::string> args;    // exec: argv (possibly cut at 1 KiB)
+  bool args_truncated = false;
 };
 
 }  // namespace sockwarden

@@ -18,7 +18,7 @@
 #include "enrich/cgroup_resolver.h"
 #include "enrich/event_builder.h"
 #include "enrich/mountinfo.h"
-#include "enrich/process_reader.h"
+#include "enrich/process_table.h"
 #include "events.h"
 
 namespace sockwarden {
@@ -104,7 +104,10 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   };
   if (resync() == 0) spdlog::warn("none of the watched sockets exists yet; they are picked up when they appear");
 
-  ProcessReader procs(opts.proc_root);
+  ProcessTable procs(opts.proc_root);
+  size_t seeded = procs.seed_from_proc();
+  spdlog::debug("process table seeded with {} running processes", seeded);
+  capture->set_proc_handler([&](ProcEvent&& ev) { procs.on_event(ev); });
   CgroupResolver cgroups(cg2.value_or("/nonexistent"));
   BootClock clock;
   EventBuilder builder(procs, cgroups, clock, [&](uint32_t id) { return watches.path_of(id); });
@@ -146,6 +149,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
     check(c.ringbuf_drops, reported.ringbuf_drops, "ringbuf-full");
     check(c.scratch_miss, reported.scratch_miss, "task-state-unavailable");
     check(c.decode_errors, reported.decode_errors, "decode-error");
+    check(c.proc_drops, reported.proc_drops, "process-records-lost");
     check(correlator.overflowed(), correlator_overflow_reported, "connect-table-full");
     stats.kernel = c;
   };
@@ -163,6 +167,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
       next_tick = now + std::chrono::milliseconds(500);
       resync();
       deliver_connects(correlator.expire(now));
+      procs.expire();
       report_losses();
     }
   }

@@ -7,7 +7,7 @@
 #include "capture/raw_event.h"
 #include "enrich/boot_clock.h"
 #include "enrich/cgroup_resolver.h"
-#include "enrich/process_reader.h"
+#include "enrich/process_table.h"
 #include "output/event.h"
 
 namespace sockwarden {
@@ -15,7 +15,7 @@ namespace sockwarden {
 class EventBuilder {
  public:
   using PathOf = std::function<std::string(uint32_t watch_id)>;
-  EventBuilder(ProcessReader& procs, CgroupResolver& cgroups, const BootClock& clock, PathOf path_of)
+  EventBuilder(ProcessTable& procs, CgroupResolver& cgroups, const BootClock& clock, PathOf path_of)
       : procs_(procs), cgroups_(cgroups), clock_(clock), path_of_(std::move(path_of)) {}
 
   // success: for connect records, whether the connect reached the listener.
@@ -25,7 +25,8 @@ class EventBuilder {
   Event lost(uint64_t count, const std::string& cause, uint64_t realtime_ns);
 
  private:
-  ProcessReader& procs_;
+  void fill_process(Event& e);
+  ProcessTable& procs_;
   CgroupResolver& cgroups_;
   const BootClock& clock_;
   PathOf path_of_;

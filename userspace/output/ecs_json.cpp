@@ -57,6 +57,23 @@ nlohmann::json to_ecs_json(const Event& e) {
   };
   if (!e.process.executable.empty()) process["executable"] = e.process.executable;
   if (!e.process.command_line.empty()) process["command_line"] = e.process.command_line;
+  if (!e.process.args.empty()) process["args"] = e.process.args;
+  if (e.process.start_realtime_ns) process["start"] = rfc3339_utc(e.process.start_realtime_ns);
+  if (!e.process.ancestors.empty()) {
+    const auto& parent = e.process.ancestors.front();
+    if (!parent.executable.empty()) process["parent"]["executable"] = parent.executable;
+    if (!parent.name.empty()) process["parent"]["name"] = parent.name;
+  }
+  json ancestors = json::array();
+  for (const auto& a : e.process.ancestors) {
+    json j{{"pid", a.pid}, {"name", a.name}};
+    if (!a.executable.empty()) j["executable"] = a.executable;
+    ancestors.push_back(std::move(j));
+  }
+  json sw_process{{"ancestors", std::move(ancestors)}};
+  // Audit ids tie a call to the human who logged in (unset: not a login session).
+  if (e.process.loginuid != UINT32_MAX) sw_process["audit_login_uid"] = e.process.loginuid;
+  if (e.process.sessionid != UINT32_MAX) sw_process["audit_session_id"] = e.process.sessionid;
 
   json sw{
       {"socket",
@@ -72,6 +89,7 @@ nlohmann::json to_ecs_json(const Event& e) {
       {"bytes", r.bytes},
       {"payload_captured", r.payload.size()},
       {"flags", event_flag_names(e)},
+      {"process", std::move(sw_process)},
   };
   // A successful connect carries no bytes; an empty "payload" there would only
   // suggest that something was captured.
@@ -84,7 +102,7 @@ nlohmann::json to_ecs_json(const Event& e) {
       {"ecs", {{"version", kEcsVersion}}},
       {"event", event_object(e, e.outcome.empty() ? "unknown" : e.outcome)},
       {"process", std::move(process)},
-      {"user", {{"id", std::to_string(r.uid)}}},
+      {"user", {{"id", std::to_string(r.uid)}, {"effective", {{"id", std::to_string(r.euid)}}}}},
       {"group", {{"id", std::to_string(r.gid)}}},
       {"sockwarden", std::move(sw)},
   };

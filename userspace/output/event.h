@@ -9,10 +9,21 @@
 
 namespace sockwarden {
 
+struct AncestorInfo {
+  uint32_t pid = 0;
+  std::string executable;
+  std::string name;
+};
+
 struct ProcessInfo {
-  std::string executable;    // /proc/PID/exe target ("" if unknown)
+  std::string executable;    // path the kernel exec'd ("" if unknown)
   std::string command_line;  // argv joined by spaces ("" if unknown)
+  std::vector<std::string> args;
   std::string name;          // comm
+  uint32_t loginuid = UINT32_MAX;   // audit login uid (UINT32_MAX: unset)
+  uint32_t sessionid = UINT32_MAX;  // audit session id (UINT32_MAX: unset)
+  uint64_t start_realtime_ns = 0;   // 0 if unknown
+  std::vector<AncestorInfo> ancestors;  // parent first
 };
 
 struct Event {

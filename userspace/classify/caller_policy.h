@@ -1,0 +1,93 @@
+// Who is expected to talk to a container runtime socket, and the flags an
+// event gets from who its caller is.
+//
+// Access to a runtime socket is root-equivalent, so every caller is reported;
+// the flags say which callers deserve a look:
+//  - container-originated: the caller sits in a container cgroup (a container
+//    that can drive the runtime can usually escape it);
+//  - namespaced: the caller's pid or mount namespace is not the host's, yet no
+//    runtime claims it (an unshare'd sandbox, nsenter, an unknown runtime);
+//  - unexpected-caller: no expected-caller rule matches.
+//
+// Expected callers come from built-in defaults (the runtimes' own daemons and
+// shims), `--expect SPEC` and a YAML file. Matching is by name, not identity:
+// anyone who can write a binary called .../runc can look expected. The rules
+// quiet routine traffic; they are not an authorization boundary.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sockwarden {
+
+// What enrich knows about the process at the client end of the socket.
+struct CallerFacts {
+  std::string executable;                         // /proc/PID/exe; empty if unknown
+  std::vector<std::string> ancestor_executables;  // parent first; not used for matching
+  uint32_t uid = 0;
+  bool in_container = false;
+  std::string container_name;
+  std::string container_image;
+  uint32_t pidns = 0, mntns = 0;  // namespace inode numbers; 0 = unknown
+};
+
+struct ExpectedCaller {
+  enum class Kind { Executable, Uid, ContainerName, Image } kind = Kind::Executable;
+  std::string pattern;  // fnmatch glob without FNM_PATHNAME (* also matches '/'); unused for Uid
+  uint32_t uid = 0;     // Uid only
+  std::string origin;   // "default", "--expect", "FILE:LINE"
+};
+
+// "exe:GLOB" or a bare absolute path, "uid:N", "container:GLOB", "image:GLOB".
+// Throws UserError(kExitUsage) naming the spec and the accepted forms.
+ExpectedCaller parse_expected_spec(const std::string& spec, const std::string& origin);
+
+// The rule written back as a spec ("exe:/usr/bin/dockerd", "uid:0"): what the
+// JSON field sockwarden.expected_by shows.
+std::string to_spec(const ExpectedCaller& rule);
+
+class CallerPolicy {
+ public:
+  CallerPolicy() = default;  // no rules: every caller is unexpected
+  static CallerPolicy with_defaults();
+
+  void add(ExpectedCaller rule);
+
+  // Appends the rules of a YAML file:
+  //   expected_callers:
+  //     - exe: /usr/local/bin/my-dashboard
+  //     - uid: 1001
+  //     - container: "monitoring-*"
+  //     - image: "company/runner:*"
+  // Throws UserError(kExitUsage) as "FILE:LINE: what was wrong" (unreadable
+  // file, YAML syntax, not a list, unknown key, wrong type). Nothing is added
+  // when the file has an error.
+  void load_file(const std::string& path);
+
+  bool expected(const CallerFacts& f) const { return match(f) != nullptr; }
+  // The first rule (in the order added) that matches, or nullptr. The pointer
+  // is valid until the next add()/load_file().
+  //  - Executable: glob on f.executable (ancestors are not consulted: a user
+  //    shell started by an expected daemon is still worth seeing);
+  //  - Uid: f.uid, inside or outside a container;
+  //  - ContainerName / Image: only for f.in_container callers.
+  const ExpectedCaller* match(const CallerFacts& f) const;
+
+  const std::vector<ExpectedCaller>& rules() const { return rules_; }
+
+ private:
+  std::vector<ExpectedCaller> rules_;
+};
+
+// The host's namespaces: those of PID 1 in proc_root. A field is 0 when it
+// could not be read (reading /proc/1/ns needs ptrace access to PID 1); the
+// `namespaced` flag is then never raised for that namespace.
+struct HostNamespaces {
+  uint32_t pidns = 0, mntns = 0;
+  static HostNamespaces read(const std::string& proc_root = "/proc");
+};
+
+// Any of "container-originated", "namespaced", "unexpected-caller", in that order.
+std::vector<std::string> caller_flags(const CallerFacts& f, const HostNamespaces& host, const CallerPolicy& policy);
+
+}  // namespace sockwarden

@@ -1,0 +1,23 @@
+// Where dockerd keeps its state (containers/<id>/config.v2.json lives there).
+#pragma once
+#include <string>
+
+namespace sockwarden {
+
+inline constexpr const char* kDefaultDockerDataRoot = "/var/lib/docker";
+
+// Precedence follows dockerd, which refuses to start when a setting is given
+// both as a flag and in its config file, so at most one of them is set:
+//   1. the command line: --data-root X, --data-root=X, or the deprecated
+//      -g X / -g=X / -gX / --graph X / --graph=X (the last occurrence wins);
+//   2. the daemon config file: "data-root" (or the deprecated "graph") in
+//      --config-file's path if the command line has one (read as given, so
+//      it must be valid in the caller's mount namespace), else in
+//      daemon_json_path (normally /etc/docker/daemon.json);
+//   3. /var/lib/docker.
+// cmdline is dockerd's /proc/PID/cmdline as read (arguments separated by
+// NULs) or, for tests and humans, one string separated by spaces. Empty if
+// dockerd was not found. Never throws; a trailing '/' is removed.
+std::string docker_data_root_from(const std::string& daemon_json_path, const std::string& cmdline);
+
+}  // namespace sockwarden

@@ -1,0 +1,21 @@
+// Reads a runtime's metadata file without trusting what sits at that path.
+#pragma once
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace sockwarden {
+
+// The whole file if it is a regular file of at most max_bytes, else nullopt.
+// Some of these paths are writable by unprivileged users (rootless podman
+// keeps its state in their home directories), and the agent reads them as
+// root on the event path, so: a symlink in the last component is refused
+// (O_NOFOLLOW), and a FIFO or device is refused before the first read
+// (O_NONBLOCK + fstat), so the reader can neither block nor be pointed at
+// /dev/zero or another user's file by name. follow_symlinks is for
+// root-owned configuration that distributions do symlink (NixOS links
+// /etc/docker/daemon.json into its store).
+std::optional<std::string> read_small_file(const std::string& path, size_t max_bytes,
+                                           bool follow_symlinks = false);
+
+}  // namespace sockwarden
