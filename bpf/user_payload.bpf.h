@@ -65,7 +65,7 @@ static __always_inline void copy_msghdr(struct pending_send *p, const struct use
 /*
  * Copy the first bytes of the send syscall 'current' is in, from its user
  * arguments. Returns false when the syscall is not a plain send (io_uring,
- * splice, sendfile, or a later message of sendmmsg).
+ * splice, sendfile, or sendmmsg with several messages).
  */
 static __always_inline bool copy_from_syscall(struct pending_send *p, long nr, __u64 a1, __u64 a2)
 {
@@ -74,6 +74,10 @@ static __always_inline bool copy_from_syscall(struct pending_send *p, long nr, _
 	else if (nr == SW_NR_writev)
 		copy_iov(p, (const struct iovec *)a1, a2);
 	else if (nr == SW_NR_sendmsg)
+		copy_msghdr(p, (const struct user_msghdr *)a1);
+	else if (nr == SW_NR_sendmmsg && a2 == 1)
+		/* One message: unambiguous. With several, which one is being
+		 * sent is not visible here. */
 		copy_msghdr(p, (const struct user_msghdr *)a1);
 	else
 		return false;
