@@ -270,28 +270,71 @@ agent_stop() { # sets AGENT_EL="EVENTS LOST" from the agent's exit line
   AGENT_EL=$(sed -nE 's/.*exiting: ([0-9]+) events, ([0-9]+) lost.*/\1 \2/p' "$WORK/agent.log" | tail -1)
 }
 
+# Tracing BPF programs loaded by anyone but our agent (another sockwarden, a test suite, a
+# tracer). A syscall tracepoint attached by someone else moves *every* task to the slow syscall
+# path, so it slows both sides of a ratio unevenly: rounds that saw one are measured again.
+foreign_bpf() {
+  if ((HAVE_BPFTOOL)); then
+    # Ours: the prog ids behind our agent's bpf fds (bpftool's "pids" needs an iterator that
+    # is not always available, so read /proc/PID/fdinfo instead).
+    bpftool -j prog show 2>/dev/null | python3 -c '
+import glob, json, re, sys
+own = set()
+if sys.argv[1]:
+    for f in glob.glob(f"/proc/{sys.argv[1]}/fdinfo/*"):
+        try:
+            own.update(int(m) for m in re.findall(r"^prog_id:\s*(\d+)", open(f).read(), re.M))
+        except OSError:
+            pass
+try:
+    progs = json.load(sys.stdin)
+except ValueError:
+    progs = []
+kinds = {"tracing", "raw_tracepoint", "tracepoint", "kprobe", "perf_event", "lsm", "cgroup_sock_addr"}
+print(sum(1 for p in progs if p.get("type") in kinds and p.get("id") not in own))' "${AGENT_PID:-}"
+  else
+    pgrep -x sockwarden | grep -vx "${AGENT_PID:-none}" | wc -l
+  fi
+}
+note_foreign() { local n; n=$(foreign_bpf); ((n == 0)) || DIRTY=1; }
+wait_quiet() { # up to QUIET_WAIT seconds for other tracing programs to go away
+  local i
+  for ((i = 0; i < ${QUIET_WAIT:-180}; i++)); do
+    (($(foreign_bpf) == 0)) && return 0
+    ((i % 30)) || log "waiting for other BPF tracing programs to unload (someone else's agent or tests)"
+    sleep 1
+  done
+  return 1
+}
+
 # run_set OUTFILE: one measurement of each workload, "name wall cpu" lines. With the agent
 # attached, also "agentcpu NS" = agent CPU spent during (and draining after) the watched loop.
+# Sets DIRTY=1 if a foreign tracing program was loaded before or after a workload.
 run_set() {
   local out=$1
   : >"$out"
   local v a0=0
+  note_foreign
   v=$("${PIN[@]}" "$H" write "$N_WRITE"); echo "write $v" >>"$out"
+  note_foreign
   v=$("${PIN[@]}" "$H" pingpong "$N_PINGPONG"); echo "pingpong $v" >>"$out"
+  note_foreign
   if [[ -n $AGENT_PID ]]; then a0=$(agent_cpu_ns); fi
   v=$("${PIN[@]}" "$H" request "$N_WATCHED" "$SOCK" "$SERVER_PID"); echo "watched $v" >>"$out"
   if [[ -n $AGENT_PID ]]; then
     sleep 0.3 # the agent drains its ring buffer
     echo "agentcpu $(($(agent_cpu_ns) - a0))" >>"$out"
   fi
+  note_foreign
 }
 
 # --- pre-flight --------------------------------------------------------------------
-others=$(pgrep -x sockwarden || true)
-if [[ -n $others ]]; then
-  log "WARNING: other sockwarden processes are running (pids: $(echo $others)); their hooks slow"
-  log "         down both sides of every ratio. Results are noisier than on an idle machine."
-fi
+HAVE_BPFTOOL=0
+command -v bpftool >/dev/null && HAVE_BPFTOOL=1
+((HAVE_BPFTOOL)) || log "no bpftool: detecting other BPF users by 'sockwarden' processes only"
+MAX_ATTEMPTS=${MAX_ATTEMPTS:-$((ROUNDS * 4))}
+n=$(foreign_bpf)
+((n == 0)) || log "NOTE: $n tracing BPF program(s) of someone else are loaded now; affected rounds are redone"
 log "kernel $(uname -r), $(nproc) CPUs, loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
 log "workloads pinned to CPU $PIN_CPU; rounds $ROUNDS; write x$N_WRITE, pingpong x$N_PINGPONG, watched x$N_WATCHED; tiers: $TIERS"
 "${PIN[@]}" "$H" write 200000 >/dev/null # warm-up
@@ -300,8 +343,16 @@ log "workloads pinned to CPU $PIN_CPU; rounds $ROUNDS; write x$N_WRITE, pingpong
 # --- measure -------------------------------------------------------------------------
 RES=$WORK/results # lines: tier workload metric ratio | tier agentcpu_per_1k ns | tier events/lost
 : >"$RES"
+DISCARDED=0
 for tier in $TIERS; do
+  attempts=0
   for ((r = 1; r <= ROUNDS; r++)); do
+    if ((++attempts > MAX_ATTEMPTS)); then
+      echo "bench.sh: gave up after $MAX_ATTEMPTS attempts: other BPF tracing programs keep loading" >&2
+      exit 1
+    fi
+    wait_quiet || log "other tracing programs are still loaded; measuring anyway (round will be redone)"
+    DIRTY=0
     if ((r % 2)); then
       run_set "$WORK/off"
       agent_start "$tier"; run_set "$WORK/on"; agent_stop
@@ -310,6 +361,12 @@ for tier in $TIERS; do
       run_set "$WORK/off"
     fi
     read -r events lost <<<"${AGENT_EL:-0 0}"
+    if ((DIRTY)); then
+      log "round $r $tier: another tracing BPF program was loaded meanwhile; measuring it again"
+      DISCARDED=$((DISCARDED + 1))
+      r=$((r - 1))
+      continue
+    fi
     echo "$tier events $events $lost" >>"$RES"
     line="round $r $tier:"
     for w in write pingpong watched; do
@@ -331,6 +388,7 @@ for tier in $TIERS; do
 done
 
 # --- report --------------------------------------------------------------------------
+log "rounds discarded because another BPF tracing program was loaded: $DISCARDED"
 python3 - "$RES" "$N_WATCHED" "$TIERS" <<'EOF'
 import statistics, sys
 res, n_watched, tiers = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()

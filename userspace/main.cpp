@@ -31,7 +31,14 @@ void add_capture_options(CLI::App* cmd, AgentOptions& o) {
   cmd->add_option("--payload-cap", o.payload_cap, "Bytes captured per write (max 16384)")->capture_default_str();
   cmd->add_option("--ringbuf-kb", o.ringbuf_kb, "Kernel ring buffer size in KiB (power of two)")->capture_default_str();
   cmd->add_option("--duration", o.duration_sec, "Stop after SEC seconds (default: until Ctrl-C / SIGTERM)");
-  cmd->add_option("-p,--pid", o.pids, "Only events of this process (or its children) (repeatable)");
+  cmd->add_option("-p,--pid", o.pids, "Only events of this process, its threads and direct children (repeatable)");
+  cmd->add_option("--expect", o.expect,
+                  "Expected caller, not flagged unexpected-caller (repeatable): exe:/path/glob, a bare /path,\n"
+                  "uid:N, container:NAME-glob, image:IMAGE-glob. Runtime daemons and shims are expected by default.");
+  cmd->add_option("--expected-callers", o.expected_callers_file,
+                  "YAML file with more expected callers (expected_callers: [{exe: ...}, {uid: ...}, ...])");
+  cmd->add_option("--docker-data-root", o.docker_data_roots,
+                  "Docker data root(s) for container names (running dockerds and daemon.json are found anyway)");
 }
 
 }  // namespace
@@ -58,6 +65,9 @@ int main(int argc, char** argv) {
       "/run/user/*/podman/podman.sock (those that exist; others are picked up when they appear).");
   add_capture_options(trace, trace_opts);
   trace->add_flag("--json", json, "One JSON object per line instead of the table (ends with a summary line)");
+  trace->add_option("--container", trace_opts.container, "Only callers in this container (name, glob or id prefix)");
+  trace->add_flag("--only-flagged", trace_opts.only_flagged,
+                  "Only events with a caller flag (container-originated, namespaced, unexpected-caller)");
 
   AgentOptions run_opts;
   std::string output;

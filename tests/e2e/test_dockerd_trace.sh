@@ -17,7 +17,8 @@
 #
 # Exit: 0 pass, 1 fail, 77 skipped (not root / docker tools missing: run scripts/setup.sh).
 # Cleanup (trap): agent and daemon stopped by pid, containers removed, mounts and temp dir gone.
-# E2E_KEEP=1 keeps the temp dir (events, logs) for debugging.
+# E2E_KEEP=1 keeps the temp dir (events, logs) for debugging; E2E_CTR_CLI=PATH picks the docker
+# CLI bind-mounted into the container (default: a static one, see e2e_static_docker_cli).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -61,7 +62,10 @@ e2e_log "tier $TIER, binary $BIN"
 e2e_dockerd_start || fail "could not start a private dockerd"
 
 # The CLI bind-mounted into the container must run in a busybox rootfs: prefer a static one.
-if CTR_CLI=$(e2e_static_docker_cli); then
+if [[ -n ${E2E_CTR_CLI:-} ]]; then
+  CTR_CLI=$E2E_CTR_CLI   # forced (e.g. /usr/bin/docker to exercise the dynamic fallback)
+  e2e_log "in-container docker CLI: $CTR_CLI (forced by E2E_CTR_CLI)"
+elif CTR_CLI=$(e2e_static_docker_cli); then
   e2e_log "in-container docker CLI: $CTR_CLI (static)"
 else
   CTR_CLI=$(readlink -f "$(command -v docker)")

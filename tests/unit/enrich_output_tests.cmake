@@ -1,7 +1,6 @@
 list(APPEND SW_UNIT_TEST_SOURCES
   unit/test_mountinfo.cpp
   unit/test_cgroup_resolver.cpp
-  unit/test_process_table.cpp
   unit/test_boot_clock.cpp
   unit/test_payload_escape.cpp
   unit/test_ecs_json.cpp

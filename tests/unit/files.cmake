@@ -6,7 +6,11 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_event_builder.cpp
   unit/test_event_filter.cpp
   unit/test_agent_options.cpp
-  unit/test_redactor.cpp)
+  unit/test_redactor.cpp
+  unit/test_process_table.cpp
+  unit/test_caller_policy.cpp
+  unit/test_cgroup_layout.cpp
+  unit/test_container_runtime_state.cpp
+  unit/test_container_resolver.cpp
+  unit/test_container_fields.cpp)
 include(${CMAKE_CURRENT_LIST_DIR}/enrich_output_tests.cmake)
-include(${CMAKE_CURRENT_LIST_DIR}/caller_tests.cmake)
-include(${CMAKE_CURRENT_LIST_DIR}/container_tests.cmake)

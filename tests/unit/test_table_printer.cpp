@@ -53,9 +53,9 @@ class TableTest : public ::testing::Test {
   std::string old_tz_;
 };
 
-// Column start offsets: TIME 12, PID 7, COMM 15, UID 6, CGROUP 24, SOCKET 28, ACTION 8, BYTES 8.
-constexpr size_t kPid = 13, kComm = 21, kUid = 37, kCgroup = 44, kSocket = 69, kAction = 98, kBytes = 107,
-                 kDetail = 116;
+// Column start offsets: TIME 12, PID 7, COMM 15, UID 6, CONTAINER 24, SOCKET 28, ACTION 8, FLAG 4, BYTES 8.
+constexpr size_t kPid = 13, kComm = 21, kUid = 37, kCgroup = 44, kSocket = 69, kAction = 98, kFlag = 107,
+                 kBytes = 112, kDetail = 121;
 
 TEST_F(TableTest, HeaderAndRowColumnsLineUp) {
   std::ostringstream out;
@@ -68,7 +68,8 @@ TEST_F(TableTest, HeaderAndRowColumnsLineUp) {
   std::getline(in, row);
   EXPECT_EQ(header.substr(0, 4), "TIME");
   EXPECT_EQ(header.substr(kComm, 4), "COMM");
-  EXPECT_EQ(header.substr(kCgroup, 6), "CGROUP");
+  EXPECT_EQ(header.substr(kCgroup, 9), "CONTAINER");
+  EXPECT_EQ(header.substr(kFlag, 4), "FLAG");
   EXPECT_EQ(header.substr(kSocket, 6), "SOCKET");
   EXPECT_EQ(header.substr(kAction, 6), "ACTION");
   EXPECT_EQ(header.substr(kDetail, 6), "DETAIL");
@@ -82,8 +83,23 @@ TEST_F(TableTest, HeaderAndRowColumnsLineUp) {
   EXPECT_EQ(row.substr(kCgroup, 12), kId.substr(0, 12));
   EXPECT_EQ(row.substr(kSocket, 16), "/run/docker.sock");
   EXPECT_EQ(row.substr(kAction, 8), "connect ");
+  EXPECT_EQ(row.substr(kFlag, 4), "-   ");
   EXPECT_EQ(row.substr(kBytes, 8), "       -");  // connects carry no bytes
   EXPECT_EQ(row.size(), kDetail);                 // no detail for a clean connect
+}
+
+TEST_F(TableTest, ContainerNameAndFlagLetters) {
+  Event e = event("connect");
+  ContainerInfo c;
+  c.ref.runtime = "docker";
+  c.ref.id = kId;
+  c.name = "attacker";
+  e.container = c;
+  e.flags = {"container-originated", "unexpected-caller"};
+  std::string row = line(e);
+  EXPECT_EQ(row.substr(kCgroup, 9), "attacker ");
+  EXPECT_EQ(row.substr(kFlag, 4), "CU  ");
+  EXPECT_NE(row.find("[container-originated,unexpected-caller]"), std::string::npos) << row;
 }
 
 TEST_F(TableTest, SendShowsFirstPayloadLineEscaped) {

@@ -1,4 +1,5 @@
 set(SW_CLASSIFY_SOURCES
   classify/event_filter.cpp
-  classify/redactor.cpp)
-include(${CMAKE_CURRENT_LIST_DIR}/caller_files.cmake)
+  classify/redactor.cpp
+  classify/caller_policy.cpp
+  classify/caller_classifier.cpp)

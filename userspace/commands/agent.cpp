@@ -10,12 +10,16 @@
 
 #include "capture/errors.h"
 #include "capture/watch_list.h"
+#include "classify/caller_classifier.h"
+#include "classify/caller_policy.h"
 #include "classify/event_filter.h"
 #include "classify/redactor.h"
 #include "decode/connect_correlator.h"
 #include "enrich/attempt_resolver.h"
 #include "enrich/boot_clock.h"
 #include "enrich/cgroup_resolver.h"
+#include "enrich/container_resolver.h"
+#include "enrich/docker_data_root.h"
 #include "enrich/event_builder.h"
 #include "enrich/mountinfo.h"
 #include "enrich/process_table.h"
@@ -65,11 +69,21 @@ void validate_agent_options(const AgentOptions& o) {
   uint32_t kb = o.ringbuf_kb;
   if (kb < 4 || (kb & (kb - 1)) != 0 || kb > (1u << 20))
     throw UserError(kExitUsage, "--ringbuf-kb " + std::to_string(kb) + ": must be a power of two between 4 and 1048576");
-  if (o.duration_sec < 0) throw UserError(kExitUsage, "--duration must not be negative");
+  if (!(o.duration_sec >= 0)) throw UserError(kExitUsage, "--duration must be a number of seconds >= 0");
+  for (const auto& spec : o.expect) parse_expected_spec(spec, "--expect");
+}
+
+// Defaults, then --expected-callers FILE, then every --expect.
+static CallerPolicy build_policy(const AgentOptions& o) {
+  CallerPolicy policy = CallerPolicy::with_defaults();
+  if (!o.expected_callers_file.empty()) policy.load_file(o.expected_callers_file);
+  for (const auto& spec : o.expect) policy.add(parse_expected_spec(spec, "--expect"));
+  return policy;
 }
 
 RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   validate_agent_options(opts);
+  CallerPolicy policy = build_policy(opts);  // a bad file is a usage error: before any BPF work
   check_privileges_and_btf();
 
   auto cg2 = find_cgroup2_mount(opts.mountinfo);
@@ -112,10 +126,21 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   BootClock clock;
   EventBuilder builder(procs, cgroups, clock, [&](uint32_t id) { return watches.path_of(id); });
   ConnectCorrelator correlator([&](RawEvent& a) { return attempts.resolve(a); });
-  EventFilter filter(opts.pids);
+  EventFilter filter(opts.pids, opts.container, opts.only_flagged);
+  ContainerResolver containers;
+  builder.set_container_resolver(&containers);
+  HostNamespaces host = HostNamespaces::read(opts.proc_root);
+  // Names come from the runtimes' own state on disk, never from their sockets.
+  auto refresh_docker_roots = [&]() {
+    auto roots = running_docker_data_roots(opts.proc_root, opts.docker_daemon_json);
+    roots.insert(roots.begin(), opts.docker_data_roots.begin(), opts.docker_data_roots.end());
+    containers.set_docker_data_roots(roots);
+  };
+  refresh_docker_roots();
 
   auto deliver = [&](Event&& e) {
     if (e.action == "lost") stats.lost += e.lost;
+    classify_caller(e, policy, host);
     if (!filter.keep(e)) return;
     if (e.action == "send" || e.action == "reply") {
       auto r = redact_payload(e.raw.payload);
@@ -158,6 +183,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   sink.on_start(stats.tier);
   auto start = std::chrono::steady_clock::now();
   auto next_tick = start;
+  auto next_root_scan = start + std::chrono::seconds(5);
   while (!g_stop) {
     auto now = std::chrono::steady_clock::now();
     if (opts.duration_sec > 0 && now - start >= std::chrono::duration<double>(opts.duration_sec)) break;
@@ -169,6 +195,10 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
       deliver_connects(correlator.expire(now));
       procs.expire();
       report_losses();
+      if (now >= next_root_scan) {
+        next_root_scan = now + std::chrono::seconds(5);
+        refresh_docker_roots();
+      }
     }
   }
   // Drain what the kernel already queued, then settle every pending attempt.

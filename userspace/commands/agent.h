@@ -19,6 +19,12 @@ struct AgentOptions {
   uint32_t ringbuf_kb = 8192;
   double duration_sec = 0;  // 0 = until SIGINT/SIGTERM
   std::set<uint32_t> pids;
+  std::string container;            // --container NAME|glob|id-prefix
+  bool only_flagged = false;        // --only-flagged
+  std::vector<std::string> expect;  // --expect SPEC (exe:, uid:, container:, image:)
+  std::string expected_callers_file;  // --expected-callers FILE (YAML)
+  std::vector<std::string> docker_data_roots;  // --docker-data-root (running dockerds are found too)
+  std::string docker_daemon_json = "/etc/docker/daemon.json";
   std::string proc_root = "/proc";
   std::string mountinfo = "/proc/self/mountinfo";
 };

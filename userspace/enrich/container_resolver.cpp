@@ -1,5 +1,7 @@
 #include "enrich/container_resolver.h"
 
+#include <algorithm>
+
 #include <glob.h>
 #include <sys/stat.h>
 
@@ -134,13 +136,24 @@ std::optional<ContainerResolver::Found> ContainerResolver::lookup(const Containe
   return std::nullopt;
 }
 
+void ContainerResolver::set_docker_data_roots(const std::vector<std::string>& extra) {
+  std::vector<std::string> roots{roots_.docker_data_root};
+  for (const auto& r : extra)
+    if (!r.empty() && std::find(roots.begin(), roots.end(), r) == roots.end()) roots.push_back(r);
+  docker_roots_ = std::move(roots);
+}
+
 std::optional<ContainerResolver::Found> ContainerResolver::lookup_docker(const std::string& id) {
-  std::string dir = roots_.docker_data_root + "/containers/" + id;
-  auto text = read_small_file(dir + "/config.v2.json", kMaxSpecBytes);
-  if (!text) return std::nullopt;
-  auto meta = parse_docker_config_v2(*text);
-  if (!meta) return std::nullopt;  // mid-write cannot happen (atomic rename); corrupt: retry later
-  return Found{std::move(*meta), "docker", std::move(dir)};
+  if (docker_roots_.empty()) docker_roots_.push_back(roots_.docker_data_root);
+  for (const auto& root : docker_roots_) {
+    std::string dir = root + "/containers/" + id;
+    auto text = read_small_file(dir + "/config.v2.json", kMaxSpecBytes);
+    if (!text) continue;
+    auto meta = parse_docker_config_v2(*text);
+    if (!meta) continue;  // mid-write cannot happen (atomic rename); corrupt: retry later
+    return Found{std::move(*meta), "docker", std::move(dir)};
+  }
+  return std::nullopt;
 }
 
 std::optional<ContainerResolver::Found> ContainerResolver::lookup_containerd(const std::string& id) {

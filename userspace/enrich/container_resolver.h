@@ -85,10 +85,16 @@ class ContainerResolver {
   // unreadable. Never blocks on a runtime and never throws.
   std::optional<ContainerInfo> resolve(const std::string& cgroup_path);
 
+  // Several dockerds may run (a CI host, a test daemon) with their own
+  // --data-root: every root is searched, the configured one first.
+  void set_docker_data_roots(const std::vector<std::string>& extra);
+
   size_t cache_size() const { return index_.size(); }
+  const std::vector<std::string>& docker_data_roots() const { return docker_roots_; }
   uint64_t disk_lookups() const { return disk_lookups_; }
 
  private:
+  std::vector<std::string> docker_roots_;
   struct Found {
     RuntimeMetadata meta;
     std::string runtime;

@@ -1,4 +1,8 @@
 #include "enrich/docker_data_root.h"
+#include <iterator>
+#include <fstream>
+#include <filesystem>
+#include <algorithm>
 
 #include <optional>
 #include <sstream>
@@ -95,6 +99,28 @@ std::string docker_data_root_from(const std::string& daemon_json_path, const std
   const std::string& config = f.config_file && !f.config_file->empty() ? *f.config_file : daemon_json_path;
   if (auto root = from_daemon_json(config)) return strip_trailing_slashes(*root);
   return kDefaultDockerDataRoot;
+}
+
+std::vector<std::string> running_docker_data_roots(const std::string& proc_root,
+                                                   const std::string& daemon_json_path) {
+  std::vector<std::string> roots;
+  auto add = [&](std::string r) {
+    if (!r.empty() && std::find(roots.begin(), roots.end(), r) == roots.end()) roots.push_back(std::move(r));
+  };
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(proc_root, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream comm(it->path() / "comm");
+    std::string c;
+    std::getline(comm, c);
+    if (c != "dockerd") continue;
+    std::ifstream cmd(it->path() / "cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(cmd)), std::istreambuf_iterator<char>());
+    add(docker_data_root_from(daemon_json_path, cmdline));
+  }
+  if (roots.empty()) add(docker_data_root_from(daemon_json_path, ""));
+  return roots;
 }
 
 }  // namespace sockwarden

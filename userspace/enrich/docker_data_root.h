@@ -1,6 +1,7 @@
 // Where dockerd keeps its state (containers/<id>/config.v2.json lives there).
 #pragma once
 #include <string>
+#include <vector>
 
 namespace sockwarden {
 
@@ -19,5 +20,10 @@ inline constexpr const char* kDefaultDockerDataRoot = "/var/lib/docker";
 // NULs) or, for tests and humans, one string separated by spaces. Empty if
 // dockerd was not found. Never throws; a trailing '/' is removed.
 std::string docker_data_root_from(const std::string& daemon_json_path, const std::string& cmdline);
+
+// The data roots of every dockerd running now (found by comm under
+// proc_root), plus daemon_json_path's (or the default) when none runs.
+std::vector<std::string> running_docker_data_roots(const std::string& proc_root,
+                                                   const std::string& daemon_json_path);
 
 }  // namespace sockwarden

@@ -60,6 +60,7 @@ Event EventBuilder::build(RawEvent&& raw, bool success) {
   Event e;
   e.realtime_ns = clock_.to_realtime(raw.ts_boot_ns);
   e.cgroup_path = cgroups_.path_for(raw.cgroup_id);
+  if (containers_ && !e.cgroup_path.empty()) e.container = containers_->resolve(e.cgroup_path);
   e.socket_path = path_of_(raw.watch_id);
   e.tier = tier_name(raw.tier);
   switch (raw.kind) {

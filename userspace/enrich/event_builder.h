@@ -7,6 +7,7 @@
 #include "capture/raw_event.h"
 #include "enrich/boot_clock.h"
 #include "enrich/cgroup_resolver.h"
+#include "enrich/container_resolver.h"
 #include "enrich/process_table.h"
 #include "output/event.h"
 
@@ -17,6 +18,9 @@ class EventBuilder {
   using PathOf = std::function<std::string(uint32_t watch_id)>;
   EventBuilder(ProcessTable& procs, CgroupResolver& cgroups, const BootClock& clock, PathOf path_of)
       : procs_(procs), cgroups_(cgroups), clock_(clock), path_of_(std::move(path_of)) {}
+
+  // Containers are resolved from the cgroup path when a resolver is set.
+  void set_container_resolver(ContainerResolver* r) { containers_ = r; }
 
   // success: for connect records, whether the connect reached the listener.
   Event build(RawEvent&& raw, bool success = true);
@@ -30,6 +34,7 @@ class EventBuilder {
   CgroupResolver& cgroups_;
   const BootClock& clock_;
   PathOf path_of_;
+  ContainerResolver* containers_ = nullptr;
 };
 
 // "EACCES" for 13, "errno 200" for unknown values.

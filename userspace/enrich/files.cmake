@@ -2,8 +2,13 @@ set(SW_ENRICH_SOURCES
   enrich/mountinfo.cpp
   enrich/cgroup_resolver.cpp
   enrich/process_table.cpp
-  enrich/boot_clock.cpp)
-list(APPEND SW_ENRICH_SOURCES
+  enrich/boot_clock.cpp
   enrich/attempt_resolver.cpp
-  enrich/event_builder.cpp)
-include(${CMAKE_CURRENT_LIST_DIR}/container_files.cmake)
+  enrich/event_builder.cpp
+  # container resolution: cgroup path -> runtime metadata on disk
+  enrich/cgroup_layout.cpp
+  enrich/small_file.cpp
+  enrich/runtime_state.cpp
+  enrich/storage_list_index.cpp
+  enrich/docker_data_root.cpp
+  enrich/container_resolver.cpp)

@@ -1,5 +1,7 @@
 #include "output/ecs_json.h"
 
+#include "output/container_fields.h"
+
 #include "events.h"
 #include "enrich/boot_clock.h"
 #include "output/flag_names.h"
@@ -96,8 +98,9 @@ nlohmann::json to_ecs_json(const Event& e) {
   if (!(e.action == "connect" && r.payload.empty())) sw["payload"] = escape_payload(r.payload);
   if (r.flags & SW_F_RESULT_KNOWN) sw["result"] = r.result;
   if (e.error) sw["error"] = *e.error;
+  if (!e.expected_by.empty()) sw["expected_by"] = e.expected_by;
 
-  return json{
+  json j{
       {"@timestamp", rfc3339_utc(e.realtime_ns)},
       {"ecs", {{"version", kEcsVersion}}},
       {"event", event_object(e, e.outcome.empty() ? "unknown" : e.outcome)},
@@ -106,6 +109,8 @@ nlohmann::json to_ecs_json(const Event& e) {
       {"group", {{"id", std::to_string(r.gid)}}},
       {"sockwarden", std::move(sw)},
   };
+  if (e.container) add_container_fields(j, *e.container);
+  return j;
 }
 
 std::string to_json_line(const Event& e) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "capture/raw_event.h"
+#include "enrich/container_resolver.h"
 
 namespace sockwarden {
 
@@ -37,6 +38,8 @@ struct Event {
   std::string tier;          // "socket-tp" or "syscall-tp"
   std::vector<std::string> flags;  // stable names, e.g. "truncated", "payload-partial"
   std::optional<std::string> error;  // errno name for failures, e.g. "EACCES"
+  std::optional<ContainerInfo> container;  // set when the caller is in a container
+  std::string expected_by;   // the expected-caller rule that matched ("" if none)
   // Loss events only
   uint64_t lost = 0;
   std::string lost_cause;    // "ringbuf-full", ...

@@ -1,5 +1,7 @@
 #include "output/table_printer.h"
 
+#include <algorithm>
+
 #include <time.h>
 
 #include <cctype>
@@ -32,15 +34,33 @@ std::vector<std::string> escaped_tokens(std::string_view text) {
 
 std::string format_row(std::string_view time, std::string_view pid, std::string_view comm, std::string_view uid,
                        std::string_view cgroup, std::string_view socket, std::string_view action,
-                       std::string_view bytes) {
+                       std::string_view flags, std::string_view bytes) {
   char buf[256];
   // `action` is already padded to its 8 columns (it may carry colour codes).
-  std::snprintf(buf, sizeof buf, "%-12.*s %7.*s %-15.*s %6.*s %-24.*s %-28.*s %.*s %8.*s ",
+  std::snprintf(buf, sizeof buf, "%-12.*s %7.*s %-15.*s %6.*s %-24.*s %-28.*s %.*s %-4.*s %8.*s ",
                 static_cast<int>(time.size()), time.data(), static_cast<int>(pid.size()), pid.data(),
                 static_cast<int>(comm.size()), comm.data(), static_cast<int>(uid.size()), uid.data(),
                 static_cast<int>(cgroup.size()), cgroup.data(), static_cast<int>(socket.size()), socket.data(),
-                static_cast<int>(action.size()), action.data(), static_cast<int>(bytes.size()), bytes.data());
+                static_cast<int>(action.size()), action.data(), static_cast<int>(flags.size()), flags.data(),
+                static_cast<int>(bytes.size()), bytes.data());
   return buf;
+}
+
+// One letter per caller flag, so the column stays narrow: C container-originated,
+// N namespaced, U unexpected-caller (the full names are in DETAIL).
+std::string flag_letters(const Event& e) {
+  std::string out;
+  auto has = [&](const char* f) { return std::find(e.flags.begin(), e.flags.end(), f) != e.flags.end(); };
+  if (has("container-originated")) out += 'C';
+  if (has("namespaced")) out += 'N';
+  if (has("unexpected-caller")) out += 'U';
+  return out.empty() ? "-" : out;
+}
+
+// Container name, else its short id (from the cgroup path), else the cgroup.
+std::string who(const Event& e, size_t width) {
+  if (e.container && !e.container->name.empty()) return fit_right(e.container->name, width);
+  return short_cgroup(e.cgroup_path, width);
 }
 
 bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
@@ -152,7 +172,7 @@ std::string local_time_ms(uint64_t realtime_ns) {
 }
 
 void TablePrinter::print_header() {
-  out_ << format_row("TIME", "PID", "COMM", "UID", "CGROUP", "SOCKET", "ACTION  ", "BYTES") << "DETAIL\n";
+  out_ << format_row("TIME", "PID", "COMM", "UID", "CONTAINER", "SOCKET", "ACTION  ", "FLAG", "BYTES") << "DETAIL\n";
 }
 
 void TablePrinter::print(const Event& e) {
@@ -172,9 +192,9 @@ void TablePrinter::print(const Event& e) {
 
   std::string row = format_row(local_time_ms(e.realtime_ns), lost ? "-" : std::to_string(e.raw.tgid),
                                lost ? "-" : fit_right(comm, kCommWidth), lost ? "-" : std::to_string(e.raw.uid),
-                               lost ? "-" : short_cgroup(e.cgroup_path, kCgroupWidth),
+                               lost ? "-" : who(e, kCgroupWidth),
                                lost || e.socket_path.empty() ? "-" : fit_left(e.socket_path, kSocketWidth), action,
-                               has_bytes ? std::to_string(e.raw.bytes) : "-");
+                               lost ? "-" : flag_letters(e), has_bytes ? std::to_string(e.raw.bytes) : "-");
   out_ << row << detail(e) << '\n';
 }
 
