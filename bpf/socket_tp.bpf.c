@@ -80,6 +80,22 @@ static __always_inline int on_listener(const struct sock *listener)
 	return 0;
 }
 
+/* First bytes of the write from the caller's memory (see user_payload.bpf.h);
+ * flags the gap when the send path has no plain syscall arguments (io_uring). */
+static __always_inline int copy_first_from_user(struct pending_send *p)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	long nr = BPF_CORE_READ(regs, orig_ax);
+	p->captured = 0;
+	if (copy_from_syscall(p, nr, BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx))) {
+		p->ev.flags |= SW_F_PAYLOAD_USER;
+		return 0;
+	}
+	p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+	count(SW_CNT_PAYLOAD_PARTIAL);
+	return 0;
+}
+
 /* The client wrote into a watched connection; 'sk' is the daemon's accepted socket. */
 static __always_inline int on_server_side(const struct sock *sk, const struct sw_watch_key *key,
 					  const struct sw_watch_val *w)
@@ -110,14 +126,8 @@ static __always_inline int on_server_side(const struct sock *sk, const struct sw
 	 * daemon already dequeued the skb on another CPU, or its bytes are in
 	 * page frags. Read the caller's buffer through the syscall arguments.
 	 */
-	if (got == 0 && (!ours || BPF_CORE_READ(skb, data_len) > 0)) {
-		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-		long nr = BPF_CORE_READ(regs, orig_ax);
-		if (copy_from_syscall(p, nr, BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx))) {
-			p->ev.flags |= SW_F_PAYLOAD_USER;
-			return 0;
-		}
-	}
+	if (got == 0 && (!ours || BPF_CORE_READ(skb, data_len) > 0))
+		return copy_first_from_user(p);
 	if (!ours) {
 		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
 		count(SW_CNT_PAYLOAD_PARTIAL);
@@ -125,6 +135,19 @@ static __always_inline int on_server_side(const struct sock *sk, const struct sw
 	}
 	bool partial = false;
 	__u32 n = copy_skb_head(&p->payload[got & (SW_PAYLOAD_MAX - 1)], SW_PAYLOAD_MAX, skb, cap - got, &partial);
+	/*
+	 * The daemon may have dequeued and freed the skb while we copied it. If
+	 * it is no longer the tail of the queue (with us as its owner), the bytes
+	 * just read cannot be trusted: take the caller's buffer instead, or flag
+	 * the gap for a later part of the write.
+	 */
+	if (queue_tail(sk) != skb || BPF_CORE_READ(skb, sk) != client) {
+		if (got == 0)
+			return copy_first_from_user(p);
+		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+		count(SW_CNT_PAYLOAD_PARTIAL);
+		return 0;
+	}
 	p->captured = got + n;
 	if (partial) {
 		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;

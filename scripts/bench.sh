@@ -56,6 +56,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'echo "bench.sh: command failed at line $LINENO" >&2' ERR
 
 log() { echo "[bench] $*" >&2; }
 
@@ -264,8 +265,18 @@ agent_start() { # tier
   fi
 }
 agent_stop() { # sets AGENT_EL="EVENTS LOST" from the agent's exit line
+  local ids i
+  ids=$( (cat /proc/"$AGENT_PID"/fdinfo/* 2>/dev/null || true) | sed -nE 's/^prog_id:\s*([0-9]+)/\1/p' | sort -u)
   kill -TERM "$AGENT_PID"
   wait "$AGENT_PID" || { cat "$WORK/agent.log" >&2; echo "bench.sh: agent failed" >&2; exit 1; }
+  # The kernel frees the programs after an RCU grace period: wait until they are gone, so the
+  # next measurement neither pays for them nor mistakes them for someone else's.
+  if ((HAVE_BPFTOOL)) && [[ -n $ids ]]; then
+    for ((i = 0; i < 100; i++)); do
+      bpftool prog show 2>/dev/null | grep -qE "^($(echo $ids | tr ' ' '|')):" || break
+      sleep 0.05
+    done
+  fi
   AGENT_PID=
   AGENT_EL=$(sed -nE 's/.*exiting: ([0-9]+) events, ([0-9]+) lost.*/\1 \2/p' "$WORK/agent.log" | tail -1)
 }

@@ -126,6 +126,7 @@ alias=$(cat /vmtest/sw_alias)
 if [ -n "$alias" ] && [ ! -e "$alias" ]; then
   mkdir -p "${alias%/*}" && ln -s /opt/sockwarden/bin/sockwarden "$alias"
 fi
+echo
 echo "SOCKWARDEN-VMTEST-BOOTED kernel=$(uname -r) uptime=$(cut -d' ' -f1 /proc/uptime) lsm=$(cat /sys/kernel/security/lsm 2>/dev/null)"
 cd /tmp
 /bin/sh /vmtest/payload.sh

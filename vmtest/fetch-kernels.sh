@@ -71,8 +71,17 @@ for spec in "${KERNELS[@]}"; do
     updated=1
     found=$(resolve "$regex" "$pin")
   fi
-  [[ -n $found ]] || die "apt cannot provide the $label kernel (${pin:-$regex}). It comes from $where:
+  if [[ -z $found ]]; then
+    # Offline or lists gone: a kernel fetched earlier still serves.
+    prev=$(awk -v l="$label" '$1 == l' "$MANIFEST" 2>/dev/null || true)
+    if [[ -n $prev && -s $(awk '{print $2}' <<<"$prev") && ( -z $pin || $(awk '{print $3}' <<<"$prev") == "$pin" ) ]]; then
+      echo "fetch-kernels.sh: apt does not list the $label kernel now; reusing the cached $(awk '{print $3"="$4}' <<<"$prev")" >&2
+      echo "$prev" >>"$tmp_manifest"
+      continue
+    fi
+    die "apt cannot provide the $label kernel (${pin:-$regex}). It comes from $where:
   check /etc/apt/sources.list.d/ (scripts/setup.sh adds bookworm-backports) and run apt-get update."
+  fi
   read -r pkg ver <<<"$found"
 
   dest=$CACHE/${pkg}_${ver}

@@ -16,6 +16,7 @@
 #   SW_VMTEST_KERNELS       kernel labels to run (default "6.12 6.1")
 #   SW_VMTEST_BOOT_TIMEOUT  seconds per VM boot, tests included (default 600)
 #   SW_VMTEST_MEM           guest memory (default 1G)
+#   SW_VMTEST_BOOT_RETRIES  reboots of a guest that died before /init (default 2)
 #   SW_VMTEST_GTEST_EXCLUDE extra gtest negative patterns, ':'-separated (default none)
 #   SW_VMTEST_CACHE         kernel cache (see fetch-kernels.sh)
 #   SW_VMTEST_VERBOSE=1     also stream the serial consoles to stderr
@@ -32,6 +33,7 @@ logs=$(realpath -m "${SW_VMTEST_LOGS:-$build/vmtest-logs}")
 kernels=${SW_VMTEST_KERNELS:-"6.12 6.1"}
 boot_timeout=${SW_VMTEST_BOOT_TIMEOUT:-600}
 mem=${SW_VMTEST_MEM:-1G}
+boot_retries=${SW_VMTEST_BOOT_RETRIES:-2}
 exclude=${SW_VMTEST_GTEST_EXCLUDE:-}
 
 say() { echo "vmtest: $*" >&2; }
@@ -112,7 +114,7 @@ end_field() { sed -n "s/^SOCKWARDEN-VMTEST-END suite=$2 .*$3=\([0-9.]*\).*/\1/p"
 rows=()
 npass=0
 nfail=0
-declare -A WALL
+declare -A WALL RETRIED
 row() { # kernel suite expect result passed failed secs
   rows+=("$(printf '%-28s %-11s %-44s %-6s %6s %6s %7s' "$@")")
   if [[ $4 == PASS ]]; then npass=$((npass + 1)); else nfail=$((nfail + 1)); fi
@@ -138,20 +140,32 @@ for label in $kernels; do
     continue
   fi
 
-  say "booting $kname ($pkg $ver) under TCG, timeout ${boot_timeout}s; serial log $log"
-  t0=$(date +%s.%N)
   qemu=(qemu-system-x86_64 -accel tcg -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt -m "$mem" -smp 2
     -nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0 quiet panic=-1")
-  if [[ ${SW_VMTEST_VERBOSE:-} == 1 ]]; then
-    timeout --kill-after=10 "$boot_timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$raw" >&2
-    qrc=${PIPESTATUS[0]}
-  else
-    timeout --kill-after=10 "$boot_timeout" "${qemu[@]}" </dev/null >"$raw" 2>&1
-    qrc=$?
-  fi
-  wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.0f", b-a}')
+  # A guest that dies before /init (seen: rare early-boot oopses under TCG, in the kernel's
+  # own initcalls, before any sockwarden code runs) is booted again; anything after /init
+  # started counts as it is.
+  attempt=0
+  while :; do
+    attempt=$((attempt + 1))
+    say "booting $kname ($pkg $ver) under TCG, attempt $attempt, timeout ${boot_timeout}s; serial log $log"
+    t0=$(date +%s.%N)
+    if [[ ${SW_VMTEST_VERBOSE:-} == 1 ]]; then
+      timeout --kill-after=10 "$boot_timeout" "${qemu[@]}" </dev/null 2>&1 | tee "$raw" >&2
+      qrc=${PIPESTATUS[0]}
+    else
+      timeout --kill-after=10 "$boot_timeout" "${qemu[@]}" </dev/null >"$raw" 2>&1
+      qrc=$?
+    fi
+    wall=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.0f", b-a}')
+    tr -d '\r' <"$raw" >"$log" && rm -f "$raw"
+    grep -q 'SOCKWARDEN-VMTEST-BOOTED ' "$log" && break
+    ((attempt > boot_retries || qrc == 124 || qrc == 137)) && break # a hang is not retried
+    cp "$log" "$logs/$label.serial.boot-failure-$attempt.log"
+    say "$kname died before /init (qemu exit $qrc): $(grep -m1 -E 'Kernel panic|Oops|BUG:' "$log" || echo 'no panic line')"
+    RETRIED[$label]=$((${RETRIED[$label]:-0} + 1))
+  done
   WALL[$label]=$wall
-  tr -d '\r' <"$raw" >"$log" && rm -f "$raw"
   note=""
   ((qrc == 124 || qrc == 137)) && note=" (TIMEOUT after ${boot_timeout}s)"
   grep -q '^SOCKWARDEN-VMTEST-RESULT rc=' "$log" || note="$note (no result line: VM did not finish)"
@@ -210,6 +224,7 @@ done
   printf '%s\n' "${rows[@]}"
   for label in $kernels; do
     [[ -n ${WALL[$label]:-} ]] && echo "wall time $label (boot + all suites): ${WALL[$label]} s"
+    [[ -n ${RETRIED[$label]:-} ]] && echo "note $label: ${RETRIED[$label]} boot(s) died before /init and were retried"
   done
   echo "$npass passed, $nfail failed"
 } | tee "$logs/matrix.txt"

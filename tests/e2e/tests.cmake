@@ -3,7 +3,7 @@
 #   include(e2e/tests.cmake)
 # Each test starts its own dockerd under a mktemp dir and stops it by pid.
 # Measured wall time: 3-6 s per test (2 vCPU, kernel 6.18); TIMEOUT is ~3x the worst run.
-# Exit 77 (not root, docker tools missing) is reported as skipped.
+# Exit 77 (not root, docker tools missing) fails the test: CI must never pass by skipping.
 foreach(_sw_tier socket-tp syscall-tp)
   string(REPLACE "-" "_" _sw_name "${_sw_tier}")
   add_test(NAME e2e.dockerd.${_sw_name}
@@ -11,7 +11,6 @@ foreach(_sw_tier socket-tp syscall-tp)
   set_tests_properties(e2e.dockerd.${_sw_name} PROPERTIES
     RUN_SERIAL TRUE
     TIMEOUT 20
-    SKIP_RETURN_CODE 77
     LABELS "e2e;root")
 endforeach()
 unset(_sw_tier)

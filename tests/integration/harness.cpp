@@ -98,6 +98,15 @@ void Listener::loop() {
   for (size_t i = 2; i < fds.size(); i++) close(fds[i].fd);
 }
 
+int quiet_listener(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un sa;
+  socklen_t len = make_addr(path, sa);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0 || listen(fd, 64) != 0)
+    throw std::runtime_error("quiet listener " + path + ": " + strerror(errno));
+  return fd;
+}
+
 pid_t run_child(const std::function<int()>& fn) {
   fflush(nullptr);
   pid_t pid = fork();

@@ -45,6 +45,10 @@ class Listener {
   std::thread thread_;
 };
 
+// A listener that never accepts or reads: connects complete (backlog) and
+// writes stay queued, so no reader can race the hook. Returns the fd.
+int quiet_listener(const std::string& path);
+
 // Runs fn in a forked child; returns its pid after it exits with status 0
 // (the test fails if it does not). fn's return value is the exit code.
 pid_t run_child(const std::function<int()>& fn);
