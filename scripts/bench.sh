@@ -6,6 +6,8 @@
 # Workloads (a small C helper compiled into a temp dir):
 #   write     tight loop of 1-byte write(2) to /dev/null              (unrelated syscalls)
 #   pingpong  1-byte ping-pong over a unix socketpair, two processes  (unrelated socket traffic)
+#   spawn     fork + exec /bin/true + exit + wait                     (the process-table hooks:
+#             sched_process_fork/exec/exit fire on every process on the machine)
 #   watched   connect + HTTP-like request + reply + close on the watched unix socket, served
 #             by a small persistent server                             (what the agent captures)
 # Each round measures every workload without the agent and with
@@ -24,7 +26,7 @@
 # socket-tp emits connect+send+reply, syscall-tp connect+send; missing events that were not
 # reported in a loss record are printed as "unaccounted".
 #
-# Environment: ROUNDS (9), N_WRITE (2000000), N_PINGPONG (100000), N_WATCHED (10000),
+# Environment: ROUNDS (9), N_WRITE (2000000), N_PINGPONG (100000), N_SPAWN (1000), N_WATCHED (10000),
 #              TIERS ("socket-tp syscall-tp"), PIN_CPU (nproc-1 | none).
 set -euo pipefail
 
@@ -35,6 +37,7 @@ ROUNDS=${ROUNDS:-9}
 N_WRITE=${N_WRITE:-2000000}
 N_PINGPONG=${N_PINGPONG:-100000}
 N_WATCHED=${N_WATCHED:-10000}
+N_SPAWN=${N_SPAWN:-1000}
 TIERS=${TIERS:-socket-tp syscall-tp}
 VERBOSE=${BENCH_VERBOSE:-}
 PIN_CPU=${PIN_CPU:-$(($(nproc) - 1))}
@@ -171,6 +174,19 @@ static void request_loop(long n, const char *path) {
   }
 }
 
+static void spawn(long n) {
+  for (long i = 0; i < n; i++) {
+    pid_t c = fork();
+    if (c < 0) die("fork");
+    if (c == 0) {
+      execl("/bin/true", "true", (char *)NULL);
+      _exit(127);
+    }
+    int st;
+    if (waitpid(c, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) { fprintf(stderr, "spawn failed\n"); exit(1); }
+  }
+}
+
 static void pingpong(long n) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) die("socketpair");
@@ -198,7 +214,7 @@ static void pingpong(long n) {
 int main(int argc, char **argv) {
   if (argc >= 3 && !strcmp(argv[1], "serve")) return serve(argv[2]);
   if (argc < 3) {
-    fprintf(stderr, "usage: %s write N | pingpong N | request N PATH SERVER_PID | serve PATH\n", argv[0]);
+    fprintf(stderr, "usage: %s write N | pingpong N | spawn N | request N PATH SERVER_PID | serve PATH\n", argv[0]);
     return 2;
   }
   long n = atol(argv[2]);
@@ -213,6 +229,8 @@ int main(int argc, char **argv) {
       if (write(fd, &b, 1) != 1) die("write");
   } else if (!strcmp(argv[1], "pingpong")) {
     pingpong(n);
+  } else if (!strcmp(argv[1], "spawn")) {
+    spawn(n);
   } else if (!strcmp(argv[1], "request") && argc >= 5) {
     server = (pid_t)atoi(argv[4]);
     srv0 = schedstat_ns(server);
@@ -330,7 +348,12 @@ run_set() {
   note_foreign
   v=$("${PIN[@]}" "$H" pingpong "$N_PINGPONG"); echo "pingpong $v" >>"$out"
   note_foreign
-  if [[ -n $AGENT_PID ]]; then a0=$(agent_cpu_ns); fi
+  v=$("${PIN[@]}" "$H" spawn "$N_SPAWN"); echo "spawn $v" >>"$out"
+  note_foreign
+  if [[ -n $AGENT_PID ]]; then
+    sleep 0.3 # let the agent finish the spawn workload's process records first
+    a0=$(agent_cpu_ns)
+  fi
   v=$("${PIN[@]}" "$H" request "$N_WATCHED" "$SOCK" "$SERVER_PID"); echo "watched $v" >>"$out"
   if [[ -n $AGENT_PID ]]; then
     sleep 0.3 # the agent drains its ring buffer
@@ -347,7 +370,7 @@ MAX_ATTEMPTS=${MAX_ATTEMPTS:-$((ROUNDS * 4))}
 n=$(foreign_bpf)
 ((n == 0)) || log "NOTE: $n tracing BPF program(s) of someone else are loaded now; affected rounds are redone"
 log "kernel $(uname -r), $(nproc) CPUs, loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
-log "workloads pinned to CPU $PIN_CPU; rounds $ROUNDS; write x$N_WRITE, pingpong x$N_PINGPONG, watched x$N_WATCHED; tiers: $TIERS"
+log "workloads pinned to CPU $PIN_CPU; rounds $ROUNDS; write x$N_WRITE, pingpong x$N_PINGPONG, spawn x$N_SPAWN, watched x$N_WATCHED; tiers: $TIERS"
 "${PIN[@]}" "$H" write 200000 >/dev/null # warm-up
 "${PIN[@]}" "$H" request 500 "$SOCK" "$SERVER_PID" >/dev/null
 
@@ -380,7 +403,7 @@ for tier in $TIERS; do
     fi
     echo "$tier events $events $lost" >>"$RES"
     line="round $r $tier:"
-    for w in write pingpong watched; do
+    for w in write pingpong spawn watched; do
       read -r _ w0 c0 < <(grep "^$w " "$WORK/off")
       read -r _ w1 c1 < <(grep "^$w " "$WORK/on")
       rw=$(awk -v a="$w1" -v b="$w0" 'BEGIN{printf "%.4f", a/b}')
@@ -406,7 +429,7 @@ res, n_watched, tiers = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
 d = {}
 for line in open(res):
     f = line.split()
-    d.setdefault((f[0], f[1], f[2] if f[1] in ("write", "pingpong", "watched") else ""), []).append(
+    d.setdefault((f[0], f[1], f[2] if f[1] in ("write", "pingpong", "spawn", "watched") else ""), []).append(
         f[2:] if f[1] == "events" else float(f[-1]))
 
 def cell(v):
@@ -414,11 +437,12 @@ def cell(v):
 
 names = {"write": "1-byte write(2) to /dev/null (unrelated)",
          "pingpong": "unix socketpair ping-pong (unrelated)",
+         "spawn": "fork + exec /bin/true + exit (unrelated)",
          "watched": "request/reply on the watched socket"}
 hdr = "| workload | " + " | ".join(f"{t} wall | {t} cpu" for t in tiers) + " |"
 print(hdr)
 print("|" + "---|" * (1 + 2 * len(tiers)))
-for w in ("write", "pingpong", "watched"):
+for w in ("write", "pingpong", "spawn", "watched"):
     print(f"| {names[w]} | " + " | ".join(f"{cell(d[(t, w, 'wall')])} | {cell(d[(t, w, 'cpu')])}" for t in tiers) + " |")
 print()
 print("Median of the per-round ratios (agent attached / not attached), min-max in parentheses.")

@@ -26,6 +26,7 @@ def main():
     ap.add_argument("--inode", type=int, required=True, help="inode of the daemon socket (stat on the host path)")
     ap.add_argument("--container-id", required=True, help="full 64-hex id of the attacker container")
     ap.add_argument("--host-mntns", type=int, required=True)
+    ap.add_argument("--host-cli", required=True, help="path of the host docker CLI given to --expect")
     a = ap.parse_args()
 
     failures = []
@@ -112,6 +113,39 @@ def main():
               and '"Privileged":true' in payload(e)]
     check("(b) container: create body with \"Privileged\":true on that connection", bool(bodies))
     check("(b) container: create body binds '/:/host'", any('"/:/host"' in payload(e) for e in bodies))
+
+    # (e) who is calling: container identity, executable, ancestry and caller flags
+    def flags(e):
+        return get(e, "sockwarden.flags") or []
+
+    ctr_calls = [e for e in ctr if action(e) in ("connect", "send")]
+    check("(e) container events: container.id is the attacker's",
+          bool(ctr_calls) and all(get(e, "container.id") == cid for e in ctr_calls))
+    check("(e) container events: container.name 'attacker', runtime 'docker'",
+          bool(ctr_calls) and all(get(e, "container.name") == "attacker" and get(e, "container.runtime") == "docker"
+                                  for e in ctr_calls),
+          f"names {sorted({str(get(e, 'container.name')) for e in ctr_calls})}")
+    check("(e) container events: container.image.name 'local/busybox:1'",
+          bool(ctr_calls) and all(get(e, "container.image.name") == "local/busybox:1" for e in ctr_calls),
+          f"images {sorted({str(get(e, 'container.image.name')) for e in ctr_calls})}")
+    check("(e) container events: process.executable is the docker CLI inside (/usr/local/bin/docker)",
+          bool(ctr_calls) and all(get(e, "process.executable") == "/usr/local/bin/docker" for e in ctr_calls),
+          f"{sorted({str(get(e, 'process.executable')) for e in ctr_calls})}")
+    check("(e) container events: parent is the container's shell",
+          bool(ctr_calls) and all(get(e, "process.parent.name") == "sh" for e in ctr_calls),
+          f"{sorted({str(get(e, 'process.parent.name')) for e in ctr_calls})}")
+    check("(e) container events: flagged container-originated and unexpected-caller",
+          bool(ctr_calls) and all("container-originated" in flags(e) and "unexpected-caller" in flags(e)
+                                  for e in ctr_calls),
+          f"{[flags(e) for e in ctr_calls[:2]]}")
+    host_calls = [e for e in host_cli if action(e) in ("connect", "send")]
+    check("(e) host CLI (on the expected list): no caller flags, expected_by names the rule",
+          bool(host_calls) and all(not ({"container-originated", "unexpected-caller", "namespaced"} & set(flags(e)))
+                                   and get(e, "sockwarden.expected_by") == f"exe:{a.host_cli}" for e in host_calls),
+          f"{[(flags(e), get(e, 'sockwarden.expected_by')) for e in host_calls[:2]]}")
+    check("(e) host CLI: executable and ancestors resolved",
+          bool(host_calls) and all(get(e, "process.executable") == a.host_cli
+                                   and len(get(e, "sockwarden.process.ancestors") or []) >= 1 for e in host_calls))
 
     # (c) replies (socket-tp only): the daemon's status line on the request's connection
     replies = [e for e in events if action(e) == "reply"]

@@ -13,6 +13,9 @@
 #      (created, then fails to start in this sandbox: expected, see PLATFORM.md).
 # Checks (check_dockerd_trace.py): (a) host CLI connect/send with GET /v.../containers/json,
 # (b) in-container connect on the host socket's inode and POST /v.../containers/create,
+# (e) attribution: container attacker / image local/busybox:1 / runtime docker / the docker
+# executable inside, flagged container-originated + unexpected-caller; the host CLI, on the
+# expected list, carries neither flag,
 # (c) socket-tp: HTTP/1.1 reply on the request's connection, (d) zero lost events.
 #
 # Exit: 0 pass, 1 fail, 77 skipped (not root / docker tools missing: run scripts/setup.sh).
@@ -73,6 +76,13 @@ else
 fi
 e2e_build_busybox_image "$CTR_CLI" || fail "could not import local/busybox:1"
 
+# The host's CLI runs from a path of its own so that the agent can be told it is
+# expected (--expect), while the same binary inside the container is not.
+HOST_CLI=$E2E_DIR/hostbin/docker
+mkdir -p "$E2E_DIR/hostbin"
+cp "$(readlink -f "$(command -v docker)")" "$HOST_CLI"
+e2e_docker() { DOCKER_CONFIG="$E2E_DIR/cli-config" "$HOST_CLI" -H "unix://$E2E_SOCK" "$@"; }
+
 SOCK_INODE=$(stat -c %i "$E2E_SOCK")
 HOST_MNTNS=$(stat -L -c %i /proc/self/ns/mnt)
 EVENTS=$E2E_DIR/events.jsonl
@@ -80,6 +90,7 @@ AGENT_LOG=$E2E_DIR/agent.log
 
 # --- agent -------------------------------------------------------------------
 "$BIN" run --no-default-sockets --socket "$E2E_SOCK" --tier "$TIER" --duration "$AGENT_MAX_SEC" \
+  --expect "exe:$HOST_CLI" \
   >"$EVENTS" 2>"$AGENT_LOG" &
 AGENT_PID=$!
 t0=$SECONDS
@@ -129,4 +140,4 @@ if grep -qE '\[(error|critical)\]' "$AGENT_LOG"; then
 fi
 
 python3 "$HERE/check_dockerd_trace.py" "$EVENTS" --tier "$TIER" --inode "$SOCK_INODE" \
-  --container-id "$CID" --host-mntns "$HOST_MNTNS"
+  --container-id "$CID" --host-mntns "$HOST_MNTNS" --host-cli "$HOST_CLI"

@@ -86,5 +86,40 @@ TEST(EventFilter, ReplyKeptOnlyWhenTheDaemonIsListed) {
   EXPECT_FALSE(EventFilter({300}).keep(ev("reply", dockerd, dockerd_thread, systemd)));
 }
 
+Event in_container(const std::string& name, const std::string& id) {
+  Event e = ev("send", 400, 400, 1);
+  ContainerInfo c;
+  c.ref.runtime = "docker";
+  c.ref.id = id;
+  c.name = name;
+  e.container = c;
+  return e;
+}
+
+TEST(EventFilter, ContainerByNameGlobOrIdPrefix) {
+  const std::string id(64, 'a');
+  Event e = in_container("ci-runner-7", id);
+  EXPECT_TRUE(EventFilter({}, "ci-runner-7").keep(e));
+  EXPECT_TRUE(EventFilter({}, "ci-*").keep(e));
+  EXPECT_TRUE(EventFilter({}, "aaaaaaaaaaaa").keep(e));   // docker ps short id
+  EXPECT_FALSE(EventFilter({}, "aaa").keep(e));           // too short to be an id prefix
+  EXPECT_FALSE(EventFilter({}, "web").keep(e));
+  EXPECT_FALSE(EventFilter({}, "ci-*").keep(ev("send", 1, 1, 0)));  // host process
+  EXPECT_TRUE(EventFilter({}, "web").keep(lost_event()));
+}
+
+TEST(EventFilter, OnlyFlagged) {
+  EventFilter f({}, "", true);
+  Event plain = ev("send", 400, 400, 1);
+  plain.flags = {"truncated", "redacted"};  // capture flags do not count
+  EXPECT_FALSE(f.keep(plain));
+  for (const char* flag : {"container-originated", "namespaced", "unexpected-caller"}) {
+    Event e = ev("send", 400, 400, 1);
+    e.flags = {flag};
+    EXPECT_TRUE(f.keep(e)) << flag;
+  }
+  EXPECT_TRUE(f.keep(lost_event()));
+}
+
 }  // namespace
 }  // namespace sockwarden

@@ -1,0 +1,75 @@
+#include "classify/caller_classifier.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+using namespace sockwarden;
+
+namespace {
+
+bool has(const Event& e, const std::string& f) { return std::find(e.flags.begin(), e.flags.end(), f) != e.flags.end(); }
+
+Event call(const std::string& exe, uint32_t pidns = 10, uint32_t mntns = 20) {
+  Event e;
+  e.action = "send";
+  e.process.executable = exe;
+  e.raw.pidns = pidns;
+  e.raw.mntns = mntns;
+  return e;
+}
+
+const HostNamespaces kHost{10, 20};
+
+TEST(CallerClassifier, DaemonTalkingToContainerdIsExpected) {
+  Event e = call("/usr/bin/dockerd");
+  classify_caller(e, CallerPolicy::with_defaults(), kHost);
+  EXPECT_TRUE(e.flags.empty());
+  EXPECT_EQ(e.expected_by, "exe:/usr/bin/dockerd");
+}
+
+TEST(CallerClassifier, HostCurlIsUnexpected) {
+  Event e = call("/usr/bin/curl");
+  classify_caller(e, CallerPolicy::with_defaults(), kHost);
+  EXPECT_EQ(e.flags, (std::vector<std::string>{"unexpected-caller"}));
+  EXPECT_TRUE(e.expected_by.empty());
+}
+
+TEST(CallerClassifier, ContainerCallerFlaggedUnlessItsImageIsExpected) {
+  Event e = call("/usr/local/bin/docker", 99, 98);
+  ContainerInfo c;
+  c.ref.runtime = "docker";
+  c.ref.id = std::string(64, 'b');
+  c.name = "attacker";
+  c.image = "local/busybox:1";
+  e.container = c;
+  Event copy = e;
+  classify_caller(e, CallerPolicy::with_defaults(), kHost);
+  EXPECT_TRUE(has(e, "container-originated"));
+  EXPECT_TRUE(has(e, "unexpected-caller"));
+  EXPECT_FALSE(has(e, "namespaced"));  // a runtime claims it
+  auto policy = CallerPolicy::with_defaults();
+  policy.add(parse_expected_spec("image:local/busybox:*", "test"));
+  classify_caller(copy, policy, kHost);
+  EXPECT_TRUE(has(copy, "container-originated"));
+  EXPECT_FALSE(has(copy, "unexpected-caller"));
+  EXPECT_EQ(copy.expected_by, "image:local/busybox:*");
+}
+
+TEST(CallerClassifier, UnclaimedNamespaceIsNamespaced) {
+  Event e = call("/usr/bin/curl", 10, 77);  // unshare -m, no runtime
+  classify_caller(e, CallerPolicy::with_defaults(), kHost);
+  EXPECT_TRUE(has(e, "namespaced"));
+  EXPECT_FALSE(has(e, "container-originated"));
+}
+
+TEST(CallerClassifier, RepliesAndLossesAreNotClassified) {
+  for (const char* action : {"reply", "lost"}) {
+    Event e = call("/usr/bin/curl");
+    e.action = action;
+    classify_caller(e, CallerPolicy::with_defaults(), kHost);
+    EXPECT_TRUE(e.flags.empty()) << action;
+  }
+}
+
+}  // namespace
