@@ -311,6 +311,29 @@ static __always_inline __s32 find_fd(const struct sock *sk)
 	return c.found;
 }
 
+/* fd of 'current' -> its unix struct sock, or NULL. */
+static __always_inline struct sock *fd_unix_sock(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	unsigned int max = BPF_CORE_READ(fdt, max_fds);
+	if (fd < 0 || (unsigned int)fd >= max)
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), fds + fd);
+	if (!f)
+		return NULL;
+	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & SW_S_IFMT) != SW_S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
+		return NULL;
+	return sk;
+}
+
 /* Copy up to 'want' bytes of an skb's linear area. Page frags are not readable from here. */
 static __always_inline __u32 copy_skb_head(__u8 *dst, __u32 room, const struct sk_buff *skb, __u32 want,
 					   bool *partial)

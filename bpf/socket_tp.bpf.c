@@ -64,6 +64,10 @@ static __always_inline int on_listener(const struct sock *listener)
 		}
 		skb = BPF_CORE_READ(skb, prev);
 	}
+	/* The daemon accepted (dequeued) the embryo on another CPU before this
+	 * hook ran: the caller's socket is the one its connect() names. */
+	if (!client)
+		client = current_syscall_sock();
 
 	struct sw_event *ev = &s->ev;
 	__builtin_memset(ev, 0, sizeof(*ev));
@@ -84,10 +88,9 @@ static __always_inline int on_listener(const struct sock *listener)
  * flags the gap when the send path has no plain syscall arguments (io_uring). */
 static __always_inline int copy_first_from_user(struct pending_send *p)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	long nr = BPF_CORE_READ(regs, orig_ax);
+	struct syscall_args a = current_syscall();
 	p->captured = 0;
-	if (copy_from_syscall(p, nr, BPF_CORE_READ(regs, si), BPF_CORE_READ(regs, dx))) {
+	if (copy_from_syscall(p, a.nr, a.a1, a.a2)) {
 		p->ev.flags |= SW_F_PAYLOAD_USER;
 		return 0;
 	}
@@ -101,6 +104,9 @@ static __always_inline int on_server_side(const struct sock *sk, const struct sw
 					  const struct sw_watch_val *w)
 {
 	struct sock *client = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	/* The daemon may already have read, answered and closed its side. */
+	if (!client)
+		client = current_syscall_sock();
 	if (!client)
 		return 0;
 	struct pending_send *p = pending_for_current();
@@ -169,11 +175,33 @@ static __always_inline int on_client_side(const struct sock *sk)
 	if (!w)
 		return 0;
 	struct sk_buff *skb = queue_tail(sk);
-	if (!skb || BPF_CORE_READ(skb, sk) != server)
-		return 0;
 	bool partial = false;
 	__u32 cap = reply_cap > SW_REPLY_MAX ? SW_REPLY_MAX : reply_cap;
-	__u32 n = copy_skb_head(s->payload, SW_REPLY_MAX, skb, cap, &partial);
+	__u32 n = 0;
+	__u64 len = 0;
+	if (skb && BPF_CORE_READ(skb, sk) == server) {
+		n = copy_skb_head(s->payload, SW_REPLY_MAX, skb, cap, &partial);
+		len = BPF_CORE_READ(skb, len);
+		if (queue_tail(sk) != skb)
+			n = 0; /* dequeued while we read it */
+	}
+	if (n == 0) {
+		/* The client already read the reply: take the daemon's own write
+		 * arguments ('current' is the daemon). */
+		struct syscall_args a = current_syscall();
+		const void *buf = NULL;
+		if (a.nr == SW_NR_write || a.nr == SW_NR_sendto) {
+			buf = (const void *)a.a1;
+			len = a.a2;
+		} else if (a.nr == SW_NR_writev) {
+			struct iovec v = {};
+			bpf_probe_read_user(&v, sizeof(v), (const void *)a.a1);
+			buf = v.iov_base;
+			len = v.iov_len;
+		}
+		if (buf && bpf_probe_read_user(s->payload, clamp_size(cap < len ? cap : len, SW_REPLY_MAX), buf) == 0)
+			n = cap < len ? cap : len;
+	}
 	/* Only the start of an HTTP/1.x response: streamed bodies (logs, events)
 	 * would otherwise flood the ring with bytes nobody asked for. */
 	if (n < 5 || s->payload[0] != 'H' || s->payload[1] != 'T' || s->payload[2] != 'T' ||
@@ -187,7 +215,7 @@ static __always_inline int on_client_side(const struct sock *sk)
 	set_sock_identity(ev, &s->key, w);
 	ev->fd = -1;
 	ev->client_sock_ino = sock_file_ino(sk);
-	ev->bytes = BPF_CORE_READ(skb, len);
+	ev->bytes = len;
 	emit(ev, n, SW_REPLY_MAX);
 	return 0;
 }

@@ -32,29 +32,6 @@ static __always_inline bool interesting(long id)
 	       id == SW_NR_sendmsg || id == SW_NR_sendmmsg;
 }
 
-/* fd of 'current' -> its unix struct sock, or NULL. */
-static __always_inline struct sock *fd_unix_sock(int fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	unsigned int max = BPF_CORE_READ(fdt, max_fds);
-	if (fd < 0 || (unsigned int)fd >= max)
-		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), fds + fd);
-	if (!f)
-		return NULL;
-	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
-	if ((mode & SW_S_IFMT) != SW_S_IFSOCK)
-		return NULL;
-	struct socket *sock = BPF_CORE_READ(f, private_data);
-	struct sock *sk = BPF_CORE_READ(sock, sk);
-	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
-		return NULL;
-	return sk;
-}
-
 SEC("tp_btf/sys_enter")
 int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
 {

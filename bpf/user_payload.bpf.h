@@ -19,7 +19,40 @@
 #define SW_NR_sendto 44
 #define SW_NR_sendmsg 46
 #define SW_NR_sendmmsg 307
+#define SW_NR_connect_ 42
 #define SW_MAX_IOV 16
+
+/* The syscall 'current' is in, from its saved user registers. */
+struct syscall_args {
+	long nr;
+	__u64 a0, a1, a2;
+};
+
+static __always_inline struct syscall_args current_syscall(void)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct syscall_args a = {
+		.nr = BPF_CORE_READ(regs, orig_ax),
+		.a0 = BPF_CORE_READ(regs, di),
+		.a1 = BPF_CORE_READ(regs, si),
+		.a2 = BPF_CORE_READ(regs, dx),
+	};
+	return a;
+}
+
+/*
+ * The unix socket 'current' is connecting or sending on, by the fd argument
+ * of its syscall: the fallback when the kernel structures that would name it
+ * are already gone (the daemon accepted the embryo, or closed its side).
+ */
+static __always_inline struct sock *current_syscall_sock(void)
+{
+	struct syscall_args a = current_syscall();
+	if (a.nr != SW_NR_connect_ && a.nr != SW_NR_write && a.nr != SW_NR_writev && a.nr != SW_NR_sendto &&
+	    a.nr != SW_NR_sendmsg && a.nr != SW_NR_sendmmsg)
+		return NULL;
+	return fd_unix_sock((int)a.a0);
+}
 
 static __always_inline void copy_user(struct pending_send *p, const void *src, __u64 len)
 {

@@ -91,6 +91,24 @@ TEST_F(CorrelatorTest, ConnectOnlyClearsItsOwnAttempt) {
   EXPECT_EQ(out[0].ev.watch_id, 9u);
 }
 
+// The daemon accepted the embryo before the listener hook could name the
+// caller's socket: the same thread's attempt is the one that succeeded.
+TEST_F(CorrelatorTest, ConnectWithoutSocketPairsTheSameThreadsAttempt) {
+  ConnectCorrelator c(resolver.fn(), 1000ms);
+  auto a = attempt(42);
+  a.fd = 5;
+  EXPECT_TRUE(c.feed(std::move(a), t0).empty());
+  auto ok = connect_ok(0);
+  ok.fd = -1;
+  auto out = c.feed(std::move(ok), t0 + 1ms);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].success);
+  EXPECT_EQ(out[0].ev.client_sock_ino, 42u);
+  EXPECT_EQ(out[0].ev.fd, 5);
+  EXPECT_EQ(c.pending(), 0u);
+  EXPECT_TRUE(c.expire(t0 + 1h).empty());
+}
+
 TEST_F(CorrelatorTest, LoneAttemptBecomesFailureOnlyAfterWindow) {
   ConnectCorrelator c(resolver.fn(), 500ms);
   EXPECT_TRUE(c.feed(attempt(42), t0).empty());

@@ -10,7 +10,18 @@ ConnectCorrelator::ConnectCorrelator(Resolver resolver, std::chrono::millisecond
 std::vector<ConnectResult> ConnectCorrelator::feed(RawEvent&& ev, Clock::time_point now) {
   std::vector<ConnectResult> out;
   if (ev.kind == EventKind::Connect) {
-    pending_.erase(ev.client_sock_ino);
+    if (!pending_.erase(ev.client_sock_ino)) {
+      // The listener hook could not name the caller's socket: the attempt
+      // of the same thread is the one that succeeded (connect is synchronous).
+      for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+        if (it->second.ev.pid == ev.pid) {
+          if (ev.client_sock_ino == 0) ev.client_sock_ino = it->second.ev.client_sock_ino;
+          if (ev.fd < 0) ev.fd = it->second.ev.fd;
+          pending_.erase(it);
+          break;
+        }
+      }
+    }
     out.push_back({std::move(ev), true});
     return out;
   }
