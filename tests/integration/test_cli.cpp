@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -179,6 +180,77 @@ TEST_P(CliTest, SecretsAreRedacted) {
   EXPECT_NE(payload.find("DB_PASSWORD=[REDACTED]"), std::string::npos) << payload;
   auto flags = sends[0]["sockwarden"]["flags"];
   EXPECT_NE(std::find(flags.begin(), flags.end(), "redacted"), flags.end()) << flags.dump();
+}
+
+// A caller that execs, writes and exits at once is still fully resolved: the
+// process table is fed by the kernel's exec/fork records, not by /proc.
+TEST_P(CliTest, ShortLivedExecedCallerIsResolved) {
+  std::string sock = dir_.path + "/short.sock";
+  Listener l(sock);
+  pid_t child = 0;
+  auto r = run_binary("run --no-default-sockets --socket " + sock + " --tier " + GetParam() + " --duration 3", [&] {
+    child = run_child([&] {
+      int fd = connect_unix(sock);
+      if (fd < 0 || dup2(fd, 9) != 9) return 1;
+      execl("/bin/sh", "sh", "-c", "printf short-lived >&9", (char*)nullptr);
+      return 2;
+    });
+  });
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto sends = with_action(r, "send", child);
+  ASSERT_EQ(sends.size(), 1u) << r.out;
+  const json& p = sends[0]["process"];
+  EXPECT_EQ(p["executable"], "/bin/sh");
+  EXPECT_EQ(p["command_line"], "sh -c printf short-lived >&9");
+  EXPECT_EQ(p["args"].size(), 3u);
+  EXPECT_EQ(p["parent"]["pid"], getpid());
+  EXPECT_TRUE(p["start"].is_string());
+  auto anc = sends[0]["sockwarden"]["process"]["ancestors"];
+  ASSERT_GE(anc.size(), 1u);
+  EXPECT_EQ(anc[0]["pid"], getpid());
+  EXPECT_EQ(anc[0]["executable"], std::filesystem::read_symlink("/proc/self/exe").string());
+  EXPECT_EQ(sends[0]["user"]["effective"]["id"], "0");
+  // The connect happened before the exec: it carries the forked test binary.
+  auto connects = with_action(r, "connect", child);
+  ASSERT_EQ(connects.size(), 1u);
+  EXPECT_EQ(connects[0]["process"]["executable"], std::filesystem::read_symlink("/proc/self/exe").string());
+}
+
+// --expect clears unexpected-caller; --only-flagged keeps only flagged callers.
+TEST_P(CliTest, ExpectedCallersAndOnlyFlagged) {
+  std::string sock = dir_.path + "/flag.sock";
+  Listener l(sock);
+  pid_t quiet = 0, loud = 0;
+  std::string self_exe = std::filesystem::read_symlink("/proc/self/exe").string();
+  auto run = [&](const std::string& extra) {
+    return run_binary("trace --json --no-default-sockets --socket " + sock + " --tier " + GetParam() +
+                          " --duration 3 " + extra,
+                      [&] {
+                        quiet = run_child([&] {
+                          int fd = connect_unix(sock);
+                          return fd >= 0 && write(fd, "q", 1) == 1 ? 0 : 1;
+                        });
+                        loud = run_child([&] {
+                          int fd = connect_unix(sock);
+                          if (fd < 0 || dup2(fd, 9) != 9) return 1;
+                          execl("/bin/sh", "sh", "-c", "printf loud >&9", (char*)nullptr);
+                          return 2;
+                        });
+                      });
+  };
+  auto all = run("--expect exe:" + self_exe);
+  ASSERT_EQ(all.exit_code, 0) << all.out;
+  auto q = with_action(all, "send", quiet);
+  auto l2 = with_action(all, "send", loud);
+  ASSERT_EQ(q.size(), 1u) << all.out;
+  ASSERT_EQ(l2.size(), 1u) << all.out;
+  EXPECT_EQ(q[0]["sockwarden"]["expected_by"], "exe:" + self_exe);
+  EXPECT_EQ(q[0]["sockwarden"]["flags"], json::array());
+  EXPECT_EQ(l2[0]["sockwarden"]["flags"], json::array({"unexpected-caller"}));
+  auto flagged = run("--expect exe:" + self_exe + " --only-flagged");
+  ASSERT_EQ(flagged.exit_code, 0) << flagged.out;
+  EXPECT_TRUE(with_action(flagged, "send", quiet).empty()) << flagged.out;
+  EXPECT_EQ(with_action(flagged, "send", loud).size(), 1u) << flagged.out;
 }
 
 TEST_P(CliTest, TraceJsonEndsWithSummary) {
