@@ -112,6 +112,24 @@ TEST_F(ProcessTableTest, ShortLivedChildResolvedFromKernelRecords) {
   EXPECT_EQ(t.lookup(400), nullptr);
 }
 
+// A call queued before an exec but read after it keeps the old program.
+TEST_F(ProcessTableTest, ImageAtTheTimeOfTheCall) {
+  ProcessTable t(proc_.string());
+  t.on_event(ev(ProcEventKind::Fork, 800, 300, "java"));  // runs java until it execs
+  auto exec = ev(ProcEventKind::Exec, 800, 300, "sh");
+  exec.filename = "/bin/sh";
+  exec.args = {"sh", "-c", "x"};
+  exec.ts_boot_ns = 1000;
+  t.on_event(exec);
+  const ProcessEntry* e = t.lookup(800);
+  ASSERT_NE(e, nullptr);
+  EXPECT_EQ(e->image_at(999).executable, "/usr/bin/java");
+  EXPECT_EQ(e->image_at(999).args, (std::vector<std::string>{"java", "-jar", "ci.jar"}));
+  EXPECT_EQ(e->image_at(1000).executable, "/bin/sh");
+  EXPECT_EQ(e->image_at(5000).executable, "/bin/sh");
+  EXPECT_EQ(e->image_at(0).executable, "/bin/sh");  // unknown time: the current program
+}
+
 TEST_F(ProcessTableTest, ForkInheritsParentProgramUntilExec) {
   ProcessTable t(proc_.string());
   t.on_event(ev(ProcEventKind::Fork, 500, 200, "bash"));

@@ -46,9 +46,13 @@ void EventBuilder::fill_process(Event& e) {
   ProcessInfo& p = e.process;
   p.name = raw.comm;  // per thread, and current: wins over the table's
   if (const ProcessEntry* entry = procs_.lookup(raw.tgid)) {
-    p.executable = entry->executable;
-    p.args = entry->args;
-    p.command_line = entry->command_line();
+    // The program that made the call, even if the caller exec'd since.
+    ProcessImage img = entry->image_at(raw.ts_boot_ns);
+    p.executable = img.executable;
+    p.args = img.args;
+    ProcessEntry view;
+    view.args = img.args;
+    p.command_line = view.command_line();
     p.loginuid = entry->loginuid;
     p.sessionid = entry->sessionid;
     if (entry->start_boottime_ns) p.start_realtime_ns = clock_.to_realtime(entry->start_boottime_ns);

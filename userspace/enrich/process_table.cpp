@@ -19,6 +19,12 @@ std::string ProcessEntry::command_line() const {
   return out;
 }
 
+ProcessImage ProcessEntry::image_at(uint64_t ts) const {
+  for (const auto& img : previous)
+    if (ts && ts < img.until_boot_ns) return img;
+  return ProcessImage{0, executable, args};
+}
+
 ProcessTable::ProcessTable(std::string proc_root, size_t max_entries, std::chrono::seconds exit_grace)
     : proc_root_(std::move(proc_root)), max_entries_(max_entries), exit_grace_(exit_grace) {}
 
@@ -158,11 +164,17 @@ void ProcessTable::on_event(const ProcEvent& ev, Clock::time_point now) {
       child.name = ev.comm;
       child.from_proc = false;
       child.exited = false;
+      child.previous.clear();
       upsert(ev.tgid) = std::move(child);
       break;
     }
     case ProcEventKind::Exec: {
       ProcessEntry& e = upsert(ev.tgid);
+      if (!e.executable.empty() || !e.args.empty()) {
+        constexpr size_t kMaxImages = 4;
+        if (e.previous.size() >= kMaxImages) e.previous.erase(e.previous.begin());
+        e.previous.push_back({ev.ts_boot_ns, e.executable, e.args});
+      }
       e.ppid = ev.ppid;
       e.uid = ev.uid;
       e.euid = ev.euid;

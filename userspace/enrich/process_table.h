@@ -16,6 +16,13 @@
 
 namespace sockwarden {
 
+// What a process was running before an exec, and until when.
+struct ProcessImage {
+  uint64_t until_boot_ns = 0;  // the exec that replaced it (bpf_ktime_get_boot_ns)
+  std::string executable;
+  std::vector<std::string> args;
+};
+
 struct ProcessEntry {
   uint32_t tgid = 0;
   uint32_t ppid = 0;
@@ -27,10 +34,15 @@ struct ProcessEntry {
   std::vector<std::string> args;
   std::string name;  // comm
   bool from_proc = false;  // read from /proc rather than seen by the kernel hooks
+  // Earlier images, oldest first (bounded): an event queued before an exec
+  // but read after it is attributed to the program that made the call.
+  std::vector<ProcessImage> previous;
   bool exited = false;
   std::chrono::steady_clock::time_point exited_at{};
 
   std::string command_line() const;
+  // Executable and args at boot-time ns `ts` (the current ones if later than every exec).
+  ProcessImage image_at(uint64_t ts) const;
 };
 
 class ProcessTable {
