@@ -39,6 +39,8 @@ void add_capture_options(CLI::App* cmd, AgentOptions& o) {
                   "YAML file with more expected callers (expected_callers: [{exe: ...}, {uid: ...}, ...])");
   cmd->add_option("--docker-data-root", o.docker_data_roots,
                   "Docker data root(s) for container names (running dockerds and daemon.json are found anyway)");
+  cmd->add_option("--containerd-state", o.containerd_state,
+                  "containerd's state directory, for container names (default /run/containerd)");
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ def main():
     ap.add_argument("--container-id", required=True, help="full 64-hex id of the attacker container")
     ap.add_argument("--host-mntns", type=int, required=True)
     ap.add_argument("--host-cli", required=True, help="path of the host docker CLI given to --expect")
+    ap.add_argument("--containerd-id", required=True, help="64-hex id of the ctr container (namespace swtest)")
     a = ap.parse_args()
 
     failures = []
@@ -60,6 +61,7 @@ def main():
 
     cid = a.container_id
     in_container = lambda e: f"/docker/{cid}" in cgroup(e)
+    in_ctrd = lambda e: cgroup(e) == f"/swtest/{a.containerd_id}"
     on_daemon_sock = lambda e: get(e, "sockwarden.socket.inode") == a.inode
 
     # Every non-loss event is about the watched socket and carries the requested tier.
@@ -70,7 +72,7 @@ def main():
     check(f"all events report tier {a.tier}", not wrong_tier, f"{len(wrong_tier)} with another tier")
 
     # (a) the host docker CLI
-    host_cli = [e for e in events if get(e, "process.name") == "docker" and not in_container(e)]
+    host_cli = [e for e in events if get(e, "process.name") == "docker" and not in_container(e) and not in_ctrd(e)]
     host_connects = [e for e in host_cli if action(e) == "connect" and get(e, "event.outcome") == "success"]
     check("(a) host docker CLI: successful connect(s) on the daemon socket", bool(host_connects),
           f"{len(host_connects)} connects")
@@ -146,6 +148,20 @@ def main():
     check("(e) host CLI: executable and ancestors resolved",
           bool(host_calls) and all(get(e, "process.executable") == a.host_cli
                                    and len(get(e, "sockwarden.process.ancestors") or []) >= 1 for e in host_calls))
+
+    # (f) a containerd container (ctr run, cgroup /swtest/<id>): the containerd layout for real
+    ctrd = [e for e in events if in_ctrd(e) and action(e) in ("connect", "send")]
+    check("(f) containerd container: connect and send on the daemon socket", 
+          any(action(e) == "connect" for e in ctrd) and any(action(e) == "send" for e in ctrd), f"{len(ctrd)} events")
+    check("(f) containerd container: container.runtime 'containerd' and its id",
+          bool(ctrd) and all(get(e, "container.runtime") == "containerd" and get(e, "container.id") == a.containerd_id
+                             for e in ctrd),
+          f"{sorted({(str(get(e, 'container.runtime')), str(get(e, 'container.id'))[:12]) for e in ctrd})}")
+    check("(f) containerd container: name from its bundle (short id: ctr sets no name annotation)",
+          bool(ctrd) and all(get(e, "container.name") == a.containerd_id[:12] for e in ctrd),
+          f"{sorted({str(get(e, 'container.name')) for e in ctrd})}")
+    check("(f) containerd container: flagged container-originated and unexpected-caller",
+          bool(ctrd) and all("container-originated" in flags(e) and "unexpected-caller" in flags(e) for e in ctrd))
 
     # (c) replies (socket-tp only): the daemon's status line on the request's connection
     replies = [e for e in events if action(e) == "reply"]

@@ -90,7 +90,7 @@ AGENT_LOG=$E2E_DIR/agent.log
 
 # --- agent -------------------------------------------------------------------
 "$BIN" run --no-default-sockets --socket "$E2E_SOCK" --tier "$TIER" --duration "$AGENT_MAX_SEC" \
-  --expect "exe:$HOST_CLI" \
+  --expect "exe:$HOST_CLI" --containerd-state "$E2E_DIR/containerd/state" \
   >"$EVENTS" 2>"$AGENT_LOG" &
 AGENT_PID=$!
 t0=$SECONDS
@@ -126,6 +126,20 @@ CID=$(e2e_docker inspect -f '{{.Id}}' attacker) || fail "docker inspect attacker
 [[ $CID =~ ^[0-9a-f]{64}$ ]] || fail "unexpected container id '$CID'"
 e2e_log "attacker container $CID"
 
+# A plain containerd container (ctr, namespace "swtest": cgroup /swtest/<id>) calling the
+# daemon through the same kind of bind mount: the containerd layout, exercised for real.
+CSOCK=$E2E_DIR/containerd/containerd.sock
+e2e_docker save local/busybox:1 | ctr -a "$CSOCK" -n swtest images import - >/dev/null ||
+  fail "ctr images import"
+CTRD_ID=$(head -c 32 /dev/urandom | sha256sum | cut -c1-64)
+timeout 60 ctr -a "$CSOCK" -n swtest run --rm \
+  --mount "type=bind,src=$E2E_SOCK,dst=/host/d.sock,options=rbind:rw" \
+  --mount "type=bind,src=$CTR_CLI,dst=/usr/local/bin/docker,options=rbind:ro" \
+  docker.io/local/busybox:1 "$CTRD_ID" \
+  sh -c 'DOCKER_CONFIG=/tmp/.docker docker -H unix:///host/d.sock version >/dev/null' ||
+  fail "ctr run (containerd container) failed"
+e2e_log "containerd container $CTRD_ID (namespace swtest)"
+
 # --- stop the agent (it drains its ring buffer and pending connects on SIGTERM) -----------
 sleep 1
 kill -TERM "$AGENT_PID"
@@ -140,4 +154,4 @@ if grep -qE '\[(error|critical)\]' "$AGENT_LOG"; then
 fi
 
 python3 "$HERE/check_dockerd_trace.py" "$EVENTS" --tier "$TIER" --inode "$SOCK_INODE" \
-  --container-id "$CID" --host-mntns "$HOST_MNTNS" --host-cli "$HOST_CLI"
+  --container-id "$CID" --host-mntns "$HOST_MNTNS" --host-cli "$HOST_CLI" --containerd-id "$CTRD_ID"

@@ -127,7 +127,9 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   EventBuilder builder(procs, cgroups, clock, [&](uint32_t id) { return watches.path_of(id); });
   ConnectCorrelator correlator([&](RawEvent& a) { return attempts.resolve(a); });
   EventFilter filter(opts.pids, opts.container, opts.only_flagged);
-  ContainerResolver containers;
+  RuntimeRoots roots;
+  if (!opts.containerd_state.empty()) roots.containerd_state = opts.containerd_state + "/io.containerd.runtime.v2.task";
+  ContainerResolver containers(roots);
   builder.set_container_resolver(&containers);
   HostNamespaces host = HostNamespaces::read(opts.proc_root);
   // Names come from the runtimes' own state on disk, never from their sockets.
