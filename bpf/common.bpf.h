@@ -201,6 +201,20 @@ static __always_inline void set_sock_identity(struct sw_event *ev, const struct 
 	}
 }
 
+/*
+ * Is the other end of a connected unix socket (the daemon's side, for a
+ * caller's socket) a watched one? Fills s->key and *peer_out.
+ */
+static __always_inline struct sw_watch_val *watched_peer(const struct sock *sk, struct scratch *s,
+							 struct sock **peer_out)
+{
+	struct sock *peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	*peer_out = peer;
+	if (!peer)
+		return NULL;
+	return watched_identity(peer, &s->key);
+}
+
 static __always_inline __u64 sock_file_ino(const struct sock *sk)
 {
 	return BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);

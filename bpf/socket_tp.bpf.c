@@ -165,13 +165,11 @@ static __always_inline int on_server_side(const struct sock *sk, const struct sw
 /* The daemon answered on a watched connection; 'sk' is the client's socket. */
 static __always_inline int on_client_side(const struct sock *sk)
 {
-	struct sock *server = BPF_CORE_READ((struct unix_sock *)sk, peer);
-	if (!server)
-		return 0;
 	struct scratch *s = get_scratch();
 	if (!s)
 		return 0;
-	struct sw_watch_val *w = watched_identity(server, &s->key);
+	struct sock *server;
+	struct sw_watch_val *w = watched_peer(sk, s, &server);
 	if (!w)
 		return 0;
 	struct sk_buff *skb = queue_tail(sk);

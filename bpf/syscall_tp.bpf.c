@@ -20,8 +20,7 @@
 #include "user_payload.bpf.h"
 #include "process.bpf.h"
 
-/* x86_64 syscall numbers (the send ones are in user_payload.bpf.h) */
-#define SW_NR_connect 42
+/* x86_64 syscall numbers: in user_payload.bpf.h */
 #define SW_EINPROGRESS 115
 
 enum { ARG_BUF = 1, ARG_IOV = 2, ARG_MSG = 3, ARG_MMSG = 4, ARG_CONNECT = 5 };
@@ -45,13 +44,11 @@ int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
 
 	if (id != SW_NR_connect) {
 		/* A send: only into a connection whose daemon side is watched. */
-		struct sock *peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
-		if (!peer)
-			return 0;
 		struct scratch *s = get_scratch();
 		if (!s)
 			return 0;
-		struct sw_watch_val *w = watched_identity(peer, &s->key);
+		struct sock *peer;
+		struct sw_watch_val *w = watched_peer(sk, s, &peer);
 		if (!w)
 			return 0;
 		struct pending_send *p = pending_for_current();
@@ -90,10 +87,8 @@ static __always_inline int connect_returned(struct pending_send *p, long ret)
 	struct sw_event *ev = &s->ev;
 
 	if (ret == 0 || ret == -SW_EINPROGRESS) {
-		struct sock *peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
-		if (!peer)
-			return 0;
-		struct sw_watch_val *w = watched_identity(peer, &s->key);
+		struct sock *peer;
+		struct sw_watch_val *w = watched_peer(sk, s, &peer);
 		if (!w)
 			return 0;
 		__builtin_memset(ev, 0, sizeof(*ev));

@@ -19,7 +19,7 @@
 #define SW_NR_sendto 44
 #define SW_NR_sendmsg 46
 #define SW_NR_sendmmsg 307
-#define SW_NR_connect_ 42
+#define SW_NR_connect 42
 #define SW_MAX_IOV 16
 
 /* The syscall 'current' is in, from its saved user registers. */
@@ -48,7 +48,7 @@ static __always_inline struct syscall_args current_syscall(void)
 static __always_inline struct sock *current_syscall_sock(void)
 {
 	struct syscall_args a = current_syscall();
-	if (a.nr != SW_NR_connect_ && a.nr != SW_NR_write && a.nr != SW_NR_writev && a.nr != SW_NR_sendto &&
+	if (a.nr != SW_NR_connect && a.nr != SW_NR_write && a.nr != SW_NR_writev && a.nr != SW_NR_sendto &&
 	    a.nr != SW_NR_sendmsg && a.nr != SW_NR_sendmmsg)
 		return NULL;
 	return fd_unix_sock((int)a.a0);

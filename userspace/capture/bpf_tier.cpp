@@ -20,9 +20,9 @@ const std::vector<TierInfo>& tier_table() {
   static const std::vector<TierInfo> table = {
       {TierId::SocketTp, "socket-tp",
        "tp_btf/sk_data_ready, tp_btf/sock_send_length, cgroup/connect_unix",
-       "BTF, socket-layer BTF tracepoints and cgroup/connect_unix (Linux >= 6.7)"},
+       "BTF, socket-layer BTF tracepoints and cgroup/connect_unix (Linux >= 6.7)", SW_TIER_SOCKET_TP},
       {TierId::SyscallTp, "syscall-tp", "tp_btf/sys_enter, tp_btf/sys_exit",
-       "BTF and raw syscall tracepoints (any BTF kernel); slower, blind to io_uring"},
+       "BTF and raw syscall tracepoints (any BTF kernel); slower, blind to io_uring", SW_TIER_SYSCALL_TP},
   };
   return table;
 }
@@ -30,6 +30,12 @@ const std::vector<TierInfo>& tier_table() {
 const TierInfo* find_tier(const std::string& name) {
   for (const auto& t : tier_table())
     if (name == t.name) return &t;
+  return nullptr;
+}
+
+const TierInfo* find_tier(uint16_t abi_id) {
+  for (const auto& t : tier_table())
+    if (t.abi_id == abi_id) return &t;
   return nullptr;
 }
 

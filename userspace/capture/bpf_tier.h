@@ -16,11 +16,14 @@ struct TierInfo {
   const char* name;   // as printed in events ("tier") and accepted by --tier
   const char* hooks;  // what it attaches to
   const char* needs;  // what the kernel must offer
+  uint16_t abi_id;    // enum sw_tier: what its records carry in sw_event.tier
 };
 
 // Best first. (The lsm and fentry tiers of the tier matrix slot in above socket-tp.)
 const std::vector<TierInfo>& tier_table();
 const TierInfo* find_tier(const std::string& name);
+// The tier a record came from (sw_event.tier), or nullptr.
+const TierInfo* find_tier(uint16_t abi_id);
 
 struct TierSettings {
   uint32_t self_tgid = 0;

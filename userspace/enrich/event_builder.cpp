@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "capture/bpf_tier.h"
 #include "events.h"
 
 namespace sockwarden {
@@ -31,11 +32,8 @@ std::string errno_name(int err) {
 }
 
 const char* tier_name(uint16_t tier) {
-  switch (tier) {
-    case SW_TIER_SOCKET_TP: return "socket-tp";
-    case SW_TIER_SYSCALL_TP: return "syscall-tp";
-    default: return "unknown";
-  }
+  const TierInfo* t = find_tier(tier);
+  return t ? t->name : "unknown";
 }
 
 // Ancestors reported per event: the issue asks for at least 4.
@@ -49,10 +47,8 @@ void EventBuilder::fill_process(Event& e) {
     // The program that made the call, even if the caller exec'd since.
     ProcessImage img = entry->image_at(raw.ts_boot_ns);
     p.executable = img.executable;
-    p.args = img.args;
-    ProcessEntry view;
-    view.args = img.args;
-    p.command_line = view.command_line();
+    p.command_line = join_args(img.args);
+    p.args = std::move(img.args);
     p.loginuid = entry->loginuid;
     p.sessionid = entry->sessionid;
     if (entry->start_boottime_ns) p.start_realtime_ns = clock_.to_realtime(entry->start_boottime_ns);

@@ -10,7 +10,7 @@
 
 namespace sockwarden {
 
-std::string ProcessEntry::command_line() const {
+std::string join_args(const std::vector<std::string>& args) {
   std::string out;
   for (const auto& a : args) {
     if (!out.empty()) out += ' ';
@@ -18,6 +18,8 @@ std::string ProcessEntry::command_line() const {
   }
   return out;
 }
+
+std::string ProcessEntry::command_line() const { return join_args(args); }
 
 ProcessImage ProcessEntry::image_at(uint64_t ts) const {
   for (const auto& img : previous)

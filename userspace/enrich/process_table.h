@@ -16,6 +16,9 @@
 
 namespace sockwarden {
 
+// argv joined by single spaces, as ECS process.command_line shows it.
+std::string join_args(const std::vector<std::string>& args);
+
 // What a process was running before an exec, and until when.
 struct ProcessImage {
   uint64_t until_boot_ns = 0;  // the exec that replaced it (bpf_ktime_get_boot_ns)
