@@ -43,6 +43,8 @@ BASE_PKGS=(
   iproute2 util-linux procps python3 socat
   # end-to-end: a real dockerd (offline, vfs storage)
   docker.io containerd runc iptables
+  # end-to-end: a real rootful podman (its Docker-compatible API service)
+  podman conmon
   # vmtest: QEMU-booted kernels for the fentry/LSM tiers
   qemu-system-x86 busybox-static cpio
 )

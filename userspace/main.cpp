@@ -41,6 +41,10 @@ void add_capture_options(CLI::App* cmd, AgentOptions& o) {
                   "Docker data root(s) for container names (running dockerds and daemon.json are found anyway)");
   cmd->add_option("--containerd-state", o.containerd_state,
                   "containerd's state directory, for container names (default /run/containerd)");
+  cmd->add_option("--containers-storage", o.containers_storage,
+                  "podman/CRI-O graph root, for container names (default /var/lib/containers/storage)");
+  cmd->add_option("--containers-runroot", o.containers_runroot,
+                  "podman/CRI-O run root, for container names (default /run/containers/storage)");
 }
 
 }  // namespace

@@ -13,6 +13,9 @@
 #
 # Stand-alone use (debugging):  tests/e2e/dockerd.sh shell   # starts, opens a shell, stops
 
+# shellcheck source=cgroups.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cgroups.sh"
+
 E2E_DIR=${E2E_DIR:-}
 E2E_SOCK=${E2E_SOCK:-}
 E2E_DOCKERD_PID=${E2E_DOCKERD_PID:-}
@@ -51,6 +54,7 @@ e2e_wait_gone() {
 
 e2e_dockerd_start() {
   e2e_require_tools || return 1
+  e2e_cgroups_note docker swtest
   E2E_DIR=$(mktemp -d /tmp/sw-e2e.XXXXXX) || return 1
   chmod 711 "$E2E_DIR"
   E2E_SOCK=$E2E_DIR/docker.sock
@@ -126,12 +130,11 @@ e2e_static_docker_cli() {
   return 1
 }
 
-# local/busybox:1 from busybox-static: /bin/busybox plus one symlink per applet.
-# If the docker CLI that will be bind-mounted in is dynamically linked, its loader and
-# libraries are copied into the rootfs so that it still runs.
-e2e_build_busybox_image() {
-  local cli=${1:-}
-  local root=$E2E_DIR/rootfs bb a lib
+# A busybox rootfs in DIR (from busybox-static): /bin/busybox plus one symlink per applet.
+# If the docker CLI that will be bind-mounted in (CLI) is dynamically linked, its loader and
+# libraries are copied into the rootfs so that it still runs. Shared with podman.sh.
+e2e_busybox_rootfs() {
+  local root=$1 cli=${2:-} bb a lib
   bb=$(command -v busybox)
   if ldd "$bb" >/dev/null 2>&1; then
     e2e_log "$bb is dynamically linked: install busybox-static"
@@ -153,6 +156,12 @@ e2e_build_busybox_image() {
       cp -L "$lib" "$root$lib"
     done
   fi
+}
+
+# local/busybox:1 in the private dockerd (see e2e_busybox_rootfs).
+e2e_build_busybox_image() {
+  local root=$E2E_DIR/rootfs
+  e2e_busybox_rootfs "$root" "${1:-}" || return 1
   tar -C "$root" -c . | e2e_docker import - local/busybox:1 >/dev/null || return 1
   rm -rf "$root"
   e2e_log "imported local/busybox:1"
@@ -172,7 +181,7 @@ e2e_remove_all_containers() {
 e2e_pids_under_dir() {
   local p cmd
   for p in /proc/[0-9]*; do
-    cmd=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+    cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
     [[ $cmd == *"$E2E_DIR/"* ]] && echo "${p#/proc/}"
   done
 }
@@ -210,6 +219,7 @@ e2e_dockerd_stop() {
   else
     rm -rf "$E2E_DIR" 2>/dev/null || e2e_log "cannot fully remove $E2E_DIR"
   fi
+  e2e_cgroups_cleanup
   E2E_DIR= E2E_SOCK= E2E_DOCKERD_PID= E2E_CONTAINERD_PID=
 }
 

@@ -15,3 +15,17 @@ foreach(_sw_tier socket-tp syscall-tp)
 endforeach()
 unset(_sw_tier)
 unset(_sw_name)
+
+# The podman layout for real: a private rootful podman (cgroupfs manager, vfs storage)
+# serving its Docker-compatible API; measured 5 s per test.
+foreach(_sw_tier socket-tp syscall-tp)
+  string(REPLACE "-" "_" _sw_name "${_sw_tier}")
+  add_test(NAME e2e.podman.${_sw_name}
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_podman_trace.sh ${_sw_tier} $<TARGET_FILE:sockwarden>)
+  set_tests_properties(e2e.podman.${_sw_name} PROPERTIES
+    RUN_SERIAL TRUE
+    TIMEOUT 60
+    LABELS "e2e;root")
+endforeach()
+unset(_sw_tier)
+unset(_sw_name)

@@ -129,6 +129,10 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   EventFilter filter(opts.pids, opts.container, opts.only_flagged);
   RuntimeRoots roots;
   if (!opts.containerd_state.empty()) roots.containerd_state = opts.containerd_state + "/io.containerd.runtime.v2.task";
+  if (!opts.containers_storage.empty())
+    roots.podman_rootful = roots.crio_config = opts.containers_storage + "/overlay-containers";
+  if (!opts.containers_runroot.empty())
+    roots.podman_rootful_run = roots.crio_state = opts.containers_runroot + "/overlay-containers";
   ContainerResolver containers(roots);
   builder.set_container_resolver(&containers);
   HostNamespaces host = HostNamespaces::read(opts.proc_root);

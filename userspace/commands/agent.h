@@ -25,6 +25,8 @@ struct AgentOptions {
   std::string expected_callers_file;  // --expected-callers FILE (YAML)
   std::vector<std::string> docker_data_roots;  // --docker-data-root (running dockerds are found too)
   std::string docker_daemon_json = "/etc/docker/daemon.json";
+  std::string containers_storage;  // --containers-storage: podman/CRI-O graph root ("" = /var/lib/containers/storage)
+  std::string containers_runroot;  // --containers-runroot: their run root ("" = /run/containers/storage)
   std::string containerd_state;  // --containerd-state: containerd's state dir ("" = /run/containerd)
   std::string proc_root = "/proc";
   std::string mountinfo = "/proc/self/mountinfo";

@@ -36,6 +36,17 @@ std::vector<std::string> expand_glob(const std::string& pattern) {
   return out;
 }
 
+// containers/storage names its per-container directory after the storage
+// driver ("overlay-containers", "vfs-containers", "btrfs-containers", ...):
+// a configured ".../overlay-containers" also finds the other drivers'. Only
+// directories that exist are returned.
+std::vector<std::string> driver_dirs(const std::string& dir) {
+  static const std::string kOverlay = "overlay-containers";
+  if (dir.size() >= kOverlay.size() && dir.compare(dir.size() - kOverlay.size(), kOverlay.size(), kOverlay) == 0)
+    return expand_glob(dir.substr(0, dir.size() - kOverlay.size()) + "*-containers");
+  return expand_glob(dir);
+}
+
 }  // namespace
 
 ContainerResolver::ContainerResolver(RuntimeRoots roots, size_t max_entries, Clock now,
@@ -175,8 +186,13 @@ std::optional<ContainerResolver::Found> ContainerResolver::lookup_containerd(con
 }
 
 std::optional<ContainerResolver::Found> ContainerResolver::lookup_crio(const std::string& id) {
+  std::vector<std::string> dirs;
   for (const std::string* root : {&roots_.crio_state, &roots_.crio_config}) {
-    std::string dir = *root + "/" + id;
+    auto found = driver_dirs(*root);
+    dirs.insert(dirs.end(), found.begin(), found.end());
+  }
+  for (const std::string& root : dirs) {
+    std::string dir = root + "/" + id;
     auto text = read_small_file(dir + "/userdata/config.json", kMaxSpecBytes);
     if (!text) continue;
     auto meta = parse_oci_annotations(*text);
@@ -190,7 +206,6 @@ std::optional<ContainerResolver::Found> ContainerResolver::lookup_crio(const std
   // Fallback: the containers lists. CRI-O creates every container volatile,
   // so it is in volatile-containers.json; its entry names the sandbox
   // (pod-id), whose own entry carries the pod's namespace and uid.
-  std::vector<std::string> dirs{roots_.crio_config, roots_.crio_state};
   auto hit = lists_.find(dirs, id);
   if (!hit) return std::nullopt;
   std::string dir = hit->dir + "/" + id;
@@ -208,9 +223,10 @@ std::optional<ContainerResolver::Found> ContainerResolver::lookup_crio(const std
 }
 
 std::optional<ContainerResolver::Found> ContainerResolver::lookup_podman(const std::string& id) {
-  std::vector<std::string> dirs{roots_.podman_rootful, roots_.podman_rootful_run};
-  for (const std::string* pattern : {&roots_.podman_rootless_glob, &roots_.podman_rootless_run_glob}) {
-    auto expanded = expand_glob(*pattern);
+  std::vector<std::string> dirs;
+  for (const std::string* pattern : {&roots_.podman_rootful, &roots_.podman_rootful_run, &roots_.podman_rootless_glob,
+                                     &roots_.podman_rootless_run_glob}) {
+    auto expanded = driver_dirs(*pattern);
     dirs.insert(dirs.end(), expanded.begin(), expanded.end());
   }
   auto hit = lists_.find(dirs, id);

@@ -29,9 +29,9 @@ struct ContainerInfo {
 
 // Where each runtime keeps its state. Every path is a parameter so tests use
 // temp trees and hosts with non-default settings can be configured. The
-// containers/storage paths (podman, CRI-O) assume the overlay driver, the
-// default everywhere today; with another driver the directory is
-// "<driver>-containers".
+// containers/storage paths (podman, CRI-O) name the overlay driver's
+// directory; the other drivers' "<driver>-containers" next to it (vfs,
+// btrfs, zfs) are searched too.
 struct RuntimeRoots {
   // dockerd's --data-root: containers/<id>/config.v2.json. Use
   // docker_data_root_from() to follow daemon.json / dockerd's flags.
