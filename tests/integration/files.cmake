@@ -1,6 +1,8 @@
 # Privileged integration suite: loads the real BPF programs (run as root).
 add_executable(sockwarden_integration_tests
   integration/harness.cpp
+  integration/cli_run.cpp
+  integration/test_container_layouts.cpp
   integration/test_capture.cpp
   integration/test_cli.cpp)
 target_link_libraries(sockwarden_integration_tests PRIVATE sockwarden_core GTest::gtest_main uring)

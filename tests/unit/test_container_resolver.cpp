@@ -218,6 +218,22 @@ TEST_F(ContainerResolverTest, PodmanRootfulFromContainersJson) {
   EXPECT_EQ(c->image, "docker.io/library/alpine:latest");
 }
 
+// What a real `podman --storage-driver vfs --cgroup-manager cgroupfs` writes (the e2e runs one):
+// the storage dir is named after the driver and the cgroup is /libpod_parent/libpod-<id>
+// (no .scope: cgroupfs manager).
+TEST_F(ContainerResolverTest, PodmanWithAnotherStorageDriverAndCgroupfsManager) {
+  std::string vfs = roots_.podman_rootful.substr(0, roots_.podman_rootful.rfind('/')) + "/vfs-containers";
+  fs::create_directories(vfs + "/" + kId + "/userdata");
+  write(vfs + "/containers.json",
+        "[" + storage_entry(kId, R"({"image-name":"localhost/busybox:1","name":"pmtest"})", "pmtest") + "]");
+  auto r = make();
+  auto c = r.resolve("/libpod_parent/libpod-" + kId);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->ref.runtime, "podman");
+  EXPECT_EQ(c->name, "pmtest");
+  EXPECT_EQ(c->image, "localhost/busybox:1");
+}
+
 TEST_F(ContainerResolverTest, PodmanRootlessViaHomeGlobAndTransientRunRoot) {
   std::string home_store = root_.string() + "/home/alice/.local/share/containers/storage/overlay-containers";
   fs::create_directories(home_store + "/" + kId + "/userdata");

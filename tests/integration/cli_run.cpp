@@ -1,0 +1,52 @@
+#include "cli_run.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace swtest {
+
+using nlohmann::json;
+
+// Starts the binary, runs `during` while it captures, waits for it to exit.
+Run run_binary(const std::string& args, const std::function<void()>& during, int startup_ms) {
+  std::string out_file = "/tmp/sockwarden-cli-" + std::to_string(getpid()) + ".out";
+  std::string cmd = std::string(SW_BINARY) + " " + args + " > " + out_file + " 2>&1";
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), (char*)nullptr);
+    _exit(127);
+  }
+  if (during) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(startup_ms));
+    during();
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  Run r;
+  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::ifstream f(out_file);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  r.out = ss.str();
+  unlink(out_file.c_str());
+  std::istringstream lines(r.out);
+  std::string line;
+  while (std::getline(lines, line))
+    if (!line.empty() && line[0] == '{') r.lines.push_back(json::parse(line));
+  return r;
+}
+
+std::vector<json> with_action(const Run& r, const std::string& action, pid_t pid) {
+  std::vector<json> out;
+  for (const auto& j : r.lines)
+    if (j.contains("event") && j["event"]["action"] == action && (pid == 0 || j["process"]["pid"] == pid))
+      out.push_back(j);
+  return out;
+}
+
+}  // namespace swtest

@@ -1,0 +1,26 @@
+// Runs the real sockwarden binary (SW_BINARY) as a user would and parses its
+// JSON lines: the CLI-level integration tests share this.
+#pragma once
+#include <sys/types.h>
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace swtest {
+
+struct Run {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr, interleaved
+  std::vector<nlohmann::json> lines;
+};
+
+// Starts `sockwarden ARGS`, runs `during` after startup_ms while it captures,
+// waits for it to exit (give it a --duration).
+Run run_binary(const std::string& args, const std::function<void()>& during = {}, int startup_ms = 1500);
+
+// The events of one event.action (and one pid, unless 0).
+std::vector<nlohmann::json> with_action(const Run& r, const std::string& action, pid_t pid = 0);
+
+}  // namespace swtest
