@@ -11,6 +11,7 @@
 #define SOCKWARDEN_CONNECT_ATTEMPT_BPF_H
 
 #include "common.bpf.h"
+#include "enforce.bpf.h"
 
 struct path_scan {
 	struct scratch *s;
@@ -90,6 +91,56 @@ static __always_inline bool match_connect_path(struct scratch *s, __u32 *plen, c
 	*plen = len;
 	*watch_id = 0;
 	return true;
+}
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+/*
+ * The body of every tier's cgroup/connect_unix program: report a connect
+ * whose path may name a watched socket. With 'enforce', a caller the policy
+ * denies gets EPERM (return 0) and the record says so.
+ */
+static __always_inline int report_connect_attempt(struct bpf_sock_addr *ctx, bool enforce)
+{
+	if (is_self())
+		return 1;
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 1;
+	struct bpf_sock_addr_kern *sa = bpf_cast_to_kern_ctx(ctx);
+	__u32 alen = sa->uaddrlen;
+	struct sockaddr *ua = sa->uaddr;
+	struct sock *sk = sa->sk;
+	if (alen <= 2)
+		return 1;
+	__u32 plen = alen - 2; /* minus sun_family */
+	if (plen > SW_UNIX_PATH_MAX)
+		plen = SW_UNIX_PATH_MAX;
+	__builtin_memset(s->payload, 0, 128);
+	if (bpf_probe_read_kernel(s->payload, clamp_size(plen, SW_UNIX_PATH_MAX), (const char *)ua + 2))
+		return 1;
+	__u32 flags = 0, watch_id = 0;
+	if (!match_connect_path(s, &plen, sk, &flags, &watch_id))
+		return 1;
+
+	bool deny = enforce && policy_denies();
+	struct sw_event *ev = &s->ev;
+	__builtin_memset(ev, 0, sizeof(*ev));
+	fill_task(ev);
+	ev->type = SW_EV_CONNECT_ATTEMPT;
+	ev->tier = SW_THIS_TIER;
+	ev->flags = flags;
+	ev->watch_id = watch_id;
+	ev->fd = find_fd(sk);
+	if (ev->fd < 0)
+		ev->flags |= SW_F_FD_UNKNOWN;
+	if (deny) {
+		ev->flags |= SW_F_DENIED | SW_F_RESULT_KNOWN;
+		ev->result = -SW_EPERM;
+	}
+	ev->client_sock_ino = sock_file_ino(sk);
+	emit(ev, plen, SW_UNIX_PATH_MAX);
+	return deny ? 0 : 1;
 }
 
 #endif

@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define SW_ABI_VERSION 1
+#define SW_ABI_VERSION 2
 
 #define SW_COMM_LEN 16
 #define SW_UNIX_PATH_MAX 108
@@ -36,11 +36,14 @@ enum sw_event_type {
 #define SW_F_RESULT_KNOWN     (1u << 4) /* result holds the syscall's return value / -errno */
 #define SW_F_ABSTRACT         (1u << 5) /* the watched socket is in the abstract namespace */
 #define SW_F_PAYLOAD_USER     (1u << 6) /* payload read from the caller's buffer, not the kernel's copy */
+#define SW_F_DENIED           (1u << 7) /* enforcement refused this connect (result -EPERM) */
 
 /* Tier that produced the record (also reported as sockwarden.tier). */
 enum sw_tier {
 	SW_TIER_SOCKET_TP = 1,
 	SW_TIER_SYSCALL_TP = 2,
+	SW_TIER_LSM = 3,
+	SW_TIER_FENTRY = 4,
 };
 
 enum sw_watch_kind {
@@ -132,6 +135,40 @@ struct sw_proc_event {
 	char args[SW_PROC_ARGS_MAX];
 };
 
+/*
+ * Enforcement policy (bpf/enforce.bpf.h). Two slots, so that a reload fills
+ * the inactive slot and then flips one aligned __u32 (policy_active): a
+ * connect is judged entirely by the old policy or entirely by the new one,
+ * never by a half-written mix, and never by an empty table.
+ */
+enum sw_policy_mode {
+	SW_POLICY_MONITOR = 0, /* never deny (the default) */
+	SW_POLICY_ENFORCE = 1,
+};
+
+struct sw_policy {
+	__u32 mode;          /* enum sw_policy_mode */
+	__u32 deny_host;     /* 1: callers outside containers must be allowed explicitly too */
+	__u32 _pad[2];
+};
+
+struct sw_policy_uid_key {
+	__u32 slot;
+	__u32 uid;           /* effective uid of the caller */
+};
+
+struct sw_policy_cgroup_key {
+	__u32 slot;
+	__u32 _pad;
+	__u64 cgroup_id;     /* the caller's cgroup or any ancestor of it */
+};
+
+struct sw_policy_exe_key {
+	__u32 slot;
+	__u32 dev;           /* kernel s_dev encoding of the executable's file system */
+	__u64 ino;
+};
+
 /* Indices of the per-CPU counters map (all monotonically increasing). */
 enum sw_counter {
 	SW_CNT_EVENTS = 0,        /* records submitted */
@@ -139,6 +176,7 @@ enum sw_counter {
 	SW_CNT_PAYLOAD_PARTIAL = 2,
 	SW_CNT_SCRATCH_MISS = 3,  /* per-task scratch entry unavailable */
 	SW_CNT_PROC_DROPS = 4,    /* process lifecycle records lost: proc ring full */
+	SW_CNT_DENIED = 5,        /* connects refused by the enforcement policy */
 	SW_CNT_MAX = 8,
 };
 

@@ -21,6 +21,7 @@
 #define SW_THIS_TIER SW_TIER_SOCKET_TP
 #include "common.bpf.h"
 #include "connect_attempt.bpf.h"
+#include "enforce.bpf.h"
 #include "user_payload.bpf.h"
 #include "process.bpf.h"
 
@@ -218,52 +219,23 @@ static __always_inline int on_client_side(const struct sock *sk)
 	return 0;
 }
 
-extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
-
 /*
  * cgroup/connect_unix (kernel >= 6.7) runs for every unix connect in the
  * attached cgroup subtree *before* the kernel resolves the path, so it also
  * sees attempts that will be refused (EACCES on the socket file, no
  * listener). A success follows as SW_EV_CONNECT from the listener hook;
- * userspace pairs the two by the caller's socket inode. Always allows.
+ * userspace pairs the two by the caller's socket inode.
+ *
+ * It is also this tier's only place to enforce, and it can only go by the
+ * path string: a denied caller is one whose path's basename names a watched
+ * socket. An alias with another file name (a symlink, a bind mount named
+ * differently) is not recognised before the kernel resolves it, so this
+ * enforcement is a speed bump, not a boundary: doctor and the README say so.
  */
 SEC("cgroup/connect_unix")
 int cgroup__connect_unix(struct bpf_sock_addr *ctx)
 {
-	if (is_self())
-		return 1;
-	struct scratch *s = get_scratch();
-	if (!s)
-		return 1;
-	struct bpf_sock_addr_kern *sa = bpf_cast_to_kern_ctx(ctx);
-	__u32 alen = sa->uaddrlen;
-	struct sockaddr *ua = sa->uaddr;
-	struct sock *sk = sa->sk;
-	if (alen <= 2)
-		return 1;
-	__u32 plen = alen - 2; /* minus sun_family */
-	if (plen > SW_UNIX_PATH_MAX)
-		plen = SW_UNIX_PATH_MAX;
-	__builtin_memset(s->payload, 0, 128);
-	if (bpf_probe_read_kernel(s->payload, clamp_size(plen, SW_UNIX_PATH_MAX), (const char *)ua + 2))
-		return 1;
-	__u32 flags = 0, watch_id = 0;
-	if (!match_connect_path(s, &plen, sk, &flags, &watch_id))
-		return 1;
-
-	struct sw_event *ev = &s->ev;
-	__builtin_memset(ev, 0, sizeof(*ev));
-	fill_task(ev);
-	ev->type = SW_EV_CONNECT_ATTEMPT;
-	ev->tier = SW_THIS_TIER;
-	ev->flags = flags;
-	ev->watch_id = watch_id;
-	ev->fd = find_fd(sk);
-	if (ev->fd < 0)
-		ev->flags |= SW_F_FD_UNKNOWN;
-	ev->client_sock_ino = sock_file_ino(sk);
-	emit(ev, plen, SW_UNIX_PATH_MAX);
-	return 1;
+	return report_connect_attempt(ctx, true);
 }
 
 SEC("tp_btf/sk_data_ready")

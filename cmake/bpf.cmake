@@ -21,7 +21,9 @@ set(SW_BPF_HEADERS
   ${CMAKE_SOURCE_DIR}/bpf/process.bpf.h
   ${CMAKE_SOURCE_DIR}/bpf/events.h
   ${CMAKE_SOURCE_DIR}/bpf/common.bpf.h
-  ${CMAKE_SOURCE_DIR}/bpf/core_fixes.bpf.h)
+  ${CMAKE_SOURCE_DIR}/bpf/core_fixes.bpf.h
+  ${CMAKE_SOURCE_DIR}/bpf/enforce.bpf.h
+  ${CMAKE_SOURCE_DIR}/bpf/stream_hooks.bpf.h)
 
 function(sw_bpf_skeleton name src)
   set(obj ${SW_BPF_OUT}/${name}.bpf.o)

@@ -34,13 +34,21 @@ void add_capture_options(CLI::App* cmd, AgentOptions& o) {
   cmd->add_option("-p,--pid", o.pids, "Only events of this process, its threads and direct children (repeatable)");
   cmd->add_option("--expect", o.expect,
                   "Expected caller, not flagged unexpected-caller (repeatable): exe:/path/glob, a bare /path,\n"
-                  "uid:N, container:NAME-glob, image:IMAGE-glob. Runtime daemons and shims are expected by default.");
+                  "uid:N, container:NAME-glob, image:IMAGE-glob, cgroup:PATH-glob. Runtime daemons and shims are expected by default.");
   cmd->add_option("--expected-callers", o.expected_callers_file,
                   "YAML file with more expected callers (expected_callers: [{exe: ...}, {uid: ...}, ...])");
   cmd->add_option("--docker-data-root", o.docker_data_roots,
                   "Docker data root(s) for container names (running dockerds and daemon.json are found anyway)");
   cmd->add_option("--containerd-state", o.containerd_state,
                   "containerd's state directory, for container names (default /run/containerd)");
+  cmd->add_flag("--enforce", o.enforce,
+                "Deny (EPERM) connects the expected-caller policy does not allow: callers in a container\n"
+                "need a container:/image:/cgroup:/exe:/uid: rule; host callers are allowed unless\n"
+                "--deny-host-callers. Full in the lsm/fentry tiers, path-only in socket-tp, refused in\n"
+                "syscall-tp. Fail-open if the agent dies (reported at the next start). SIGHUP reloads.");
+  cmd->add_flag("--deny-host-callers", o.deny_host_callers,
+                "With --enforce: callers outside containers need a rule too (e.g. --expect uid:0)");
+  cmd->add_option("--state-dir", o.state_dir, "Where the enforcement marker lives")->capture_default_str();
   cmd->add_option("--containers-storage", o.containers_storage,
                   "podman/CRI-O graph root, for container names (default /var/lib/containers/storage)");
   cmd->add_option("--containers-runroot", o.containers_runroot,

@@ -3,7 +3,11 @@
 #include <bpf/libbpf.h>
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/mount.h>
 #include <unistd.h>
+
+#include <fstream>
+#include <sstream>
 
 #include <cerrno>
 #include <cstdarg>
@@ -11,6 +15,8 @@
 
 #include "capture/errors.h"
 #include "events.h"
+#include "fentry.skel.h"
+#include "lsm.skel.h"
 #include "socket_tp.skel.h"
 #include "syscall_tp.skel.h"
 
@@ -18,11 +24,23 @@ namespace sockwarden {
 
 const std::vector<TierInfo>& tier_table() {
   static const std::vector<TierInfo> table = {
+      {TierId::Lsm, "lsm",
+       "lsm/unix_stream_connect, lsm/socket_sendmsg, fexit/unix_stream_{connect,sendmsg}, cgroup/connect_unix",
+       "BTF trampolines and \"bpf\" in the active LSMs (/sys/kernel/security/lsm)", SW_TIER_LSM,
+       "full: denies in the unix_stream_connect LSM hook, by the listener's inode"},
+      {TierId::Fentry, "fentry",
+       "fmod_ret/security_unix_stream_connect, fentry/security_socket_sendmsg, fexit/unix_stream_{connect,sendmsg}, "
+       "cgroup/connect_unix",
+       "BTF trampolines (fentry/fexit/fmod_ret)", SW_TIER_FENTRY,
+       "full: fmod_ret on security_unix_stream_connect, by the listener's inode"},
       {TierId::SocketTp, "socket-tp",
        "tp_btf/sk_data_ready, tp_btf/sock_send_length, cgroup/connect_unix",
-       "BTF, socket-layer BTF tracepoints and cgroup/connect_unix (Linux >= 6.7)", SW_TIER_SOCKET_TP},
+       "BTF, socket-layer BTF tracepoints and cgroup/connect_unix (Linux >= 6.7)", SW_TIER_SOCKET_TP,
+       "path-only: cgroup/connect_unix denies by the basename of the path the caller passed; an alias with "
+       "another name gets through"},
       {TierId::SyscallTp, "syscall-tp", "tp_btf/sys_enter, tp_btf/sys_exit",
-       "BTF and raw syscall tracepoints (any BTF kernel); slower, blind to io_uring", SW_TIER_SYSCALL_TP},
+       "BTF and raw syscall tracepoints (any BTF kernel); slower, blind to io_uring", SW_TIER_SYSCALL_TP,
+       "none: tracepoints cannot deny"},
   };
   return table;
 }
@@ -67,6 +85,18 @@ struct SocketTpSkel {
   static int load(Skel* s) { return socket_tp_bpf__load(s); }
   static void destroy(Skel* s) { socket_tp_bpf__destroy(s); }
 };
+struct LsmSkel {
+  using Skel = lsm_bpf;
+  static Skel* open() { return lsm_bpf__open(); }
+  static int load(Skel* s) { return lsm_bpf__load(s); }
+  static void destroy(Skel* s) { lsm_bpf__destroy(s); }
+};
+struct FentrySkel {
+  using Skel = fentry_bpf;
+  static Skel* open() { return fentry_bpf__open(); }
+  static int load(Skel* s) { return fentry_bpf__load(s); }
+  static void destroy(Skel* s) { fentry_bpf__destroy(s); }
+};
 struct SyscallTpSkel {
   using Skel = syscall_tp_bpf;
   static Skel* open() { return syscall_tp_bpf__open(); }
@@ -77,23 +107,16 @@ struct SyscallTpSkel {
 template <class T>
 class SkeletonTier final : public BpfTier {
  public:
-  SkeletonTier(const TierInfo& info, const TierSettings& s) : info_(info) {
-    skel_ = T::open();
-    if (!skel_) throw TierLoadError(errno_text("opening the BPF object", errno));
-    if (skel_->rodata->abi_version != SW_ABI_VERSION) {
-      T::destroy(skel_);
-      throw TierLoadError("BPF object ABI version mismatch (rebuild sockwarden)");
-    }
-    skel_->rodata->self_tgid = s.self_tgid;
-    skel_->rodata->payload_cap = s.payload_cap;
-    skel_->rodata->reply_cap = s.reply_cap;
-    if (int err = bpf_map__set_max_entries(skel_->maps.events, s.ringbuf_bytes)) {
-      T::destroy(skel_);
-      throw TierLoadError(errno_text("sizing the ring buffer", err));
-    }
-    if (int err = T::load(skel_)) {
-      T::destroy(skel_);
-      throw TierLoadError(errno_text("loading the BPF programs (kernel verifier or missing hook)", err));
+  // optional: section names the tier can do without (it reports them as
+  // skipped), e.g. cgroup/connect_unix on kernels before 6.7.
+  SkeletonTier(const TierInfo& info, const TierSettings& s, std::vector<std::string> optional = {})
+      : info_(info) {
+    std::string first_error;
+    if (!open_and_load(s, {}, &first_error)) {
+      if (optional.empty() || !open_and_load(s, optional, nullptr))
+        throw TierLoadError(first_error);
+      for (const auto& sec : optional)
+        skipped_.push_back(sec + " (this kernel refused it: " + first_error + ")");
     }
     try {
       attach_all(s);
@@ -106,6 +129,11 @@ class SkeletonTier final : public BpfTier {
     names_fd_ = bpf_map__fd(skel_->maps.watched_names);
     counters_fd_ = bpf_map__fd(skel_->maps.counters);
     proc_events_fd_ = bpf_map__fd(skel_->maps.proc_events);
+    policy_active_fd_ = bpf_map__fd(skel_->maps.policy_active);
+    policy_fd_ = bpf_map__fd(skel_->maps.policy);
+    policy_uids_fd_ = bpf_map__fd(skel_->maps.policy_uids);
+    policy_cgroups_fd_ = bpf_map__fd(skel_->maps.policy_cgroups);
+    policy_exes_fd_ = bpf_map__fd(skel_->maps.policy_exes);
   }
   ~SkeletonTier() override { release(); }
   const TierInfo& info() const override { return info_; }
@@ -116,6 +144,7 @@ class SkeletonTier final : public BpfTier {
   void attach_all(const TierSettings& s) {
     bpf_program* prog;
     bpf_object__for_each_program(prog, skel_->obj) {
+      if (!bpf_program__autoload(prog)) continue;
       const char* sec = bpf_program__section_name(prog);
       bpf_link* link = nullptr;
       if (std::strncmp(sec, "cgroup/", 7) == 0) {
@@ -133,6 +162,33 @@ class SkeletonTier final : public BpfTier {
       links_.push_back(link);
     }
   }
+  // Opens and loads the skeleton with the `skip` sections left out. On
+  // failure everything is released and *error (if given) says why.
+  bool open_and_load(const TierSettings& s, const std::vector<std::string>& skip, std::string* error) {
+    auto fail = [&](const std::string& why) {
+      if (skel_) T::destroy(skel_);
+      skel_ = nullptr;
+      if (error) *error = why;
+      return false;
+    };
+    skel_ = T::open();
+    if (!skel_) return fail(errno_text("opening the BPF object", errno));
+    if (skel_->rodata->abi_version != SW_ABI_VERSION) return fail("BPF object ABI version mismatch (rebuild sockwarden)");
+    skel_->rodata->self_tgid = s.self_tgid;
+    skel_->rodata->payload_cap = s.payload_cap;
+    skel_->rodata->reply_cap = s.reply_cap;
+    if (int err = bpf_map__set_max_entries(skel_->maps.events, s.ringbuf_bytes))
+      return fail(errno_text("sizing the ring buffer", err));
+    bpf_program* prog;
+    bpf_object__for_each_program(prog, skel_->obj) {
+      for (const auto& sec : skip)
+        if (sec == bpf_program__section_name(prog)) bpf_program__set_autoload(prog, false);
+    }
+    if (int err = T::load(skel_))
+      return fail(errno_text("loading the BPF programs (kernel verifier or missing hook)", err));
+    return true;
+  }
+
   void release() {
     for (auto* l : links_) bpf_link__destroy(l);
     links_.clear();
@@ -147,6 +203,33 @@ class SkeletonTier final : public BpfTier {
 
 }  // namespace
 
+std::optional<bool> bpf_lsm_active(std::string* detail) {
+  static const char* kDir = "/sys/kernel/security";
+  std::string path = std::string(kDir) + "/lsm";
+  bool mounted_here = false;
+  if (access(path.c_str(), R_OK) != 0) {
+    // securityfs is not mounted everywhere (this project's CI machine): mount it for one read.
+    if (::mount("securityfs", kDir, "securityfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0)
+      mounted_here = true;
+  }
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  if (mounted_here) ::umount2(kDir, MNT_DETACH);
+  std::string list = ss.str();
+  while (!list.empty() && (list.back() == '\n' || list.back() == '\0')) list.pop_back();
+  if (!f && list.empty()) {
+    if (detail) *detail = path + " is not readable";
+    return std::nullopt;
+  }
+  if (detail) *detail = "active LSMs: " + list;
+  std::stringstream items(list);
+  std::string item;
+  while (std::getline(items, item, ','))
+    if (item == "bpf") return true;
+  return false;
+}
+
 void route_libbpf_logs(bool verbose) {
   g_verbose = verbose;
   libbpf_set_print(libbpf_print);
@@ -156,6 +239,16 @@ std::unique_ptr<BpfTier> load_tier(TierId id, const TierSettings& settings) {
   for (const auto& t : tier_table()) {
     if (t.id != id) continue;
     switch (id) {
+      case TierId::Lsm: {
+        std::string detail;
+        auto active = bpf_lsm_active(&detail);
+        if (!active || !*active)
+          throw TierLoadError("BPF LSM is not active: " + detail +
+                              " (boot with \"bpf\" in lsm=, e.g. lsm=...,bpf)");
+        return std::make_unique<SkeletonTier<LsmSkel>>(t, settings, std::vector<std::string>{"cgroup/connect_unix"});
+      }
+      case TierId::Fentry:
+        return std::make_unique<SkeletonTier<FentrySkel>>(t, settings, std::vector<std::string>{"cgroup/connect_unix"});
       case TierId::SocketTp: return std::make_unique<SkeletonTier<SocketTpSkel>>(t, settings);
       case TierId::SyscallTp: return std::make_unique<SkeletonTier<SyscallTpSkel>>(t, settings);
     }

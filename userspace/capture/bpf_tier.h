@@ -3,13 +3,14 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace sockwarden {
 
-enum class TierId { SocketTp, SyscallTp };
+enum class TierId { Lsm, Fentry, SocketTp, SyscallTp };
 
 struct TierInfo {
   TierId id;
@@ -17,9 +18,10 @@ struct TierInfo {
   const char* hooks;  // what it attaches to
   const char* needs;  // what the kernel must offer
   uint16_t abi_id;    // enum sw_tier: what its records carry in sw_event.tier
+  const char* enforcement;  // what --enforce can do in this tier
 };
 
-// Best first. (The lsm and fentry tiers of the tier matrix slot in above socket-tp.)
+// Best first.
 const std::vector<TierInfo>& tier_table();
 const TierInfo* find_tier(const std::string& name);
 // The tier a record came from (sw_event.tier), or nullptr.
@@ -52,14 +54,30 @@ class BpfTier {
   int names_fd() const { return names_fd_; }
   int counters_fd() const { return counters_fd_; }
   int proc_events_fd() const { return proc_events_fd_; }
+  // Enforcement policy maps (bpf/enforce.bpf.h).
+  int policy_active_fd() const { return policy_active_fd_; }
+  int policy_fd() const { return policy_fd_; }
+  int policy_uids_fd() const { return policy_uids_fd_; }
+  int policy_cgroups_fd() const { return policy_cgroups_fd_; }
+  int policy_exes_fd() const { return policy_exes_fd_; }
+  // Optional programs this kernel refused (e.g. cgroup/connect_unix before 6.7), with why.
+  const std::vector<std::string>& skipped_programs() const { return skipped_; }
 
  protected:
   BpfTier() = default;
   int events_fd_ = -1, watched_fd_ = -1, names_fd_ = -1, counters_fd_ = -1, proc_events_fd_ = -1;
+  int policy_active_fd_ = -1, policy_fd_ = -1, policy_uids_fd_ = -1, policy_cgroups_fd_ = -1, policy_exes_fd_ = -1;
+  std::vector<std::string> skipped_;
 };
 
 // Open, load and attach one tier; throws TierLoadError with libbpf's reason.
 std::unique_ptr<BpfTier> load_tier(TierId id, const TierSettings& settings);
+
+// Is "bpf" among the kernel's active LSMs (/sys/kernel/security/lsm)? BPF LSM
+// programs load and attach on kernels where it is not, but never run there.
+// Mounts securityfs for the read if it is not mounted (and unmounts it).
+// nullopt: the list could not be read.
+std::optional<bool> bpf_lsm_active(std::string* detail = nullptr);
 
 // Route libbpf's messages to spdlog (debug chatter only when verbose).
 void route_libbpf_logs(bool verbose);

@@ -48,6 +48,7 @@ class Capture {
   ~Capture();
 
   const TierInfo& tier() const { return tier_->info(); }
+  const BpfTier& bpf() const { return *tier_; }
 
   // Install the resolved watches. Watches that disappeared stay installed for
   // 'grace' (a daemon restarting recreates its socket) and are then removed.

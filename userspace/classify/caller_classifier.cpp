@@ -15,6 +15,7 @@ void classify_caller(Event& e, const CallerPolicy& policy, const HostNamespaces&
   }
   f.pidns = e.raw.pidns;
   f.mntns = e.raw.mntns;
+  f.cgroup_path = e.cgroup_path;
   for (auto& flag : caller_flags(f, host, policy)) e.flags.push_back(std::move(flag));
   if (const ExpectedCaller* rule = policy.match(f)) e.expected_by = to_spec(*rule);
 }

@@ -17,7 +17,7 @@
 namespace sockwarden {
 namespace {
 
-constexpr const char* kSpecForms = "exe:GLOB (or an absolute path), uid:N, container:GLOB, image:GLOB";
+constexpr const char* kSpecForms = "exe:GLOB (or an absolute path), uid:N, container:GLOB, image:GLOB, cgroup:GLOB";
 constexpr const char* kSpecHint =
     "e.g. --expect /usr/local/bin/my-dashboard --expect uid:1001 --expect 'container:ci-*' "
     "--expect 'image:company/runner:*'; globs are fnmatch patterns where * also matches '/'";
@@ -98,6 +98,11 @@ std::optional<std::string> make_rule(const std::string& kind, const std::string&
   } else if (kind == "image") {
     if (value.empty()) return "an image pattern must not be empty";
     out.kind = ExpectedCaller::Kind::Image;
+    out.pattern = value;
+  } else if (kind == "cgroup") {
+    if (value.empty() || (value[0] != '/' && value[0] != '*'))
+      return "a cgroup pattern must be a cgroup v2 path (e.g. /system.slice/monitoring.service) or start with *";
+    out.kind = ExpectedCaller::Kind::Cgroup;
     out.pattern = value;
   } else {
     return "unknown kind '" + kind + "'";
@@ -190,7 +195,7 @@ ExpectedCaller parse_expected_spec(const std::string& spec, const std::string& o
     error = make_rule("exe", spec, rule);
   } else if (auto colon = spec.find(':'); colon != std::string::npos) {
     std::string kind = spec.substr(0, colon);
-    if (kind == "exe" || kind == "uid" || kind == "container" || kind == "image")
+    if (kind == "exe" || kind == "uid" || kind == "container" || kind == "image" || kind == "cgroup")
       error = make_rule(kind, spec.substr(colon + 1), rule);
     else
       error = "unknown kind '" + kind + "'";
@@ -205,6 +210,10 @@ ExpectedCaller parse_expected_spec(const std::string& spec, const std::string& o
   return rule;
 }
 
+bool cgroup_rule_matches(const std::string& pattern, const std::string& cgroup_path) {
+  return !cgroup_path.empty() && (glob_match(pattern, cgroup_path) || glob_match(pattern + "/*", cgroup_path));
+}
+
 std::string to_spec(const ExpectedCaller& rule) {
   switch (rule.kind) {
     case ExpectedCaller::Kind::Executable:
@@ -215,6 +224,8 @@ std::string to_spec(const ExpectedCaller& rule) {
       return "container:" + rule.pattern;
     case ExpectedCaller::Kind::Image:
       return "image:" + rule.pattern;
+    case ExpectedCaller::Kind::Cgroup:
+      return "cgroup:" + rule.pattern;
   }
   return "";
 }
@@ -261,21 +272,21 @@ void CallerPolicy::load_file(const std::string& path) {
   for (const auto& entry : *list) {
     if (!entry.IsMap())
       file_error(path, entry.Mark(),
-                 std::string("an expected_callers entry must be a mapping with one key (exe, uid, container or "
-                             "image), found ") +
+                 std::string("an expected_callers entry must be a mapping with one key (exe, uid, container, image or "
+                             "cgroup), found ") +
                      node_type_name(entry));
     if (entry.size() != 1)
       file_error(path, entry.Mark(),
                  "an expected_callers entry has " + std::to_string(entry.size()) +
-                     " keys; write one key (exe, uid, container or image) per entry");
+                     " keys; write one key (exe, uid, container, image or cgroup) per entry");
     // Copies, not references: the iterator's -> yields a temporary pair.
     const YAML::Node key_node = entry.begin()->first;
     const YAML::Node value = entry.begin()->second;
     std::string key = key_node.IsScalar() ? key_node.Scalar() : "";
-    if (key != "exe" && key != "uid" && key != "container" && key != "image")
+    if (key != "exe" && key != "uid" && key != "container" && key != "image" && key != "cgroup")
       file_error(path, key_node.Mark(),
                  "unknown key '" + (key.empty() ? std::string(node_type_name(key_node)) : key) +
-                     "', expected exe, uid, container or image");
+                     "', expected exe, uid, container, image or cgroup");
     if (!value.IsScalar())
       file_error(path, value.IsNull() ? key_node.Mark() : value.Mark(),
                  "'" + key + "' needs a " + (key == "uid" ? "number" : "string") + ", found " +
@@ -302,6 +313,9 @@ const ExpectedCaller* CallerPolicy::match(const CallerFacts& f) const {
         break;
       case ExpectedCaller::Kind::Image:
         if (f.in_container && glob_match(rule.pattern, f.container_image)) return &rule;
+        break;
+      case ExpectedCaller::Kind::Cgroup:
+        if (cgroup_rule_matches(rule.pattern, f.cgroup_path)) return &rule;
         break;
     }
   }

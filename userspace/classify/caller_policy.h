@@ -29,18 +29,24 @@ struct CallerFacts {
   std::string container_name;
   std::string container_image;
   uint32_t pidns = 0, mntns = 0;  // namespace inode numbers; 0 = unknown
+  std::string cgroup_path;        // cgroup v2 path ("/system.slice/x.service"); "" if unknown
 };
 
 struct ExpectedCaller {
-  enum class Kind { Executable, Uid, ContainerName, Image } kind = Kind::Executable;
+  enum class Kind { Executable, Uid, ContainerName, Image, Cgroup } kind = Kind::Executable;
   std::string pattern;  // fnmatch glob without FNM_PATHNAME (* also matches '/'); unused for Uid
   uint32_t uid = 0;     // Uid only
   std::string origin;   // "default", "--expect", "FILE:LINE"
 };
 
-// "exe:GLOB" or a bare absolute path, "uid:N", "container:GLOB", "image:GLOB".
+// "exe:GLOB" or a bare absolute path, "uid:N", "container:GLOB", "image:GLOB",
+// "cgroup:GLOB" (the caller's cgroup v2 path or any path below it, e.g.
+// "/system.slice/monitoring.service").
 // Throws UserError(kExitUsage) naming the spec and the accepted forms.
 ExpectedCaller parse_expected_spec(const std::string& spec, const std::string& origin);
+
+// A Cgroup rule's match: the glob on the path itself or on anything below it.
+bool cgroup_rule_matches(const std::string& pattern, const std::string& cgroup_path);
 
 // The rule written back as a spec ("exe:/usr/bin/dockerd", "uid:0"): what the
 // JSON field sockwarden.expected_by shows.
@@ -70,7 +76,8 @@ class CallerPolicy {
   //  - Executable: glob on f.executable (ancestors are not consulted: a user
   //    shell started by an expected daemon is still worth seeing);
   //  - Uid: f.uid, inside or outside a container;
-  //  - ContainerName / Image: only for f.in_container callers.
+  //  - ContainerName / Image: only for f.in_container callers;
+  //  - Cgroup: glob on f.cgroup_path, or on the same glob followed by "/*".
   const ExpectedCaller* match(const CallerFacts& f) const;
 
   const std::vector<ExpectedCaller>& rules() const { return rules_; }

@@ -23,7 +23,7 @@ bool flagged(const Event& e) {
 }  // namespace
 
 bool EventFilter::keep(const Event& e) const {
-  if (e.action == "lost") return true;
+  if (e.is_agent_event()) return true;
   if (!container_glob_.empty() && !container_matches(e, container_glob_)) return false;
   if (only_flagged_ && !flagged(e)) return false;
   if (pids_.empty()) return true;

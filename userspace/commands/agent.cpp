@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <map>
 
 #include "capture/errors.h"
@@ -23,6 +24,7 @@
 #include "enrich/event_builder.h"
 #include "enrich/mountinfo.h"
 #include "enrich/process_table.h"
+#include "enforce/enforcer.h"
 #include "events.h"
 
 namespace sockwarden {
@@ -30,16 +32,29 @@ namespace sockwarden {
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
+volatile std::sig_atomic_t g_reload = 0;
 
-void on_signal(int) { g_stop = 1; }
+volatile std::sig_atomic_t g_stop_signal = 0;
+volatile std::sig_atomic_t g_stop_sender = 0;
+
+void on_signal(int sig, siginfo_t* info, void*) {
+  g_stop = 1;
+  g_stop_signal = sig;
+  g_stop_sender = info ? info->si_pid : 0;
+}
+void on_reload(int) { g_reload = 1; }
 
 void install_signal_handlers() {
   struct sigaction sa {};
-  sa.sa_handler = on_signal;
+  sa.sa_sigaction = on_signal;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;  // no SA_RESTART: a blocked poll returns so we can drain and exit
+  sa.sa_flags = SA_SIGINFO;  // no SA_RESTART: a blocked poll returns so we can drain and exit
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  struct sigaction hup {};
+  hup.sa_handler = on_reload;
+  sigemptyset(&hup.sa_mask);
+  sigaction(SIGHUP, &hup, nullptr);
   signal(SIGPIPE, SIG_IGN);
 }
 
@@ -144,9 +159,17 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   };
   refresh_docker_roots();
 
+  PolicyInputs policy_inputs;
+  policy_inputs.proc_root = opts.proc_root;
+  policy_inputs.cgroup2_root = cg2.value_or("");
+  policy_inputs.containers = &containers;
+  Enforcer enforcer(capture->bpf(), {opts.enforce, opts.deny_host_callers, opts.state_dir}, policy_inputs);
+  std::optional<EnforcementGap> enforcement_gap = enforcer.start(policy);
+  stats.enforcement = enforcer.level();
+
   auto deliver = [&](Event&& e) {
     if (e.action == "lost") stats.lost += e.lost;
-    classify_caller(e, policy, host);
+    if (!e.is_agent_event()) classify_caller(e, policy, host);
     if (!filter.keep(e)) return;
     if (e.action == "send" || e.action == "reply") {
       auto r = redact_payload(e.raw.payload);
@@ -187,6 +210,8 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
 
   install_signal_handlers();
   sink.on_start(stats.tier);
+  if (enforcement_gap) deliver(builder.enforcement_gap(enforcement_gap->previous_pid,
+                                                       enforcement_gap->last_alive_realtime_ns, now_realtime_ns()));
   auto start = std::chrono::steady_clock::now();
   auto next_tick = start;
   auto next_root_scan = start + std::chrono::seconds(5);
@@ -195,9 +220,21 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
     if (opts.duration_sec > 0 && now - start >= std::chrono::duration<double>(opts.duration_sec)) break;
     capture->poll(100, handler);
     now = std::chrono::steady_clock::now();
+    if (g_reload) {
+      g_reload = 0;
+      // SIGHUP: re-read --expected-callers; a bad file keeps the policy in force.
+      try {
+        policy = build_policy(opts);
+        spdlog::info("reloaded the expected-caller policy ({} rules)", policy.rules().size());
+        enforcer.refresh(policy);
+      } catch (const UserError& e) {
+        spdlog::error("reload failed, the running policy stays in force: {}", e.what());
+      }
+    }
     if (now >= next_tick) {
       next_tick = now + std::chrono::milliseconds(500);
       resync();
+      enforcer.refresh(policy);
       deliver_connects(correlator.expire(now));
       procs.expire();
       report_losses();
@@ -207,11 +244,14 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
       }
     }
   }
+  if (g_stop_signal)
+    spdlog::info("stopping on {} from pid {}", strsignal(g_stop_signal), static_cast<int>(g_stop_sender));
   // Drain what the kernel already queued, then settle every pending attempt.
   while (capture->poll(0, handler) > 0) {
   }
   deliver_connects(correlator.flush());
   report_losses();
+  enforcer.stop();
   sink.on_exit(stats);
   return stats;
 }

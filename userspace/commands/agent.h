@@ -28,12 +28,16 @@ struct AgentOptions {
   std::string containers_storage;  // --containers-storage: podman/CRI-O graph root ("" = /var/lib/containers/storage)
   std::string containers_runroot;  // --containers-runroot: their run root ("" = /run/containers/storage)
   std::string containerd_state;  // --containerd-state: containerd's state dir ("" = /run/containerd)
+  bool enforce = false;            // --enforce: deny what the expected-caller policy does not allow
+  bool deny_host_callers = false;  // --deny-host-callers: host callers need a rule too
+  std::string state_dir = "/run/sockwarden";  // --state-dir: enforcement marker
   std::string proc_root = "/proc";
   std::string mountinfo = "/proc/self/mountinfo";
 };
 
 struct RunStats {
   std::string tier;
+  std::string enforcement = "monitor";  // "monitor", "full" or "path-only"
   KernelCounters kernel;
   uint64_t emitted = 0;  // events handed to the sink
   uint64_t lost = 0;     // total of every loss record

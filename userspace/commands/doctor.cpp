@@ -31,6 +31,11 @@ int run_doctor(std::ostream& out, const std::vector<std::string>& extra_sockets)
   auto cg2 = find_cgroup2_mount("/proc/self/mountinfo");
   out << "cgroup v2:     " << (cg2 ? *cg2 : std::string("NOT MOUNTED (socket-tp needs it for cgroup/connect_unix)")) << "\n";
   out << "tracefs/bpffs: not needed by any tier (tp_btf and cgroup links need neither)\n";
+  {
+    std::string detail;
+    auto lsm = bpf_lsm_active(&detail);
+    out << "BPF LSM:       " << (!lsm ? "unknown" : *lsm ? "active" : "not active") << " (" << detail << ")\n";
+  }
 
   int loadable = 0;
   std::string chosen;
@@ -45,6 +50,8 @@ int run_doctor(std::ostream& out, const std::vector<std::string>& extra_sockets)
       try {
         auto cap = Capture::open(t.name, s, &steps);
         out << "  " << t.name << ": LOADS  [" << t.hooks << "]\n";
+        out << "      enforcement: " << t.enforcement << "\n";
+        for (const auto& skipped : cap->bpf().skipped_programs()) out << "      without " << skipped << "\n";
         loadable++;
         if (chosen.empty()) chosen = t.name;
       } catch (const UserError&) {
@@ -53,7 +60,6 @@ int run_doctor(std::ostream& out, const std::vector<std::string>& extra_sockets)
         out << "      needs: " << t.needs << "\n";
       }
     }
-    out << "  (lsm and fentry tiers: not built yet; see README tier matrix)\n";
   }
   out << "selected tier: " << (chosen.empty() ? "NONE" : chosen) << "\n";
 

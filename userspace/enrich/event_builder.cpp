@@ -67,6 +67,12 @@ Event EventBuilder::build(RawEvent&& raw, bool success) {
     case EventKind::Connect:
       e.action = "connect";
       e.outcome = "success";
+      // lsm/fentry report the connect's return value; a nonblocking connect
+      // that is still in progress (-EINPROGRESS) did reach the listener.
+      if ((raw.flags & SW_F_RESULT_KNOWN) && raw.result < 0 && raw.result != -EINPROGRESS) {
+        e.outcome = "failure";
+        e.error = errno_name(raw.result);
+      }
       break;
     case EventKind::ConnectAttempt:
       e.action = "connect";
@@ -93,6 +99,19 @@ Event EventBuilder::build(RawEvent&& raw, bool success) {
   }
   e.raw = std::move(raw);
   fill_process(e);
+  return e;
+}
+
+Event EventBuilder::enforcement_gap(uint32_t previous_pid, uint64_t last_alive_realtime_ns, uint64_t realtime_ns) {
+  Event e;
+  e.action = "enforcement-gap";
+  e.outcome = "unknown";
+  e.realtime_ns = realtime_ns;
+  e.previous_agent_pid = previous_pid;
+  e.gap_start_realtime_ns = last_alive_realtime_ns;
+  e.message = "the previous sockwarden agent (pid " + std::to_string(previous_pid) +
+              ") stopped without a clean exit while enforcing: runtime sockets were not enforced (fail-open) "
+              "from its last sign of life until this start";
   return e;
 }
 

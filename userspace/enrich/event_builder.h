@@ -27,6 +27,9 @@ class EventBuilder {
 
   // A loss record: 'count' records or bytes lost for 'cause'.
   Event lost(uint64_t count, const std::string& cause, uint64_t realtime_ns);
+  // At start with --enforce: the previous enforcing agent died without a clean
+  // exit, so connects were not enforced from last_alive until now.
+  static Event enforcement_gap(uint32_t previous_pid, uint64_t last_alive_realtime_ns, uint64_t realtime_ns);
 
  private:
   void fill_process(Event& e);

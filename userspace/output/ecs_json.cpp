@@ -12,7 +12,10 @@ namespace {
 
 using nlohmann::json;
 
-json event_type(const std::string& action) {
+json event_type(const Event& e) {
+  const std::string& action = e.action;
+  // ECS: a connect the enforcement policy refused is a "denied" connection.
+  if (action == "connect" && (e.raw.flags & SW_F_DENIED)) return json::array({"connection", "denied"});
   if (action == "connect") return json::array({"connection"});
   if (action == "send" || action == "reply") return json::array({"access"});
   return json::array({"info"});
@@ -22,7 +25,7 @@ json event_object(const Event& e, const std::string& outcome) {
   return json{
       {"kind", "event"},
       {"category", json::array({"network", "process"})},
-      {"type", event_type(e.action)},
+      {"type", event_type(e)},
       {"action", e.action},
       {"outcome", outcome},
       {"module", "sockwarden"},
@@ -45,10 +48,27 @@ json lost_event(const Event& e) {
   };
 }
 
+// Loud on purpose: an alert, not an info line a SIEM rule would skip.
+json enforcement_gap_event(const Event& e) {
+  json ev = event_object(e, "unknown");
+  ev["kind"] = "alert";
+  ev["type"] = json::array({"info"});
+  ev["start"] = rfc3339_utc(e.gap_start_realtime_ns);
+  ev["end"] = rfc3339_utc(e.realtime_ns);
+  return json{
+      {"@timestamp", rfc3339_utc(e.realtime_ns)},
+      {"ecs", {{"version", kEcsVersion}}},
+      {"event", ev},
+      {"message", e.message},
+      {"sockwarden", {{"enforcement_gap", {{"previous_agent_pid", e.previous_agent_pid}}}}},
+  };
+}
+
 }  // namespace
 
 nlohmann::json to_ecs_json(const Event& e) {
   if (e.action == "lost") return lost_event(e);
+  if (e.action == "enforcement-gap") return enforcement_gap_event(e);
   const RawEvent& r = e.raw;
 
   json process{

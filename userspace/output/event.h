@@ -43,6 +43,12 @@ struct Event {
   // Loss events only
   uint64_t lost = 0;
   std::string lost_cause;    // "ringbuf-full", ...
+  // Agent events (no caller): "lost", "enforcement-gap"
+  std::string message;
+  uint32_t previous_agent_pid = 0;     // enforcement-gap
+  uint64_t gap_start_realtime_ns = 0;  // enforcement-gap: when the previous agent was last alive
+
+  bool is_agent_event() const { return action == "lost" || action == "enforcement-gap"; }
 };
 
 }  // namespace sockwarden

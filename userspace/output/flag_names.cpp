@@ -17,6 +17,7 @@ std::vector<std::string> flag_names(uint32_t sw_flags) {
       {SW_F_PAYLOAD_USER, "payload-from-user-memory"},
       {SW_F_FD_UNKNOWN, "fd-unknown"},
       {SW_F_ABSTRACT, "abstract-socket"},
+      {SW_F_DENIED, "denied"},
   };
   std::vector<std::string> out;
   for (const auto& n : kNames) {

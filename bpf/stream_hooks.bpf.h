@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The observation points of the "lsm" and "fentry" tiers: the same bodies,
+ * attached as BPF LSM hooks (lsm.bpf.c) or as trampolines on the security_*
+ * functions behind them (fentry.bpf.c).
+ *
+ *  connect: the unix_stream_connect security hook runs after the kernel
+ *           resolved the path to the listener ('other'): identity is the
+ *           listener's inode, exact and race-free, whatever alias, symlink,
+ *           relative path or /proc/PID/root path the caller used. Enforcement
+ *           denies here. fexit/unix_stream_connect reports the result.
+ *  send:    the socket_sendmsg security hook sees every send path (write,
+ *           writev, send*, sendmmsg, io_uring, splice) before the kernel
+ *           copies the bytes; fexit/unix_stream_sendmsg closes the record
+ *           with the bytes accepted. The payload is read from the caller's
+ *           iov_iter at the hook: a second thread of the caller can still
+ *           rewrite its buffer between this read and the kernel's copy
+ *           (README tier matrix); bytes in kernel pages (a splice, io_uring
+ *           fixed buffers) are not readable here and are flagged.
+ *  reply:   the daemon's own sends on an accepted watched connection.
+ */
+#ifndef SOCKWARDEN_STREAM_HOOKS_BPF_H
+#define SOCKWARDEN_STREAM_HOOKS_BPF_H
+
+#include "common.bpf.h"
+#include "enforce.bpf.h"
+#include "user_payload.bpf.h"
+
+#define SW_ARG_STREAM_CONNECT 7
+#define SW_ARG_STREAM_SEND 8
+
+/* 6.1 names the iovec pointer 'iov'; 6.4+ '__iov'. */
+struct iov_iter___iov {
+	const struct iovec *iov;
+} __attribute__((preserve_access_index));
+
+/*
+ * connect(): 'sk' is the caller's socket, 'other' the listener it reached.
+ * Returns 0 to allow, -EPERM to deny.
+ */
+static __always_inline int on_stream_connect(struct sock *sk, struct sock *other)
+{
+	if (is_self())
+		return 0;
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	struct sw_watch_val *w = watched_identity(other, &s->key);
+	if (!w)
+		return 0;
+
+	if (policy_denies()) {
+		struct sw_event *ev = &s->ev;
+		__builtin_memset(ev, 0, sizeof(*ev));
+		fill_task(ev);
+		ev->type = SW_EV_CONNECT;
+		ev->tier = SW_THIS_TIER;
+		set_sock_identity(ev, &s->key, w);
+		ev->flags |= SW_F_RESULT_KNOWN | SW_F_DENIED;
+		ev->result = -SW_EPERM;
+		ev->fd = find_fd(sk);
+		if (ev->fd < 0)
+			ev->flags |= SW_F_FD_UNKNOWN;
+		ev->client_sock_ino = sock_file_ino(sk);
+		emit(ev, 0, 0);
+		return -SW_EPERM;
+	}
+
+	/* Reported when the connect returns, with its result. */
+	struct pending_send *p = pending_for_current();
+	if (!p)
+		return 0;
+	__builtin_memset(&p->ev, 0, sizeof(p->ev));
+	fill_task(&p->ev);
+	p->ev.type = SW_EV_CONNECT;
+	p->ev.tier = SW_THIS_TIER;
+	set_sock_identity(&p->ev, &s->key, w);
+	p->client_sk = (__u64)sk;
+	p->arg_kind = SW_ARG_STREAM_CONNECT;
+	p->active = 1;
+	return 0;
+}
+
+static __always_inline int on_stream_connect_return(struct socket *sock, int ret)
+{
+	struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!p || !p->active || p->arg_kind != SW_ARG_STREAM_CONNECT || p->client_sk != (__u64)sk)
+		return 0;
+	p->active = 0;
+	p->ev.flags |= SW_F_RESULT_KNOWN;
+	p->ev.result = ret;
+	p->ev.fd = find_fd(sk);
+	if (p->ev.fd < 0)
+		p->ev.flags |= SW_F_FD_UNKNOWN;
+	p->ev.client_sock_ino = sock_file_ino(sk);
+	emit(p, 0, 0);
+	return 0;
+}
+
+/* Copy the bytes a sendmsg is about to send, from its iov_iter. */
+static __always_inline void copy_msg_iter(struct pending_send *p, struct msghdr *msg, __u64 size)
+{
+	__u8 type = BPF_CORE_READ(msg, msg_iter.iter_type);
+	__u64 off = BPF_CORE_READ(msg, msg_iter.iov_offset);
+
+	if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) &&
+	    type == bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
+		__u8 *ubuf = BPF_CORE_READ(msg, msg_iter.ubuf);
+		copy_user(p, ubuf + off, size);
+		p->ev.flags |= SW_F_PAYLOAD_USER;
+		return;
+	}
+	if (type == bpf_core_enum_value(enum iter_type, ITER_IOVEC)) {
+		const struct iovec *iov;
+		struct iov_iter *it = &msg->msg_iter;
+		if (bpf_core_field_exists(struct iov_iter___iov, iov))
+			iov = BPF_CORE_READ((struct iov_iter___iov *)it, iov);
+		else
+			iov = BPF_CORE_READ(it, __iov);
+		__u64 nr = BPF_CORE_READ(msg, msg_iter.nr_segs);
+		/* The iovec array is the kernel's copy; the buffers it points to are the caller's. */
+		for (int i = 0; i < SW_MAX_IOV; i++) {
+			if (i >= nr || (p->ev.flags & SW_F_PAYLOAD_PARTIAL))
+				break;
+			struct iovec v = {};
+			if (bpf_probe_read_kernel(&v, sizeof(v), iov + i)) {
+				p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+				break;
+			}
+			if (i == 0 && off < (__u64)v.iov_len) {
+				v.iov_base = (__u8 *)v.iov_base + off;
+				v.iov_len -= off;
+			}
+			copy_user(p, v.iov_base, v.iov_len);
+		}
+		if (nr > SW_MAX_IOV && p->captured < payload_cap)
+			p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+		p->ev.flags |= SW_F_PAYLOAD_USER;
+		return;
+	}
+	/* kvec/bvec/folio: kernel pages (splice, sendfile, io_uring fixed buffers). */
+	if (size)
+		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+}
+
+/* The daemon answering on an accepted connection of a watched socket. */
+static __always_inline int on_daemon_send(struct sock *sk, struct msghdr *msg, __u64 size,
+					  const struct sw_watch_key *key, const struct sw_watch_val *w)
+{
+	struct sock *client = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	if (!client)
+		return 0;
+	struct pending_send *p = pending_for_current();
+	if (!p)
+		return 0;
+	begin_send(p, key, w, client, -1);
+	p->ev.type = SW_EV_REPLY;
+	p->ev.flags &= ~SW_F_FD_UNKNOWN;
+	p->ev.fd = -1;
+	p->ev.client_sock_ino = sock_file_ino(client);
+	p->client_sk = (__u64)sk; /* matched again on return: the daemon's side */
+	p->arg_kind = SW_ARG_STREAM_SEND;
+	__u32 cap = reply_cap > SW_REPLY_MAX ? SW_REPLY_MAX : reply_cap;
+	copy_msg_iter(p, msg, size < cap ? size : cap);
+	p->ev.flags &= ~SW_F_PAYLOAD_USER; /* the daemon's buffer: no caller can rewrite it */
+	return 0;
+}
+
+static __always_inline int on_stream_sendmsg(struct socket *sock, struct msghdr *msg, __u64 size)
+{
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX || is_self())
+		return 0;
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	/* An accepted socket carries its listener's identity: the daemon is sending. */
+	struct sw_watch_val *w = watched_identity(sk, &s->key);
+	if (w) {
+		struct sw_watch_key key = s->key;
+		struct sw_watch_val val = *w;
+		return on_daemon_send(sk, msg, size, &key, &val);
+	}
+	struct sock *peer;
+	w = watched_peer(sk, s, &peer);
+	if (!w)
+		return 0;
+	struct pending_send *p = pending_for_current();
+	if (!p)
+		return 0;
+	__s32 fd = find_fd(sk);
+	begin_send(p, &s->key, w, sk, fd);
+	p->arg_kind = SW_ARG_STREAM_SEND;
+	copy_msg_iter(p, msg, size);
+	return 0;
+}
+
+static __always_inline int on_stream_sendmsg_return(struct socket *sock, int ret)
+{
+	struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	if (!p || !p->active || p->arg_kind != SW_ARG_STREAM_SEND || p->client_sk != (__u64)BPF_CORE_READ(sock, sk))
+		return 0;
+	p->active = 0;
+	p->ev.result = ret;
+	p->ev.flags |= SW_F_RESULT_KNOWN;
+	p->ev.bytes = ret > 0 ? (__u64)ret : 0;
+	__u32 got = p->captured;
+	if (got > SW_PAYLOAD_MAX)
+		got = SW_PAYLOAD_MAX;
+	if (p->ev.type == SW_EV_SEND && p->ev.bytes > got && !(p->ev.flags & SW_F_PAYLOAD_PARTIAL))
+		p->ev.flags |= SW_F_TRUNCATED;
+	/* Read before the send: a short write sent less than was read. */
+	if (ret >= 0 && got > (__u32)ret)
+		got = ret;
+	if (got == 0 && p->ev.bytes > 0)
+		p->ev.flags |= SW_F_PAYLOAD_NONE;
+	if (p->ev.type == SW_EV_REPLY) {
+		/* Only the start of an HTTP/1.x response, as in the socket tier:
+		 * streamed bodies (logs, events) would flood the ring. */
+		if (ret <= 0 || got < 5 || p->payload[0] != 'H' || p->payload[1] != 'T' || p->payload[2] != 'T' ||
+		    p->payload[3] != 'P' || p->payload[4] != '/')
+			return 0;
+		p->ev.flags &= ~SW_F_PAYLOAD_NONE;
+		emit(p, got, SW_REPLY_MAX);
+		return 0;
+	}
+	emit(p, got, SW_PAYLOAD_MAX);
+	return 0;
+}
+
+#endif

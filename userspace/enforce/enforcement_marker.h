@@ -1,0 +1,31 @@
+// Enforcement is fail-open: when the agent dies its BPF links go with it and
+// every connect is allowed again. A marker file records that enforcement is
+// on (written at start, touched while running, removed on a clean exit), so
+// the next agent can say loudly that the host ran unprotected and since when.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sockwarden {
+
+struct EnforcementGap {
+  uint32_t previous_pid = 0;
+  uint64_t last_alive_realtime_ns = 0;  // the marker's mtime
+};
+
+class EnforcementMarker {
+ public:
+  explicit EnforcementMarker(std::string state_dir);
+  // Reads a marker a previous agent left behind (nullopt if none), then
+  // writes ours. Throws std::runtime_error when the state dir is unusable.
+  std::optional<EnforcementGap> claim();
+  void touch();   // "still enforcing"
+  void remove();  // clean exit
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string dir_, path_;
+};
+
+}  // namespace sockwarden
