@@ -81,4 +81,10 @@ std::vector<std::string> UserDb::members(gid_t gid) const {
   return out;
 }
 
+bool UserDb::is_uid0(const std::string& name) const {
+  for (const auto& u : users_)
+    if (u.name == name && u.uid == 0) return true;
+  return false;
+}
+
 }  // namespace sockwarden::audit

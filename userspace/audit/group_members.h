@@ -20,6 +20,8 @@ class UserDb {
   // Members of the group: its member list plus users whose primary group it is
   // (both grant access), sorted, without duplicates.
   std::vector<std::string> members(gid_t gid) const;
+  // Users with uid 0 (already root: not "made root" by a group).
+  bool is_uid0(const std::string& name) const;
 
  private:
   struct User {

@@ -176,7 +176,7 @@ std::vector<Finding> live_connection_findings(const LiveConnections& live) {
       continue;
     }
     const ProcessRef& p = c.clients.front();
-    for (const auto& q : c.clients) f.evidence.push_back(describe_process(q) + (q.cmdline.empty() ? "" : ": " + q.cmdline));
+    for (const auto& q : c.clients) f.evidence.push_back(describe_process(q) + (q.cmdline.empty() ? "" : ": " + printable_cmdline(q.cmdline)));
     if (p.container) {
       f.severity = Severity::High;
       f.container_id = p.container->ref.id;

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -42,6 +43,7 @@ std::vector<pid_t> list_pids(const std::string& proc_root) {
   while (dirent* e = ::readdir(d))
     if (all_digits(e->d_name)) out.push_back(static_cast<pid_t>(std::strtol(e->d_name, nullptr, 10)));
   ::closedir(d);
+  std::sort(out.begin(), out.end());  // stable reports: lowest pid first
   return out;
 }
 
@@ -107,6 +109,13 @@ ProcessRef ProcessContext::describe(pid_t pid) {
   r.cgroup = container_cgroup_path(ss.str());
   if (!r.cgroup.empty()) r.container = containers_.resolve(r.cgroup);
   return r;
+}
+
+std::string printable_cmdline(const std::string& cmdline, size_t max) {
+  std::string out;
+  for (char c : cmdline) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+  if (out.size() > max) out = out.substr(0, max) + "...";
+  return out;
 }
 
 std::string describe_process(const ProcessRef& p) {

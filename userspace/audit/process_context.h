@@ -52,6 +52,9 @@ class ProcessContext {
   ContainerResolver& containers_;
 };
 
+// A command line for one report line: control characters as spaces, cut at max bytes.
+std::string printable_cmdline(const std::string& cmdline, size_t max = 160);
+
 // "pid 42 python3 (/usr/bin/python3) uid 1000 in container web (local/busybox:1)"
 std::string describe_process(const ProcessRef& p);
 

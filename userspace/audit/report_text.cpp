@@ -18,8 +18,8 @@ std::string join(const std::vector<std::string>& xs, const char* sep = ", ") {
   return out;
 }
 
-std::string container_or_host(const ProcessRef& p) {
-  if (!p.container) return "host";
+std::string container_or_host(const ProcessRef& p, const char* otherwise = "host") {
+  if (!p.container) return otherwise;
   return "container " + (p.container->name.empty() ? p.container->ref.id.substr(0, 12) : p.container->name);
 }
 
@@ -72,7 +72,7 @@ void report_text(std::ostream& out, const AuditReport& r) {
   heading(out, "Socket reachable from other mount namespaces (matched by inode)");
   if (r.reach.empty()) out << "  none\n";
   for (const auto& m : r.reach)
-    out << "  " << container_or_host(m.process) << "  sees " << m.socket_path << " at " << m.path_inside << "  ("
+    out << "  " << container_or_host(m.process, "not a container") << "  sees " << m.socket_path << " at " << m.path_inside << "  ("
         << (m.socket_itself ? "socket mounted" : "via " + m.mount_source + " on " + m.mount_point) << "; "
         << describe_process(m.process) << "; mnt ns " << m.mntns << ")\n";
 
@@ -85,7 +85,7 @@ void report_text(std::ostream& out, const AuditReport& r) {
     }
     for (const auto& p : c.clients)
       out << "  " << c.socket_path << "  <- " << describe_process(p) << "  [" << container_or_host(p) << "]"
-          << (p.cmdline.empty() ? "" : "  " + p.cmdline) << "\n";
+          << (p.cmdline.empty() ? "" : "  " + printable_cmdline(p.cmdline)) << "\n";
   }
 
   heading(out, "Containers (from the runtimes' state on disk)");

@@ -61,7 +61,8 @@ std::vector<RuntimeSocket> inventory_sockets(const std::vector<std::string>& spe
     s.mode = st.st_mode & 07777;
     s.owner = users.user_name(st.st_uid);
     s.group = users.group_name(st.st_gid);
-    s.group_members = users.members(st.st_gid);
+    for (auto& m : users.members(st.st_gid))
+      if (!users.is_uid0(m)) s.group_members.push_back(std::move(m));
     char real[PATH_MAX];
     s.realpath = ::realpath(w.path.c_str(), real) ? std::string(real) : w.path;
     s.rootless_uid = rootless_uid_of(s.realpath);

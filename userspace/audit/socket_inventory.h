@@ -21,7 +21,7 @@ struct RuntimeSocket {
   mode_t mode = 0;       // permission bits only
   std::string owner;     // user name ("" if not in passwd)
   std::string group;     // group name
-  std::vector<std::string> group_members;  // who gets in through the group
+  std::vector<std::string> group_members;  // who gets in through the group (uid 0 users left out)
   std::optional<uid_t> rootless_uid;       // under /run/user/<uid>/: a rootless daemon
   std::string realpath;  // symlinks resolved (for matching mounts of a parent directory)
 };

@@ -189,7 +189,7 @@ std::vector<Finding> tcp_findings(const TcpAudit& tcp) {
                  const std::string& extra) {
     Finding f;
     f.subject = d.comm + " (pid " + std::to_string(d.pid) + ") " + where;
-    f.evidence.push_back(describe_process(d) + (d.cmdline.empty() ? "" : ": " + d.cmdline));
+    f.evidence.push_back(describe_process(d) + (d.cmdline.empty() ? "" : ": " + printable_cmdline(d.cmdline)));
     if (!extra.empty()) f.evidence.push_back(extra);
     if (!t.config_file.empty()) f.evidence.push_back("config " + t.config_file);
     if (!tls_known) {
