@@ -38,9 +38,11 @@ TEST(AuditFinding, FinalizeSortsAndKeepsFirstSocketMountPerContainer) {
                           make(Severity::Critical, "socket-mounted", "c1", "/s"),
                           make(Severity::Critical, "socket-mounted", "c2", "/s"), make(Severity::High, "y")};
   fs[1].title = "live";
+  fs[2].evidence = {"e1", "bind /s -> /x"};
   finalize_findings(fs);
   ASSERT_EQ(fs.size(), 4u);
   EXPECT_EQ(fs[0].title, "live");
+  EXPECT_EQ(fs[0].evidence, (std::vector<std::string>{"e1", "bind /s -> /x"}));  // merged, no duplicates
   EXPECT_EQ(fs[1].container_id, "c2");
   EXPECT_EQ(fs[2].check, "y");
   EXPECT_EQ(fs[3].check, "x");
