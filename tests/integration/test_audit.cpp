@@ -5,7 +5,11 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +24,7 @@
 #include "audit/live_connections.h"
 #include "audit/mount_reach.h"
 #include "audit/socket_inventory.h"
+#include "audit/tcp_exposure.h"
 #include "enrich/container_resolver.h"
 #include "harness.h"
 
@@ -159,6 +164,51 @@ TEST(AuditIntegration, BindMountInNewMountNamespaceFoundByInode) {
   EXPECT_EQ(f[0].check, "socket-mounted-namespace");
 }
 
+TEST(AuditIntegration, DaemonListeningOnTcpWithoutTls) {
+  // A process named dockerd (comm) listening on 127.0.0.1: its command line
+  // has no --tls flags, so the API counts as plain text.
+  uint16_t port = 0;
+  int pp[2];
+  ASSERT_EQ(pipe(pp), 0);
+  Holder daemon([&] {
+    prctl(PR_SET_NAME, "dockerd");
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(fd, 4) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0)
+      return false;
+    uint16_t p = ntohs(sa.sin_port);
+    return write(pp[1], &p, sizeof p) == sizeof p;
+  });
+  ASSERT_TRUE(daemon.ready());
+  ASSERT_EQ(read(pp[0], &port, sizeof port), static_cast<ssize_t>(sizeof port));
+  close(pp[0]);
+  close(pp[1]);
+
+  ContainerResolver resolver;
+  ProcessContext ctx("/proc", resolver);
+  auto owners = socket_owners("/proc");
+  TempDir etc;  // an empty root: no daemon.json
+  auto tcp = find_tcp_exposure("/proc", etc.path, owners, ctx);
+  const TcpExposure* mine = nullptr;
+  for (const auto& e : tcp.listening)
+    if (e.daemon.pid == daemon.pid()) mine = &e;
+  ASSERT_NE(mine, nullptr);
+  EXPECT_EQ(mine->listener.port, port);
+  EXPECT_EQ(mine->listener.address, "127.0.0.1");
+  EXPECT_TRUE(mine->listener.loopback);
+  EXPECT_TRUE(mine->tls_known);
+  EXPECT_FALSE(mine->tls.tls);
+  bool critical = false;
+  for (const auto& f : tcp_findings(tcp))
+    critical = critical || (f.check == "tcp-no-tls" && f.severity == Severity::Critical &&
+                            f.subject.find(std::to_string(daemon.pid())) != std::string::npos);
+  EXPECT_TRUE(critical);
+}
+
 std::pair<int, std::string> run_cli(const std::string& args) {
   std::string out_file = "/tmp/sockwarden-audit-it-" + std::to_string(getpid()) + ".out";
   int st = system((std::string(SW_BINARY) + " " + args + " > " + out_file + " 2>/dev/null").c_str());
@@ -199,6 +249,11 @@ TEST(AuditIntegration, CliJsonTextAndExitCodes) {
   // Usage errors: exit 2 with no report.
   EXPECT_EQ(run_cli("audit --no-default-sockets").first, 2);
   EXPECT_EQ(run_cli("audit --socket @abstract").first, 2);
+  // Not root: never a silent "all clear".
+  std::string cmd = std::string("setpriv --reuid 65534 --regid 65534 --clear-groups ") + SW_BINARY +
+                    " audit --no-default-sockets --socket /nonexistent.sock > /dev/null 2>&1";
+  int st = system(cmd.c_str());
+  EXPECT_EQ(WEXITSTATUS(st), 1);
   auto help = run_cli("audit --help");
   EXPECT_EQ(help.first, 0);
   EXPECT_NE(help.second.find("Exit codes: 0"), std::string::npos);

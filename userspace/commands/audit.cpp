@@ -62,9 +62,6 @@ AuditReport collect_audit(const AuditOptions& o) {
   AuditReport r;
   r.hostname = host_name();
   r.time = now_rfc3339();
-  if (::geteuid() != 0)
-    r.warnings.push_back("not running as root: other users' processes, mounts and fds are invisible, so mounts "
-                         "and connections may be missing (run with sudo)");
 
   std::vector<std::string> specs = o.no_default_sockets ? std::vector<std::string>{} : default_socket_specs();
   specs.insert(specs.end(), o.sockets.begin(), o.sockets.end());
@@ -88,6 +85,18 @@ AuditReport collect_audit(const AuditOptions& o) {
   ProcessContext context(o.proc_root, resolver);
 
   std::vector<Finding> findings = socket_findings(r.sockets);
+  if (::geteuid() != 0) {
+    // Without root, other users' mounts, fds and runtime state are unreadable:
+    // a clean report would be a false "all clear", so it is at least a warning.
+    Finding f;
+    f.severity = Severity::Medium;
+    f.check = "audit-incomplete";
+    f.subject = "this audit";
+    f.title = "not running as root: other users' processes, mounts, connections and container state are invisible";
+    f.evidence.push_back("euid " + std::to_string(::geteuid()));
+    f.remediation = "Run it again as root (sudo sockwarden audit).";
+    findings.push_back(std::move(f));
+  }
 
   std::map<uint64_t, std::vector<pid_t>> owners;
   attempt(r.warnings, "process fds", [&] { owners = socket_owners(o.proc_root); });
