@@ -190,6 +190,27 @@ TEST(AuditContainerPosture, ContainerdTaskState) {
   EXPECT_TRUE(has(checks(posture_findings(cs[0], {})), "host-root-mount:critical"));
 }
 
+TEST(AuditContainerPosture, CrioAndPodmanRunRoot) {
+  TempTree t;
+  t.write("run/" + kA + "/userdata/config.json",
+          R"({"annotations":{"io.kubernetes.container.name":"api","io.kubernetes.cri-o.ImageName":"quay.io/a:1"},)"
+          R"("mounts":[{"destination":"/host/etc","type":"bind","source":"/etc","options":["rbind","rw"]}],)"
+          R"("linux":{"namespaces":[{"type":"pid"},{"type":"network"},{"type":"ipc"},{"type":"mount"}],"seccomp":{}}})");
+  t.write("run/" + kB + "/userdata/config.json",
+          R"({"annotations":{"io.container.manager":"libpod"},"linux":{"namespaces":[{"type":"ipc"},{"type":"network"}],"seccomp":{}}})");
+  t.write("run/" + kC + "/userdata/config.json",
+          R"({"annotations":{"io.kubernetes.cri-o.ContainerType":"sandbox"}})");
+  auto cs = storage_postures(t.path("run"));
+  ASSERT_EQ(cs.size(), 2u);
+  std::sort(cs.begin(), cs.end(), [](auto& a, auto& b) { return a.id < b.id; });
+  EXPECT_EQ(cs[0].runtime, "cri-o");
+  EXPECT_EQ(cs[0].name, "api");
+  EXPECT_EQ(cs[0].image, "quay.io/a:1");
+  EXPECT_TRUE(has(checks(posture_findings(cs[0], {})), "sensitive-mount:high"));
+  EXPECT_EQ(cs[1].runtime, "podman");
+  EXPECT_TRUE(has(checks(posture_findings(cs[1], {})), "host-pid:high"));
+}
+
 TEST(AuditContainerPosture, SensitivePaths) {
   EXPECT_TRUE(is_sensitive_host_path("/etc"));
   EXPECT_TRUE(is_sensitive_host_path("/var/lib/docker/"));

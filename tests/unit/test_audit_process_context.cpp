@@ -65,18 +65,24 @@ TEST(AuditLiveConnections, MatchesAcceptedSocketsToClientPids) {
   s.ino = 5000;
   uint32_t kdev = kernel_dev(s.dev);
   std::vector<UnixSockDiag> diag{
-      {10, 10, 5000, kdev, 0},    // the listener
-      {11, 1, 5000, kdev, 21},    // accepted, peer = python's socket
-      {21, 1, 0, 0, 11},          // python's client end
-      {12, 1, 5000, kdev, 22},    // accepted, peer = the container's socket
-      {13, 1, 5000, 999, 23},     // same inode number, other device: not ours
-      {14, 1, 5000, kdev, 24},    // peer nobody holds
+      {10, 10, 5000, kdev, 0, {21, 25}},  // the listener; 21 was accepted meanwhile, 25 waits
+      {11, 1, 5000, kdev, 21, {}},        // accepted, peer = python's socket
+      {21, 1, 0, 0, 11, {}},              // python's client end
+      {12, 1, 5000, kdev, 22, {}},        // accepted, peer = the container's socket
+      {13, 1, 5000, 999, 23, {}},         // same inode number, other device: not ours
+      {14, 1, 5000, kdev, 24, {}},        // peer nobody holds
   };
-  std::map<uint64_t, std::vector<pid_t>> owners{{10, {100}}, {11, {100}}, {21, {200}}, {22, {300}}};
+  std::map<uint64_t, std::vector<pid_t>> owners{{10, {100}}, {11, {100}}, {21, {200}}, {22, {300}}, {25, {200}}};
   auto live = match_connections({s}, diag, owners, ctx);
   ASSERT_EQ(live.listeners.size(), 1u);
   EXPECT_EQ(live.listeners[0].second.comm, "dockerd");
-  ASSERT_EQ(live.connections.size(), 3u);
+  ASSERT_EQ(live.connections.size(), 4u);
+  EXPECT_FALSE(live.connections[0].pending);
+  EXPECT_TRUE(live.connections[3].pending);
+  EXPECT_EQ(live.connections[3].client_ino, 25u);
+  ASSERT_EQ(live.connections[3].clients.size(), 1u);
+  EXPECT_EQ(live.connections[3].clients[0].pid, 200);
+  live.connections.pop_back();
   EXPECT_EQ(live.connections[0].client_ino, 21u);
   ASSERT_EQ(live.connections[0].clients.size(), 1u);
   EXPECT_EQ(live.connections[0].clients[0].pid, 200);

@@ -197,6 +197,34 @@ std::vector<ContainerPosture> containerd_postures(const std::string& task_state_
   return out;
 }
 
+std::vector<ContainerPosture> storage_postures(const std::string& run_root) {
+  std::vector<ContainerPosture> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(run_root, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string id = it->path().filename().string();
+    if (!is_container_id(id)) continue;
+    auto text = read_small_file(it->path().string() + "/userdata/config.json", kMaxSpec);
+    if (!text) continue;  // the run root's spec exists while the container runs
+    auto h = posture_from_oci_spec(*text);
+    if (!h) continue;
+    ContainerPosture c;
+    c.id = id;
+    c.running = true;
+    c.state_dir = it->path().string();
+    c.runtime = "cri-o";
+    if (auto m = parse_oci_annotations(*text)) {
+      if (m->sandbox) continue;
+      if (m->manager == "libpod") c.runtime = "podman";
+      c.name = m->name;
+      c.image = m->image;
+    }
+    if (c.name.empty()) c.name = id.substr(0, 12);
+    c.config = std::move(*h);
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 std::vector<Finding> posture_findings(const ContainerPosture& c, const std::vector<RuntimeSocket>& sockets) {
   std::vector<Finding> out;
   const DockerHostConfig& h = c.config;

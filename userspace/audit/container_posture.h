@@ -5,7 +5,7 @@
 //
 // Docker: every container under each data root, running or not (a created
 // privileged container is one `docker start` away; the report says which
-// are running). containerd/CRI-O/podman: the OCI specs of running tasks.
+// are running). containerd, CRI-O, podman: the OCI specs of running containers.
 #pragma once
 #include <sys/types.h>
 
@@ -33,6 +33,10 @@ std::vector<ContainerPosture> docker_postures(const std::vector<std::string>& da
 
 // Every <state>/<namespace>/<id>/config.json (containerd's task bundles).
 std::vector<ContainerPosture> containerd_postures(const std::string& task_state_dir);
+
+// CRI-O's and rootful podman's running containers: <run_root>/<id>/userdata/config.json
+// (containers/storage's run root, normally /run/containers/storage/overlay-containers).
+std::vector<ContainerPosture> storage_postures(const std::string& run_root);
 
 // An OCI runtime spec mapped onto DockerHostConfig's fields: bind mounts,
 // host namespaces (a namespace type missing from linux.namespaces is the

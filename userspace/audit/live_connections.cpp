@@ -46,7 +46,7 @@ std::vector<UnixSockDiag> dump_unix_sockets() {
   msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   msg.req.sdiag_family = AF_UNIX;
   msg.req.udiag_states = ~0u;
-  msg.req.udiag_show = UDIAG_SHOW_VFS | UDIAG_SHOW_PEER;
+  msg.req.udiag_show = UDIAG_SHOW_VFS | UDIAG_SHOW_PEER | UDIAG_SHOW_ICONS;
   sockaddr_nl sa{};
   sa.nl_family = AF_NETLINK;
   if (::sendto(nl.fd, &msg, sizeof msg, 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0)
@@ -82,6 +82,14 @@ std::vector<UnixSockDiag> dump_unix_sockets() {
           d.vfs_dev = v.udiag_vfs_dev;
         } else if (a->rta_type == UNIX_DIAG_PEER && RTA_PAYLOAD(a) >= sizeof(uint32_t)) {
           std::memcpy(&d.peer_ino, RTA_DATA(a), sizeof d.peer_ino);
+        } else if (a->rta_type == UNIX_DIAG_ICONS) {
+          size_t n = RTA_PAYLOAD(a) / sizeof(uint32_t);
+          const auto* p = static_cast<const unsigned char*>(RTA_DATA(a));
+          for (size_t i = 0; i < n; ++i) {
+            uint32_t ino = 0;
+            std::memcpy(&ino, p + i * sizeof ino, sizeof ino);
+            if (ino != 0) d.pending_clients.push_back(ino);
+          }
         }
       }
       out.push_back(d);
@@ -112,27 +120,35 @@ std::optional<std::vector<UnixSockDiag>> dump_unix_sockets_in_netns_of(const std
 LiveConnections match_connections(const std::vector<RuntimeSocket>& sockets, const std::vector<UnixSockDiag>& diag,
                                   const std::map<uint64_t, std::vector<pid_t>>& owners, ProcessContext& context) {
   LiveConnections live;
-  std::set<uint32_t> seen_server;
+  std::set<uint32_t> seen_client;
+  auto add = [&](const std::string& path, uint32_t server, uint32_t client, bool pending) {
+    if (client == 0 || !seen_client.insert(client).second) return;
+    LiveConnection c;
+    c.socket_path = path;
+    c.server_ino = server;
+    c.client_ino = client;
+    c.pending = pending;
+    auto it = owners.find(client);
+    if (it != owners.end())
+      for (pid_t pid : it->second) c.clients.push_back(context.describe(pid));
+    live.connections.push_back(std::move(c));
+  };
   for (const auto& s : sockets) {
     uint32_t kdev = kernel_dev(s.dev);
+    std::vector<uint32_t> pending;
     for (const auto& d : diag) {
       if (d.vfs_ino != static_cast<uint32_t>(s.ino) || d.vfs_dev != kdev) continue;
       if (d.state == kListen) {
         auto it = owners.find(d.ino);
         if (it != owners.end())
           for (pid_t pid : it->second) live.listeners.emplace_back(s.path, context.describe(pid));
+        pending.insert(pending.end(), d.pending_clients.begin(), d.pending_clients.end());
         continue;
       }
-      if (d.peer_ino == 0 || !seen_server.insert(d.ino).second) continue;
-      LiveConnection c;
-      c.socket_path = s.path;
-      c.server_ino = d.ino;
-      c.client_ino = d.peer_ino;
-      auto it = owners.find(d.peer_ino);
-      if (it != owners.end())
-        for (pid_t pid : it->second) c.clients.push_back(context.describe(pid));
-      live.connections.push_back(std::move(c));
+      add(s.path, d.ino, d.peer_ino, false);
     }
+    // After the accepted ones: a client accepted between the two looks is listed once.
+    for (uint32_t client : pending) add(s.path, 0, client, true);
   }
   return live;
 }
@@ -166,8 +182,8 @@ std::vector<Finding> live_connection_findings(const LiveConnections& live) {
     Finding f;
     f.check = "live-connection";
     f.socket_path = c.socket_path;
-    f.evidence.push_back("client socket inode " + std::to_string(c.client_ino) + ", daemon side " +
-                         std::to_string(c.server_ino));
+    f.evidence.push_back("client socket inode " + std::to_string(c.client_ino) +
+                         (c.pending ? ", not accepted by the daemon yet" : ", daemon side " + std::to_string(c.server_ino)));
     if (c.clients.empty()) {
       f.severity = Severity::Info;
       f.subject = c.socket_path;

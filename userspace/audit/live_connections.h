@@ -28,6 +28,9 @@ struct UnixSockDiag {
   uint32_t vfs_ino = 0;   // 0: unbound (clients)
   uint32_t vfs_dev = 0;   // kernel s_dev encoding (major << 20 | minor)
   uint32_t peer_ino = 0;  // 0: none
+  // Listeners only (UNIX_DIAG_ICONS): the client socket inodes of connections
+  // still in the backlog, not accepted yet (a busy or hung daemon).
+  std::vector<uint32_t> pending_clients;
 };
 
 // Every unix socket of the calling thread's network namespace. Throws
@@ -40,7 +43,8 @@ std::optional<std::vector<UnixSockDiag>> dump_unix_sockets_in_netns_of(const std
 
 struct LiveConnection {
   std::string socket_path;
-  uint32_t server_ino = 0;  // the daemon's accepted socket
+  uint32_t server_ino = 0;  // the daemon's accepted socket (0 while pending)
+  bool pending = false;     // connected, still in the listener's backlog
   uint32_t client_ino = 0;  // the caller's socket
   std::vector<ProcessRef> clients;  // processes holding client_ino (empty: fd closed or passed on)
 };

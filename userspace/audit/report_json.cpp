@@ -88,6 +88,7 @@ json report_json(const AuditReport& r) {
     conns.push_back({{"socket", c.socket_path},
                      {"client_inode", c.client_ino},
                      {"server_inode", c.server_ino},
+                     {"pending", c.pending},
                      {"processes", procs}});
   }
 

@@ -85,7 +85,8 @@ void report_text(std::ostream& out, const AuditReport& r) {
     }
     for (const auto& p : c.clients)
       out << "  " << c.socket_path << "  <- " << describe_process(p) << "  [" << container_or_host(p) << "]"
-          << (p.cmdline.empty() ? "" : "  " + printable_cmdline(p.cmdline)) << "\n";
+          << (c.pending ? "  (not accepted yet)" : "") << (p.cmdline.empty() ? "" : "  " + printable_cmdline(p.cmdline))
+          << "\n";
   }
 
   heading(out, "Containers (from the runtimes' state on disk)");

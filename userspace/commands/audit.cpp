@@ -121,6 +121,8 @@ AuditReport collect_audit(const AuditOptions& o) {
     r.containers = docker_postures(docker_roots);
     auto more = containerd_postures(roots.containerd_state);
     r.containers.insert(r.containers.end(), more.begin(), more.end());
+    more = storage_postures(roots.crio_state);
+    r.containers.insert(r.containers.end(), more.begin(), more.end());
     for (const auto& c : r.containers) {
       auto f = posture_findings(c, r.sockets);
       findings.insert(findings.end(), f.begin(), f.end());
