@@ -61,6 +61,9 @@ inline constexpr const char* kDevices = "Remove host devices the workload does n
 inline constexpr const char* kUnconfined = "Keep the default seccomp/AppArmor/SELinux profiles (remove *=unconfined).";
 inline constexpr const char* kLiveFromContainer =
     "Find why this container talks to the runtime; remove its socket mount or put a filtering socket proxy in between.";
+inline constexpr const char* kLiveFromHost =
+    "If this program is not expected to drive the runtime, find who started it (its parent, login session) "
+    "and stop it; give tools that only read a filtering socket proxy.";
 inline constexpr const char* kRootless =
     "None needed: a rootless daemon gives its user's privileges, not root; keep that user's account protected.";
 }  // namespace remedy

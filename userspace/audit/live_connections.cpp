@@ -206,6 +206,7 @@ std::vector<Finding> live_connection_findings(const LiveConnections& live) {
       f.subject = "pid " + std::to_string(p.pid);
       f.title = "pid " + std::to_string(p.pid) + " (" + p.comm + ", uid " + std::to_string(p.uid) +
                 ") is connected to " + c.socket_path;
+      f.remediation = remedy::kLiveFromHost;
     }
     out.push_back(std::move(f));
   }
