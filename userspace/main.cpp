@@ -10,6 +10,7 @@
 #include "capture/bpf_tier.h"
 #include "capture/errors.h"
 #include "commands/agent.h"
+#include "commands/audit.h"
 #include "commands/doctor.h"
 #include "commands/sinks.h"
 
@@ -63,7 +64,8 @@ int main(int argc, char** argv) {
       "and what they send. Needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN) and a BTF kernel.\n\n"
       "Quick start:  sudo sockwarden trace            live table of every caller\n"
       "              sudo sockwarden trace --json     the same as JSON lines\n"
-      "              sudo sockwarden doctor           what this kernel supports"};
+      "              sudo sockwarden doctor           what this kernel supports\n"
+      "              sudo sockwarden audit            incident snapshot: sockets, mounts, connections, TCP"};
   app.footer(kExitCodes);
   app.require_subcommand(1);
   bool verbose = false;
@@ -93,6 +95,32 @@ int main(int argc, char** argv) {
   auto* doctor = app.add_subcommand("doctor", "Check privileges, BTF, cgroup v2 and which hook tiers load here.");
   doctor->add_option("-s,--socket", doctor_sockets, "Also check this socket path");
 
+  AuditOptions audit_opts;
+  auto* audit = app.add_subcommand(
+      "audit",
+      "Incident snapshot, no BPF needed (run as root). Answers in one go:\n"
+      "  1. which runtime sockets exist, their owner/group/mode, and who is in that group (root-equivalent)\n"
+      "  2. runtime daemons listening on TCP, with or without TLS\n"
+      "  3. containers and other mount namespaces that can reach a socket (bind mount of the socket or a\n"
+      "     directory above it; matched by inode, so renamed paths like /var/run/other.sock are found)\n"
+      "  4. who is connected to each socket right now (pid, program, container)\n"
+      "  5. privileged containers, host / or sensitive paths mounted, host namespaces, added capabilities\n"
+      "Each finding: severity, evidence, one-line fix. Read the Findings section first.");
+  audit->footer(
+      "Exit codes: 0 nothing worse than low/info, 1 high or medium findings, 2 critical findings\n"
+      "            Bad usage exits 2 and an internal error 1, both with a message on stderr and no report.\n"
+      "Examples:   sudo sockwarden audit\n"
+      "            sudo sockwarden audit --json > audit.json      (for jq / a ticket)\n"
+      "            sudo sockwarden audit --socket /srv/ci/docker.sock --docker-data-root /srv/docker");
+  audit->add_flag("--json", audit_opts.json, "One JSON document (findings, sockets, tcp, mounts, connections, containers)");
+  audit->add_option("-s,--socket", audit_opts.sockets,
+                    "Also audit this socket (repeatable; a path or a glob such as /run/user/*/docker.sock)");
+  audit->add_flag("--no-default-sockets", audit_opts.no_default_sockets, "Audit only the --socket paths");
+  audit->add_option("--docker-data-root", audit_opts.docker_data_roots,
+                    "Docker data root(s) to read containers from (running dockerds and daemon.json are found anyway)");
+  audit->add_option("--containerd-state", audit_opts.containerd_state,
+                    "containerd's state directory (default /run/containerd)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -107,6 +135,7 @@ int main(int argc, char** argv) {
 
   try {
     if (*doctor) return run_doctor(std::cout, doctor_sockets);
+    if (*audit) return run_audit(audit_opts, std::cout);
     if (*trace) {
       if (json) {
         JsonLinesSink sink("-", /*with_summary=*/true);

@@ -13,5 +13,12 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_cgroup_layout.cpp
   unit/test_container_runtime_state.cpp
   unit/test_container_resolver.cpp
-  unit/test_container_fields.cpp)
+  unit/test_container_fields.cpp
+  # sockwarden audit (suites named Audit*: ctest -R Audit)
+  unit/test_audit_findings.cpp
+  unit/test_audit_socket_inventory.cpp
+  unit/test_audit_tcp_exposure.cpp
+  unit/test_audit_mount_reach.cpp
+  unit/test_audit_container_posture.cpp
+  unit/test_audit_process_context.cpp)
 include(${CMAKE_CURRENT_LIST_DIR}/enrich_output_tests.cmake)

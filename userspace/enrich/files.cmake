@@ -11,4 +11,5 @@ set(SW_ENRICH_SOURCES
   enrich/runtime_state.cpp
   enrich/storage_list_index.cpp
   enrich/docker_data_root.cpp
-  enrich/container_resolver.cpp)
+  enrich/container_resolver.cpp
+  enrich/docker_host_config.cpp)

@@ -1,5 +1,6 @@
 #include "enrich/mountinfo.h"
 
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -53,6 +54,8 @@ std::optional<MountInfo> parse_line(std::string_view line) {
   }
   if (sep == 0 || sep + 1 >= f.size()) return std::nullopt;
   MountInfo m;
+  std::string devs(f[2]);
+  if (std::sscanf(devs.c_str(), "%u:%u", &m.dev_major, &m.dev_minor) != 2) m.dev_major = m.dev_minor = 0;
   m.root = unescape_octal(f[3]);
   m.mount_point = unescape_octal(f[4]);
   m.fstype = std::string(f[sep + 1]);

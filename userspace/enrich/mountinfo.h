@@ -12,6 +12,10 @@ struct MountInfo {
   std::string mount_point;  // field 5: where it is mounted (octal escapes decoded)
   std::string fstype;       // first field after the " - " separator
   std::string source;       // mount source, e.g. "/dev/sda1", "cgroup2"
+  // field 3 "major:minor": st_dev of files on this mount (the same filesystem
+  // bind-mounted elsewhere shows the same pair with a different root)
+  unsigned dev_major = 0;
+  unsigned dev_minor = 0;
 };
 
 // Parses mountinfo text. Malformed lines are skipped rather than failing the

@@ -1,0 +1,11 @@
+// The audit as one JSON document, for tooling (shape in README "sockwarden audit").
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include "audit/audit_report.h"
+
+namespace sockwarden::audit {
+
+nlohmann::json report_json(const AuditReport& r);
+
+}  // namespace sockwarden::audit

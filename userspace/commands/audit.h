@@ -1,0 +1,35 @@
+// `sockwarden audit`: one command for the first questions of an incident
+// (which runtime sockets exist and who may open them, who has them mounted,
+// who is connected now, TCP exposure, privileged containers). Reads the
+// system's state; loads no BPF.
+#pragma once
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "audit/audit_report.h"
+
+namespace sockwarden {
+
+struct AuditOptions {
+  std::vector<std::string> sockets;  // --socket (paths, globs)
+  bool no_default_sockets = false;
+  std::vector<std::string> docker_data_roots;  // --docker-data-root (running dockerds are found too)
+  std::string containerd_state;                // --containerd-state ("" = /run/containerd)
+  bool json = false;
+  // Filesystem roots (tests point them elsewhere).
+  std::string proc_root = "/proc";
+  std::string root_dir;  // prefix for /etc/... ("" = the real root)
+};
+
+// Throws UserError(kExitUsage) for bad options.
+void validate_audit_options(const AuditOptions& o);
+
+// Gathers everything; never throws for a check that cannot run (it becomes a
+// warning in the report), only for bad options.
+audit::AuditReport collect_audit(const AuditOptions& o);
+
+// Prints the report (text or JSON) and returns the exit code: 0 / 1 / 2.
+int run_audit(const AuditOptions& o, std::ostream& out);
+
+}  // namespace sockwarden
