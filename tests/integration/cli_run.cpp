@@ -12,10 +12,15 @@ namespace swtest {
 
 using nlohmann::json;
 
-// Starts the binary, runs `during` while it captures, waits for it to exit.
 Run run_binary(const std::string& args, const std::function<void()>& during, int startup_ms) {
+  return run_binary_with_pid(args, during ? [&](pid_t) { during(); } : std::function<void(pid_t)>{}, startup_ms);
+}
+
+// Starts the binary (exec'd by sh: the pid is the agent's), runs `during`
+// while it captures, waits for it to exit.
+Run run_binary_with_pid(const std::string& args, const std::function<void(pid_t)>& during, int startup_ms) {
   std::string out_file = "/tmp/sockwarden-cli-" + std::to_string(getpid()) + ".out";
-  std::string cmd = std::string(SW_BINARY) + " " + args + " > " + out_file + " 2>&1";
+  std::string cmd = "exec " + std::string(SW_BINARY) + " " + args + " > " + out_file + " 2>&1";
   pid_t pid = fork();
   if (pid == 0) {
     execl("/bin/sh", "sh", "-c", cmd.c_str(), (char*)nullptr);
@@ -23,7 +28,7 @@ Run run_binary(const std::string& args, const std::function<void()>& during, int
   }
   if (during) {
     std::this_thread::sleep_for(std::chrono::milliseconds(startup_ms));
-    during();
+    during(pid);
   }
   int st = 0;
   waitpid(pid, &st, 0);

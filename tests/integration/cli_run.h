@@ -20,6 +20,10 @@ struct Run {
 // waits for it to exit (give it a --duration).
 Run run_binary(const std::string& args, const std::function<void()>& during = {}, int startup_ms = 1500);
 
+// The same, handing `during` the agent's pid (to signal it).
+Run run_binary_with_pid(const std::string& args, const std::function<void(pid_t agent)>& during,
+                        int startup_ms = 1500);
+
 // The events of one event.action (and one pid, unless 0).
 std::vector<nlohmann::json> with_action(const Run& r, const std::string& action, pid_t pid = 0);
 

@@ -3,6 +3,7 @@ add_executable(sockwarden_integration_tests
   integration/harness.cpp
   integration/cli_run.cpp
   integration/test_container_layouts.cpp
+  integration/test_enforce.cpp
   integration/test_capture.cpp
   integration/test_cli.cpp
   integration/test_audit.cpp)

@@ -181,3 +181,81 @@ std::vector<RawEvent> Session::of(pid_t tgid, EventKind kind) const {
 }
 
 }  // namespace swtest
+
+namespace swtest {
+
+std::vector<std::string> test_tiers() {
+  const char* env = getenv("SW_TEST_TIERS");
+  std::string list = env && *env ? env : "socket-tp,syscall-tp";
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    if (comma > start) out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string tier_test_name(const std::string& tier) {
+  std::string n = tier;
+  for (auto& ch : n)
+    if (ch == '-') ch = '_';
+  return n;
+}
+
+bool kernel_has_connect_unix() {
+  static const bool has = [] {
+    // The attach type's name is in the kernel's BTF (enum bpf_attach_type) from 6.7 on.
+    FILE* f = fopen("/sys/kernel/btf/vmlinux", "rb");
+    if (!f) return false;
+    std::string data;
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) data.append(buf, n);
+    fclose(f);
+    return data.find(std::string("BPF_CGROUP_UNIX_CONNECT\0", 24)) != std::string::npos;
+  }();
+  return has;
+}
+
+bool stream_hook_tier(const std::string& tier) { return tier == "lsm" || tier == "fentry"; }
+
+bool tier_sees_refused_attempts(const std::string& tier) {
+  return tier == "syscall-tp" || kernel_has_connect_unix();
+}
+
+bool tier_reports_attempt_on_success(const std::string& tier) {
+  return tier != "syscall-tp" && kernel_has_connect_unix();
+}
+
+}  // namespace swtest
+
+namespace swtest {
+
+CgroupTree::~CgroupTree() {
+  for (auto it = created_.rbegin(); it != created_.rend(); ++it) ::rmdir(it->c_str());
+}
+
+std::string CgroupTree::make(const std::string& rel) {
+  std::string cur = root_;
+  size_t pos = 1;
+  while (pos <= rel.size()) {
+    size_t next = rel.find('/', pos);
+    if (next == std::string::npos) next = rel.size();
+    cur += "/" + rel.substr(pos, next - pos);
+    if (::mkdir(cur.c_str(), 0755) == 0) created_.push_back(cur);
+    pos = next + 1;
+  }
+  return cur;
+}
+
+bool join_cgroup(const std::string& dir) {
+  FILE* f = fopen((dir + "/cgroup.procs").c_str(), "w");
+  if (!f) return false;
+  bool ok = fprintf(f, "%d", getpid()) > 0;
+  return fclose(f) == 0 && ok;
+}
+
+}  // namespace swtest

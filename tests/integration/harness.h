@@ -83,4 +83,36 @@ class Session {
 
 std::string cgroup2_root();
 
+// Directories created under the cgroup2 mount, removed deepest first on
+// destruction (a cgroup can only be removed once no process is left in it).
+class CgroupTree {
+ public:
+  explicit CgroupTree(std::string root) : root_(std::move(root)) {}
+  ~CgroupTree();
+  // Creates every missing component of `rel` ("/a/b/c"); returns the full path.
+  std::string make(const std::string& rel);
+
+ private:
+  std::string root_;
+  std::vector<std::string> created_;
+};
+
+// Moves the calling process into the cgroup at `dir` (a CgroupTree path).
+bool join_cgroup(const std::string& dir);
+
+// The tiers the suite runs: $SW_TEST_TIERS (comma-separated; vmtest sets it
+// per kernel), else the two this machine's kernel loads. A tier that does not
+// load fails its tests: nothing is skipped.
+std::vector<std::string> test_tiers();
+std::string tier_test_name(const std::string& tier);  // "socket-tp" -> "socket_tp"
+
+// What a tier can see, as the README's tier matrix states it.
+bool kernel_has_connect_unix();  // cgroup/connect_unix (Linux >= 6.7)
+bool stream_hook_tier(const std::string& tier);  // lsm, fentry: security hooks + fexit
+// Refused connects (EACCES before any listener): syscall-tp always, the others
+// only through cgroup/connect_unix.
+bool tier_sees_refused_attempts(const std::string& tier);
+// cgroup/connect_unix adds an attempt record before every successful connect.
+bool tier_reports_attempt_on_success(const std::string& tier);
+
 }  // namespace swtest

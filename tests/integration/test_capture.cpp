@@ -67,7 +67,7 @@ class CaptureTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<Session> session(uint32_t cap = 4096, uint32_t ring = 1u << 22) {
     return std::make_unique<Session>(GetParam(), std::vector<std::string>{sock_}, cap, ring);
   }
-  bool socket_tier() const { return GetParam() == "socket-tp"; }
+  bool syscall_tier() const { return GetParam() == "syscall-tp"; }
 
   // Connect via `path`, write `msg`; the expected values go into sh_.
   pid_t connect_and_write(const std::string& path, const std::string& msg) {
@@ -253,13 +253,13 @@ TEST_P(CaptureTest, SendmmsgTwoMessages) {
     mm[1].msg_hdr.msg_iovlen = 1;
     return sendmmsg(fd, mm, 2, 0) == 2 ? 0 : 2;
   });
-  size_t want = socket_tier() ? 2 : 1;
+  size_t want = syscall_tier() ? 1 : 2;
   s.collect([&](const auto& e) { return has(e, child, EventKind::Send, want); });
   close(lfd);
   auto sends = s.of(child, EventKind::Send);
   ASSERT_EQ(sends.size(), want);
   EXPECT_EQ(sends[0].payload, "first");
-  if (socket_tier()) {
+  if (!syscall_tier()) {
     EXPECT_EQ(sends[1].payload, "second");
     EXPECT_EQ(sends[1].bytes, 6u);
   } else {
@@ -352,7 +352,7 @@ TEST_P(CaptureTest, IoUringSend) {
     io_uring_queue_exit(&ring);
     return 0;
   });
-  if (socket_tier()) {
+  if (!syscall_tier()) {
     s->collect([&](const auto& e) { return has(e, child, EventKind::Send); });
     auto sends = s->of(child, EventKind::Send);
     ASSERT_EQ(sends.size(), 1u);
@@ -393,13 +393,21 @@ TEST_P(CaptureTest, RefusedConnectIsReported) {
     int fd = connect_unix(sock_);
     return (fd < 0 && errno == EACCES) ? 0 : 1;
   });
+  if (!tier_sees_refused_attempts(GetParam())) {
+    // Documented gap (README tier matrix): without cgroup/connect_unix (Linux < 6.7)
+    // the lsm/fentry tiers never see a connect the kernel refuses before the listener.
+    s->settle();
+    EXPECT_TRUE(s->of(child, EventKind::ConnectAttempt).empty());
+    EXPECT_TRUE(s->of(child, EventKind::Connect).empty());
+    return;
+  }
   s->collect([&](const auto& e) { return has(e, child, EventKind::ConnectAttempt); });
   auto attempts = s->of(child, EventKind::ConnectAttempt);
   ASSERT_EQ(attempts.size(), 1u);
   EXPECT_EQ(attempts[0].payload, sock_);
   EXPECT_EQ(attempts[0].uid, 65534u);
   EXPECT_TRUE(s->of(child, EventKind::Connect).empty());
-  if (!socket_tier()) {
+  if (syscall_tier()) {
     EXPECT_TRUE(attempts[0].flags & SW_F_RESULT_KNOWN);
     EXPECT_EQ(attempts[0].result, -EACCES);
   }
@@ -466,7 +474,8 @@ TEST_P(CaptureTest, LargeWriteIsFlaggedOrCaptured) {
   EXPECT_EQ(d[0].bytes, 12000u);
   EXPECT_EQ(d[0].payload, msg.substr(0, 4096));
   EXPECT_TRUE(d[0].flags & SW_F_TRUNCATED);
-  if (socket_tier()) {
+  if (!syscall_tier()) {
+    // socket-tp: past the skb's linear part; lsm/fentry: always the caller's buffer.
     EXPECT_TRUE(d[0].flags & SW_F_PAYLOAD_USER) << "flags " << d[0].flags;
   }
 }
@@ -492,7 +501,7 @@ TEST_P(CaptureTest, RingBufferOverflowIsCounted) {
   EXPECT_EQ(after.events, got) << "every submitted record is read back";
   // 1 connect (+1 attempt record from cgroup/connect_unix in socket-tp) + 200 sends,
   // each either delivered or counted as lost.
-  EXPECT_EQ(after.events + after.ringbuf_drops, socket_tier() ? 202u : 201u);
+  EXPECT_EQ(after.events + after.ringbuf_drops, tier_reports_attempt_on_success(GetParam()) ? 202u : 201u);
 }
 
 // The daemon may dequeue a write on another CPU before the hook reads the
@@ -545,16 +554,7 @@ TEST_P(CaptureTest, ConcurrentReaderRace) {
   RecordProperty("payload_from_user_memory", from_user);
 }
 
-std::vector<std::string> loadable_tiers() {
-  return {"socket-tp", "syscall-tp"};
-}
-
-INSTANTIATE_TEST_SUITE_P(Tiers, CaptureTest, ::testing::ValuesIn(loadable_tiers()),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (auto& ch : n)
-                             if (ch == '-') ch = '_';
-                           return n;
-                         });
+INSTANTIATE_TEST_SUITE_P(Tiers, CaptureTest, ::testing::ValuesIn(test_tiers()),
+                         [](const auto& info) { return tier_test_name(info.param); });
 
 }  // namespace

@@ -76,7 +76,7 @@ TEST_P(CliTest, RunEmitsEcsJsonForConnectSendAndRefusal) {
   EXPECT_EQ(sends[0]["sockwarden"]["bytes"], 53);
   EXPECT_EQ(sends[0]["sockwarden"]["connection"], c["sockwarden"]["connection"]);
 
-  if (GetParam() == "socket-tp") {
+  if (GetParam() != "syscall-tp") {
     auto replies = with_action(r, "reply");
     ASSERT_GE(replies.size(), 1u) << r.out;
     EXPECT_EQ(replies[0]["sockwarden"]["connection"], c["sockwarden"]["connection"]);
@@ -84,6 +84,10 @@ TEST_P(CliTest, RunEmitsEcsJsonForConnectSendAndRefusal) {
   }
 
   auto failures = with_action(r, "connect", refused);
+  if (!tier_sees_refused_attempts(GetParam())) {
+    EXPECT_TRUE(failures.empty()) << "documented gap: refused connects unseen without cgroup/connect_unix";
+    return;
+  }
   ASSERT_EQ(failures.size(), 1u) << r.out;
   EXPECT_EQ(failures[0]["event"]["outcome"], "failure");
   EXPECT_EQ(failures[0]["user"]["id"], "65534");
@@ -242,12 +246,8 @@ TEST_P(CliTest, TraceTableShowsCallerAndSummary) {
   EXPECT_NE(r.out.find("lost events: 0"), std::string::npos) << r.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Tiers, CliTest, ::testing::Values("socket-tp", "syscall-tp"), [](const auto& info) {
-  std::string n = info.param;
-  for (auto& ch : n)
-    if (ch == '-') ch = '_';
-  return n;
-});
+INSTANTIATE_TEST_SUITE_P(Tiers, CliTest, ::testing::ValuesIn(test_tiers()),
+                         [](const auto& info) { return tier_test_name(info.param); });
 
 TEST(Cli, ExitCodes) {
   EXPECT_EQ(run_binary("trace --tier bogus --duration 1").exit_code, 2);

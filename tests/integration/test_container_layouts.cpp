@@ -26,33 +26,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Directories created under the cgroup2 mount, removed deepest first (a
-// cgroup can only be removed once no process is left in it).
-class CgroupTree {
- public:
-  explicit CgroupTree(std::string root) : root_(std::move(root)) {}
-  ~CgroupTree() {
-    for (auto it = created_.rbegin(); it != created_.rend(); ++it) ::rmdir(it->c_str());
-  }
-  // Creates every missing component of `rel` ("/a/b/c"); returns the full path.
-  std::string make(const std::string& rel) {
-    std::string cur = root_;
-    size_t pos = 1;
-    while (pos <= rel.size()) {
-      size_t next = rel.find('/', pos);
-      if (next == std::string::npos) next = rel.size();
-      cur += "/" + rel.substr(pos, next - pos);
-      if (::mkdir(cur.c_str(), 0755) == 0) created_.push_back(cur);
-      pos = next + 1;
-    }
-    return cur;
-  }
-
- private:
-  std::string root_;
-  std::vector<std::string> created_;
-};
-
 void write_file(const std::string& path, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());
   std::ofstream(path) << text;
@@ -140,9 +113,8 @@ TEST_P(ContainerLayoutTest, EveryRuntimeLayoutIsAttributedFromRealCgroups) {
                           containerd_state + " --containers-storage " + storage,
                       [&] {
                         for (auto& l : layouts) {
-                          std::string procs = cg2 + parent + l.cgroup + "/cgroup.procs";
                           l.pid = run_child([&] {
-                            std::ofstream(procs) << getpid() << std::flush;  // join the container's cgroup
+                            join_cgroup(cg2 + parent + l.cgroup);  // the container's cgroup
                             int fd = connect_unix(sock);
                             if (fd < 0) return 1;
                             std::string req = "GET /v1.43/info HTTP/1.1\r\nHost: d\r\n\r\n";
@@ -183,11 +155,7 @@ TEST_P(ContainerLayoutTest, EveryRuntimeLayoutIsAttributedFromRealCgroups) {
   EXPECT_EQ(parents[0]["runtime"], "docker");
 }
 
-INSTANTIATE_TEST_SUITE_P(Tiers, ContainerLayoutTest, ::testing::Values("socket-tp", "syscall-tp"),
-                         [](const auto& info) {
-                           std::string s = info.param;
-                           std::replace(s.begin(), s.end(), '-', '_');
-                           return s;
-                         });
+INSTANTIATE_TEST_SUITE_P(Tiers, ContainerLayoutTest, ::testing::ValuesIn(test_tiers()),
+                         [](const auto& info) { return tier_test_name(info.param); });
 
 }  // namespace
