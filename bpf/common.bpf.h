@@ -74,6 +74,7 @@ struct pending_send {
 	__u32 arg_kind;
 	__s32 arg_fd;
 	__s64 arg_nr;
+	__u64 arg_off;
 };
 
 struct {

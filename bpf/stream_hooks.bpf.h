@@ -10,13 +10,13 @@
  *           relative path or /proc/PID/root path the caller used. Enforcement
  *           denies here. fexit/unix_stream_connect reports the result.
  *  send:    the socket_sendmsg security hook sees every send path (write,
- *           writev, send*, sendmmsg, io_uring, splice) before the kernel
- *           copies the bytes; fexit/unix_stream_sendmsg closes the record
- *           with the bytes accepted. The payload is read from the caller's
- *           iov_iter at the hook: a second thread of the caller can still
- *           rewrite its buffer between this read and the kernel's copy
- *           (README tier matrix); bytes in kernel pages (a splice, io_uring
- *           fixed buffers) are not readable here and are flagged.
+ *           writev, send*, sendmmsg, io_uring, splice) and remembers where
+ *           the bytes are; fexit/unix_stream_sendmsg reads them from the
+ *           caller's buffer once the kernel has copied (and faulted in)
+ *           them, and closes the record with the bytes accepted. A second
+ *           thread of the caller can rewrite its buffer between the kernel's
+ *           copy and this read (README tier matrix); bytes in kernel pages
+ *           (splice, io_uring fixed buffers) are not readable and flagged.
  *  reply:   the daemon's own sends on an accepted watched connection.
  */
 #ifndef SOCKWARDEN_STREAM_HOOKS_BPF_H
@@ -98,30 +98,49 @@ static __always_inline int on_stream_connect_return(struct socket *sock, int ret
 	return 0;
 }
 
-/* Copy the bytes a sendmsg is about to send, from its iov_iter. */
-static __always_inline void copy_msg_iter(struct pending_send *p, struct msghdr *msg, __u64 size)
+enum { SW_ITER_UNREADABLE = 0, SW_ITER_UBUF = 1, SW_ITER_IOVEC = 2 };
+
+/*
+ * Remember where a sendmsg's bytes are (its iov_iter, as the hook sees it,
+ * before the kernel consumes it). They are read when the send returns: by
+ * then the kernel has faulted the caller's pages in, while at the hook a
+ * buffer never touched yet (a forked child's .rodata) cannot be read, since
+ * BPF probe reads cannot fault.
+ */
+static __always_inline void remember_msg_iter(struct pending_send *p, struct msghdr *msg, __u64 size)
 {
 	__u8 type = BPF_CORE_READ(msg, msg_iter.iter_type);
-	__u64 off = BPF_CORE_READ(msg, msg_iter.iov_offset);
-
+	p->arg_off = BPF_CORE_READ(msg, msg_iter.iov_offset);
+	p->arg_len = size;
+	p->arg_nr = SW_ITER_UNREADABLE;
 	if (bpf_core_enum_value_exists(enum iter_type, ITER_UBUF) &&
 	    type == bpf_core_enum_value(enum iter_type, ITER_UBUF)) {
-		__u8 *ubuf = BPF_CORE_READ(msg, msg_iter.ubuf);
-		copy_user(p, ubuf + off, size);
-		p->ev.flags |= SW_F_PAYLOAD_USER;
-		return;
-	}
-	if (type == bpf_core_enum_value(enum iter_type, ITER_IOVEC)) {
-		const struct iovec *iov;
+		p->arg_ptr = (__u64)BPF_CORE_READ(msg, msg_iter.ubuf);
+		p->arg_nr = SW_ITER_UBUF;
+	} else if (type == bpf_core_enum_value(enum iter_type, ITER_IOVEC)) {
 		struct iov_iter *it = &msg->msg_iter;
 		if (bpf_core_field_exists(struct iov_iter___iov, iov))
-			iov = BPF_CORE_READ((struct iov_iter___iov *)it, iov);
+			p->arg_ptr = (__u64)BPF_CORE_READ((struct iov_iter___iov *)it, iov);
 		else
-			iov = BPF_CORE_READ(it, __iov);
-		__u64 nr = BPF_CORE_READ(msg, msg_iter.nr_segs);
-		/* The iovec array is the kernel's copy; the buffers it points to are the caller's. */
+			p->arg_ptr = (__u64)BPF_CORE_READ(it, __iov);
+		p->arg_fd = BPF_CORE_READ(msg, msg_iter.nr_segs);
+		p->arg_nr = SW_ITER_IOVEC;
+	}
+	/* else kvec/bvec/folio: kernel pages (splice, sendfile, io_uring fixed buffers) */
+}
+
+/* Copy up to 'want' bytes from the remembered iov_iter (see above). */
+static __always_inline void copy_remembered(struct pending_send *p, __u64 want)
+{
+	if (p->arg_nr == SW_ITER_UBUF) {
+		copy_user(p, (const __u8 *)p->arg_ptr + p->arg_off, want);
+	} else if (p->arg_nr == SW_ITER_IOVEC) {
+		/* The iovec array is the kernel's copy (still alive: we are inside
+		 * the send); the buffers it points to are the caller's. */
+		const struct iovec *iov = (const struct iovec *)p->arg_ptr;
+		__u64 nr = p->arg_fd, off = p->arg_off;
 		for (int i = 0; i < SW_MAX_IOV; i++) {
-			if (i >= nr || (p->ev.flags & SW_F_PAYLOAD_PARTIAL))
+			if (i >= nr || (p->ev.flags & SW_F_PAYLOAD_PARTIAL) || p->captured >= want)
 				break;
 			struct iovec v = {};
 			if (bpf_probe_read_kernel(&v, sizeof(v), iov + i)) {
@@ -132,16 +151,14 @@ static __always_inline void copy_msg_iter(struct pending_send *p, struct msghdr 
 				v.iov_base = (__u8 *)v.iov_base + off;
 				v.iov_len -= off;
 			}
-			copy_user(p, v.iov_base, v.iov_len);
+			__u64 left = want - p->captured;
+			copy_user(p, v.iov_base, v.iov_len < left ? v.iov_len : left);
 		}
-		if (nr > SW_MAX_IOV && p->captured < payload_cap)
+		if (nr > SW_MAX_IOV && p->captured < want)
 			p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
-		p->ev.flags |= SW_F_PAYLOAD_USER;
-		return;
-	}
-	/* kvec/bvec/folio: kernel pages (splice, sendfile, io_uring fixed buffers). */
-	if (size)
+	} else if (want) {
 		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
+	}
 }
 
 /* The daemon answering on an accepted connection of a watched socket. */
@@ -161,9 +178,7 @@ static __always_inline int on_daemon_send(struct sock *sk, struct msghdr *msg, _
 	p->ev.client_sock_ino = sock_file_ino(client);
 	p->client_sk = (__u64)sk; /* matched again on return: the daemon's side */
 	p->arg_kind = SW_ARG_STREAM_SEND;
-	__u32 cap = reply_cap > SW_REPLY_MAX ? SW_REPLY_MAX : reply_cap;
-	copy_msg_iter(p, msg, size < cap ? size : cap);
-	p->ev.flags &= ~SW_F_PAYLOAD_USER; /* the daemon's buffer: no caller can rewrite it */
+	remember_msg_iter(p, msg, size);
 	return 0;
 }
 
@@ -192,7 +207,7 @@ static __always_inline int on_stream_sendmsg(struct socket *sock, struct msghdr 
 	__s32 fd = find_fd(sk);
 	begin_send(p, &s->key, w, sk, fd);
 	p->arg_kind = SW_ARG_STREAM_SEND;
-	copy_msg_iter(p, msg, size);
+	remember_msg_iter(p, msg, size);
 	return 0;
 }
 
@@ -205,6 +220,12 @@ static __always_inline int on_stream_sendmsg_return(struct socket *sock, int ret
 	p->ev.result = ret;
 	p->ev.flags |= SW_F_RESULT_KNOWN;
 	p->ev.bytes = ret > 0 ? (__u64)ret : 0;
+	/* Only what the send accepted, up to the capture cap (the reply cap for the daemon). */
+	__u32 cap = payload_cap > SW_PAYLOAD_MAX ? SW_PAYLOAD_MAX : payload_cap;
+	if (p->ev.type == SW_EV_REPLY)
+		cap = reply_cap > SW_REPLY_MAX ? SW_REPLY_MAX : reply_cap;
+	if (ret > 0)
+		copy_remembered(p, (__u64)ret < cap ? (__u64)ret : cap);
 	__u32 got = p->captured;
 	if (got > SW_PAYLOAD_MAX)
 		got = SW_PAYLOAD_MAX;

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # vmtest matrix: boots Debian's 6.12 and 6.1 cloud kernels under QEMU (TCG) with an
-# initramfs holding sockwarden and its integration suite, and checks per kernel:
-#   6.12  doctor: socket-tp and syscall-tp LOAD, selected tier socket-tp, and the
-#         socket-layer hooks are in the kernel's BTF;
-#         integration suite *socket_tp* and *syscall_tp* pass.
-#   6.1   doctor: socket-tp does NOT load (its hooks are absent from the kernel's BTF),
-#         syscall-tp LOADS, selected tier syscall-tp;
-#         integration suite *syscall_tp* passes (Cli.* excluded: Cli.ExitCodes expects
-#         doctor to select socket-tp).
+# initramfs holding sockwarden and its integration suite. One row per boot:
+#   6.12          BPF LSM active: doctor shows all four tiers LOAD and selects lsm;
+#                 suites lsm, socket-tp (forced) and syscall-tp (forced)
+#   6.12-nobpflsm booted with lsm= without "bpf": lsm does NOT load, fentry does and is
+#                 selected; suite fentry
+#   6.1           no socket-layer tracepoints, no cgroup/connect_unix: socket-tp does NOT load,
+#                 lsm is selected; suites lsm, fentry and syscall-tp (forced)
+# The host kernel's tiers (socket-tp, syscall-tp) run in the host's own ctest run.
+# Each suite runs the integration binary with SW_TEST_TIERS=<tier> and a gtest filter on
+# that tier's test names (capture, CLI, container layouts, enforcement).
 #
 #   vmtest/run.sh [BUILD_DIR]          (root; BUILD_DIR defaults to <repo>/build)
 #
 # Environment:
 #   SW_VMTEST_LOGS          log directory (default BUILD_DIR/vmtest-logs)
-#   SW_VMTEST_KERNELS       kernel labels to run (default "6.12 6.1")
+#   SW_VMTEST_BOOTS         boots to run (default "6.12 6.12-nobpflsm 6.1")
 #   SW_VMTEST_BOOT_TIMEOUT  seconds per VM boot, tests included (default 600)
 #   SW_VMTEST_MEM           guest memory (default 1G)
 #   SW_VMTEST_BOOT_RETRIES  reboots of a guest that died before /init (default 2)
@@ -30,7 +32,7 @@ set -f # gtest filters are globs: never expand them here
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build=$(realpath -m "${1:-$here/../build}")
 logs=$(realpath -m "${SW_VMTEST_LOGS:-$build/vmtest-logs}")
-kernels=${SW_VMTEST_KERNELS:-"6.12 6.1"}
+boots=${SW_VMTEST_BOOTS:-"6.12 6.12-nobpflsm 6.1"}
 boot_timeout=${SW_VMTEST_BOOT_TIMEOUT:-600}
 mem=${SW_VMTEST_MEM:-1G}
 boot_retries=${SW_VMTEST_BOOT_RETRIES:-2}
@@ -61,15 +63,22 @@ manifest=$("$here/fetch-kernels.sh") || {
   exit 1
 }
 
-# What each kernel must show. doctor_expect: "<socket-tp LOADS|no> <syscall-tp ...> <selected>
-# <socket hooks in BTF: 1|0>"; suites: "label=gtest filter" (the global exclusions are added).
+# Each boot: the kernel (fetch-kernels.sh label), extra kernel command line, what doctor must
+# show ("tier=LOADS|no ... selected=TIER"), whether the socket-layer hooks are in BTF, and the
+# suites ("name=TIER=gtest filter"; the global exclusions are added).
+declare -A BOOT_KERNEL=([6.12]=6.12 [6.12-nobpflsm]=6.12 [6.1]=6.1)
+# Debian's default LSM order without "bpf": the BPF LSM is built in but inactive.
+declare -A BOOT_CMDLINE=([6.12]="" [6.12-nobpflsm]="lsm=landlock,lockdown,yama,integrity,apparmor" [6.1]="")
 declare -A DOCTOR_EXPECT=(
-  [6.12]="LOADS LOADS socket-tp 1"
-  [6.1]="no LOADS syscall-tp 0"
+  [6.12]="lsm=LOADS fentry=LOADS socket-tp=LOADS syscall-tp=LOADS selected=lsm"
+  [6.12-nobpflsm]="lsm=no fentry=LOADS socket-tp=LOADS syscall-tp=LOADS selected=fentry"
+  [6.1]="lsm=LOADS fentry=LOADS socket-tp=no syscall-tp=LOADS selected=lsm"
 )
+declare -A HOOKS_EXPECT=([6.12]=1 [6.12-nobpflsm]=1 [6.1]=0)
 declare -A SUITES=(
-  [6.12]="socket-tp=*socket_tp* syscall-tp=*syscall_tp*"
-  [6.1]="syscall-tp=*syscall_tp*-Cli.*"
+  [6.12]="lsm=lsm=*/lsm socket-tp=socket-tp=*/socket_tp syscall-tp=syscall-tp=*/syscall_tp:Enforce.*"
+  [6.12-nobpflsm]="fentry=fentry=*/fentry"
+  [6.1]="lsm=lsm=*/lsm fentry=fentry=*/fentry syscall-tp=syscall-tp=*/syscall_tp:Enforce.*"
 )
 
 # Payload run inside the VM: markers around each suite, the exit code of each.
@@ -96,11 +105,13 @@ suite doctor sockwarden doctor
 EOF
     for spec in ${SUITES[$label]}; do
       name=${spec%%=*}
-      filter=${spec#*=}
+      rest=${spec#*=}
+      tier=${rest%%=*}
+      filter=${rest#*=}
       if [[ -n $exclude ]]; then
         if [[ $filter == *-* ]]; then filter="$filter:$exclude"; else filter="$filter-$exclude"; fi
       fi
-      echo "suite $name sockwarden_integration_tests --gtest_color=no '--gtest_filter=$filter'"
+      echo "suite $name env SW_TEST_TIERS=$tier sockwarden_integration_tests --gtest_color=no '--gtest_filter=$filter'"
     done
     echo 'exit $overall'
   } >"$out"
@@ -120,16 +131,17 @@ row() { # kernel suite expect result passed failed secs
   if [[ $4 == PASS ]]; then npass=$((npass + 1)); else nfail=$((nfail + 1)); fi
 }
 
-for label in $kernels; do
-  line=$(awk -v l="$label" '$1 == l' "$manifest")
+for label in $boots; do
+  line=$(awk -v l="${BOOT_KERNEL[$label]:-none}" '$1 == l' "$manifest")
   if [[ -z $line || -z ${DOCTOR_EXPECT[$label]:-} ]]; then
-    say "unknown kernel label $label (have: $(awk '{printf "%s ", $1}' "$manifest"))"
+    say "unknown boot $label (boots: ${!BOOT_KERNEL[*]}; kernels: $(awk '{printf "%s ", $1}' "$manifest"))"
     row "$label" all "-" FAIL - - -
     continue
   fi
   read -r _ vmlinuz pkg ver <<<"$line"
   kname=$(basename "$vmlinuz")
   kname=${kname#vmlinuz-}
+  [[ $label == *-* ]] && kname="$kname (${label#*-})"
   payload=$logs/payload-$label.sh
   initrd=$logs/initramfs-$label.cpio.gz
   log=$logs/$label.serial.log
@@ -141,7 +153,7 @@ for label in $kernels; do
   fi
 
   qemu=(qemu-system-x86_64 -accel tcg -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt -m "$mem" -smp 2
-    -nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0 quiet panic=-1")
+    -nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0 quiet panic=-1 ${BOOT_CMDLINE[$label]}")
   # A guest that dies before /init (seen: rare early-boot oopses under TCG, in the kernel's
   # own initcalls, before any sockwarden code runs) is booted again; anything after /init
   # started counts as it is.
@@ -172,23 +184,27 @@ for label in $kernels; do
   say "$kname: qemu exit $qrc, ${wall}s wall$note"
 
   # doctor
-  read -r want_sock want_sys want_sel want_hooks <<<"${DOCTOR_EXPECT[$label]}"
   d=$(segment "$log" doctor)
   drc=$(end_field "$log" doctor rc)
   dsecs=$(end_field "$log" doctor secs)
   hooks=$(sed -n 's/^SOCKWARDEN-VMTEST-FACT socket_hooks_in_btf=\([0-9]*\).*/\1/p' "$log" | head -1)
   why=()
   [[ $drc == 0 ]] || why+=("doctor rc=${drc:-none}")
-  grep -qE "^  socket-tp: $want_sock " <<<"$d" || why+=("socket-tp not '$want_sock'")
-  grep -qE "^  syscall-tp: $want_sys " <<<"$d" || why+=("syscall-tp not '$want_sys'")
-  grep -qx "selected tier: $want_sel" <<<"$d" || why+=("selected tier not $want_sel")
-  if [[ $want_hooks == 1 ]]; then
+  for want in ${DOCTOR_EXPECT[$label]}; do
+    t=${want%%=*}
+    v=${want#*=}
+    if [[ $t == selected ]]; then
+      grep -qx "selected tier: $v" <<<"$d" || why+=("selected tier not $v")
+    else
+      grep -qE "^  $t: $v " <<<"$d" || why+=("$t not '$v'")
+    fi
+  done
+  if [[ ${HOOKS_EXPECT[$label]} == 1 ]]; then
     [[ ${hooks:-0} -eq 3 ]] || why+=("socket hooks missing from BTF (${hooks:-?}/3)")
   else
     [[ ${hooks:-x} == 0 ]] || why+=("expected no socket hooks in BTF, found ${hooks:-?}")
   fi
-  if [[ $want_sock == LOADS ]]; then expect="socket-tp+syscall-tp load, selects socket-tp"; else
-    expect="socket-tp unavailable, selects syscall-tp"; fi
+  expect=$(sed 's/=LOADS/+/g; s/=no/-/g; s/selected=/-> /' <<<"${DOCTOR_EXPECT[$label]}")
   if ((${#why[@]} == 0)); then
     row "$kname" doctor "$expect" PASS - - "${dsecs:--}"
   else
@@ -201,6 +217,7 @@ for label in $kernels; do
   for spec in ${SUITES[$label]}; do
     name=${spec%%=*}
     filter=${spec#*=}
+    filter=${filter#*=}
     s=$(segment "$log" "$name")
     src=$(end_field "$log" "$name" rc)
     ssecs=$(end_field "$log" "$name" secs)
@@ -222,7 +239,7 @@ done
   echo "vmtest matrix (QEMU TCG, -smp 2 -m $mem; logs in $logs)"
   printf '%-28s %-11s %-44s %-6s %6s %6s %7s\n' KERNEL SUITE EXPECT RESULT PASSED FAILED SECS
   printf '%s\n' "${rows[@]}"
-  for label in $kernels; do
+  for label in $boots; do
     [[ -n ${WALL[$label]:-} ]] && echo "wall time $label (boot + all suites): ${WALL[$label]} s"
     [[ -n ${RETRIED[$label]:-} ]] && echo "note $label: ${RETRIED[$label]} boot(s) died before /init and were retried"
   done

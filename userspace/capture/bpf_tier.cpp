@@ -1,5 +1,6 @@
 #include "capture/bpf_tier.h"
 
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
@@ -107,17 +108,18 @@ struct SyscallTpSkel {
 template <class T>
 class SkeletonTier final : public BpfTier {
  public:
-  // optional: section names the tier can do without (it reports them as
-  // skipped), e.g. cgroup/connect_unix on kernels before 6.7.
-  SkeletonTier(const TierInfo& info, const TierSettings& s, std::vector<std::string> optional = {})
+  // skip: programs (by section) left out on this kernel, with the reason,
+  // e.g. cgroup/connect_unix before Linux 6.7.
+  SkeletonTier(const TierInfo& info, const TierSettings& s,
+               const std::vector<std::pair<std::string, std::string>>& skip = {})
       : info_(info) {
-    std::string first_error;
-    if (!open_and_load(s, {}, &first_error)) {
-      if (optional.empty() || !open_and_load(s, optional, nullptr))
-        throw TierLoadError(first_error);
-      for (const auto& sec : optional)
-        skipped_.push_back(sec + " (this kernel refused it: " + first_error + ")");
+    std::vector<std::string> sections;
+    for (const auto& [sec, why] : skip) {
+      sections.push_back(sec);
+      skipped_.push_back(sec + " (" + why + ")");
     }
+    std::string error;
+    if (!open_and_load(s, sections, &error)) throw TierLoadError(error);
     try {
       attach_all(s);
     } catch (...) {
@@ -201,6 +203,14 @@ class SkeletonTier final : public BpfTier {
   std::vector<bpf_link*> links_;
 };
 
+// cgroup/connect_unix exists from Linux 6.7 (BPF_CGROUP_UNIX_CONNECT in the
+// kernel's enum bpf_attach_type). Without it the lsm/fentry tiers still
+// work, blind to connects the kernel refuses before the listener.
+std::vector<std::pair<std::string, std::string>> optional_connect_unix() {
+  if (kernel_has_attach_type("BPF_CGROUP_UNIX_CONNECT")) return {};
+  return {{"cgroup/connect_unix", "not in this kernel (Linux < 6.7): refused connects are not seen"}};
+}
+
 }  // namespace
 
 std::optional<bool> bpf_lsm_active(std::string* detail) {
@@ -230,6 +240,20 @@ std::optional<bool> bpf_lsm_active(std::string* detail) {
   return false;
 }
 
+bool kernel_has_attach_type(const std::string& name) {
+  btf* vmlinux = btf__load_vmlinux_btf();
+  if (!vmlinux) return false;
+  bool found = false;
+  int id = btf__find_by_name_kind(vmlinux, "bpf_attach_type", BTF_KIND_ENUM);
+  if (id > 0) {
+    const btf_type* t = btf__type_by_id(vmlinux, id);
+    const struct btf_enum* e = btf_enum(t);
+    for (int i = 0; i < btf_vlen(t) && !found; i++) found = name == btf__name_by_offset(vmlinux, e[i].name_off);
+  }
+  btf__free(vmlinux);
+  return found;
+}
+
 void route_libbpf_logs(bool verbose) {
   g_verbose = verbose;
   libbpf_set_print(libbpf_print);
@@ -245,10 +269,10 @@ std::unique_ptr<BpfTier> load_tier(TierId id, const TierSettings& settings) {
         if (!active || !*active)
           throw TierLoadError("BPF LSM is not active: " + detail +
                               " (boot with \"bpf\" in lsm=, e.g. lsm=...,bpf)");
-        return std::make_unique<SkeletonTier<LsmSkel>>(t, settings, std::vector<std::string>{"cgroup/connect_unix"});
+        return std::make_unique<SkeletonTier<LsmSkel>>(t, settings, optional_connect_unix());
       }
       case TierId::Fentry:
-        return std::make_unique<SkeletonTier<FentrySkel>>(t, settings, std::vector<std::string>{"cgroup/connect_unix"});
+        return std::make_unique<SkeletonTier<FentrySkel>>(t, settings, optional_connect_unix());
       case TierId::SocketTp: return std::make_unique<SkeletonTier<SocketTpSkel>>(t, settings);
       case TierId::SyscallTp: return std::make_unique<SkeletonTier<SyscallTpSkel>>(t, settings);
     }

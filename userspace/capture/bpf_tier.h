@@ -79,6 +79,9 @@ std::unique_ptr<BpfTier> load_tier(TierId id, const TierSettings& settings);
 // nullopt: the list could not be read.
 std::optional<bool> bpf_lsm_active(std::string* detail = nullptr);
 
+// Is NAME a member of the running kernel's enum bpf_attach_type (its BTF)?
+bool kernel_has_attach_type(const std::string& name);
+
 // Route libbpf's messages to spdlog (debug chatter only when verbose).
 void route_libbpf_logs(bool verbose);
 
