@@ -1,4 +1,5 @@
 set(SW_COMMANDS_SOURCES
   commands/agent.cpp
+  commands/request_pipeline.cpp
   commands/sinks.cpp
   commands/doctor.cpp)

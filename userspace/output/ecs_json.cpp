@@ -6,6 +6,7 @@
 #include "enrich/boot_clock.h"
 #include "output/flag_names.h"
 #include "output/payload_escape.h"
+#include "output/request_fields.h"
 
 namespace sockwarden {
 namespace {
@@ -14,7 +15,7 @@ using nlohmann::json;
 
 json event_type(const std::string& action) {
   if (action == "connect") return json::array({"connection"});
-  if (action == "send" || action == "reply") return json::array({"access"});
+  if (action == "send" || action == "reply" || action == "request") return json::array({"access"});
   return json::array({"info"});
 }
 
@@ -110,6 +111,7 @@ nlohmann::json to_ecs_json(const Event& e) {
       {"sockwarden", std::move(sw)},
   };
   if (e.container) add_container_fields(j, *e.container);
+  if (e.request) add_request_fields(j, e);
   return j;
 }
 

@@ -11,6 +11,7 @@
 #include "events.h"
 #include "output/flag_names.h"
 #include "output/payload_escape.h"
+#include "output/request_fields.h"
 
 namespace sockwarden {
 namespace {
@@ -89,6 +90,8 @@ std::string detail(const Event& e) {
     } else {
       d = "failed";
     }
+  } else if (e.action == "request") {
+    d = fit_right(request_brief(e), 2 * kDetailPayload);
   } else if (e.action == "send" || e.action == "reply") {
     d = payload_first_line(e.raw.payload, kDetailPayload);
   }
@@ -178,7 +181,7 @@ void TablePrinter::print_header() {
 void TablePrinter::print(const Event& e) {
   const bool lost = e.action == "lost";
   const bool failed = e.outcome == "failure";
-  const bool has_bytes = e.action == "send" || e.action == "reply";
+  const bool has_bytes = e.action == "send" || e.action == "reply" || e.action == "request";
   std::string comm = e.process.name.empty() ? e.raw.comm : e.process.name;
   std::string action = fit_right(e.action, kActionWidth - 1) + (failed ? "!" : "");
   action.resize(kActionWidth, ' ');
