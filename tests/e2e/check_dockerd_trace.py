@@ -163,6 +163,60 @@ def main():
     check("(f) containerd container: flagged container-originated and unexpected-caller",
           bool(ctrd) and all("container-originated" in flags(e) and "unexpected-caller" in flags(e) for e in ctrd))
 
+    # (g) decoded requests: the seed scenario is one request event for the container's create
+    reqs = [e for e in events if action(e) == "request"]
+    check("(g) the agent emitted decoded request events", bool(reqs), f"{len(reqs)} request events")
+    ctr_creates = [e for e in reqs if in_container(e) and get(e, "sockwarden.request.operation") == "container-create"]
+    check("(g) exactly one request event for the container's containers/create", len(ctr_creates) == 1,
+          f"{len(ctr_creates)}: " + "; ".join(f"{get(e, 'url.original')} {get(e, 'sockwarden.request.risk_flags')}"
+                                               for e in ctr_creates[:3]))
+    if ctr_creates:
+        c = ctr_creates[0]
+        rq = get(c, "sockwarden.request") or {}
+        check("(g) create: POST /vX.Y/containers/create with the API version split out",
+              get(c, "http.request.method") == "POST" and get(c, "url.path") == "/containers/create"
+              and (get(c, "url.original") or "").startswith("/v" + str(rq.get("api_version", "?")) + "/containers/create")
+              and bool(rq.get("api_version")),
+              f"{get(c, 'http.request.method')} {get(c, 'url.original')} api {rq.get('api_version')}")
+        check("(g) create: risk flags privileged and host-mount '/'",
+              "privileged" in (rq.get("risk_flags") or []) and "/" in (rq.get("host_mounts") or []),
+              f"flags {rq.get('risk_flags')} mounts {rq.get('host_mounts')}")
+        check("(g) create: caller container 'attacker', container-originated",
+              get(c, "container.name") == "attacker" and "container-originated" in flags(c),
+              f"{get(c, 'container.name')} {flags(c)}")
+        check("(g) create: top severity (critical, event.severity 99)",
+              rq.get("severity") == "critical" and get(c, "event.severity") == 99,
+              f"{rq.get('severity')} {get(c, 'event.severity')}")
+        check("(g) create: user agent, body length, env names without values",
+              (get(c, "user_agent.original") or "").startswith("Docker-Client/")
+              and get(c, "http.request.body.bytes") == rq.get("content_length")
+              and "API_TOKEN" in ((rq.get("summary") or {}).get("env") or []),
+              f"ua {get(c, 'user_agent.original')} body {get(c, 'http.request.body.bytes')} "
+              f"env {(rq.get('summary') or {}).get('env')}")
+        if a.tier == "socket-tp":
+            check("(g) create: http.response.status_code 201 from the daemon's reply",
+                  get(c, "http.response.status_code") == 201 and get(c, "event.outcome") == "success",
+                  f"{get(c, 'http.response.status_code')} {get(c, 'event.outcome')}")
+    # The value is also on the in-container CLI's command line (process.args reports it as is) and
+    # inside the host's create of 'attacker' (its Cmd): only what the agent decoded or captured
+    # from the container's own create is checked here.
+    leaks = [e for e in ctr if "hunter2-e2e" in json.dumps(get(e, "sockwarden.request") or {})
+             or "hunter2-e2e" in payload(e)]
+    check("(g) the env secret never reaches payloads or decoded requests", not leaks, f"{len(leaks)} events")
+    host_reqs = [e for e in reqs if get(e, "process.executable") == a.host_cli]
+    host_create = [e for e in host_reqs if get(e, "sockwarden.request.operation") == "container-create"]
+    check("(g) host CLI requests decoded (GET /containers/json); its create of 'attacker' is flagged "
+          "runtime-socket-mount, high (host-originated), nothing critical",
+          any(get(e, "url.path") == "/containers/json" for e in host_reqs)
+          and len(host_create) == 1
+          and "runtime-socket-mount" in (get(host_create[0], "sockwarden.request.risk_flags") or [])
+          and get(host_create[0], "sockwarden.request.severity") == "high"
+          and all(get(e, "sockwarden.request.severity") != "critical" for e in host_reqs),
+          f"{sorted({(get(e, 'url.path'), get(e, 'sockwarden.request.severity')) for e in host_reqs})}")
+    unparsed = [e for e in reqs if get(e, "sockwarden.request.unparsed_body") or get(e, "sockwarden.request.anomalies")]
+    check("(g) no request of the real CLI is unparsed or anomalous", not unparsed,
+          "; ".join(f"{get(e, 'url.original')} {get(e, 'sockwarden.request.anomalies')}" for e in unparsed[:3]))
+
     # (c) replies (socket-tp only): the daemon's status line on the request's connection
     replies = [e for e in events if action(e) == "reply"]
     if a.tier == "socket-tp":

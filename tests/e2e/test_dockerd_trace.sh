@@ -16,7 +16,9 @@
 # (e) attribution: container attacker / image local/busybox:1 / runtime docker / the docker
 # executable inside, flagged container-originated + unexpected-caller; the host CLI, on the
 # expected list, carries neither flag,
-# (c) socket-tp: HTTP/1.1 reply on the request's connection, (d) zero lost events.
+# (c) socket-tp: HTTP/1.1 reply on the request's connection, (d) zero lost events,
+# (g) one decoded request event for the container's create: privileged, host-mount /, caller
+# attacker, severity critical, status 201 (socket-tp); the env secret never in the output.
 #
 # Exit: 0 pass, 1 fail, 77 skipped (not root / docker tools missing: run scripts/setup.sh).
 # Cleanup (trap): agent and daemon stopped by pid, containers removed, mounts and temp dir gone.
@@ -112,7 +114,7 @@ e2e_docker version >/dev/null || fail "host: docker version"
 CTR_SCRIPT='
 set -e
 docker -H unix:///host/d.sock ps
-if docker -H unix:///host/d.sock run --privileged -v /:/host local/busybox:1 true; then
+if docker -H unix:///host/d.sock run --privileged -v /:/host -e API_TOKEN=hunter2-e2e local/busybox:1 true; then
   echo "privileged container ran"
 else
   echo "privileged container created but did not start (expected in this sandbox)"
