@@ -114,7 +114,8 @@ TEST(DecodeHttp2, StreamingCallEmittedAtFirstMessageAndStreamsBounded) {
 }
 
 TEST(DecodeProtobuf, MalformedInputStops) {
-  PbReader r(std::string("\x0a\xff\xff\xff\xff\x0f", 6));
+  const std::string bad("\x0a\xff\xff\xff\xff\x0f", 6);
+  PbReader r(bad);
   PbField f;
   EXPECT_FALSE(r.next(f));
   EXPECT_TRUE(r.error());
