@@ -27,6 +27,7 @@ def main():
     ap.add_argument("--container-id", required=True, help="full 64-hex id of the attacker container")
     ap.add_argument("--host-mntns", type=int, required=True)
     ap.add_argument("--host-cli", required=True, help="path of the host docker CLI given to --expect")
+    ap.add_argument("--containerd-inode", type=int, required=True, help="inode of the private containerd's socket")
     ap.add_argument("--containerd-id", required=True, help="64-hex id of the ctr container (namespace swtest)")
     a = ap.parse_args()
 
@@ -65,9 +66,10 @@ def main():
     on_daemon_sock = lambda e: get(e, "sockwarden.socket.inode") == a.inode
 
     # Every non-loss event is about the watched socket and carries the requested tier.
-    foreign = [e for e in events if action(e) != "lost" and not on_daemon_sock(e)]
-    check("all events are on the daemon socket inode", not foreign,
-          f"{len(foreign)} events on other inodes" if foreign else f"inode {a.inode}")
+    on_ctrd_sock = lambda e: get(e, "sockwarden.socket.inode") == a.containerd_inode
+    foreign = [e for e in events if action(e) != "lost" and not on_daemon_sock(e) and not on_ctrd_sock(e)]
+    check("all events are on the daemon or containerd socket inode", not foreign,
+          f"{len(foreign)} events on other inodes" if foreign else f"inodes {a.inode}, {a.containerd_inode}")
     wrong_tier = [e for e in events if action(e) != "lost" and get(e, "sockwarden.tier") != a.tier]
     check(f"all events report tier {a.tier}", not wrong_tier, f"{len(wrong_tier)} with another tier")
 
@@ -216,6 +218,26 @@ def main():
     unparsed = [e for e in reqs if get(e, "sockwarden.request.unparsed_body") or get(e, "sockwarden.request.anomalies")]
     check("(g) no request of the real CLI is unparsed or anomalous", not unparsed,
           "; ".join(f"{get(e, 'url.original')} {get(e, 'sockwarden.request.anomalies')}" for e in unparsed[:3]))
+
+    # (h) gRPC to containerd, decoded for real: ctr's calls (HTTP/2 + HPACK + protobuf + OCI spec JSON)
+    grpc = [e for e in reqs if on_ctrd_sock(e) and get(e, "process.name") == "ctr"]
+    methods = sorted({get(e, "url.path") for e in grpc})
+    check("(h) ctr's gRPC calls on containerd.sock decoded with the swtest namespace",
+          bool(grpc) and all(get(e, "sockwarden.request.grpc.containerd_namespace") == "swtest"
+                             for e in grpc if "Version" not in (get(e, "url.path") or "")),
+          f"{len(grpc)} calls: {methods[:8]}")
+    ccreate = [e for e in grpc if get(e, "url.path") == "/containerd.services.containers.v1.Containers/Create"]
+    check("(h) Containers/Create: the container id, its OCI spec's bind mount of docker.sock "
+          "(runtime-socket-mount), http.version 2",
+          len(ccreate) == 1 and get(ccreate[0], "sockwarden.request.summary.container") == a.containerd_id
+          and "runtime-socket-mount" in (get(ccreate[0], "sockwarden.request.risk_flags") or [])
+          and get(ccreate[0], "http.version") == "2"
+          and not get(ccreate[0], "sockwarden.request.unparsed_body"),
+          "; ".join(f"{get(e, 'sockwarden.request.summary.container')} {get(e, 'sockwarden.request.risk_flags')} "
+                    f"trunc={get(e, 'sockwarden.request.truncated')} unparsed={get(e, 'sockwarden.request.unparsed_body')} "
+                    f"anom={get(e, 'sockwarden.request.anomalies')}" for e in ccreate[:2]))
+    check("(h) Tasks/Create decoded", any(get(e, "url.path") == "/containerd.services.tasks.v1.Tasks/Create" for e in grpc),
+          f"{methods}")
 
     # (c) replies (socket-tp only): the daemon's status line on the request's connection
     replies = [e for e in events if action(e) == "reply"]

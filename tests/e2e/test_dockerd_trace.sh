@@ -86,12 +86,17 @@ cp "$(readlink -f "$(command -v docker)")" "$HOST_CLI"
 e2e_docker() { DOCKER_CONFIG="$E2E_DIR/cli-config" "$HOST_CLI" -H "unix://$E2E_SOCK" "$@"; }
 
 SOCK_INODE=$(stat -c %i "$E2E_SOCK")
+CSOCK=$E2E_DIR/containerd/containerd.sock
+CSOCK_INODE=$(stat -c %i "$CSOCK")
 HOST_MNTNS=$(stat -L -c %i /proc/self/ns/mnt)
 EVENTS=$E2E_DIR/events.jsonl
 AGENT_LOG=$E2E_DIR/agent.log
 
 # --- agent -------------------------------------------------------------------
-"$BIN" run --no-default-sockets --socket "$E2E_SOCK" --tier "$TIER" --duration "$AGENT_MAX_SEC" \
+# containerd's socket is watched too: ctr's gRPC calls are decoded (HTTP/2, HPACK, protobuf).
+# --payload-cap 16384: containerd's Containers/Create carries the whole OCI spec (several KiB).
+"$BIN" run --no-default-sockets --socket "$E2E_SOCK" --socket "$CSOCK" --payload-cap 16384 \
+  --tier "$TIER" --duration "$AGENT_MAX_SEC" \
   --expect "exe:$HOST_CLI" --containerd-state "$E2E_DIR/containerd/state" \
   >"$EVENTS" 2>"$AGENT_LOG" &
 AGENT_PID=$!
@@ -130,7 +135,6 @@ e2e_log "attacker container $CID"
 
 # A plain containerd container (ctr, namespace "swtest": cgroup /swtest/<id>) calling the
 # daemon through the same kind of bind mount: the containerd layout, exercised for real.
-CSOCK=$E2E_DIR/containerd/containerd.sock
 e2e_docker save local/busybox:1 | ctr -a "$CSOCK" -n swtest images import - >/dev/null ||
   fail "ctr images import"
 CTRD_ID=$(head -c 32 /dev/urandom | sha256sum | cut -c1-64)
@@ -155,5 +159,5 @@ if grep -qE '\[(error|critical)\]' "$AGENT_LOG"; then
   fail "agent logged errors"
 fi
 
-python3 "$HERE/check_dockerd_trace.py" "$EVENTS" --tier "$TIER" --inode "$SOCK_INODE" \
+python3 "$HERE/check_dockerd_trace.py" "$EVENTS" --tier "$TIER" --inode "$SOCK_INODE" --containerd-inode "$CSOCK_INODE" \
   --container-id "$CID" --host-mntns "$HOST_MNTNS" --host-cli "$HOST_CLI" --containerd-id "$CTRD_ID"
