@@ -185,12 +185,14 @@ void TablePrinter::print(const Event& e) {
   std::string comm = e.process.name.empty() ? e.raw.comm : e.process.name;
   std::string action = fit_right(e.action, kActionWidth - 1) + (failed ? "!" : "");
   action.resize(kActionWidth, ' ');
-  if (color_ && (failed || lost)) {
+  // A high or critical request stands out like a failure.
+  const bool alarming = e.action == "request" && (e.severity == "high" || e.severity == "critical");
+  if (color_ && (failed || lost || alarming)) {
     // Colour wraps the text only; the padding stays outside so columns line
     // up with and without colour.
     auto end = action.find_last_not_of(' ') + 1;
     action.insert(end, "\033[0m");
-    action.insert(0, failed ? "\033[31m" : "\033[33m");
+    action.insert(0, failed || alarming ? "\033[31m" : "\033[33m");
   }
 
   std::string row = format_row(local_time_ms(e.realtime_ns), lost ? "-" : std::to_string(e.raw.tgid),
