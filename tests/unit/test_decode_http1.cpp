@@ -197,6 +197,16 @@ TEST(DecodeHttp1, MidStreamConnectionWaitsForARequest) {
   ASSERT_EQ(r.size(), 1u);
 }
 
+// Upgrade on a route the daemon does not hijack changes nothing: requests after it still decode.
+TEST(DecodeHttp1, UpgradeHeaderAloneDoesNotStopParsing) {
+  auto r = feed_whole("GET /_ping HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n" + create_req(kPriv));
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_TRUE(r[1].has_risk("privileged"));
+  auto s = feed_whole("POST /session HTTP/1.1\r\nUpgrade: h2c\r\nContent-Length: 0\r\n\r\n" + create_req(kPriv));
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].operation, "session");
+}
+
 TEST(DecodeHttp1, BuildargsAreRedactedInQuery) {
   auto r = feed_whole("POST /v1.41/build?t=x&buildargs=%7B%22TOKEN%22%3A%22abc%22%7D HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
   ASSERT_EQ(r.size(), 1u);

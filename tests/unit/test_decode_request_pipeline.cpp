@@ -114,5 +114,18 @@ TEST(DecodeRequestPipeline, UnansweredRequestReleasedByTick) {
   EXPECT_FALSE(to_ecs_json(r[0])["http"].contains("response"));
 }
 
+// A body the headers did not announce is parsed as a request line (as the
+// daemon does): its bytes are reported, redacted.
+TEST(DecodeRequestPipeline, UnparsedBytesAreRedacted) {
+  RequestPipeline p(ReassemblerOptions{}, false);
+  auto r = p.on_send(send_event(9, "POST /v1.41/containers/create HTTP/1.1\r\n\r\n{\"Env\":[\"DB_PASSWORD=hunter2\"]}", 3),
+                     RequestPipeline::Clock::now());
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r[1].request->operation, "unparsed");
+  std::string j = to_ecs_json(r[1]).dump();
+  EXPECT_EQ(j.find("hunter2"), std::string::npos) << j;
+  EXPECT_NE(j.find("DB_PASSWORD="), std::string::npos) << j;
+}
+
 }  // namespace
 }  // namespace sockwarden

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "classify/redactor.h"
 #include "decode/severity.h"
 #include "events.h"
 
@@ -43,6 +44,9 @@ void RequestPipeline::emit(DecodedRequest&& r, const Event& origin, Clock::time_
   ev.raw.flags &= (SW_F_ABSTRACT | SW_F_FD_UNKNOWN);
   ev.raw.bytes = r.body_bytes;
   ev.flags.erase(std::remove(ev.flags.begin(), ev.flags.end(), "redacted"), ev.flags.end());
+  // Bytes where a request line should be (an unparsed request) are reported as
+  // seen, so they go through the same redaction as payloads: they may be a body.
+  if (r.operation == "unparsed" || r.method.empty()) r.target = redact_payload(r.target).payload;
   Severity sev = request_severity(r, ev.flags);
   ev.severity = severity_name(sev);
   ev.severity_score = severity_score(sev);

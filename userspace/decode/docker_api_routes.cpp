@@ -134,6 +134,9 @@ std::string docker_operation(std::string_view method, std::string_view path) {
     if (n == 2 && at(1) == "create" && post) return "plugin-install";
     if (n == 3 && (at(2) == "enable" || at(2) == "upgrade" || at(2) == "set") && post) return "plugin-install";
   }
+  // BuildKit: the connection is upgraded to a session / HTTP/2 gRPC stream.
+  if (at(0) == "session" && post) return "session";
+  if (at(0) == "grpc" && post) return "grpc-session";
   if (at(0) == "swarm") return "swarm";
   if (at(0) == "secrets") return "secret";
   if (at(0) == "configs") return "config";
@@ -142,7 +145,7 @@ std::string docker_operation(std::string_view method, std::string_view path) {
 
 bool docker_hijacks(const DecodedRequest& r) {
   std::string op = docker_operation(r.method, r.path);
-  if (op == "container-attach") return true;
+  if (op == "container-attach" || op == "session" || op == "grpc-session") return true;
   if (op == "exec-start") {
     // dockerd hijacks unless the body asks for a detached start.
     auto j = nlohmann::json::parse(r.body, nullptr, false);

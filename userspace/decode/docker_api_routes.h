@@ -21,12 +21,12 @@ SplitTarget split_target(std::string_view target);
 // The operation a (method, path) names: "container-create", "exec-create",
 // "exec-start", "container-attach", "image-pull", "image-build", "archive-upload",
 // "archive-download", "container-inspect", "container-logs", "container-export",
-// "plugin-install", "swarm", "secret", "config", "ping", "other".
+// "plugin-install", "swarm", "secret", "config", "session", "grpc-session", "ping", "other".
 std::string docker_operation(std::string_view method, std::string_view path);
 
-// Whether dockerd hands the raw connection to the container after this request
-// (attach, exec start without Detach, any Upgrade): what follows on the
-// connection is a terminal stream, not HTTP.
+// Whether dockerd hijacks the connection after this request (attach, exec start
+// without Detach, BuildKit /session and /grpc): what follows is a terminal or
+// BuildKit stream, not HTTP/1.x. An Upgrade header alone does not do it.
 bool docker_hijacks(const DecodedRequest& r);
 
 // Query value of 'key' (percent-decoded), "" if absent.
