@@ -114,6 +114,27 @@ TEST(DecodeRequestPipeline, UnansweredRequestReleasedByTick) {
   EXPECT_FALSE(to_ecs_json(r[0])["http"].contains("response"));
 }
 
+// An HTTP/2 stream left open is reported when the connection idles out, with
+// the attribution of the connection's writes.
+TEST(DecodeRequestPipeline, OpenGrpcStreamReportedAtIdleExpiryWithAttribution) {
+  ReassemblerOptions o;
+  o.idle_timeout = std::chrono::seconds(1);
+  RequestPipeline p(o, true);
+  auto now = RequestPipeline::Clock::now();
+  test::HpackEncoder enc;
+  std::string s(Http2Decoder::kPreface);
+  s += test::h2_frame(1, 0x4, 1, enc.encode({{":method", "POST"}, {":path", "/containerd.services.events.v1.Events/Subscribe"},
+                                             {"containerd-namespace", "k8s.io"}}));
+  EXPECT_TRUE(p.on_send(send_event(12, s.substr(0, 30), 55), now).empty());
+  EXPECT_TRUE(p.on_send(send_event(12, s.substr(30), 55), now).empty());
+  auto r = p.tick(now + std::chrono::seconds(5));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].raw.tgid, 55u);
+  EXPECT_EQ(r[0].request->grpc_method, "Subscribe");
+  EXPECT_EQ(r[0].request->containerd_namespace, "k8s.io");
+  EXPECT_TRUE(p.tick(now + std::chrono::seconds(10)).empty());
+}
+
 // A body the headers did not announce is parsed as a request line (as the
 // daemon does): its bytes are reported, redacted.
 TEST(DecodeRequestPipeline, UnparsedBytesAreRedacted) {

@@ -20,7 +20,9 @@ RequestPipeline::RequestPipeline(ReassemblerOptions o, bool replies_visible, Clo
 
 const Event* RequestPipeline::origin_of(const DecodedRequest& r) const {
   auto it = origins_.find(r.origin);
-  return it == origins_.end() ? nullptr : &it->second;
+  if (it != origins_.end()) return &it->second;
+  auto last = last_write_.find(r.connection);
+  return last == last_write_.end() ? nullptr : &last->second;
 }
 
 void RequestPipeline::drop_origins(uint64_t conn, uint64_t below) {
@@ -86,6 +88,13 @@ std::vector<Event> RequestPipeline::on_send(const Event& e, Clock::time_point no
     origins_by_conn_[conn].insert(seq);
   }
   drop_origins(conn, has_pending ? pending : UINT64_MAX);
+  if (has_pending) {
+    Event& last = last_write_[conn];
+    last = e;
+    last.raw.payload.clear();
+  } else {
+    last_write_.erase(conn);
+  }
   return out;
 }
 
@@ -109,6 +118,8 @@ std::vector<Event> RequestPipeline::tick(Clock::time_point now) {
     for (uint64_t s : it->second) origins_.erase(s);
     it = origins_by_conn_.erase(it);
   }
+  for (auto it = last_write_.begin(); it != last_write_.end();)
+    it = streams_.tracks(it->first) ? std::next(it) : last_write_.erase(it);
   for (auto& e : replies_.expire(now)) out.push_back(std::move(e));
   return out;
 }
@@ -122,6 +133,7 @@ std::vector<Event> RequestPipeline::flush() {
   }
   origins_.clear();
   origins_by_conn_.clear();
+  last_write_.clear();
   for (auto& e : replies_.flush()) out.push_back(std::move(e));
   return out;
 }

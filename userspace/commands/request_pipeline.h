@@ -40,7 +40,7 @@ class RequestPipeline {
  private:
   void emit(DecodedRequest&& r, const Event& origin, Clock::time_point now, std::vector<Event>& out);
   void drop_origins(uint64_t conn, uint64_t below);
-  const Event* origin_of(const DecodedRequest& r) const;
+  const Event* origin_of(const DecodedRequest& r) const;  // first write, else the latest
 
   StreamReassembler streams_;
   ReplyMatcher<Event> replies_;
@@ -49,6 +49,10 @@ class RequestPipeline {
   // Writes that began a request still in progress: seq -> that write's event (payload dropped).
   std::map<uint64_t, Event> origins_;
   std::unordered_map<uint64_t, std::set<uint64_t>> origins_by_conn_;
+  // Latest write of a connection with decoding in progress: the attribution of
+  // last resort (an HTTP/2 stream whose first write was not kept, a request cut
+  // short by expiry). At most one per tracked connection.
+  std::unordered_map<uint64_t, Event> last_write_;
   uint64_t produced_ = 0;
 };
 

@@ -44,6 +44,7 @@ struct DecodedRequest {
   // Opaque token of the write that carried the request's first byte (the pipeline
   // uses it to attribute the request to that write's caller).
   uint64_t origin = 0;
+  uint64_t connection = 0;  // the connection id it was decoded from (set by the reassembler)
 
   bool has_risk(const std::string& name) const {
     for (const auto& r : risk)

@@ -4,19 +4,20 @@
 
 namespace sockwarden {
 
-void StreamReassembler::decode(std::vector<DecodedRequest>& reqs, size_t from) {
+void StreamReassembler::decode(std::vector<DecodedRequest>& reqs, size_t from, uint64_t conn) {
   for (size_t i = from; i < reqs.size(); i++) {
+    reqs[i].connection = conn;
     if (reqs[i].protocol != "http/2") decode_docker_request(reqs[i]);
     stats_.requests++;
   }
 }
 
-void StreamReassembler::finish(Conn& c, std::vector<DecodedRequest>& out, const char* why) {
+void StreamReassembler::finish(uint64_t id, Conn& c, std::vector<DecodedRequest>& out, const char* why) {
   size_t from = out.size();
   if (c.h1) c.h1->finish(out);
   if (c.h2) c.h2->finish(out);
   for (size_t i = from; i < out.size(); i++) out[i].add_anomaly(why);
-  decode(out, from);
+  decode(out, from, id);
 }
 
 std::vector<DecodedRequest> StreamReassembler::on_write(uint64_t id, std::string_view data, uint64_t missing,
@@ -27,7 +28,7 @@ std::vector<DecodedRequest> StreamReassembler::on_write(uint64_t id, std::string
     if (conns_.size() >= opts_.max_connections && !lru_.empty()) {
       uint64_t victim = lru_.back();
       auto v = conns_.find(victim);
-      finish(v->second, out, "connection-evicted");
+      finish(victim, v->second, out, "connection-evicted");
       lru_.pop_back();
       conns_.erase(v);
       stats_.evicted++;
@@ -73,7 +74,7 @@ std::vector<DecodedRequest> StreamReassembler::on_write(uint64_t id, std::string
     c.h1->feed(data, origin, out);
     c.h1->gap(missing, out);
   }
-  decode(out, from);
+  decode(out, from, id);
   return out;
 }
 
@@ -82,7 +83,7 @@ std::vector<DecodedRequest> StreamReassembler::expire(Clock::time_point now) {
   while (!lru_.empty()) {
     auto it = conns_.find(lru_.back());
     if (now - it->second.last < opts_.idle_timeout) break;
-    finish(it->second, out, "connection-idle");
+    finish(it->first, it->second, out, "connection-idle");
     conns_.erase(it);
     lru_.pop_back();
     stats_.expired++;
@@ -92,7 +93,7 @@ std::vector<DecodedRequest> StreamReassembler::expire(Clock::time_point now) {
 
 std::vector<DecodedRequest> StreamReassembler::flush() {
   std::vector<DecodedRequest> out;
-  for (auto& [id, c] : conns_) finish(c, out, "agent-exit");
+  for (auto& [id, c] : conns_) finish(id, c, out, "agent-exit");
   conns_.clear();
   lru_.clear();
   return out;

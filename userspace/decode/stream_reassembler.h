@@ -64,8 +64,8 @@ class StreamReassembler {
     Clock::time_point last;
     std::list<uint64_t>::iterator lru;
   };
-  void finish(Conn& c, std::vector<DecodedRequest>& out, const char* why);
-  void decode(std::vector<DecodedRequest>& reqs, size_t from);
+  void finish(uint64_t id, Conn& c, std::vector<DecodedRequest>& out, const char* why);
+  void decode(std::vector<DecodedRequest>& reqs, size_t from, uint64_t conn);
 
   ReassemblerOptions opts_;
   std::unordered_map<uint64_t, Conn> conns_;
