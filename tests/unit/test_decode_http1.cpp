@@ -207,6 +207,15 @@ TEST(DecodeHttp1, UpgradeHeaderAloneDoesNotStopParsing) {
   EXPECT_EQ(s[0].operation, "session");
 }
 
+TEST(DecodeHttp1, UnreadableFirstWriteThenHttp) {
+  StreamReassembler ra;
+  auto now = StreamReassembler::Clock::now();
+  EXPECT_TRUE(ra.on_write(1, "", 5000, 1, now).empty());  // payload-unreadable: not taken for HTTP/2
+  auto r = ra.on_write(1, "GET /_ping HTTP/1.1\r\n\r\n", 0, 2, now);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].operation, "ping");
+}
+
 TEST(DecodeHttp1, BuildargsAreRedactedInQuery) {
   auto r = feed_whole("POST /v1.41/build?t=x&buildargs=%7B%22TOKEN%22%3A%22abc%22%7D HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
   ASSERT_EQ(r.size(), 1u);

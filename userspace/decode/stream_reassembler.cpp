@@ -43,6 +43,14 @@ std::vector<DecodedRequest> StreamReassembler::on_write(uint64_t id, std::string
   c.last = now;
   size_t from = out.size();
 
+  if (c.proto == Proto::Unknown && c.sniff.empty() && data.empty()) {
+    // A first write with no captured byte says nothing about the protocol: the
+    // stream is joined mid-way, as for a connection older than the agent.
+    if (missing == 0) return out;
+    c.proto = Proto::Http1;
+    c.h1 = std::make_unique<Http1Parser>(opts_.request_budget);
+    c.h1->start_lost();
+  }
   if (c.proto == Proto::Unknown) {
     constexpr std::string_view kPreface = Http2Decoder::kPreface;
     std::string candidate = c.sniff + std::string(data.substr(0, kPreface.size()));
