@@ -37,6 +37,8 @@ fi
 
 BASE_PKGS=(
   build-essential cmake pkg-config clang llvm make git
+  # fuzz targets: libFuzzer for clang 14 (tests/fuzz)
+  libclang-rt-14-dev
   libelf-dev zlib1g-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
   libyaml-cpp-dev libnghttp2-dev liburing-dev

@@ -30,6 +30,10 @@ void add_capture_options(CLI::App* cmd, AgentOptions& o) {
   cmd->add_option("--tier", o.tier, "Hook tier: auto (best that loads), socket-tp, syscall-tp")
       ->capture_default_str();
   cmd->add_option("--payload-cap", o.payload_cap, "Bytes captured per write (max 16384)")->capture_default_str();
+  cmd->add_option("--request-budget", o.request_budget,
+                  "Bytes kept per decoded HTTP/gRPC request (line, headers, body); beyond it the request is\n"
+                  "reported truncated")
+      ->capture_default_str();
   cmd->add_option("--ringbuf-kb", o.ringbuf_kb, "Kernel ring buffer size in KiB (power of two)")->capture_default_str();
   cmd->add_option("--duration", o.duration_sec, "Stop after SEC seconds (default: until Ctrl-C / SIGTERM)");
   cmd->add_option("-p,--pid", o.pids, "Only events of this process, its threads and direct children (repeatable)");

@@ -27,6 +27,7 @@ def main():
     ap.add_argument("--container-id", required=True, help="full 64-hex id of the attacker container")
     ap.add_argument("--host-mntns", type=int, required=True)
     ap.add_argument("--host-cli", required=True, help="path of the host docker CLI given to --expect")
+    ap.add_argument("--containerd-inode", type=int, required=True, help="inode of the private containerd's socket")
     ap.add_argument("--containerd-id", required=True, help="64-hex id of the ctr container (namespace swtest)")
     a = ap.parse_args()
 
@@ -65,9 +66,10 @@ def main():
     on_daemon_sock = lambda e: get(e, "sockwarden.socket.inode") == a.inode
 
     # Every non-loss event is about the watched socket and carries the requested tier.
-    foreign = [e for e in events if action(e) != "lost" and not on_daemon_sock(e)]
-    check("all events are on the daemon socket inode", not foreign,
-          f"{len(foreign)} events on other inodes" if foreign else f"inode {a.inode}")
+    on_ctrd_sock = lambda e: get(e, "sockwarden.socket.inode") == a.containerd_inode
+    foreign = [e for e in events if action(e) != "lost" and not on_daemon_sock(e) and not on_ctrd_sock(e)]
+    check("all events are on the daemon or containerd socket inode", not foreign,
+          f"{len(foreign)} events on other inodes" if foreign else f"inodes {a.inode}, {a.containerd_inode}")
     wrong_tier = [e for e in events if action(e) != "lost" and get(e, "sockwarden.tier") != a.tier]
     check(f"all events report tier {a.tier}", not wrong_tier, f"{len(wrong_tier)} with another tier")
 
@@ -162,6 +164,80 @@ def main():
           f"{sorted({str(get(e, 'container.name')) for e in ctrd})}")
     check("(f) containerd container: flagged container-originated and unexpected-caller",
           bool(ctrd) and all("container-originated" in flags(e) and "unexpected-caller" in flags(e) for e in ctrd))
+
+    # (g) decoded requests: the seed scenario is one request event for the container's create
+    reqs = [e for e in events if action(e) == "request"]
+    check("(g) the agent emitted decoded request events", bool(reqs), f"{len(reqs)} request events")
+    ctr_creates = [e for e in reqs if in_container(e) and get(e, "sockwarden.request.operation") == "container-create"]
+    check("(g) exactly one request event for the container's containers/create", len(ctr_creates) == 1,
+          f"{len(ctr_creates)}: " + "; ".join(f"{get(e, 'url.original')} {get(e, 'sockwarden.request.risk_flags')}"
+                                               for e in ctr_creates[:3]))
+    if ctr_creates:
+        c = ctr_creates[0]
+        rq = get(c, "sockwarden.request") or {}
+        check("(g) create: POST /vX.Y/containers/create with the API version split out",
+              get(c, "http.request.method") == "POST" and get(c, "url.path") == "/containers/create"
+              and (get(c, "url.original") or "").startswith("/v" + str(rq.get("api_version", "?")) + "/containers/create")
+              and bool(rq.get("api_version")),
+              f"{get(c, 'http.request.method')} {get(c, 'url.original')} api {rq.get('api_version')}")
+        check("(g) create: risk flags privileged and host-mount '/'",
+              "privileged" in (rq.get("risk_flags") or []) and "/" in (rq.get("host_mounts") or []),
+              f"flags {rq.get('risk_flags')} mounts {rq.get('host_mounts')}")
+        check("(g) create: caller container 'attacker', container-originated",
+              get(c, "container.name") == "attacker" and "container-originated" in flags(c),
+              f"{get(c, 'container.name')} {flags(c)}")
+        check("(g) create: top severity (critical, event.severity 99)",
+              rq.get("severity") == "critical" and get(c, "event.severity") == 99,
+              f"{rq.get('severity')} {get(c, 'event.severity')}")
+        check("(g) create: user agent, body length, env names without values",
+              (get(c, "user_agent.original") or "").startswith("Docker-Client/")
+              and get(c, "http.request.body.bytes") == rq.get("content_length")
+              and "API_TOKEN" in ((rq.get("summary") or {}).get("env") or []),
+              f"ua {get(c, 'user_agent.original')} body {get(c, 'http.request.body.bytes')} "
+              f"env {(rq.get('summary') or {}).get('env')}")
+        if a.tier == "socket-tp":
+            check("(g) create: http.response.status_code 201 from the daemon's reply",
+                  get(c, "http.response.status_code") == 201 and get(c, "event.outcome") == "success",
+                  f"{get(c, 'http.response.status_code')} {get(c, 'event.outcome')}")
+    # The value is also on the in-container CLI's command line (process.args reports it as is) and
+    # inside the host's create of 'attacker' (its Cmd): only what the agent decoded or captured
+    # from the container's own create is checked here.
+    leaks = [e for e in ctr if "hunter2-e2e" in json.dumps(get(e, "sockwarden.request") or {})
+             or "hunter2-e2e" in payload(e)]
+    check("(g) the env secret never reaches payloads or decoded requests", not leaks, f"{len(leaks)} events")
+    host_reqs = [e for e in reqs if get(e, "process.executable") == a.host_cli]
+    host_create = [e for e in host_reqs if get(e, "sockwarden.request.operation") == "container-create"]
+    check("(g) host CLI requests decoded (GET /containers/json); its create of 'attacker' is flagged "
+          "runtime-socket-mount, high (host-originated), nothing critical",
+          any(get(e, "url.path") == "/containers/json" for e in host_reqs)
+          and len(host_create) == 1
+          and "runtime-socket-mount" in (get(host_create[0], "sockwarden.request.risk_flags") or [])
+          and get(host_create[0], "sockwarden.request.severity") == "high"
+          and all(get(e, "sockwarden.request.severity") != "critical" for e in host_reqs),
+          f"{sorted({(get(e, 'url.path'), get(e, 'sockwarden.request.severity')) for e in host_reqs})}")
+    unparsed = [e for e in reqs if get(e, "sockwarden.request.unparsed_body") or get(e, "sockwarden.request.anomalies")]
+    check("(g) no request of the real CLI is unparsed or anomalous", not unparsed,
+          "; ".join(f"{get(e, 'url.original')} {get(e, 'sockwarden.request.anomalies')}" for e in unparsed[:3]))
+
+    # (h) gRPC to containerd, decoded for real: ctr's calls (HTTP/2 + HPACK + protobuf + OCI spec JSON)
+    grpc = [e for e in reqs if on_ctrd_sock(e) and get(e, "process.name") == "ctr"]
+    methods = sorted({get(e, "url.path") for e in grpc})
+    check("(h) ctr's gRPC calls on containerd.sock decoded with the swtest namespace",
+          bool(grpc) and all(get(e, "sockwarden.request.grpc.containerd_namespace") == "swtest"
+                             for e in grpc if "Version" not in (get(e, "url.path") or "")),
+          f"{len(grpc)} calls: {methods[:8]}")
+    ccreate = [e for e in grpc if get(e, "url.path") == "/containerd.services.containers.v1.Containers/Create"]
+    check("(h) Containers/Create: the container id, its OCI spec's bind mount of docker.sock "
+          "(runtime-socket-mount), http.version 2",
+          len(ccreate) == 1 and get(ccreate[0], "sockwarden.request.summary.container") == a.containerd_id
+          and "runtime-socket-mount" in (get(ccreate[0], "sockwarden.request.risk_flags") or [])
+          and get(ccreate[0], "http.version") == "2"
+          and not get(ccreate[0], "sockwarden.request.unparsed_body"),
+          "; ".join(f"{get(e, 'sockwarden.request.summary.container')} {get(e, 'sockwarden.request.risk_flags')} "
+                    f"trunc={get(e, 'sockwarden.request.truncated')} unparsed={get(e, 'sockwarden.request.unparsed_body')} "
+                    f"anom={get(e, 'sockwarden.request.anomalies')}" for e in ccreate[:2]))
+    check("(h) Tasks/Create decoded", any(get(e, "url.path") == "/containerd.services.tasks.v1.Tasks/Create" for e in grpc),
+          f"{methods}")
 
     # (c) replies (socket-tp only): the daemon's status line on the request's connection
     replies = [e for e in events if action(e) == "reply"]

@@ -16,7 +16,9 @@
 # (e) attribution: container attacker / image local/busybox:1 / runtime docker / the docker
 # executable inside, flagged container-originated + unexpected-caller; the host CLI, on the
 # expected list, carries neither flag,
-# (c) socket-tp: HTTP/1.1 reply on the request's connection, (d) zero lost events.
+# (c) socket-tp: HTTP/1.1 reply on the request's connection, (d) zero lost events,
+# (g) one decoded request event for the container's create: privileged, host-mount /, caller
+# attacker, severity critical, status 201 (socket-tp); the env secret never in the output.
 #
 # Exit: 0 pass, 1 fail, 77 skipped (not root / docker tools missing: run scripts/setup.sh).
 # Cleanup (trap): agent and daemon stopped by pid, containers removed, mounts and temp dir gone.
@@ -84,12 +86,17 @@ cp "$(readlink -f "$(command -v docker)")" "$HOST_CLI"
 e2e_docker() { DOCKER_CONFIG="$E2E_DIR/cli-config" "$HOST_CLI" -H "unix://$E2E_SOCK" "$@"; }
 
 SOCK_INODE=$(stat -c %i "$E2E_SOCK")
+CSOCK=$E2E_DIR/containerd/containerd.sock
+CSOCK_INODE=$(stat -c %i "$CSOCK")
 HOST_MNTNS=$(stat -L -c %i /proc/self/ns/mnt)
 EVENTS=$E2E_DIR/events.jsonl
 AGENT_LOG=$E2E_DIR/agent.log
 
 # --- agent -------------------------------------------------------------------
-"$BIN" run --no-default-sockets --socket "$E2E_SOCK" --tier "$TIER" --duration "$AGENT_MAX_SEC" \
+# containerd's socket is watched too: ctr's gRPC calls are decoded (HTTP/2, HPACK, protobuf).
+# --payload-cap 16384: containerd's Containers/Create carries the whole OCI spec (several KiB).
+"$BIN" run --no-default-sockets --socket "$E2E_SOCK" --socket "$CSOCK" --payload-cap 16384 \
+  --tier "$TIER" --duration "$AGENT_MAX_SEC" \
   --expect "exe:$HOST_CLI" --containerd-state "$E2E_DIR/containerd/state" \
   >"$EVENTS" 2>"$AGENT_LOG" &
 AGENT_PID=$!
@@ -112,7 +119,7 @@ e2e_docker version >/dev/null || fail "host: docker version"
 CTR_SCRIPT='
 set -e
 docker -H unix:///host/d.sock ps
-if docker -H unix:///host/d.sock run --privileged -v /:/host local/busybox:1 true; then
+if docker -H unix:///host/d.sock run --privileged -v /:/host -e API_TOKEN=hunter2-e2e local/busybox:1 true; then
   echo "privileged container ran"
 else
   echo "privileged container created but did not start (expected in this sandbox)"
@@ -128,7 +135,6 @@ e2e_log "attacker container $CID"
 
 # A plain containerd container (ctr, namespace "swtest": cgroup /swtest/<id>) calling the
 # daemon through the same kind of bind mount: the containerd layout, exercised for real.
-CSOCK=$E2E_DIR/containerd/containerd.sock
 e2e_docker save local/busybox:1 | ctr -a "$CSOCK" -n swtest images import - >/dev/null ||
   fail "ctr images import"
 CTRD_ID=$(head -c 32 /dev/urandom | sha256sum | cut -c1-64)
@@ -153,5 +159,5 @@ if grep -qE '\[(error|critical)\]' "$AGENT_LOG"; then
   fail "agent logged errors"
 fi
 
-python3 "$HERE/check_dockerd_trace.py" "$EVENTS" --tier "$TIER" --inode "$SOCK_INODE" \
+python3 "$HERE/check_dockerd_trace.py" "$EVENTS" --tier "$TIER" --inode "$SOCK_INODE" --containerd-inode "$CSOCK_INODE" \
   --container-id "$CID" --host-mntns "$HOST_MNTNS" --host-cli "$HOST_CLI" --containerd-id "$CTRD_ID"

@@ -2,6 +2,10 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_record_decoder.cpp
   unit/test_watch_list.cpp
   unit/test_connect_correlator.cpp
+  unit/test_decode_fixtures.cpp
+  unit/test_decode_http1.cpp
+  unit/test_decode_http2.cpp
+  unit/test_decode_request_pipeline.cpp
   unit/test_attempt_resolver.cpp
   unit/test_event_builder.cpp
   unit/test_event_filter.cpp

@@ -15,6 +15,7 @@
 #include "classify/caller_policy.h"
 #include "classify/event_filter.h"
 #include "classify/redactor.h"
+#include "commands/request_pipeline.h"
 #include "decode/connect_correlator.h"
 #include "enrich/attempt_resolver.h"
 #include "enrich/boot_clock.h"
@@ -84,6 +85,9 @@ void validate_agent_options(const AgentOptions& o) {
   uint32_t kb = o.ringbuf_kb;
   if (kb < 4 || (kb & (kb - 1)) != 0 || kb > (1u << 20))
     throw UserError(kExitUsage, "--ringbuf-kb " + std::to_string(kb) + ": must be a power of two between 4 and 1048576");
+  if (o.request_budget < 1024 || o.request_budget > (16u << 20))
+    throw UserError(kExitUsage, "--request-budget " + std::to_string(o.request_budget) +
+                                    ": must be between 1024 and 16777216 bytes");
   if (!(o.duration_sec >= 0)) throw UserError(kExitUsage, "--duration must be a number of seconds >= 0");
   for (const auto& spec : o.expect) parse_expected_spec(spec, "--expect");
 }
@@ -167,9 +171,15 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   std::optional<EnforcementGap> enforcement_gap = enforcer.start(policy);
   stats.enforcement = enforcer.level();
 
-  auto deliver = [&](Event&& e) {
-    if (e.action == "lost") stats.lost += e.lost;
-    if (!e.is_agent_event()) classify_caller(e, policy, host);
+  // Requests are decoded from every send (before the filter, so that a
+  // connection's stream stays whole, and before redaction, which would break
+  // the framing); request events then pass the same filter as the rest.
+  ReassemblerOptions ropts;
+  ropts.request_budget = opts.request_budget;
+  // The daemon's replies are captured by every tier but syscall-tp.
+  const bool replies_visible = capture->tier().id != TierId::SyscallTp;
+  RequestPipeline requests(ropts, replies_visible);
+  auto emit = [&](Event&& e) {
     if (!filter.keep(e)) return;
     if (e.action == "send" || e.action == "reply") {
       auto r = redact_payload(e.raw.payload);
@@ -180,6 +190,18 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
     }
     stats.emitted++;
     sink.on_event(e);
+  };
+  auto emit_all = [&](std::vector<Event>&& events) {
+    for (auto& e : events) emit(std::move(e));
+  };
+  auto deliver = [&](Event&& e) {
+    if (e.action == "lost") stats.lost += e.lost;
+    if (!e.is_agent_event()) classify_caller(e, policy, host);
+    std::vector<Event> decoded;
+    if (e.action == "send") decoded = requests.on_send(e, std::chrono::steady_clock::now());
+    else if (e.action == "reply") decoded = requests.on_reply(e, std::chrono::steady_clock::now());
+    emit(std::move(e));
+    emit_all(std::move(decoded));
   };
   auto deliver_connects = [&](std::vector<ConnectResult>&& results) {
     for (auto& r : results) deliver(builder.build(std::move(r.ev), r.success));
@@ -236,6 +258,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
       resync();
       enforcer.refresh(policy);
       deliver_connects(correlator.expire(now));
+      emit_all(requests.tick(now));
       procs.expire();
       report_losses();
       if (now >= next_root_scan) {
@@ -250,8 +273,15 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   while (capture->poll(0, handler) > 0) {
   }
   deliver_connects(correlator.flush());
+  emit_all(requests.flush());
   report_losses();
   enforcer.stop();
+  auto rs = requests.stats();
+  stats.requests = rs.requests;
+  stats.evicted_connections = rs.evicted_connections;
+  stats.expired_connections = rs.expired_connections;
+  spdlog::info("decoded {} requests; decoder connections evicted {}, expired {}", rs.requests,
+               rs.evicted_connections, rs.expired_connections);
   sink.on_exit(stats);
   return stats;
 }

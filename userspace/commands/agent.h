@@ -17,6 +17,7 @@ struct AgentOptions {
   std::string tier = "auto";
   uint32_t payload_cap = 4096;
   uint32_t ringbuf_kb = 8192;
+  uint32_t request_budget = 64 * 1024;  // --request-budget: bytes kept per decoded request
   double duration_sec = 0;  // 0 = until SIGINT/SIGTERM
   std::set<uint32_t> pids;
   std::string container;            // --container NAME|glob|id-prefix
@@ -41,6 +42,9 @@ struct RunStats {
   KernelCounters kernel;
   uint64_t emitted = 0;  // events handed to the sink
   uint64_t lost = 0;     // total of every loss record
+  uint64_t requests = 0;             // decoded request events produced
+  uint64_t evicted_connections = 0;  // decoder state dropped by its LRU cap
+  uint64_t expired_connections = 0;  // decoder state dropped after idling
 };
 
 class EventSink {

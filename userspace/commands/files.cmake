@@ -1,5 +1,6 @@
 set(SW_COMMANDS_SOURCES
   commands/agent.cpp
+  commands/request_pipeline.cpp
   commands/sinks.cpp
   commands/doctor.cpp
   commands/audit.cpp)

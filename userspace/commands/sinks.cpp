@@ -31,6 +31,8 @@ void TableSink::on_exit(const RunStats& stats) {
   out_ << "tier: " << stats.tier << "; kernel records: " << stats.kernel.events
        << ", lost (ring buffer full): " << stats.kernel.ringbuf_drops
        << ", payloads partly unreadable: " << stats.kernel.payload_partial << "\n";
+  out_ << "requests decoded: " << stats.requests << "; decoder connections evicted: " << stats.evicted_connections
+       << ", expired: " << stats.expired_connections << "\n";
   out_.flush();
 }
 
@@ -74,6 +76,9 @@ void JsonLinesSink::on_exit(const RunStats& stats) {
                             {"ringbuf_drops", stats.kernel.ringbuf_drops},
                             {"payload_partial", stats.kernel.payload_partial},
                             {"decode_errors", stats.kernel.decode_errors}};
+  j["summary"]["decoder"] = {{"requests", stats.requests},
+                             {"evicted_connections", stats.evicted_connections},
+                             {"expired_connections", stats.expired_connections}};
   write_line(j.dump());
 }
 

@@ -6,6 +6,7 @@
 #include "enrich/boot_clock.h"
 #include "output/flag_names.h"
 #include "output/payload_escape.h"
+#include "output/request_fields.h"
 
 namespace sockwarden {
 namespace {
@@ -17,7 +18,7 @@ json event_type(const Event& e) {
   // ECS: a connect the enforcement policy refused is a "denied" connection.
   if (action == "connect" && (e.raw.flags & SW_F_DENIED)) return json::array({"connection", "denied"});
   if (action == "connect") return json::array({"connection"});
-  if (action == "send" || action == "reply") return json::array({"access"});
+  if (action == "send" || action == "reply" || action == "request") return json::array({"access"});
   return json::array({"info"});
 }
 
@@ -130,6 +131,7 @@ nlohmann::json to_ecs_json(const Event& e) {
       {"sockwarden", std::move(sw)},
   };
   if (e.container) add_container_fields(j, *e.container);
+  if (e.request) add_request_fields(j, e);
   return j;
 }
 

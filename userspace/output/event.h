@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "capture/raw_event.h"
+#include "decode/decoded_request.h"
 #include "enrich/container_resolver.h"
 
 namespace sockwarden {
@@ -29,7 +30,7 @@ struct ProcessInfo {
 
 struct Event {
   RawEvent raw;
-  std::string action;        // "connect", "send", "reply", "lost"
+  std::string action;        // "connect", "send", "reply", "request", "lost"
   std::string outcome;       // "success", "failure", "unknown"
   uint64_t realtime_ns = 0;  // wall clock, ns since the epoch (UTC)
   ProcessInfo process;
@@ -40,6 +41,11 @@ struct Event {
   std::optional<std::string> error;  // errno name for failures, e.g. "EACCES"
   std::optional<ContainerInfo> container;  // set when the caller is in a container
   std::string expected_by;   // the expected-caller rule that matched ("" if none)
+  // Request events only ("request"): the decoded request, with its severity
+  // from its risk flags and the caller flags.
+  std::optional<DecodedRequest> request;
+  std::string severity;      // "none", "low", "medium", "high", "critical"
+  int severity_score = 0;    // ECS event.severity
   // Loss events only
   uint64_t lost = 0;
   std::string lost_cause;    // "ringbuf-full", ...

@@ -11,6 +11,7 @@
 #include "events.h"
 #include "output/flag_names.h"
 #include "output/payload_escape.h"
+#include "output/request_fields.h"
 
 namespace sockwarden {
 namespace {
@@ -89,6 +90,8 @@ std::string detail(const Event& e) {
     } else {
       d = "failed";
     }
+  } else if (e.action == "request") {
+    d = fit_right(request_brief(e), 2 * kDetailPayload);
   } else if (e.action == "send" || e.action == "reply") {
     d = payload_first_line(e.raw.payload, kDetailPayload);
   }
@@ -178,16 +181,18 @@ void TablePrinter::print_header() {
 void TablePrinter::print(const Event& e) {
   const bool lost = e.action == "lost";
   const bool failed = e.outcome == "failure";
-  const bool has_bytes = e.action == "send" || e.action == "reply";
+  const bool has_bytes = e.action == "send" || e.action == "reply" || e.action == "request";
   std::string comm = e.process.name.empty() ? e.raw.comm : e.process.name;
   std::string action = fit_right(e.action, kActionWidth - 1) + (failed ? "!" : "");
   action.resize(kActionWidth, ' ');
-  if (color_ && (failed || lost)) {
+  // A high or critical request stands out like a failure.
+  const bool alarming = e.action == "request" && (e.severity == "high" || e.severity == "critical");
+  if (color_ && (failed || lost || alarming)) {
     // Colour wraps the text only; the padding stays outside so columns line
     // up with and without colour.
     auto end = action.find_last_not_of(' ') + 1;
     action.insert(end, "\033[0m");
-    action.insert(0, failed ? "\033[31m" : "\033[33m");
+    action.insert(0, failed || alarming ? "\033[31m" : "\033[33m");
   }
 
   std::string row = format_row(local_time_ms(e.realtime_ns), lost ? "-" : std::to_string(e.raw.tgid),

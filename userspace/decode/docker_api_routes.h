@@ -1,0 +1,36 @@
+// Docker Engine API routes (and podman's compatible and libpod APIs): split the
+// request target into API version, path and query, and name the operation.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "decode/decoded_request.h"
+
+namespace sockwarden {
+
+struct SplitTarget {
+  std::string path;         // "/containers/create" (libpod keeps its "/libpod" prefix)
+  std::string query;        // without '?'
+  std::string api_version;  // "1.50", "4.0.0" ("" if none)
+};
+
+// "/v1.50/containers/create?name=x" -> {"/containers/create", "name=x", "1.50"}.
+// A path that is not absolute ("*", "http://host/...") keeps its text as path.
+SplitTarget split_target(std::string_view target);
+
+// The operation a (method, path) names: "container-create", "exec-create",
+// "exec-start", "container-attach", "image-pull", "image-build", "archive-upload",
+// "archive-download", "container-inspect", "container-logs", "container-export",
+// "plugin-install", "swarm", "secret", "config", "session", "grpc-session", "ping", "other".
+std::string docker_operation(std::string_view method, std::string_view path);
+
+// Whether dockerd hijacks the connection after this request (attach, exec start
+// without Detach, BuildKit /session and /grpc): what follows is a terminal or
+// BuildKit stream, not HTTP/1.x. An Upgrade header alone does not do it.
+bool docker_hijacks(const DecodedRequest& r);
+
+// Query value of 'key' (percent-decoded), "" if absent.
+std::string query_param(std::string_view query, std::string_view key);
+std::string percent_decode(std::string_view s);
+
+}  // namespace sockwarden

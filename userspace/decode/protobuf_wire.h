@@ -1,0 +1,38 @@
+// Minimal protobuf wire-format reader (varint, fixed32/64, length-delimited):
+// enough to pull named fields out of CRI and containerd requests without their
+// generated code. Never reads past its input; malformed input stops iteration.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sockwarden {
+
+struct PbField {
+  uint32_t number = 0;
+  uint8_t wire = 0;        // 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32
+  uint64_t varint = 0;     // wire 0, 1, 5
+  std::string_view bytes;  // wire 2
+};
+
+class PbReader {
+ public:
+  explicit PbReader(std::string_view data) : data_(data) {}
+  // Next field; false at the end or on malformed input (then error() is true).
+  bool next(PbField& f);
+  bool error() const { return error_; }
+
+ private:
+  bool varint(uint64_t& v);
+  std::string_view data_;
+  bool error_ = false;
+};
+
+// Convenience: every length-delimited value of field 'number' / the last one / a varint.
+std::vector<std::string_view> pb_all(std::string_view msg, uint32_t number);
+std::string_view pb_bytes(std::string_view msg, uint32_t number);
+uint64_t pb_varint(std::string_view msg, uint32_t number);
+bool pb_has(std::string_view msg, uint32_t number);
+
+}  // namespace sockwarden

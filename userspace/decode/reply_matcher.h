@@ -1,0 +1,119 @@
+// Pairs decoded HTTP/1.x requests with the daemon's status line on the same
+// connection (reply records: the first bytes of each daemon write), FIFO as
+// HTTP/1.1 requires. A refused create (4xx/5xx) is not the same incident as a
+// successful one. Requests wait at most 'wait' for their status; a status that
+// arrives before its request (the two records race through the ring buffer)
+// is kept briefly for the next request. Interim 1xx answers (100 Continue) are
+// skipped; 101 (hijack) is final.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace sockwarden {
+
+// "HTTP/1.1 201 Created\r\n..." -> 201; nullopt when the bytes do not start with a status line.
+std::optional<int> parse_status_line(std::string_view reply);
+
+template <class T>
+class ReplyMatcher {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr size_t kMaxPerConnection = 64;  // pipelined requests waiting; more are released
+
+  explicit ReplyMatcher(Clock::duration wait) : wait_(wait) {}
+
+  // Queue a request; returns items released now (overflow), in order.
+  std::vector<T> add(uint64_t conn, T item, Clock::time_point now, void (*set)(T&, int)) {
+    std::vector<T> out;
+    auto& c = conns_[conn];
+    while (!c.early.empty() && now - c.early.front().at > wait_) c.early.pop_front();
+    if (!c.early.empty()) {
+      set(item, c.early.front().status);
+      c.early.pop_front();
+      out.push_back(std::move(item));
+      cleanup(conn);
+      return out;
+    }
+    c.pending.push_back({std::move(item), now + wait_});
+    if (c.pending.size() > kMaxPerConnection) {
+      out.push_back(std::move(c.pending.front().item));
+      c.pending.pop_front();
+    }
+    return out;
+  }
+
+  // A reply record on conn: returns the request it answers (with its status set), if any.
+  std::vector<T> on_reply(uint64_t conn, std::string_view payload, Clock::time_point now, void (*set)(T&, int)) {
+    std::vector<T> out;
+    auto st = parse_status_line(payload);
+    if (!st || (*st >= 100 && *st < 200 && *st != 101)) return out;
+    auto& c = conns_[conn];
+    if (c.pending.empty()) {
+      if (c.early.size() < 8) c.early.push_back({*st, now});
+      return out;
+    }
+    T item = std::move(c.pending.front().item);
+    c.pending.pop_front();
+    set(item, *st);
+    out.push_back(std::move(item));
+    cleanup(conn);
+    return out;
+  }
+
+  // Requests whose status did not come in time, oldest first.
+  std::vector<T> expire(Clock::time_point now) {
+    std::vector<T> out;
+    for (auto it = conns_.begin(); it != conns_.end();) {
+      auto& c = it->second;
+      while (!c.pending.empty() && c.pending.front().deadline <= now) {
+        out.push_back(std::move(c.pending.front().item));
+        c.pending.pop_front();
+      }
+      while (!c.early.empty() && now - c.early.front().at > wait_) c.early.pop_front();
+      if (c.pending.empty() && c.early.empty()) it = conns_.erase(it);
+      else ++it;
+    }
+    return out;
+  }
+
+  std::vector<T> flush() {
+    std::vector<T> out;
+    for (auto& [id, c] : conns_)
+      for (auto& p : c.pending) out.push_back(std::move(p.item));
+    conns_.clear();
+    return out;
+  }
+
+  size_t waiting() const {
+    size_t n = 0;
+    for (const auto& [id, c] : conns_) n += c.pending.size();
+    return n;
+  }
+
+ private:
+  struct Pending {
+    T item;
+    Clock::time_point deadline;
+  };
+  struct Early {
+    int status;
+    Clock::time_point at;
+  };
+  struct Conn {
+    std::deque<Pending> pending;
+    std::deque<Early> early;
+  };
+  void cleanup(uint64_t conn) {
+    auto it = conns_.find(conn);
+    if (it != conns_.end() && it->second.pending.empty() && it->second.early.empty()) conns_.erase(it);
+  }
+  Clock::duration wait_;
+  std::unordered_map<uint64_t, Conn> conns_;
+};
+
+}  // namespace sockwarden
