@@ -349,6 +349,26 @@ static __always_inline struct sock *fd_unix_sock(int fd)
 	return sk;
 }
 
+/*
+ * After a send returned: flag what was captured against what was written
+ * (p->ev.bytes), and return how many captured bytes to emit. A copy read
+ * before the send completed (read_early) may hold more than a short write
+ * sent: it is cut to the return value.
+ */
+static __always_inline __u32 settle_payload(struct pending_send *p, long ret, bool read_early)
+{
+	__u32 got = p->captured;
+	if (got > SW_PAYLOAD_MAX)
+		got = SW_PAYLOAD_MAX;
+	if (p->ev.bytes > got && !(p->ev.flags & SW_F_PAYLOAD_PARTIAL))
+		p->ev.flags |= SW_F_TRUNCATED;
+	if (read_early && ret >= 0 && got > (__u64)ret)
+		got = ret;
+	if (got == 0 && p->ev.bytes > 0)
+		p->ev.flags |= SW_F_PAYLOAD_NONE;
+	return got;
+}
+
 /* Copy up to 'want' bytes of an skb's linear area. Page frags are not readable from here. */
 static __always_inline __u32 copy_skb_head(__u8 *dst, __u32 room, const struct sk_buff *skb, __u32 want,
 					   bool *partial)

@@ -31,22 +31,3 @@ int BPF_PROG(fentry__security_socket_sendmsg, struct socket *sock, struct msghdr
 {
 	return on_stream_sendmsg(sock, msg, size);
 }
-
-SEC("fexit/unix_stream_connect")
-int BPF_PROG(fexit__unix_stream_connect, struct socket *sock, struct sockaddr *uaddr, int addr_len, int flags,
-	     int ret)
-{
-	return on_stream_connect_return(sock, ret);
-}
-
-SEC("fexit/unix_stream_sendmsg")
-int BPF_PROG(fexit__unix_stream_sendmsg, struct socket *sock, struct msghdr *msg, size_t len, int ret)
-{
-	return on_stream_sendmsg_return(sock, ret);
-}
-
-SEC("cgroup/connect_unix")
-int cgroup__connect_unix(struct bpf_sock_addr *ctx)
-{
-	return report_connect_attempt(ctx, false); /* enforcement is by inode, in the connect hook */
-}

@@ -268,16 +268,8 @@ int BPF_PROG(tp_btf__sock_send_length, struct sock *sk, int ret, int flags)
 	p->ev.result = ret;
 	p->ev.flags |= SW_F_RESULT_KNOWN;
 	p->ev.bytes = ret > 0 ? (__u64)ret : p->skb_bytes;
-	__u32 got = p->captured;
-	if (got > SW_PAYLOAD_MAX)
-		got = SW_PAYLOAD_MAX;
-	if (p->ev.bytes > got && !(p->ev.flags & SW_F_PAYLOAD_PARTIAL))
-		p->ev.flags |= SW_F_TRUNCATED;
 	/* A user-memory copy may have read past what the send accepted. */
-	if ((p->ev.flags & SW_F_PAYLOAD_USER) && ret >= 0 && got > (__u32)ret)
-		got = ret;
-	if (got == 0 && p->ev.bytes > 0)
-		p->ev.flags |= SW_F_PAYLOAD_NONE;
+	__u32 got = settle_payload(p, ret, p->ev.flags & SW_F_PAYLOAD_USER);
 	emit(p, got, SW_PAYLOAD_MAX);
 	return 0;
 }

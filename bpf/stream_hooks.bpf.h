@@ -25,6 +25,7 @@
 #include "common.bpf.h"
 #include "enforce.bpf.h"
 #include "user_payload.bpf.h"
+#include "connect_attempt.bpf.h"
 
 #define SW_ARG_STREAM_CONNECT 7
 #define SW_ARG_STREAM_SEND 8
@@ -226,28 +227,41 @@ static __always_inline int on_stream_sendmsg_return(struct socket *sock, int ret
 		cap = reply_cap > SW_REPLY_MAX ? SW_REPLY_MAX : reply_cap;
 	if (ret > 0)
 		copy_remembered(p, (__u64)ret < cap ? (__u64)ret : cap);
-	__u32 got = p->captured;
-	if (got > SW_PAYLOAD_MAX)
-		got = SW_PAYLOAD_MAX;
-	if (p->ev.type == SW_EV_SEND && p->ev.bytes > got && !(p->ev.flags & SW_F_PAYLOAD_PARTIAL))
-		p->ev.flags |= SW_F_TRUNCATED;
-	/* Read before the send: a short write sent less than was read. */
-	if (ret >= 0 && got > (__u32)ret)
-		got = ret;
-	if (got == 0 && p->ev.bytes > 0)
-		p->ev.flags |= SW_F_PAYLOAD_NONE;
+	__u32 got = settle_payload(p, ret, true);
 	if (p->ev.type == SW_EV_REPLY) {
 		/* Only the start of an HTTP/1.x response, as in the socket tier:
 		 * streamed bodies (logs, events) would flood the ring. */
 		if (ret <= 0 || got < 5 || p->payload[0] != 'H' || p->payload[1] != 'T' || p->payload[2] != 'T' ||
 		    p->payload[3] != 'P' || p->payload[4] != '/')
 			return 0;
-		p->ev.flags &= ~SW_F_PAYLOAD_NONE;
+		p->ev.flags &= ~(SW_F_PAYLOAD_NONE | SW_F_TRUNCATED); /* only the status line is wanted */
 		emit(p, got, SW_REPLY_MAX);
 		return 0;
 	}
 	emit(p, got, SW_PAYLOAD_MAX);
 	return 0;
+}
+
+/* The result hooks and the attempt hook are the same in both tiers. */
+SEC("fexit/unix_stream_connect")
+int BPF_PROG(fexit__unix_stream_connect, struct socket *sock, struct sockaddr *uaddr, int addr_len, int flags,
+	     int ret)
+{
+	return on_stream_connect_return(sock, ret);
+}
+
+SEC("fexit/unix_stream_sendmsg")
+int BPF_PROG(fexit__unix_stream_sendmsg, struct socket *sock, struct msghdr *msg, size_t len, int ret)
+{
+	return on_stream_sendmsg_return(sock, ret);
+}
+
+/* Refused attempts (Linux >= 6.7; left out before, see bpf_tier.cpp). The
+ * tier enforces by inode in its connect hook, not here. */
+SEC("cgroup/connect_unix")
+int cgroup__connect_unix(struct bpf_sock_addr *ctx)
+{
+	return report_connect_attempt(ctx, false);
 }
 
 #endif

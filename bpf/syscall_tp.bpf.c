@@ -151,16 +151,8 @@ int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
 	p->ev.result = ret;
 	p->ev.flags |= SW_F_RESULT_KNOWN;
 	p->ev.bytes = ret > 0 ? (__u64)ret : 0;
-	__u32 got = p->captured;
-	if (got > SW_PAYLOAD_MAX)
-		got = SW_PAYLOAD_MAX;
-	if (p->ev.bytes > got && !(p->ev.flags & SW_F_PAYLOAD_PARTIAL))
-		p->ev.flags |= SW_F_TRUNCATED;
-	/* Read before the call: a short write sent less than was read. */
-	if (ret >= 0 && got > (__u32)ret)
-		got = ret;
-	if (got == 0 && p->ev.bytes > 0)
-		p->ev.flags |= SW_F_PAYLOAD_NONE;
+	/* Read at sys_exit from the arguments: a short write sent less than was read. */
+	__u32 got = settle_payload(p, ret, true);
 	emit(p, got, SW_PAYLOAD_MAX);
 	return 0;
 }

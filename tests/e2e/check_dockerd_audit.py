@@ -7,6 +7,8 @@ import argparse
 import json
 import sys
 
+from e2e_checks import Checks
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -22,12 +24,7 @@ def main():
     ap.add_argument("--client-pid", type=int, required=True)
     a = ap.parse_args()
 
-    failures = []
-
-    def check(name, ok, detail=""):
-        print(f"{'PASS' if ok else 'FAIL'}: {name}" + (f" ({detail})" if detail else ""), flush=True)
-        if not ok:
-            failures.append(name)
+    check = Checks()
 
     try:
         with open(a.json, encoding="utf-8") as f:
@@ -93,8 +90,8 @@ def main():
     check("text: the client's pid is listed", f"pid {a.client_pid} " in text)
     check("text: result line says exit 2", "-> exit 2" in text)
 
-    if failures:
-        print(f"{len(failures)} check(s) failed; findings: {json.dumps(brief(findings))}")
+    if check.failed:
+        print(f"{len(check.failures)} check(s) failed; findings: {json.dumps(brief(findings))}")
         return 1
     print("all checks passed")
     return 0

@@ -11,12 +11,7 @@ import json
 import sys
 
 
-def get(e, path, default=None):
-    for k in path.split("."):
-        if not isinstance(e, dict) or k not in e:
-            return default
-        e = e[k]
-    return e
+from e2e_checks import Checks, get
 
 
 def main():
@@ -31,12 +26,7 @@ def main():
     ap.add_argument("--containerd-id", required=True, help="64-hex id of the ctr container (namespace swtest)")
     a = ap.parse_args()
 
-    failures = []
-
-    def check(name, ok, detail=""):
-        print(f"{'PASS' if ok else 'FAIL'}: {name}" + (f" ({detail})" if detail else ""), flush=True)
-        if not ok:
-            failures.append(name)
+    check = Checks()
 
     events, bad_lines = [], []
     with open(a.events, encoding="utf-8", errors="replace") as f:
@@ -267,14 +257,14 @@ def main():
     check("(d) zero 'lost' events", not lost,
           "; ".join(f"{get(e, 'sockwarden.lost.count')} x {get(e, 'sockwarden.lost.cause')}" for e in lost))
 
-    if failures:
+    if check.failed:
         print(f"--- {len(events)} events (action outcome pid name cgroup inode conn bytes flags payload):")
         for e in events:
             print("  ", action(e), get(e, "event.outcome"), get(e, "process.pid"), get(e, "process.name"),
                   cgroup(e)[:20], get(e, "sockwarden.socket.inode"), get(e, "sockwarden.connection"),
                   get(e, "sockwarden.bytes"), get(e, "sockwarden.flags"), payload(e)[:70],
                   get(e, "sockwarden.lost") or "")
-        print(f"FAILED {len(failures)} check(s): " + "; ".join(failures))
+        print(f"FAILED {len(check.failures)} check(s): " + "; ".join(check.failures))
         return 1
     print("ALL CHECKS PASSED")
     return 0

@@ -4,13 +4,7 @@ import argparse
 import json
 import sys
 
-
-def get(e, path, default=None):
-    for k in path.split("."):
-        if not isinstance(e, dict) or k not in e:
-            return default
-        e = e[k]
-    return e
+from e2e_checks import Checks, get
 
 
 def main():
@@ -20,12 +14,7 @@ def main():
     ap.add_argument("--host-cli", required=True)
     ap.add_argument("--inode", type=int, required=True)
     a = ap.parse_args()
-    failures = []
-
-    def check(name, ok, detail=""):
-        print(f"{'PASS' if ok else 'FAIL'}: {name}" + (f" ({detail})" if detail else ""), flush=True)
-        if not ok:
-            failures.append(name)
+    check = Checks()
 
     with open(a.events, encoding="utf-8", errors="replace") as f:
         events = [json.loads(line) for line in f if line.strip()]
@@ -65,7 +54,7 @@ def main():
     lost = [e for e in events if action(e) == "lost"]
     check("zero 'lost' events", not lost)
 
-    if failures:
+    if check.failed:
         for e in events[:60]:
             print("  ", action(e), get(e, "process.pid"), get(e, "process.name"), cgroup(e)[-30:],
                   get(e, "container.name"), get(e, "container.runtime"), flags(e))

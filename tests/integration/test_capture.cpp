@@ -366,6 +366,54 @@ TEST_P(CaptureTest, IoUringSend) {
   close(lfd);
 }
 
+// An io_uring connect and send: no connect or send syscall at all. Every
+// tier but syscall-tp sees both (the socket and security hooks run under
+// io_uring too); syscall-tp sees neither (README tier matrix).
+TEST_P(CaptureTest, IoUringConnectAndSend) {
+  std::string quiet = dir_.path + "/quiet.sock";
+  int lfd = quiet_listener(quiet);
+  Session s(GetParam(), {quiet});
+  pid_t child = run_child([&] {
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd < 0) return 1;
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    std::strncpy(sa.sun_path, quiet.c_str(), sizeof sa.sun_path - 1);
+    io_uring ring;
+    if (io_uring_queue_init(4, &ring, 0) != 0) return 2;
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_connect(sqe, fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    io_uring_submit(&ring);
+    io_uring_cqe* cqe = nullptr;
+    if (io_uring_wait_cqe(&ring, &cqe) != 0 || cqe->res != 0) return 3;
+    io_uring_cqe_seen(&ring, cqe);
+    sqe = io_uring_get_sqe(&ring);
+    io_uring_prep_send(sqe, fd, "uring-after-uring-connect", 25, 0);
+    io_uring_submit(&ring);
+    if (io_uring_wait_cqe(&ring, &cqe) != 0 || cqe->res != 25) return 4;
+    io_uring_cqe_seen(&ring, cqe);
+    io_uring_queue_exit(&ring);
+    return 0;
+  });
+  if (syscall_tier()) {
+    s.settle();
+    EXPECT_TRUE(s.of(child, EventKind::Connect).empty()) << "syscall-tp unexpectedly saw an io_uring connect";
+    EXPECT_TRUE(s.of(child, EventKind::Send).empty()) << "syscall-tp unexpectedly saw an io_uring send";
+  } else {
+    s.collect([&](const auto& e) { return has(e, child, EventKind::Connect) && has(e, child, EventKind::Send); });
+    auto c = s.of(child, EventKind::Connect);
+    ASSERT_EQ(c.size(), 1u);
+    struct stat st {};
+    ASSERT_EQ(stat(quiet.c_str(), &st), 0);
+    EXPECT_EQ(c[0].sock_ino, st.st_ino);
+    auto d = s.of(child, EventKind::Send);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0].payload, "uring-after-uring-connect");
+    EXPECT_EQ(d[0].client_sock_ino, c[0].client_sock_ino);
+  }
+  close(lfd);
+}
+
 TEST_P(CaptureTest, UnrelatedSocketIsSilent) {
   auto s = session();
   Listener other(dir_.path + "/unrelated.sock");

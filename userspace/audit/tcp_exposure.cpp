@@ -11,30 +11,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "enrich/cmdline_args.h"
 #include "enrich/small_file.h"
 
 namespace sockwarden::audit {
 namespace {
-
-std::vector<std::string> split_args(const std::string& cmdline) {
-  std::vector<std::string> args;
-  if (cmdline.find('\0') != std::string::npos) {
-    std::string cur;
-    for (char c : cmdline) {
-      if (c == '\0') {
-        args.push_back(std::move(cur));
-        cur.clear();
-      } else {
-        cur += c;
-      }
-    }
-    if (!cur.empty()) args.push_back(std::move(cur));
-  } else {
-    std::istringstream in(cmdline);
-    for (std::string a; in >> a;) args.push_back(a);
-  }
-  return args;
-}
 
 // "--tls", "--tls=true" -> true; "--tls=false" -> false; nullopt: not this flag.
 std::optional<bool> bool_flag(const std::string& arg, const std::string& name) {
@@ -103,7 +84,7 @@ std::vector<TcpListener> parse_proc_net_tcp(const std::string& text, bool v6) {
 DockerTls docker_tls_from(const std::string& cmdline, const std::string& root_dir,
                           const std::string& default_daemon_json) {
   DockerTls t;
-  auto args = split_args(cmdline);
+  auto args = split_cmdline_args(cmdline);
   std::string config = default_daemon_json;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];

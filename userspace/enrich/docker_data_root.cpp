@@ -10,31 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "enrich/cmdline_args.h"
 #include "enrich/small_file.h"
 
 namespace sockwarden {
 namespace {
-
-std::vector<std::string> split_args(const std::string& cmdline) {
-  std::vector<std::string> args;
-  if (cmdline.find('\0') != std::string::npos) {
-    // /proc/PID/cmdline: NUL-terminated arguments; a path may contain spaces.
-    std::string cur;
-    for (char c : cmdline) {
-      if (c == '\0') {
-        args.push_back(std::move(cur));
-        cur.clear();
-      } else {
-        cur += c;
-      }
-    }
-    if (!cur.empty()) args.push_back(std::move(cur));
-  } else {
-    std::istringstream in(cmdline);
-    for (std::string a; in >> a;) args.push_back(a);
-  }
-  return args;
-}
 
 struct Flags {
   std::optional<std::string> data_root;
@@ -63,7 +43,7 @@ bool take_value(const std::vector<std::string>& args, size_t& i, const std::stri
 
 Flags parse_flags(const std::string& cmdline) {
   Flags f;
-  auto args = split_args(cmdline);
+  auto args = split_cmdline_args(cmdline);
   // args[0] is the program; everything after "--" is not a flag.
   for (size_t i = 1; i < args.size(); ++i) {
     if (args[i] == "--") break;

@@ -7,6 +7,7 @@ set(SW_ENRICH_SOURCES
   enrich/event_builder.cpp
   # container resolution: cgroup path -> runtime metadata on disk
   enrich/cgroup_layout.cpp
+  enrich/cmdline_args.cpp
   enrich/small_file.cpp
   enrich/runtime_state.cpp
   enrich/storage_list_index.cpp
