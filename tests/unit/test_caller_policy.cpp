@@ -95,6 +95,24 @@ TEST(CallerPolicyDefaults, EmptyPolicyExpectsNobody) {
 
 // --- specs ------------------------------------------------------------------
 
+TEST(CallerPolicySpec, CgroupRuleMatchesThePathAndBelow) {
+  auto r = parse_expected_spec("cgroup:/system.slice/monitoring.service", "--expect");
+  EXPECT_EQ(r.kind, Kind::Cgroup);
+  EXPECT_EQ(to_spec(r), "cgroup:/system.slice/monitoring.service");
+  CallerPolicy p;
+  p.add(r);
+  CallerFacts f;
+  f.cgroup_path = "/system.slice/monitoring.service";
+  EXPECT_TRUE(p.expected(f));
+  f.cgroup_path = "/system.slice/monitoring.service/worker";
+  EXPECT_TRUE(p.expected(f));
+  f.cgroup_path = "/system.slice/monitoring.service2";
+  EXPECT_FALSE(p.expected(f));
+  f.cgroup_path = "";
+  EXPECT_FALSE(p.expected(f));
+  EXPECT_THROW(parse_expected_spec("cgroup:relative/path", "--expect"), UserError);
+}
+
 TEST(CallerPolicySpec, ExecutableForms) {
   auto r = parse_expected_spec("exe:/usr/bin/dockerd", "--expect");
   EXPECT_EQ(r.kind, Kind::Executable);
@@ -396,7 +414,7 @@ TEST_F(CallerPolicyFile, UnknownEntryKey) {
   std::string msg = load_error("expected_callers:\n  - exe: /bin/x\n\n  - user: root\n");
   EXPECT_NE(msg.find(at(4)), std::string::npos) << msg;
   EXPECT_NE(msg.find("unknown key 'user'"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("exe, uid, container or image"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("exe, uid, container, image or cgroup"), std::string::npos) << msg;
 }
 
 TEST_F(CallerPolicyFile, TwoKeysInOneEntry) {

@@ -1,5 +1,7 @@
 #include "output/ecs_json.h"
 
+#include "enrich/event_builder.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -165,6 +167,30 @@ TEST(EcsJson, ExtraFlagsFromLaterStagesAreMergedWithoutDuplicates) {
   EXPECT_EQ(to_ecs_json(e)["sockwarden"]["flags"], json::array({"truncated", "fd-unknown", "unexpected-caller"}));
 }
 
+TEST(EcsJson, DeniedConnectIsADeniedConnection) {
+  Event e = send_event();
+  e.action = "connect";
+  e.outcome = "failure";
+  e.error = "EPERM";
+  e.raw.flags |= SW_F_DENIED | SW_F_RESULT_KNOWN;
+  auto j = to_ecs_json(e);
+  EXPECT_EQ(j["event"]["type"], nlohmann::json::array({"connection", "denied"}));
+  EXPECT_EQ(j["event"]["outcome"], "failure");
+  EXPECT_EQ(j["sockwarden"]["error"], "EPERM");
+}
+
+TEST(EcsJson, EnforcementGapIsAnAlert) {
+  Event e = EventBuilder::enforcement_gap(4242, 1'700'000'000'000'000'000ull, 1'700'000'060'000'000'000ull);
+  auto j = to_ecs_json(e);
+  EXPECT_EQ(j["event"]["action"], "enforcement-gap");
+  EXPECT_EQ(j["event"]["kind"], "alert");
+  EXPECT_EQ(j["event"]["start"], "2023-11-14T22:13:20.000000000Z");
+  EXPECT_EQ(j["event"]["end"], "2023-11-14T22:14:20.000000000Z");
+  EXPECT_EQ(j["sockwarden"]["enforcement_gap"]["previous_agent_pid"], 4242);
+  EXPECT_NE(j["message"].get<std::string>().find("fail-open"), std::string::npos);
+  EXPECT_FALSE(j.contains("process"));
+}
+
 TEST(EcsJson, LostEventHasOnlyLossFields) {
   Event e;
   e.action = "lost";
@@ -223,7 +249,7 @@ TEST(FlagNames, EachBitHasItsName) {
   EXPECT_EQ(flag_names(SW_F_RESULT_KNOWN), std::vector<std::string>{});
   EXPECT_EQ(flag_names(0xffffffffu),
             (std::vector<std::string>{"truncated", "payload-partial", "payload-unreadable",
-                                      "payload-from-user-memory", "fd-unknown", "abstract-socket"}));
+                                      "payload-from-user-memory", "fd-unknown", "abstract-socket", "denied"}));
 }
 
 }  // namespace
