@@ -26,12 +26,24 @@ Run run_binary_with_pid(const std::string& args, const std::function<void(pid_t)
     execl("/bin/sh", "sh", "-c", cmd.c_str(), (char*)nullptr);
     _exit(127);
   }
-  if (during) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(startup_ms));
-    during(pid);
-  }
   int st = 0;
-  waitpid(pid, &st, 0);
+  bool reaped = false;
+  if (during) {
+    // Wait for the agent's "ready:" line (BPF loaded, watches in the maps): a
+    // fixed sleep raced a slow load under QEMU/TCG and missed the first caller.
+    for (int i = 0; i < 600 && !reaped; i++) {
+      std::ifstream f(out_file);
+      std::stringstream ss;
+      ss << f.rdbuf();
+      if (ss.str().find("] ready: tier") != std::string::npos) break;
+      // Exited early: nothing to run against (the test's checks will say why).
+      reaped = waitpid(pid, &st, WNOHANG) == pid;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(startup_ms));
+    if (!reaped) during(pid);
+  }
+  if (!reaped) waitpid(pid, &st, 0);
   Run r;
   r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   std::ifstream f(out_file);

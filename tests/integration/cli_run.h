@@ -16,13 +16,14 @@ struct Run {
   std::vector<nlohmann::json> lines;
 };
 
-// Starts `sockwarden ARGS`, runs `during` after startup_ms while it captures,
+// Starts `sockwarden ARGS`, waits for its "ready:" log line (up to 30 s), then
+// startup_ms more, and runs `during` while it captures;
 // waits for it to exit (give it a --duration).
-Run run_binary(const std::string& args, const std::function<void()>& during = {}, int startup_ms = 1500);
+Run run_binary(const std::string& args, const std::function<void()>& during = {}, int startup_ms = 100);
 
 // The same, handing `during` the agent's pid (to signal it).
 Run run_binary_with_pid(const std::string& args, const std::function<void(pid_t agent)>& during,
-                        int startup_ms = 1500);
+                        int startup_ms = 100);
 
 // The events of one event.action (and one pid, unless 0).
 std::vector<nlohmann::json> with_action(const Run& r, const std::string& action, pid_t pid = 0);

@@ -232,6 +232,9 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
 
   install_signal_handlers();
   sink.on_start(stats.tier);
+  // Everything is attached and the watch maps are filled: from here on nothing is missed.
+  // (Tests and scripts wait for this line rather than sleeping.)
+  spdlog::info("ready: tier {}, enforcement {}", stats.tier, stats.enforcement);
   if (enforcement_gap) deliver(builder.enforcement_gap(enforcement_gap->previous_pid,
                                                        enforcement_gap->last_alive_realtime_ns, now_realtime_ns()));
   auto start = std::chrono::steady_clock::now();
