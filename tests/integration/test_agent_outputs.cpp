@@ -67,9 +67,10 @@ pid_t connect_loop(const std::string& sock, int n, int gap_ms) {
 class AgentOutputsTest : public ::testing::Test {
  protected:
   std::string tier() const { return test_tiers().front(); }
-  std::string config(const std::string& extra) {
+  std::string config(const std::string& extra, const std::string& tier_name = "") {
     std::string p = dir_.path + "/config.yaml";
-    write_file(p, "sockets: [" + sock_ + "]\nno_default_sockets: true\ntier: " + tier() + "\n" + extra);
+    write_file(p, "sockets: [" + sock_ + "]\nno_default_sockets: true\ntier: " +
+                      (tier_name.empty() ? tier() : tier_name) + "\n" + extra);
     return p;
   }
   TempDir dir_;
@@ -121,9 +122,11 @@ TEST_F(AgentOutputsTest, FlagsOverrideTheConfigFile) {
   EXPECT_FALSE(std::filesystem::exists(from_file));
   auto lines = json_lines(from_flag);
   EXPECT_EQ(count_action(lines, "connect", child), 1u) << r.out;
-  for (const auto& j : lines)
-    if (j["event"]["action"] == "send" && j["process"]["pid"] == child)
+  for (const auto& j : lines) {
+    if (j["event"]["action"] == "send" && j["process"]["pid"] == child) {
       EXPECT_EQ(j["sockwarden"]["payload"].get<std::string>().size(), 40u);  // 64 from the flag, not 8
+    }
+  }
 }
 
 TEST_F(AgentOutputsTest, FileSyslogHeartbeatAndPrometheus) {
@@ -204,8 +207,8 @@ TEST_F(AgentOutputsTest, SighupReloadUnderTrafficLosesNothing) {
     child = connect_loop(sock_, kConnects, 75);  // about 3 s of traffic
     usleep(700 * 1000);
     // Good reload: a second output appears.
-    config(out_a + "  - type: file\n    path: " + b + "\nheartbeat: {interval_sec: 1}\ntier: " +
-           (tier() == "syscall-tp" ? "socket-tp" : "syscall-tp") + "\n");
+    config(out_a + "  - type: file\n    path: " + b + "\nheartbeat: {interval_sec: 1}\n",
+           tier() == "syscall-tp" ? "socket-tp" : "syscall-tp");
     kill(agent, SIGHUP);
     usleep(900 * 1000);
     // Bad reload: the running config stays.
@@ -221,7 +224,7 @@ TEST_F(AgentOutputsTest, SighupReloadUnderTrafficLosesNothing) {
   EXPECT_GE(count_action(lb, "heartbeat"), 1u);  // the reloaded heartbeat applies
   EXPECT_NE(r.out.find("tier changed, restart sockwarden to apply it"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("reload failed, the running config stays in force"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find(":5: path: expected an absolute file path"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(":8: path: expected an absolute file path"), std::string::npos) << r.out;
   EXPECT_FALSE(std::filesystem::exists("relative.json"));
 }
 

@@ -143,7 +143,7 @@ TEST_F(AgentConfigTest, ErrorsNameFileAndLine) {
   EXPECT_EQ(error_of("ringbuf_kb: 5000\n"), "1: ringbuf_kb: 5000 is not a power of two, expected e.g. 4096 or 8192");
   EXPECT_EQ(error_of("no_default_sockets: maybe\n"), "1: no_default_sockets: expected true or false, found 'maybe'");
   EXPECT_EQ(error_of("sockets: /run/x.sock\n"), "1: sockets: expected a list of strings, found a scalar");
-  EXPECT_EQ(error_of("sockets: [relative.sock]\n").substr(0, 29), "1: sockets: 'relative.sock': ");
+  EXPECT_EQ(error_of("sockets:\n  - /ok.sock\n  - \"@\"\n"), "3: sockets: '@': abstract socket name after '@' is empty");
   EXPECT_EQ(error_of("enforce:\n  mode: deny\n"), "2: enforce.mode: 'deny' is not valid, expected one of monitor, enforce");
   EXPECT_EQ(error_of("enforce: {mode: enforce, other: 1}\n"),
             "1: unknown key 'other' in enforce, expected one of mode, deny_host_callers");
@@ -165,7 +165,7 @@ TEST_F(AgentConfigTest, ErrorsNameFileAndLine) {
             "2: heartbeat.interval_sec: expected a whole number from 0 to 86400, found '-1'");
   EXPECT_EQ(error_of("severity_threshold: loud\n"),
             "1: severity_threshold: 'loud' is not valid, expected one of none, low, medium, high, critical");
-  EXPECT_EQ(error_of("tier: [a\n").substr(0, 22), "1: YAML syntax error: ");
+  EXPECT_EQ(error_of("tier: auto\nsockets: [a\n").substr(0, 22), "3: YAML syntax error: ");
   EXPECT_EQ(error_of("- a\n- b\n"), "1: the config file: expected a mapping, found a list");
   EXPECT_EQ(error_of("tier:\n"), "1: tier: has no value");
 }

@@ -1,5 +1,8 @@
 #include "outputs/output_worker.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <chrono>
 
 namespace sockwarden {
@@ -34,6 +37,11 @@ OutputCounters OutputWorker::counters() {
 }
 
 void OutputWorker::loop() {
+  // Signals (SIGINT/SIGTERM/SIGHUP) belong to the capture loop, whose poll()
+  // they must interrupt.
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, nullptr);
   auto last_idle = std::chrono::steady_clock::now();
   while (!queue_.closed_and_empty()) {
     auto r = queue_.pop(std::chrono::milliseconds(100));
