@@ -204,7 +204,7 @@ TEST_F(AgentOutputsTest, SighupReloadUnderTrafficLosesNothing) {
   pid_t child = 0;
   const int kConnects = 40;
   auto r = run_binary_with_pid("run --config " + cfg + " --duration 6", [&](pid_t agent) {
-    child = connect_loop(sock_, kConnects, 75);  // about 3 s of traffic
+    std::thread traffic([&] { child = connect_loop(sock_, kConnects, 75); });  // about 3 s
     usleep(700 * 1000);
     // Good reload: a second output appears.
     config(out_a + "  - type: file\n    path: " + b + "\nheartbeat: {interval_sec: 1}\n",
@@ -214,6 +214,7 @@ TEST_F(AgentOutputsTest, SighupReloadUnderTrafficLosesNothing) {
     // Bad reload: the running config stays.
     config(out_a + "  - type: file\n    path: relative.json\n");
     kill(agent, SIGHUP);
+    traffic.join();
   });
   ASSERT_EQ(r.exit_code, 0) << r.out;
   auto la = json_lines(a), lb = json_lines(b);
