@@ -292,3 +292,58 @@ TEST(Health, PrometheusTextAndHeartbeat) {
 
 }  // namespace
 }  // namespace sockwarden
+
+// run's sink: request events under severity_threshold are skipped, the rest
+// serialised once for every output.
+#include "classify/redactor.h"
+#include "commands/outputs_sink.h"
+
+namespace sockwarden {
+namespace {
+
+TEST_F(OutputsTest, SeverityThresholdSkipsLowRequests) {
+  AgentConfig cfg;
+  cfg.outputs = {file_cfg("a.json"), file_cfg("b.json")};
+  cfg.outputs[1].name = "b";
+  cfg.severity_threshold = "high";
+  cfg.heartbeat.interval_sec = 0;
+  {
+    OutputsSink sink(cfg);
+    Event low, high, connect;
+    low.action = high.action = "request";
+    low.severity = "low";
+    low.severity_score = 21;
+    high.severity = "high";
+    high.severity_score = 73;
+    connect.action = "connect";
+    low.request.emplace();
+    high.request.emplace();
+    sink.on_event(low);
+    sink.on_event(high);
+    sink.on_event(connect);
+    RunStats stats;
+    auto h = sink.snapshot(stats);
+    EXPECT_EQ(h.below_threshold, 1u);
+    EXPECT_EQ(h.events, 2u);
+    sink.on_exit(stats);
+  }
+  for (const char* name : {"a.json", "b.json"}) {
+    auto lines = lines_of(dir_ / name);
+    ASSERT_EQ(lines.size(), 2u) << name;
+    EXPECT_NE(lines[0].find("\"severity\":73"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[1].find("\"action\":\"connect\""), std::string::npos) << lines[1];
+  }
+}
+
+TEST(Redaction, ExtraHeadersFromTheConfig) {
+  std::string req = "GET / HTTP/1.1\r\nX-Api-Key: s3cret\r\n\r\n";
+  EXPECT_FALSE(redact_payload(req).redacted);
+  set_extra_secret_headers({"X-API-KEY"});
+  auto r = redact_payload(req);
+  set_extra_secret_headers({});
+  EXPECT_TRUE(r.redacted);
+  EXPECT_EQ(r.payload, "GET / HTTP/1.1\r\nX-Api-Key: [REDACTED]\r\n\r\n");
+}
+
+}  // namespace
+}  // namespace sockwarden
