@@ -99,9 +99,35 @@ TEST_F(AgentOutputsTest, CheckConfigExitCodes) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("absent.yaml"), std::string::npos) << r.out;
 
-  // A flag fixes what the file gets wrong? No: the file must be valid on its own.
+  // The file must be valid on its own, even where a flag overrides the key.
   write_file(bad, "tier: bogus\n");
   EXPECT_EQ(run_binary("run --check-config --tier auto --config " + bad).exit_code, 2);
+  // trace reads a config only when given one, with the same errors.
+  r = run_binary("trace --config " + bad + " --duration 1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find(bad + ":1: tier: unknown tier 'bogus'"), std::string::npos) << r.out;
+}
+
+TEST_F(AgentOutputsTest, SighupResyncsTheWatchedSockets) {
+  Listener l(sock_);
+  std::string other = dir_.path + "/other.sock";
+  Listener l2(other);
+  std::string events = dir_.path + "/events.json";
+  std::string out = "outputs:\n  - type: file\n    path: " + events + "\n";
+  auto cfg = config(out);
+  pid_t before = 0, after = 0;
+  auto r = run_binary_with_pid("run --config " + cfg + " --duration 4", [&](pid_t agent) {
+    before = connect_loop(other, 1, 10);  // not watched yet
+    std::string p = dir_.path + "/config.yaml";
+    write_file(p, "sockets: [" + sock_ + ", " + other + "]\nno_default_sockets: true\ntier: " + tier() + "\n" + out);
+    kill(agent, SIGHUP);
+    usleep(1000 * 1000);
+    after = connect_loop(other, 1, 10);
+  });
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto lines = json_lines(events);
+  EXPECT_EQ(count_action(lines, "connect", before), 0u);
+  EXPECT_EQ(count_action(lines, "connect", after), 1u) << r.out;
 }
 
 TEST_F(AgentOutputsTest, FlagsOverrideTheConfigFile) {
