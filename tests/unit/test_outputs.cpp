@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "capture/errors.h"
 #include "outputs/fanout.h"
 #include "outputs/file_output.h"
 #include "outputs/health.h"
@@ -343,6 +344,31 @@ TEST(Redaction, ExtraHeadersFromTheConfig) {
   set_extra_secret_headers({});
   EXPECT_TRUE(r.redacted);
   EXPECT_EQ(r.payload, "GET / HTTP/1.1\r\nX-Api-Key: [REDACTED]\r\n\r\n");
+}
+
+}  // namespace
+}  // namespace sockwarden
+
+namespace sockwarden {
+namespace {
+
+TEST_F(OutputsTest, ReconfigureKeepsRunningOutputsWhenANewOneCannotOpen) {
+  auto a = file_cfg("a.json");
+  Fanout fan({a});
+  fan.submit(record("{\"n\":1}"));
+  auto bad = file_cfg("b.json");
+  bad.name = "bad";
+  bad.path = "/dev/null/b.json";  // below a non-directory: cannot be created
+  EXPECT_THROW(fan.reconfigure({a, bad}), UserError);
+  fan.submit(record("{\"n\":2}"));
+  ASSERT_EQ(fan.counters().size(), 1u);
+  auto b = file_cfg("b.json");
+  b.name = "b";
+  fan.reconfigure({a, b});  // a is kept (same config), b is new
+  fan.submit(record("{\"n\":3}"));
+  fan.stop();
+  EXPECT_EQ(lines_of(dir_ / "a.json"), (std::vector<std::string>{"{\"n\":1}", "{\"n\":2}", "{\"n\":3}"}));
+  EXPECT_EQ(lines_of(dir_ / "b.json"), (std::vector<std::string>{"{\"n\":3}"}));
 }
 
 }  // namespace

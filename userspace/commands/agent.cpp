@@ -275,6 +275,8 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
         if (opts.reload_config) apply_rest = opts.reload_config(next);
         validate_agent_options(next);
         CallerPolicy fresh = build_caller_policy(next);
+        // Outputs first: a new one that cannot be opened throws before anything changed.
+        if (apply_rest) apply_rest();
         for (const auto& key : restart_only_changes(live, next))
           spdlog::warn("config reload: {} changed, restart sockwarden to apply it", key);
         policy = std::move(fresh);
@@ -286,7 +288,6 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
           watches = WatchList(s, self_netns_ino());
           spdlog::info("watching {} socket specs after reload ({} exist)", s.size(), resync());
         }
-        if (apply_rest) apply_rest();
         live.sockets = next.sockets;
         live.no_default_sockets = next.no_default_sockets;
         live.expected_callers_file = next.expected_callers_file;
