@@ -4,12 +4,18 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <set>
 
 #include "capture/bpf_tier.h"
 #include "capture/errors.h"
+#include "classify/redactor.h"
 #include "commands/agent.h"
+#include "commands/config_file.h"
+#include "commands/outputs_sink.h"
 #include "commands/audit.h"
 #include "commands/doctor.h"
 #include "commands/sinks.h"
@@ -60,6 +66,30 @@ void add_capture_options(CLI::App* cmd, AgentOptions& o) {
                   "podman/CRI-O run root, for container names (default /run/containers/storage)");
 }
 
+// Long names (no dashes) of the options typed on the command line: they
+// override the config file.
+std::set<std::string> given_options(CLI::App* cmd) {
+  std::set<std::string> given;
+  for (const auto* opt : cmd->get_options())
+    if (opt->count() > 0)
+      for (const auto& name : opt->get_lnames()) given.insert(name);
+  return given;
+}
+
+// --config FILE, else the default file when it exists, then the flags on top.
+AgentConfig resolve_config(const std::string& path, bool use_default, const AgentConfig& cli,
+                           const std::set<std::string>& given) {
+  AgentConfig file;
+  struct stat st {};
+  if (!path.empty())
+    file = load_agent_config(path);
+  else if (use_default && ::stat(kDefaultConfigPath, &st) == 0)
+    file = load_agent_config(kDefaultConfigPath);
+  AgentConfig merged = merge_cli(file, cli, given);
+  check_agent_config(merged);
+  return merged;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -75,7 +105,9 @@ int main(int argc, char** argv) {
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Debug logs, including libbpf's (to stderr)");
 
-  AgentOptions trace_opts;
+  AgentConfig trace_cfg;
+  AgentOptions& trace_opts = trace_cfg.agent;
+  std::string trace_config;
   bool json = false;
   auto* trace = app.add_subcommand(
       "trace",
@@ -88,12 +120,27 @@ int main(int argc, char** argv) {
   trace->add_option("--container", trace_opts.container, "Only callers in this container (name, glob or id prefix)");
   trace->add_flag("--only-flagged", trace_opts.only_flagged,
                   "Only events with a caller flag (container-originated, namespaced, unexpected-caller)");
+  trace->add_option("--config", trace_config, "Read the capture settings of this agent config file (YAML)");
 
-  AgentOptions run_opts;
+  AgentConfig run_cfg;
   std::string output;
-  auto* run = app.add_subcommand("run", "Agent mode (systemd): JSON lines to stdout or --output FILE, logs to stderr.");
-  add_capture_options(run, run_opts);
-  run->add_option("-o,--output", output, "Append JSON lines to FILE instead of stdout");
+  std::string run_config;
+  bool check_config = false;
+  auto* run = app.add_subcommand(
+      "run", "Agent mode (systemd): JSON lines to stdout, files or syslog (config file outputs:), logs to stderr.");
+  add_capture_options(run, run_cfg.agent);
+  run->add_option("-o,--output", output, "Append JSON lines to FILE instead of stdout (replaces the config's outputs)");
+  run->add_option("-c,--config", run_config,
+                  std::string("Agent config file (YAML; default ") + kDefaultConfigPath +
+                      " if it exists). Flags override it; SIGHUP re-reads it.");
+  run->add_flag("--check-config", check_config, "Validate the config (and expected-callers file), exit 0 or 2");
+  run->add_option("--heartbeat", run_cfg.heartbeat.interval_sec, "Heartbeat event every SEC seconds (0 = off)")
+      ->capture_default_str();
+  run->add_option("--prometheus-file", run_cfg.heartbeat.prometheus_file,
+                  "Write the health counters in Prometheus text format to PATH (node_exporter textfile collector)");
+  run->add_option("--severity-threshold", run_cfg.severity_threshold,
+                  "Emit request events of at least this severity: none, low, medium, high, critical")
+      ->capture_default_str();
 
   std::vector<std::string> doctor_sockets;
   auto* doctor = app.add_subcommand("doctor", "Check privileges, BTF, cgroup v2 and which hook tiers load here.");
@@ -141,6 +188,8 @@ int main(int argc, char** argv) {
     if (*doctor) return run_doctor(std::cout, doctor_sockets);
     if (*audit) return run_audit(audit_opts, std::cout);
     if (*trace) {
+      if (!trace_config.empty())
+        trace_opts = resolve_config(trace_config, false, trace_cfg, given_options(trace)).agent;
       if (json) {
         JsonLinesSink sink("-", /*with_summary=*/true);
         run_agent(trace_opts, sink);
@@ -151,8 +200,25 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (*run) {
-      JsonLinesSink sink(output, /*with_summary=*/false);
-      run_agent(run_opts, sink);
+      run_cfg.outputs = outputs_for_flag(output);
+      const auto given = given_options(run);
+      auto load = [&]() { return resolve_config(run_config, true, run_cfg, given); };
+      AgentConfig cfg = load();
+      if (check_config) {
+        std::cout << "config OK" << (run_config.empty() ? "" : ": " + run_config) << "\n";
+        return kExitOk;
+      }
+      set_extra_secret_headers(cfg.redact_headers);
+      OutputsSink sink(cfg);
+      cfg.agent.reload_config = [&](AgentOptions& next) {
+        AgentConfig fresh = load();
+        next = fresh.agent;
+        return std::function<void()>([&sink, fresh] {
+          sink.reconfigure(fresh);
+          set_extra_secret_headers(fresh.redact_headers);
+        });
+      };
+      run_agent(cfg.agent, sink);
       return kExitOk;
     }
   } catch (const UserError& e) {

@@ -6,6 +6,7 @@ add_executable(sockwarden_integration_tests
   integration/test_enforce.cpp
   integration/test_capture.cpp
   integration/test_cli.cpp
+  integration/test_agent_outputs.cpp
   integration/test_audit.cpp)
 target_link_libraries(sockwarden_integration_tests PRIVATE sockwarden_core GTest::gtest_main uring)
 target_compile_definitions(sockwarden_integration_tests PRIVATE SW_BINARY="$<TARGET_FILE:sockwarden>")

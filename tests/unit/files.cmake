@@ -10,6 +10,8 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_event_builder.cpp
   unit/test_event_filter.cpp
   unit/test_agent_options.cpp
+  unit/test_agent_config.cpp
+  unit/test_outputs.cpp
   unit/test_redactor.cpp
   unit/test_process_table.cpp
   unit/test_caller_policy.cpp

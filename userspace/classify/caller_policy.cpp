@@ -267,9 +267,16 @@ void CallerPolicy::load_file(const std::string& path) {
     list.emplace(it->second);
   }
   if (!list) file_error(path, root.Mark(), "missing the key expected_callers");
+  load_yaml_list(path, *list);
+}
 
+void CallerPolicy::load_yaml_list(const std::string& path, const YAML::Node& list) {
+  if (!list.IsSequence())
+    file_error(path, list.Mark(),
+               std::string("expected_callers must be a list of entries like `- exe: /usr/bin/foo`, found ") +
+                   node_type_name(list));
   std::vector<ExpectedCaller> parsed;
-  for (const auto& entry : *list) {
+  for (const auto& entry : list) {
     if (!entry.IsMap())
       file_error(path, entry.Mark(),
                  std::string("an expected_callers entry must be a mapping with one key (exe, uid, container, image or "

@@ -18,6 +18,10 @@
 #include <string>
 #include <vector>
 
+namespace YAML {
+class Node;
+}
+
 namespace sockwarden {
 
 // What enrich knows about the process at the client end of the socket.
@@ -69,6 +73,9 @@ class CallerPolicy {
   // file, YAML syntax, not a list, unknown key, wrong type). Nothing is added
   // when the file has an error.
   void load_file(const std::string& path);
+  // The same list, already parsed as part of another YAML file (the agent's
+  // config): errors name FILE:LINE of that file. Nothing is added on error.
+  void load_yaml_list(const std::string& path, const YAML::Node& list);
 
   bool expected(const CallerFacts& f) const { return match(f) != nullptr; }
   // The first rule (in the order added) that matches, or nullptr. The pointer

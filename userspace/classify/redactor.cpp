@@ -20,10 +20,17 @@ bool iequals(std::string_view a, std::string_view b) {
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower((unsigned char)x) == y; });
 }
 
+std::vector<std::string>& extra_headers() {
+  static std::vector<std::string> names;  // lower case
+  return names;
+}
+
 bool is_secret_header(std::string_view name) {
   // "Name:" with optional whitespace before the colon (tolerated by lax parsers).
   while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
   for (auto h : kSecretHeaders)
+    if (iequals(name, h)) return true;
+  for (const auto& h : extra_headers())
     if (iequals(name, h)) return true;
   return false;
 }
@@ -143,6 +150,15 @@ bool looks_binary(const std::string& s) {
 }
 
 }  // namespace
+
+void set_extra_secret_headers(const std::vector<std::string>& names) {
+  auto& out = extra_headers();
+  out.clear();
+  for (auto n : names) {
+    for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.push_back(n);
+  }
+}
 
 RedactionResult redact_payload(const std::string& payload) {
   RedactionResult r{payload, false};

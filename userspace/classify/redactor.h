@@ -11,6 +11,7 @@
 // A payload cut mid-secret (capture cap) is redacted to its end.
 #pragma once
 #include <string>
+#include <vector>
 
 namespace sockwarden {
 
@@ -20,5 +21,10 @@ struct RedactionResult {
 };
 
 RedactionResult redact_payload(const std::string& payload);
+
+// More header names (case-insensitive) whose values are redacted, from the
+// config file's redaction.extra_headers. Not thread-safe: set it from the
+// thread that redacts.
+void set_extra_secret_headers(const std::vector<std::string>& names);
 
 }  // namespace sockwarden

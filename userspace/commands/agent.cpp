@@ -65,6 +65,24 @@ uint64_t now_realtime_ns() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
 }
 
+// Keys a running agent cannot change: the BPF programs, the ring buffer and
+// the enforcement mode are set up once.
+std::vector<std::string> restart_only_changes(const AgentOptions& a, const AgentOptions& b) {
+  std::vector<std::string> keys;
+  if (a.tier != b.tier) keys.push_back("tier");
+  if (a.payload_cap != b.payload_cap) keys.push_back("payload_cap");
+  if (a.ringbuf_kb != b.ringbuf_kb) keys.push_back("ringbuf_kb");
+  if (a.request_budget != b.request_budget) keys.push_back("request_budget");
+  if (a.enforce != b.enforce) keys.push_back("enforce.mode");
+  if (a.deny_host_callers != b.deny_host_callers) keys.push_back("enforce.deny_host_callers");
+  if (a.state_dir != b.state_dir) keys.push_back("state_dir");
+  if (a.docker_data_roots != b.docker_data_roots) keys.push_back("docker_data_root");
+  if (a.containerd_state != b.containerd_state) keys.push_back("containerd_state");
+  if (a.containers_storage != b.containers_storage) keys.push_back("containers_storage");
+  if (a.containers_runroot != b.containers_runroot) keys.push_back("containers_runroot");
+  return keys;
+}
+
 }  // namespace
 
 void validate_agent_options(const AgentOptions& o) {
@@ -92,17 +110,17 @@ void validate_agent_options(const AgentOptions& o) {
   for (const auto& spec : o.expect) parse_expected_spec(spec, "--expect");
 }
 
-// Defaults, then --expected-callers FILE, then every --expect.
-static CallerPolicy build_policy(const AgentOptions& o) {
+CallerPolicy build_caller_policy(const AgentOptions& o) {
   CallerPolicy policy = CallerPolicy::with_defaults();
   if (!o.expected_callers_file.empty()) policy.load_file(o.expected_callers_file);
+  for (const auto& rule : o.expected_rules) policy.add(rule);
   for (const auto& spec : o.expect) policy.add(parse_expected_spec(spec, "--expect"));
   return policy;
 }
 
 RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   validate_agent_options(opts);
-  CallerPolicy policy = build_policy(opts);  // a bad file is a usage error: before any BPF work
+  CallerPolicy policy = build_caller_policy(opts);  // a bad file is a usage error: before any BPF work
   check_privileges_and_btf();
 
   auto cg2 = find_cgroup2_mount(opts.mountinfo);
@@ -124,6 +142,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   std::vector<std::string> specs = opts.no_default_sockets ? std::vector<std::string>{} : default_socket_specs();
   specs.insert(specs.end(), opts.sockets.begin(), opts.sockets.end());
   WatchList watches(specs, self_netns_ino());
+  AgentOptions live = opts;  // what SIGHUP reloads compare against
   AttemptResolver attempts(opts.proc_root);
 
   auto resync = [&]() {
@@ -195,7 +214,10 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
     for (auto& e : events) emit(std::move(e));
   };
   auto deliver = [&](Event&& e) {
-    if (e.action == "lost") stats.lost += e.lost;
+    if (e.action == "lost") {
+      stats.lost += e.lost;
+      stats.lost_by_cause[e.lost_cause] += e.lost;
+    }
     if (!e.is_agent_event()) classify_caller(e, policy, host);
     std::vector<Event> decoded;
     if (e.action == "send") decoded = requests.on_send(e, std::chrono::steady_clock::now());
@@ -227,6 +249,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
     check(c.decode_errors, reported.decode_errors, "decode-error");
     check(c.proc_drops, reported.proc_drops, "process-records-lost");
     check(correlator.overflowed(), correlator_overflow_reported, "connect-table-full");
+    for (auto& [cause, n] : sink.take_losses()) deliver(builder.lost(n, cause, now_realtime_ns()));
     stats.kernel = c;
   };
 
@@ -247,13 +270,34 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
     now = std::chrono::steady_clock::now();
     if (g_reload) {
       g_reload = 0;
-      // SIGHUP: re-read --expected-callers; a bad file keeps the policy in force.
+      // SIGHUP: re-read the config file and --expected-callers, parsed whole
+      // before anything is applied; a bad file keeps the running config.
       try {
-        policy = build_policy(opts);
+        AgentOptions next = live;
+        std::function<void()> apply_rest;
+        if (opts.reload_config) apply_rest = opts.reload_config(next);
+        validate_agent_options(next);
+        CallerPolicy fresh = build_caller_policy(next);
+        // Outputs first: a new one that cannot be opened throws before anything changed.
+        if (apply_rest) apply_rest();
+        for (const auto& key : restart_only_changes(live, next))
+          spdlog::warn("config reload: {} changed, restart sockwarden to apply it", key);
+        policy = std::move(fresh);
         spdlog::info("reloaded the expected-caller policy ({} rules)", policy.rules().size());
         enforcer.refresh(policy);
+        if (next.sockets != live.sockets || next.no_default_sockets != live.no_default_sockets) {
+          std::vector<std::string> s = next.no_default_sockets ? std::vector<std::string>{} : default_socket_specs();
+          s.insert(s.end(), next.sockets.begin(), next.sockets.end());
+          watches = WatchList(s, self_netns_ino());
+          spdlog::info("watching {} socket specs after reload ({} exist)", s.size(), resync());
+        }
+        live.sockets = next.sockets;
+        live.no_default_sockets = next.no_default_sockets;
+        live.expected_callers_file = next.expected_callers_file;
+        live.expected_rules = next.expected_rules;
+        live.expect = next.expect;
       } catch (const UserError& e) {
-        spdlog::error("reload failed, the running policy stays in force: {}", e.what());
+        spdlog::error("reload failed, the running config stays in force: {}", e.what());
       }
     }
     if (now >= next_tick) {
@@ -264,6 +308,8 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
       emit_all(requests.tick(now));
       procs.expire();
       report_losses();
+      stats.requests = requests.stats().requests;
+      sink.on_tick(stats);
       if (now >= next_root_scan) {
         next_root_scan = now + std::chrono::seconds(5);
         refresh_docker_roots();

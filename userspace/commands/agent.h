@@ -2,11 +2,15 @@
 // sink. trace and run differ only in the sink they pass.
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "capture/capture.h"
+#include "classify/caller_policy.h"
 #include "output/event.h"
 
 namespace sockwarden {
@@ -34,6 +38,11 @@ struct AgentOptions {
   std::string state_dir = "/run/sockwarden";  // --state-dir: enforcement marker
   std::string proc_root = "/proc";
   std::string mountinfo = "/proc/self/mountinfo";
+  std::vector<ExpectedCaller> expected_rules;  // the config file's expected_callers list
+  // SIGHUP with a config file: fills `next` with the re-read options (parsed
+  // and validated, nothing applied yet) and returns the step that applies the
+  // rest (outputs, heartbeat). Throws UserError to keep the running config.
+  std::function<std::function<void()>(AgentOptions& next)> reload_config;
 };
 
 struct RunStats {
@@ -42,6 +51,7 @@ struct RunStats {
   KernelCounters kernel;
   uint64_t emitted = 0;  // events handed to the sink
   uint64_t lost = 0;     // total of every loss record
+  std::map<std::string, uint64_t> lost_by_cause;
   uint64_t requests = 0;             // decoded request events produced
   uint64_t evicted_connections = 0;  // decoder state dropped by its LRU cap
   uint64_t expired_connections = 0;  // decoder state dropped after idling
@@ -53,10 +63,18 @@ class EventSink {
   virtual void on_start(const std::string& tier) { (void)tier; }
   virtual void on_event(const Event& e) = 0;
   virtual void on_exit(const RunStats& stats) { (void)stats; }
+  // About twice a second from the capture loop (heartbeat, output health).
+  virtual void on_tick(const RunStats& stats) { (void)stats; }
+  // Events the sink itself dropped since the last call, per loss cause
+  // ("output-queue-full:NAME"): the agent reports them as loss events.
+  virtual std::vector<std::pair<std::string, uint64_t>> take_losses() { return {}; }
 };
 
 // Validate options without touching the kernel; throws UserError(kExitUsage).
 void validate_agent_options(const AgentOptions& opts);
+
+// Defaults, then --expected-callers FILE, the config's list, then every --expect.
+CallerPolicy build_caller_policy(const AgentOptions& opts);
 
 // Runs until the duration ends or SIGINT/SIGTERM; drains the ring buffer
 // before returning. Throws UserError for anything the user must fix.

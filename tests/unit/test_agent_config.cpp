@@ -1,0 +1,216 @@
+// The agent config file: every key, CLI overrides, and FILE:LINE errors.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "capture/errors.h"
+#include "commands/config_file.h"
+
+namespace fs = std::filesystem;
+
+namespace sockwarden {
+namespace {
+
+class AgentConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("sw-config-" + std::to_string(getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string write(const std::string& text, const std::string& name = "config.yaml") {
+    auto p = (dir_ / name).string();
+    std::ofstream(p) << text;
+    return p;
+  }
+
+  // The message of the UserError load_agent_config throws ("" if none).
+  std::string error_of(const std::string& text) {
+    auto p = write(text);
+    try {
+      load_agent_config(p);
+    } catch (const UserError& e) {
+      EXPECT_EQ(e.code(), kExitUsage);
+      std::string msg = e.what();
+      EXPECT_EQ(msg.rfind(p + ":", 0), 0u) << msg;
+      return msg.substr(p.size() + 1);
+    }
+    return "";
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(AgentConfigTest, ReadsEveryKey) {
+  auto p = write(R"(
+sockets: [/run/a.sock, "@abstract"]
+no_default_sockets: true
+tier: socket-tp
+payload_cap: 1024
+ringbuf_kb: 4096
+request_budget: 2048
+expected_callers:
+  - exe: /usr/local/bin/dash
+  - uid: 1001
+enforce:
+  mode: enforce
+  deny_host_callers: yes
+state_dir: /run/sw-test
+docker_data_root: [/srv/docker]
+containerd_state: /run/ctd
+containers_storage: /srv/cs
+containers_runroot: /run/cs
+outputs:
+  - type: stdout
+  - type: file
+    path: /var/log/sockwarden/events.json
+    max_size_mb: 0.5
+    max_files: 3
+    fsync: interval
+    fsync_interval_ms: 250
+  - type: syslog
+    path: /run/test-log
+    facility: local3
+    app_name: sw
+    queue_size: 10
+heartbeat:
+  interval_sec: 30
+  prometheus_file: /var/lib/node_exporter/sw.prom
+severity_threshold: medium
+redaction:
+  extra_headers: [X-Api-Key]
+)");
+  AgentConfig c = load_agent_config(p);
+  EXPECT_EQ(c.agent.sockets, (std::vector<std::string>{"/run/a.sock", "@abstract"}));
+  EXPECT_TRUE(c.agent.no_default_sockets);
+  EXPECT_EQ(c.agent.tier, "socket-tp");
+  EXPECT_EQ(c.agent.payload_cap, 1024u);
+  EXPECT_EQ(c.agent.ringbuf_kb, 4096u);
+  EXPECT_EQ(c.agent.request_budget, 2048u);
+  ASSERT_EQ(c.agent.expected_rules.size(), 2u);
+  EXPECT_EQ(c.agent.expected_rules[0].pattern, "/usr/local/bin/dash");
+  EXPECT_EQ(c.agent.expected_rules[0].origin, p + ":9");
+  EXPECT_EQ(c.agent.expected_rules[1].uid, 1001u);
+  EXPECT_TRUE(c.agent.enforce);
+  EXPECT_TRUE(c.agent.deny_host_callers);
+  EXPECT_EQ(c.agent.state_dir, "/run/sw-test");
+  EXPECT_EQ(c.agent.docker_data_roots, std::vector<std::string>{"/srv/docker"});
+  EXPECT_EQ(c.agent.containerd_state, "/run/ctd");
+  EXPECT_EQ(c.agent.containers_storage, "/srv/cs");
+  EXPECT_EQ(c.agent.containers_runroot, "/run/cs");
+  ASSERT_EQ(c.outputs.size(), 3u);
+  EXPECT_EQ(c.outputs[0].type, OutputConfig::Type::Stdout);
+  EXPECT_EQ(c.outputs[0].name, "stdout");
+  EXPECT_EQ(c.outputs[1].type, OutputConfig::Type::File);
+  EXPECT_EQ(c.outputs[1].name, "/var/log/sockwarden/events.json");
+  EXPECT_EQ(c.outputs[1].max_size_bytes, 512u * 1024);
+  EXPECT_EQ(c.outputs[1].max_files, 3u);
+  EXPECT_EQ(c.outputs[1].fsync, FsyncMode::Interval);
+  EXPECT_EQ(c.outputs[1].fsync_interval_ms, 250u);
+  EXPECT_EQ(c.outputs[2].type, OutputConfig::Type::Syslog);
+  EXPECT_EQ(c.outputs[2].socket_path, "/run/test-log");
+  EXPECT_EQ(c.outputs[2].facility, 19);
+  EXPECT_EQ(c.outputs[2].app_name, "sw");
+  EXPECT_EQ(c.outputs[2].queue_size, 10u);
+  EXPECT_EQ(c.heartbeat.interval_sec, 30u);
+  EXPECT_EQ(c.heartbeat.prometheus_file, "/var/lib/node_exporter/sw.prom");
+  EXPECT_EQ(c.severity_threshold, "medium");
+  EXPECT_EQ(c.redact_headers, std::vector<std::string>{"X-Api-Key"});
+  EXPECT_NO_THROW(check_agent_config(c));
+}
+
+TEST_F(AgentConfigTest, EmptyFileKeepsDefaults) {
+  AgentConfig c = load_agent_config(write(""));
+  EXPECT_EQ(c.agent.tier, "auto");
+  EXPECT_EQ(c.heartbeat.interval_sec, 60u);
+  EXPECT_TRUE(c.outputs.empty());
+}
+
+TEST_F(AgentConfigTest, ErrorsNameFileAndLine) {
+  EXPECT_EQ(error_of("tier: auto\nbogus: 1\n"),
+            "2: unknown key 'bogus' in the config file, expected one of sockets, no_default_sockets, tier, "
+            "payload_cap, ringbuf_kb, request_budget, expected_callers, enforce, state_dir, docker_data_root, "
+            "containerd_state, containers_storage, containers_runroot, outputs, heartbeat, severity_threshold, "
+            "redaction");
+  EXPECT_EQ(error_of("\n\ntier: nosuch\n").substr(0, 30), "3: tier: unknown tier 'nosuch'");
+  EXPECT_EQ(error_of("payload_cap: lots\n"), "1: payload_cap: expected a whole number from 0 to 16384, found 'lots'");
+  EXPECT_EQ(error_of("payload_cap: 99999\n"), "1: payload_cap: 99999 is out of range, expected 0 to 16384");
+  EXPECT_EQ(error_of("ringbuf_kb: 5000\n"), "1: ringbuf_kb: 5000 is not a power of two, expected e.g. 4096 or 8192");
+  EXPECT_EQ(error_of("no_default_sockets: maybe\n"), "1: no_default_sockets: expected true or false, found 'maybe'");
+  EXPECT_EQ(error_of("sockets: /run/x.sock\n"), "1: sockets: expected a list of strings, found a scalar");
+  EXPECT_EQ(error_of("sockets:\n  - /ok.sock\n  - \"@\"\n"), "3: sockets: '@': abstract socket name after '@' is empty");
+  EXPECT_EQ(error_of("enforce:\n  mode: deny\n"), "2: enforce.mode: 'deny' is not valid, expected one of monitor, enforce");
+  EXPECT_EQ(error_of("enforce: {mode: enforce, other: 1}\n"),
+            "1: unknown key 'other' in enforce, expected one of mode, deny_host_callers");
+  EXPECT_EQ(error_of("expected_callers:\n  - exe: /a\n  - nope: 1\n"),
+            "3: unknown key 'nope', expected exe, uid, container, image or cgroup");
+  EXPECT_EQ(error_of("outputs:\n  - type: kafka\n"), "2: type: 'kafka' is not valid, expected one of stdout, file, syslog");
+  EXPECT_EQ(error_of("outputs:\n  - type: file\n"), "2: a file output needs a path");
+  EXPECT_EQ(error_of("outputs:\n  - type: file\n    path: rel.json\n"),
+            "3: path: expected an absolute file path, found 'rel.json'");
+  EXPECT_EQ(error_of("outputs:\n  - type: file\n    path: /x\n    fsync: sometimes\n"),
+            "4: fsync: 'sometimes' is not valid, expected one of never, every_event, interval");
+  EXPECT_EQ(error_of("outputs:\n  - type: stdout\n    path: /x\n"),
+            "3: unknown key 'path' in a stdout output, expected one of type, name, queue_size");
+  EXPECT_EQ(error_of("outputs:\n  - type: syslog\n    facility: kitchen\n"),
+            "3: facility: 'kitchen' is not a syslog facility, expected e.g. daemon, user, auth, local0..local7");
+  EXPECT_EQ(error_of("outputs:\n  - type: stdout\n  - type: stdout\n"),
+            "3: outputs: two outputs are named 'stdout', give one a distinct name");
+  EXPECT_EQ(error_of("heartbeat:\n  interval_sec: -1\n"),
+            "2: heartbeat.interval_sec: expected a whole number from 0 to 86400, found '-1'");
+  EXPECT_EQ(error_of("severity_threshold: loud\n"),
+            "1: severity_threshold: 'loud' is not valid, expected one of none, low, medium, high, critical");
+  EXPECT_EQ(error_of("tier: auto\nsockets: [a\n").substr(0, 22), "3: YAML syntax error: ");
+  EXPECT_EQ(error_of("- a\n- b\n"), "1: the config file: expected a mapping, found a list");
+  EXPECT_EQ(error_of("tier:\n"), "1: tier: has no value");
+}
+
+TEST_F(AgentConfigTest, MissingFileIsAUsageError) {
+  try {
+    load_agent_config((dir_ / "absent.yaml").string());
+    FAIL();
+  } catch (const UserError& e) {
+    EXPECT_EQ(e.code(), kExitUsage);
+    EXPECT_NE(std::string(e.what()).find("absent.yaml"), std::string::npos);
+  }
+}
+
+TEST_F(AgentConfigTest, FlagsGivenOverrideTheFile) {
+  AgentConfig file = load_agent_config(write("tier: socket-tp\npayload_cap: 100\nheartbeat: {interval_sec: 5}\n"
+                                             "outputs: [{type: file, path: /tmp/x.json}]\n"));
+  AgentConfig cli;
+  cli.agent.tier = "syscall-tp";
+  cli.agent.payload_cap = 4096;  // default, not typed
+  cli.agent.duration_sec = 3;
+  cli.heartbeat.interval_sec = 0;
+  AgentConfig m = merge_cli(file, cli, {"tier", "heartbeat"});
+  EXPECT_EQ(m.agent.tier, "syscall-tp");
+  EXPECT_EQ(m.agent.payload_cap, 100u);
+  EXPECT_EQ(m.agent.duration_sec, 3);
+  EXPECT_EQ(m.heartbeat.interval_sec, 0u);
+  ASSERT_EQ(m.outputs.size(), 1u);
+  EXPECT_EQ(m.outputs[0].path, "/tmp/x.json");
+}
+
+TEST_F(AgentConfigTest, ExpectedCallersMayNameAFile) {
+  auto rules = write("expected_callers:\n  - uid: 7\n", "rules.yaml");
+  AgentConfig c = load_agent_config(write("expected_callers: " + rules + "\n"));
+  EXPECT_EQ(c.agent.expected_callers_file, rules);
+  EXPECT_NO_THROW(check_agent_config(c));
+  c.agent.expected_callers_file = (dir_ / "missing.yaml").string();
+  EXPECT_THROW(check_agent_config(c), UserError);
+}
+
+TEST(SeverityThreshold, Scores) {
+  EXPECT_EQ(severity_threshold_score("none"), 0);
+  EXPECT_GT(severity_threshold_score("high"), severity_threshold_score("medium"));
+  EXPECT_EQ(severity_threshold_score("loud"), -1);
+}
+
+}  // namespace
+}  // namespace sockwarden

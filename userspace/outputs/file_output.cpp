@@ -1,0 +1,146 @@
+#include "outputs/file_output.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "capture/errors.h"
+#include "outputs/stdout_output.h"
+
+namespace sockwarden {
+
+int make_dirs(const std::string& dir) {
+  if (dir.empty()) return 0;
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) == 0) return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+  auto slash = dir.find_last_of('/');
+  if (slash != std::string::npos && slash > 0) {
+    if (int err = make_dirs(dir.substr(0, slash))) return err;
+  }
+  if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) return errno;
+  return 0;
+}
+
+static std::string parent_dir(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return "";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+FileOutput::FileOutput(const OutputConfig& cfg) : cfg_(cfg) {
+  if (int err = open_file())
+    throw UserError(kExitUsage, errno_text("cannot open output file " + cfg_.path, err),
+                    "check that the path is writable by root");
+}
+
+FileOutput::~FileOutput() { close(); }
+
+int FileOutput::open_file() {
+  if (int err = make_dirs(parent_dir(cfg_.path))) return err;
+  int fd = ::open(cfg_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return errno;
+  struct stat st {};
+  ::fstat(fd, &st);
+  fd_ = fd;
+  size_ = static_cast<uint64_t>(st.st_size);
+  dev_ = st.st_dev;
+  ino_ = st.st_ino;
+  return 0;
+}
+
+void FileOutput::fail(const char* what, int err) {
+  if (!failing_) spdlog::error("output {}: {}; dropping events and retrying", cfg_.name, errno_text(what, err));
+  failing_ = true;
+  retry_at_ = Clock::now() + backoff_;
+  // A local file recovers fast once space is freed: retry at least every second.
+  backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(1000));
+}
+
+bool FileOutput::ensure_open() {
+  if (failing_ && Clock::now() < retry_at_) return false;
+  if (fd_ >= 0) return true;
+  if (int err = open_file()) {
+    fail("reopening the file", err);
+    return false;
+  }
+  return true;
+}
+
+void FileOutput::rotate() {
+  sync();
+  ::close(fd_);
+  fd_ = -1;
+  if (cfg_.max_files == 0) {
+    ::unlink(cfg_.path.c_str());
+  } else {
+    for (uint32_t i = cfg_.max_files; i > 1; i--)
+      ::rename((cfg_.path + "." + std::to_string(i - 1)).c_str(), (cfg_.path + "." + std::to_string(i)).c_str());
+    ::rename(cfg_.path.c_str(), (cfg_.path + ".1").c_str());
+  }
+}
+
+void FileOutput::sync() {
+  if (fd_ >= 0 && dirty_) {
+    ::fdatasync(fd_);
+    fsyncs_++;
+  }
+  dirty_ = false;
+  last_sync_ = Clock::now();
+}
+
+bool FileOutput::write(const OutputRecord& r) {
+  if (!ensure_open()) return false;
+  const uint64_t len = r.json->size() + 1;
+  if (cfg_.max_size_bytes && size_ > 0 && size_ + len > cfg_.max_size_bytes) {
+    rotate();
+    if (!ensure_open()) return false;
+  }
+  if (int err = write_line_fd(fd_, *r.json)) {
+    // A partial line would corrupt the file for every reader: cut it off.
+    if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+    fail("writing", err);
+    return false;
+  }
+  size_ += len;
+  if (failing_) spdlog::info("output {}: writing again", cfg_.name);
+  failing_ = false;
+  backoff_ = std::chrono::milliseconds(100);
+  dirty_ = true;
+  if (cfg_.fsync == FsyncMode::EveryEvent) sync();
+  return true;
+}
+
+void FileOutput::idle() {
+  auto now = Clock::now();
+  if (cfg_.fsync == FsyncMode::Interval && dirty_ &&
+      now - last_sync_ >= std::chrono::milliseconds(cfg_.fsync_interval_ms))
+    sync();
+  // Someone removed or rotated the file (or its directory) under us: writes
+  // to the old inode would vanish. Reopen at the configured path.
+  if (fd_ >= 0 && now - last_check_ >= std::chrono::seconds(1)) {
+    last_check_ = now;
+    struct stat st {};
+    if (::stat(cfg_.path.c_str(), &st) != 0 || st.st_ino != ino_ || st.st_dev != dev_) {
+      spdlog::warn("output {}: {} was removed or replaced, reopening it", cfg_.name, cfg_.path);
+      ::close(fd_);
+      fd_ = -1;
+      failing_ = false;
+      ensure_open();
+    }
+  }
+}
+
+void FileOutput::close() {
+  if (fd_ < 0) return;
+  sync();
+  ::close(fd_);
+  fd_ = -1;
+}
+
+}  // namespace sockwarden

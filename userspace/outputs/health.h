@@ -1,0 +1,38 @@
+// The agent's health: a heartbeat event (event.action heartbeat, event.kind
+// metric) and the same counters in Prometheus text format for node_exporter's
+// textfile collector.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "outputs/output_worker.h"
+
+namespace sockwarden {
+
+struct HealthSnapshot {
+  uint64_t realtime_ns = 0;
+  double uptime_sec = 0;
+  std::string tier;
+  std::string enforcement;
+  uint64_t events = 0;          // events handed to the outputs
+  uint64_t kernel_records = 0;  // records read from the ring buffer
+  uint64_t decode_errors = 0;   // ring-buffer records that failed to decode
+  uint64_t requests = 0;        // decoded requests
+  uint64_t below_threshold = 0;  // request events under severity_threshold, not emitted
+  std::map<std::string, uint64_t> lost_by_cause;
+  std::vector<OutputCounters> outputs;
+};
+
+// One JSON line (no newline).
+std::string heartbeat_json(const HealthSnapshot& h);
+
+// sockwarden_* metrics, "# HELP"/"# TYPE" included.
+std::string prometheus_text(const HealthSnapshot& h);
+
+// Writes PATH.tmp then renames it over PATH (readers never see half a file).
+// 0 or errno.
+int write_file_atomically(const std::string& path, const std::string& text);
+
+}  // namespace sockwarden

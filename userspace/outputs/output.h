@@ -1,0 +1,30 @@
+// One destination of the agent's JSON lines (stdout, a file, syslog), and the
+// record every destination receives: the event serialised once, shared.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace sockwarden {
+
+struct OutputRecord {
+  std::shared_ptr<const std::string> json;  // one line, no newline; shared by every output
+  std::string action;                       // event.action: syslog's MSGID
+  int syslog_severity = 6;                  // RFC 5424 severity (6 = informational)
+  uint64_t realtime_ns = 0;
+};
+
+// Runs on its output's own writer thread only.
+class Output {
+ public:
+  virtual ~Output() = default;
+  // false = this record was not written (the caller counts it as dropped).
+  virtual bool write(const OutputRecord& r) = 0;
+  // Called when the queue is idle and about every 100 ms: interval fsync,
+  // retries, noticing a removed log file.
+  virtual void idle() {}
+  // Before the writer thread exits.
+  virtual void close() {}
+};
+
+}  // namespace sockwarden
