@@ -152,6 +152,7 @@ int main(int argc, char** argv) {
     }
     if (*run) {
       JsonLinesSink sink(output, /*with_summary=*/false);
+      run_opts.lifecycle_events = true;
       run_agent(run_opts, sink);
       return kExitOk;
     }

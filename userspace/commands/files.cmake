@@ -2,5 +2,6 @@ set(SW_COMMANDS_SOURCES
   commands/agent.cpp
   commands/request_pipeline.cpp
   commands/sinks.cpp
+  commands/existing_connections.cpp
   commands/doctor.cpp
   commands/audit.cpp)
