@@ -15,7 +15,7 @@ deb=$(ls "$tmp"/dist/sockwarden_*.deb)
 echo "package: $(basename "$deb")"
 
 contents=$(dpkg-deb -c "$deb")
-for f in ./usr/sbin/sockwarden ./lib/systemd/system/sockwarden.service ./etc/sockwarden/config.yaml \
+for f in ./usr/sbin/sockwarden ./usr/lib/systemd/system/sockwarden.service ./etc/sockwarden/config.yaml \
          ./usr/share/sockwarden/sockwarden-event.schema.json; do
   grep -q " $f\$" <<<"$contents" || fail "$f missing from the package: $contents"
 done
@@ -36,7 +36,7 @@ while read -r lib; do
 done < <(ldd "$tmp/root/usr/sbin/sockwarden" | awk '/=> \//{print $3}' | xargs -r -n1 readlink -f)
 grep -q '/etc/sockwarden/config.yaml' <(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles) || fail "config.yaml not a conffile"
 
-unit=$tmp/root/lib/systemd/system/sockwarden.service
+unit=$tmp/root/usr/lib/systemd/system/sockwarden.service
 grep -q '^ExecStart=/usr/sbin/sockwarden run --config /etc/sockwarden/config.yaml$' "$unit" || fail "ExecStart"
 for key in 'ProtectSystem=strict' 'PrivateTmp=yes' 'ProtectHome=read-only' 'NoNewPrivileges=yes' \
            'Restart=on-failure' 'ExecReload=/bin/kill -HUP $MAINPID' 'ReadWritePaths=/run/sockwarden /var/log/sockwarden'; do
