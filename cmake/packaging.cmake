@@ -20,8 +20,7 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 # The shared libraries `ldd sockwarden` shows beyond libc/libstdc++, mapped with
 # `dpkg -S` (Debian 12, libbpf 1.4 from bookworm-backports).
-set(SW_DEB_DEPENDS "libbpf1 (>= 1:1.4), libyaml-cpp0.7, libnghttp2-14, libelf1, zlib1g, libc6, libstdc++6, libgcc-s1"
-    CACHE STRING "Depends: of the .deb")
+set(SW_DEB_DEPENDS "libbpf1 (>= 1:1.4), libyaml-cpp0.7, libnghttp2-14, libspdlog1.10, libfmt9, libelf1, zlib1g, libc6, libstdc++6, libgcc-s1")
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "${SW_DEB_DEPENDS}")
 # The config is a conffile: dpkg keeps local edits on upgrade.
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${CMAKE_SOURCE_DIR}/packaging/debian/conffiles")

@@ -30,10 +30,15 @@ depends=$(dpkg-deb -f "$deb" Depends)
 # Every shared library the binary needs must come from a package named in Depends.
 dpkg-deb -x "$deb" "$tmp/root"
 while read -r lib; do
-  pkg=$(dpkg -S "$lib" 2>/dev/null | head -1 | cut -d: -f1) || true
+  # usrmerge: dpkg knows a library under /lib or under /usr/lib, by its link or its real name.
+  pkg=
+  for cand in "$lib" "$(readlink -f "$lib")" "${lib/#\/lib\//\/usr\/lib\/}"; do
+    pkg=$(dpkg -S "$cand" 2>/dev/null | head -1 | cut -d: -f1) || true
+    [[ -n $pkg ]] && break
+  done
   [[ -n $pkg ]] || fail "no Debian package owns $lib"
   grep -qE "(^|, )$pkg( |,|$)" <<<"$depends" || fail "Depends lacks $pkg (for $lib): $depends"
-done < <(ldd "$tmp/root/usr/sbin/sockwarden" | awk '/=> \//{print $3}' | xargs -r -n1 readlink -f)
+done < <(ldd "$tmp/root/usr/sbin/sockwarden" | awk '/=> \//{print $3}')
 grep -q '/etc/sockwarden/config.yaml' <(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles) || fail "config.yaml not a conffile"
 
 unit=$tmp/root/usr/lib/systemd/system/sockwarden.service
