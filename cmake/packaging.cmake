@@ -18,6 +18,8 @@ set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+# RelWithDebInfo keeps ~60 MB of DWARF; the package ships the stripped binary.
+set(CPACK_STRIP_FILES ON)
 # The shared libraries `ldd sockwarden` shows beyond libc/libstdc++, mapped with
 # `dpkg -S` (Debian 12, libbpf 1.4 from bookworm-backports).
 set(SW_DEB_DEPENDS "libbpf1 (>= 1:1.4), libyaml-cpp0.7, libnghttp2-14, libspdlog1.10, libfmt9, libelf1, zlib1g, libc6, libstdc++6, libgcc-s1")

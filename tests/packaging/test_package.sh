@@ -37,7 +37,8 @@ while read -r lib; do
     [[ -n $pkg ]] && break
   done
   [[ -n $pkg ]] || fail "no Debian package owns $lib"
-  grep -qE "(^|, )$pkg( |,|$)" <<<"$depends" || fail "Depends lacks $pkg (for $lib): $depends"
+  # Depends entries without their version constraints, one a line; fixed-string match (libstdc++6).
+  sed 's/ *([^)]*)//g; s/, */\n/g' <<<"$depends" | grep -qxF "$pkg" || fail "Depends lacks $pkg (for $lib): $depends"
 done < <(ldd "$tmp/root/usr/sbin/sockwarden" | awk '/=> \//{print $3}')
 grep -q '/etc/sockwarden/config.yaml' <(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles) || fail "config.yaml not a conffile"
 
