@@ -14,7 +14,7 @@ set(CPACK_PACKAGE_CONTACT "sockwarden maintainers <sockwarden@example.org>")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "sockwarden maintainers <sockwarden@example.org>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "eBPF monitor of who talks to container runtime sockets")
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "eBPF monitor of who talks to container runtime sockets\n Reports every process and container that connects to the Docker, containerd,\n CRI-O or podman API socket, and what it asks the daemon to do, as ECS JSON.")
+    "Reports every process and container that connects to the Docker, containerd,\n CRI-O or podman API socket, and what it asks the daemon to do, as ECS JSON.")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
