@@ -180,6 +180,8 @@ TEST_P(LifecycleTest, ExistingConnectionReportedOnceThenItsSendsShareTheConnecti
   EXPECT_EQ(start["sockwarden"]["agent"]["watched_sockets"], json::array({sock}));
   EXPECT_EQ(start["sockwarden"]["agent"]["existing_connections"], 1);
   EXPECT_FALSE(start["agent"]["version"].get<std::string>().empty());
+  // RFC 3339 with the same width: string order is time order.
+  EXPECT_LE(start["@timestamp"].get<std::string>(), e["@timestamp"].get<std::string>());
   const json& stop = events.back();
   EXPECT_EQ(stop["sockwarden"]["agent"]["reason"], "SIGTERM");
   EXPECT_EQ(stop["sockwarden"]["agent"]["totals"]["events"], events.size() - 1);

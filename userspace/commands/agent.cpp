@@ -259,6 +259,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   // (hooks attached, watches resolved), so none falls between the two; one
   // made meanwhile may show up as both connect and existing-connection.
   std::vector<Event> existing;
+  const uint64_t start_realtime_ns = now_realtime_ns();  // agent-start precedes the snapshot in time too
   if (opts.existing_connections) {
     try {
       std::vector<std::string> warnings;
@@ -285,8 +286,10 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
     a.enforcement = stats.enforcement;
     for (const auto& w : watches.resolve()) a.sockets.push_back(w.path);
     a.existing_connections = existing.size();
+    Event e = lifecycle_event("agent-start", std::move(a));
+    e.realtime_ns = start_realtime_ns;
     stats.emitted++;
-    sink.on_event(lifecycle_event("agent-start", std::move(a)));
+    sink.on_event(e);
   }
   for (auto& e : existing) deliver(std::move(e));
   if (enforcement_gap) deliver(builder.enforcement_gap(enforcement_gap->previous_pid,
