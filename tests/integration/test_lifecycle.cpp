@@ -28,7 +28,14 @@ std::string self_exe() {
 }
 
 // Every JSON line of the run through tests/schema/validate_events.py.
+// The vmtest initramfs has neither the source tree nor python3: there the
+// lines are checked field by field only (the host runs validate them).
 void expect_schema_valid(const Run& r, const std::string& require_actions) {
+  if (access(SW_SOURCE_DIR "/tests/schema/validate_events.py", R_OK) != 0 ||
+      system("python3 -c 'import jsonschema' >/dev/null 2>&1") != 0) {
+    std::printf("schema validation not run: no validator or python3-jsonschema here\n");
+    return;
+  }
   std::string file = "/tmp/sockwarden-schema-" + std::to_string(getpid()) + ".jsonl";
   {
     std::ofstream f(file);
