@@ -16,6 +16,7 @@
 #include "classify/event_filter.h"
 #include "classify/redactor.h"
 #include "commands/existing_connections.h"
+#include "commands/lifecycle.h"
 #include "commands/request_pipeline.h"
 #include "decode/connect_correlator.h"
 #include "enrich/attempt_resolver.h"
@@ -64,28 +65,6 @@ uint64_t now_realtime_ns() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
-}
-
-#ifndef SW_VERSION
-#define SW_VERSION "unknown"
-#endif
-
-uint64_t now_boottime_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_BOOTTIME, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
-}
-
-Event lifecycle_event(const char* action, AgentLifecycle a) {
-  Event e;
-  e.action = action;
-  e.outcome = "success";
-  e.realtime_ns = now_realtime_ns();
-  a.version = SW_VERSION;
-  a.pid = static_cast<uint32_t>(getpid());
-  e.tier = a.tier;
-  e.agent = std::move(a);
-  return e;
 }
 
 }  // namespace
@@ -258,38 +237,17 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   // Connections opened before the hooks were attached: snapshot them only now
   // (hooks attached, watches resolved), so none falls between the two; one
   // made meanwhile may show up as both connect and existing-connection.
-  std::vector<Event> existing;
   const uint64_t start_realtime_ns = now_realtime_ns();  // agent-start precedes the snapshot in time too
-  if (opts.existing_connections) {
-    try {
-      std::vector<std::string> warnings;
-      auto clients = find_existing_clients(watches.resolve(), opts.proc_root, containers, &warnings);
-      for (const auto& w : warnings) spdlog::warn("existing connections: {}", w);
-      for (const auto& c : clients) {
-        RawEvent raw;
-        if (!existing_connection_record(c, opts.proc_root, cg2.value_or(""), capture->tier().abi_id,
-                                        now_boottime_ns(), raw))
-          continue;
-        Event e = builder.build(std::move(raw));
-        e.action = "existing-connection";
-        if (c.pending) e.flags.push_back("not-accepted");
-        existing.push_back(std::move(e));
-      }
-    } catch (const std::exception& ex) {
-      spdlog::warn("existing connections could not be listed: {}", ex.what());
-    }
-  }
+  std::vector<Event> existing;
+  if (opts.existing_connections)
+    existing = existing_connection_events(watches.resolve(), opts.proc_root, cg2.value_or(""),
+                                          capture->tier().abi_id, containers, builder);
   const auto started = std::chrono::steady_clock::now();
   if (opts.lifecycle_events) {
-    AgentLifecycle a;
-    a.tier = stats.tier;
-    a.enforcement = stats.enforcement;
-    for (const auto& w : watches.resolve()) a.sockets.push_back(w.path);
-    a.existing_connections = existing.size();
-    Event e = lifecycle_event("agent-start", std::move(a));
-    e.realtime_ns = start_realtime_ns;
+    std::vector<std::string> watched;
+    for (const auto& w : watches.resolve()) watched.push_back(w.path);
     stats.emitted++;
-    sink.on_event(e);
+    sink.on_event(agent_start_event(stats, std::move(watched), existing.size(), start_realtime_ns));
   }
   for (auto& e : existing) deliver(std::move(e));
   if (enforcement_gap) deliver(builder.enforcement_gap(enforcement_gap->previous_pid,
@@ -344,18 +302,10 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
                rs.evicted_connections, rs.expired_connections);
   if (opts.lifecycle_events) {
     // The last event: every drained record and settled request is before it.
-    AgentLifecycle a;
-    a.tier = stats.tier;
-    a.enforcement = stats.enforcement;
-    const char* sig = g_stop_signal ? sigabbrev_np(g_stop_signal) : nullptr;
-    a.reason = sig ? std::string("SIG") + sig : "duration";
-    a.events = stats.emitted;
-    a.lost = stats.lost;
-    a.requests = stats.requests;
-    a.kernel_records = stats.kernel.events;
-    a.uptime_sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    Event stop = agent_stop_event(stats, g_stop_signal, uptime, now_realtime_ns());
     stats.emitted++;
-    sink.on_event(lifecycle_event("agent-stop", std::move(a)));
+    sink.on_event(stop);
   }
   sink.on_exit(stats);
   return stats;

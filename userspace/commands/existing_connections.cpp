@@ -1,10 +1,12 @@
 #include "commands/existing_connections.h"
 
 #include <dirent.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <ctime>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -137,6 +139,31 @@ std::vector<ExistingClient> find_existing_clients(const std::vector<ResolvedWatc
       c.pid = p.pid;
       out.push_back(c);
     }
+  }
+  return out;
+}
+
+std::vector<Event> existing_connection_events(const std::vector<ResolvedWatch>& watches, const std::string& proc_root,
+                                              const std::string& cgroup2_root, uint16_t tier_abi_id,
+                                              ContainerResolver& containers, EventBuilder& builder) {
+  std::vector<Event> out;
+  try {
+    std::vector<std::string> warnings;
+    auto clients = find_existing_clients(watches, proc_root, containers, &warnings);
+    for (const auto& w : warnings) spdlog::warn("existing connections: {}", w);
+    timespec ts{};
+    clock_gettime(CLOCK_BOOTTIME, &ts);  // the clock BPF records use, so BootClock converts it
+    const uint64_t now_boot_ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
+    for (const auto& c : clients) {
+      RawEvent raw;
+      if (!existing_connection_record(c, proc_root, cgroup2_root, tier_abi_id, now_boot_ns, raw)) continue;
+      Event e = builder.build(std::move(raw));
+      e.action = "existing-connection";
+      if (c.pending) e.flags.push_back("not-accepted");
+      out.push_back(std::move(e));
+    }
+  } catch (const std::exception& ex) {
+    spdlog::warn("existing connections could not be listed: {}", ex.what());
   }
   return out;
 }

@@ -18,6 +18,7 @@
 #include "capture/raw_event.h"
 #include "capture/watch_list.h"
 #include "enrich/container_resolver.h"
+#include "enrich/event_builder.h"
 
 namespace sockwarden {
 
@@ -46,5 +47,12 @@ int fd_of_socket(const std::string& proc_root, pid_t pid, uint64_t ino);
 std::vector<ExistingClient> find_existing_clients(const std::vector<ResolvedWatch>& watches,
                                                   const std::string& proc_root, ContainerResolver& containers,
                                                   std::vector<std::string>* warnings);
+
+// The agent's snapshot: every client found, built by `builder` (process table,
+// cgroup, container) into an existing-connection event, ready for the
+// classify/filter/sink path. Logs what it could not read; never throws.
+std::vector<Event> existing_connection_events(const std::vector<ResolvedWatch>& watches, const std::string& proc_root,
+                                              const std::string& cgroup2_root, uint16_t tier_abi_id,
+                                              ContainerResolver& containers, EventBuilder& builder);
 
 }  // namespace sockwarden

@@ -3,5 +3,6 @@ set(SW_COMMANDS_SOURCES
   commands/request_pipeline.cpp
   commands/sinks.cpp
   commands/existing_connections.cpp
+  commands/lifecycle.cpp
   commands/doctor.cpp
   commands/audit.cpp)
