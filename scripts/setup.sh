@@ -43,6 +43,8 @@ BASE_PKGS=(
   libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
   libyaml-cpp-dev libnghttp2-dev liburing-dev
   iproute2 util-linux procps python3 socat
+  # event JSON Schema validation (tests/schema); systemd-analyze and dpkg-deb for the packaging test
+  python3-jsonschema systemd dpkg-dev
   # end-to-end: a real dockerd (offline, vfs storage)
   docker.io containerd runc iptables
   # end-to-end: a real rootful podman (its Docker-compatible API service)

@@ -213,11 +213,13 @@ int main(int argc, char** argv) {
       cfg.agent.reload_config = [&](AgentOptions& next) {
         AgentConfig fresh = load();
         next = fresh.agent;
+        next.lifecycle_events = true;
         return std::function<void()>([&sink, fresh] {
           sink.reconfigure(fresh);
           set_extra_secret_headers(fresh.redact_headers);
         });
       };
+      cfg.agent.lifecycle_events = true;
       run_agent(cfg.agent, sink);
       return kExitOk;
     }

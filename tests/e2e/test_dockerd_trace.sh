@@ -159,5 +159,7 @@ if grep -qE '\[(error|critical)\]' "$AGENT_LOG"; then
   fail "agent logged errors"
 fi
 
+# Every event the agent wrote matches the published JSON Schema.
+python3 "$HERE/../schema/validate_events.py" --require-actions agent-start,agent-stop "$EVENTS" || fail "events do not match schema/sockwarden-event.schema.json"
 python3 "$HERE/check_dockerd_trace.py" "$EVENTS" --tier "$TIER" --inode "$SOCK_INODE" --containerd-inode "$CSOCK_INODE" \
   --container-id "$CID" --host-mntns "$HOST_MNTNS" --host-cli "$HOST_CLI" --containerd-id "$CTRD_ID"

@@ -99,5 +99,7 @@ cat "$AGENT_LOG"
 [[ $agent_rc -eq 0 ]] || fail "agent exited with status $agent_rc"
 grep -qE '\[(error|critical)\]' "$AGENT_LOG" && fail "agent logged errors"
 
+# Every event the agent wrote matches the published JSON Schema.
+python3 "$HERE/../schema/validate_events.py" --require-actions agent-start,agent-stop "$EVENTS" || fail "events do not match schema/sockwarden-event.schema.json"
 python3 "$HERE/check_podman_trace.py" "$EVENTS" --container-id "$CID" --host-cli "$HOST_CLI" \
   --inode "$(stat -c %i "$PM_SOCK")"

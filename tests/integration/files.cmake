@@ -7,9 +7,11 @@ add_executable(sockwarden_integration_tests
   integration/test_capture.cpp
   integration/test_cli.cpp
   integration/test_agent_outputs.cpp
-  integration/test_audit.cpp)
+  integration/test_audit.cpp
+  integration/test_lifecycle.cpp)
 target_link_libraries(sockwarden_integration_tests PRIVATE sockwarden_core GTest::gtest_main uring)
-target_compile_definitions(sockwarden_integration_tests PRIVATE SW_BINARY="$<TARGET_FILE:sockwarden>")
+target_compile_definitions(sockwarden_integration_tests PRIVATE SW_BINARY="$<TARGET_FILE:sockwarden>"
+  SW_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 add_dependencies(sockwarden_integration_tests sockwarden)
 gtest_discover_tests(sockwarden_integration_tests TEST_PREFIX "integration." DISCOVERY_TIMEOUT 30
   PROPERTIES RUN_SERIAL TRUE TIMEOUT 120)

@@ -15,6 +15,8 @@
 #include "classify/caller_policy.h"
 #include "classify/event_filter.h"
 #include "classify/redactor.h"
+#include "commands/existing_connections.h"
+#include "commands/lifecycle.h"
 #include "commands/request_pipeline.h"
 #include "decode/connect_correlator.h"
 #include "enrich/attempt_resolver.h"
@@ -255,6 +257,22 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
 
   install_signal_handlers();
   sink.on_start(stats.tier);
+  // Connections opened before the hooks were attached: snapshot them only now
+  // (hooks attached, watches resolved), so none falls between the two; one
+  // made meanwhile may show up as both connect and existing-connection.
+  const uint64_t start_realtime_ns = now_realtime_ns();  // agent-start precedes the snapshot in time too
+  std::vector<Event> existing;
+  if (opts.existing_connections)
+    existing = existing_connection_events(watches.resolve(), opts.proc_root, cg2.value_or(""),
+                                          capture->tier().abi_id, containers, builder);
+  const auto started = std::chrono::steady_clock::now();
+  if (opts.lifecycle_events) {
+    std::vector<std::string> watched;
+    for (const auto& w : watches.resolve()) watched.push_back(w.path);
+    stats.emitted++;
+    sink.on_event(agent_start_event(stats, std::move(watched), existing.size(), start_realtime_ns));
+  }
+  for (auto& e : existing) deliver(std::move(e));
   // Everything is attached and the watch maps are filled: from here on nothing is missed.
   // (Tests and scripts wait for this line rather than sleeping.)
   spdlog::info("ready: tier {}, enforcement {}", stats.tier, stats.enforcement);
@@ -331,6 +349,13 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   stats.expired_connections = rs.expired_connections;
   spdlog::info("decoded {} requests; decoder connections evicted {}, expired {}", rs.requests,
                rs.evicted_connections, rs.expired_connections);
+  if (opts.lifecycle_events) {
+    // The last event: every drained record and settled request is before it.
+    double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    Event stop = agent_stop_event(stats, g_stop_signal, uptime, now_realtime_ns());
+    stats.emitted++;
+    sink.on_event(stop);
+  }
   sink.on_exit(stats);
   return stats;
 }

@@ -36,6 +36,8 @@ struct AgentOptions {
   bool enforce = false;            // --enforce: deny what the expected-caller policy does not allow
   bool deny_host_callers = false;  // --deny-host-callers: host callers need a rule too
   std::string state_dir = "/run/sockwarden";  // --state-dir: enforcement marker
+  bool lifecycle_events = false;   // run: agent-start / agent-stop events through the sink
+  bool existing_connections = true;  // report connections already open at start
   std::string proc_root = "/proc";
   std::string mountinfo = "/proc/self/mountinfo";
   std::vector<ExpectedCaller> expected_rules;  // the config file's expected_callers list

@@ -4,5 +4,7 @@ set(SW_COMMANDS_SOURCES
   commands/sinks.cpp
   commands/config_file.cpp
   commands/outputs_sink.cpp
+  commands/existing_connections.cpp
+  commands/lifecycle.cpp
   commands/doctor.cpp
   commands/audit.cpp)

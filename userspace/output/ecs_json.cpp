@@ -17,7 +17,7 @@ json event_type(const Event& e) {
   const std::string& action = e.action;
   // ECS: a connect the enforcement policy refused is a "denied" connection.
   if (action == "connect" && (e.raw.flags & SW_F_DENIED)) return json::array({"connection", "denied"});
-  if (action == "connect") return json::array({"connection"});
+  if (action == "connect" || action == "existing-connection") return json::array({"connection"});
   if (action == "send" || action == "reply" || action == "request") return json::array({"access"});
   return json::array({"info"});
 }
@@ -65,11 +65,42 @@ json enforcement_gap_event(const Event& e) {
   };
 }
 
+// agent-start / agent-stop: ECS "agent" plus what this agent watches (start)
+// or what it saw (stop). event.type start/end as ECS wants for a service.
+json lifecycle_event(const Event& e) {
+  const AgentLifecycle a = e.agent.value_or(AgentLifecycle{});
+  json ev = event_object(e, "success");
+  ev["category"] = json::array({"process"});
+  ev["type"] = json::array({e.action == "agent-start" ? "start" : "end"});
+  ev["dataset"] = "sockwarden.agent";
+  json agent{{"tier", a.tier}, {"enforcement", a.enforcement}, {"pid", a.pid}};
+  if (e.action == "agent-start") {
+    agent["watched_sockets"] = a.sockets;
+    agent["existing_connections"] = a.existing_connections;
+  } else {
+    agent["reason"] = a.reason;
+    agent["uptime_sec"] = a.uptime_sec;
+    agent["totals"] = {{"events", a.events}, {"lost", a.lost}, {"requests", a.requests},
+                       {"kernel_records", a.kernel_records}};
+  }
+  json j{
+      {"@timestamp", rfc3339_utc(e.realtime_ns)},
+      {"ecs", {{"version", kEcsVersion}}},
+      {"event", ev},
+      {"agent", {{"type", "sockwarden"}, {"name", "sockwarden"}, {"version", a.version}}},
+      {"process", {{"pid", a.pid}, {"name", "sockwarden"}}},
+      {"sockwarden", {{"agent", std::move(agent)}}},
+  };
+  if (!e.message.empty()) j["message"] = e.message;
+  return j;
+}
+
 }  // namespace
 
 nlohmann::json to_ecs_json(const Event& e) {
   if (e.action == "lost") return lost_event(e);
   if (e.action == "enforcement-gap") return enforcement_gap_event(e);
+  if (e.action == "agent-start" || e.action == "agent-stop") return lifecycle_event(e);
   const RawEvent& r = e.raw;
 
   json process{
@@ -116,7 +147,7 @@ nlohmann::json to_ecs_json(const Event& e) {
   };
   // A successful connect carries no bytes; an empty "payload" there would only
   // suggest that something was captured.
-  if (!(e.action == "connect" && r.payload.empty())) sw["payload"] = escape_payload(r.payload);
+  if (!((e.action == "connect" || e.action == "existing-connection") && r.payload.empty())) sw["payload"] = escape_payload(r.payload);
   if (r.flags & SW_F_RESULT_KNOWN) sw["result"] = r.result;
   if (e.error) sw["error"] = *e.error;
   if (!e.expected_by.empty()) sw["expected_by"] = e.expected_by;

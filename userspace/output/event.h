@@ -28,9 +28,23 @@ struct ProcessInfo {
   std::vector<AncestorInfo> ancestors;  // parent first
 };
 
+// agent-start / agent-stop: who is watching what, and the totals at exit.
+struct AgentLifecycle {
+  std::string version;
+  std::string tier;
+  std::string enforcement;  // "monitor", "full", "path-only"
+  std::vector<std::string> sockets;  // the watched sockets resolved at start
+  uint32_t pid = 0;
+  uint64_t existing_connections = 0;  // agent-start: reported as existing-connection
+  // agent-stop
+  std::string reason;  // "SIGTERM", "SIGINT", "duration"
+  uint64_t events = 0, lost = 0, requests = 0, kernel_records = 0;
+  double uptime_sec = 0;
+};
+
 struct Event {
   RawEvent raw;
-  std::string action;        // "connect", "send", "reply", "request", "lost"
+  std::string action;        // "connect", "send", "reply", "request", "lost", "existing-connection", "agent-start", "agent-stop"
   std::string outcome;       // "success", "failure", "unknown"
   uint64_t realtime_ns = 0;  // wall clock, ns since the epoch (UTC)
   ProcessInfo process;
@@ -54,7 +68,12 @@ struct Event {
   uint32_t previous_agent_pid = 0;     // enforcement-gap
   uint64_t gap_start_realtime_ns = 0;  // enforcement-gap: when the previous agent was last alive
 
-  bool is_agent_event() const { return action == "lost" || action == "enforcement-gap"; }
+  // Lifecycle events only ("agent-start", "agent-stop")
+  std::optional<AgentLifecycle> agent;
+
+  bool is_agent_event() const {
+    return action == "lost" || action == "enforcement-gap" || action == "agent-start" || action == "agent-stop";
+  }
 };
 
 }  // namespace sockwarden

@@ -183,7 +183,9 @@ void TablePrinter::print(const Event& e) {
   const bool failed = e.outcome == "failure";
   const bool has_bytes = e.action == "send" || e.action == "reply" || e.action == "request";
   std::string comm = e.process.name.empty() ? e.raw.comm : e.process.name;
-  std::string action = fit_right(e.action, kActionWidth - 1) + (failed ? "!" : "");
+  // "existing-connection" does not fit the 7-column action.
+  std::string action = fit_right(e.action == "existing-connection" ? "exists" : e.action, kActionWidth - 1) +
+                       (failed ? "!" : "");
   action.resize(kActionWidth, ' ');
   // A high or critical request stands out like a failure.
   const bool alarming = e.action == "request" && (e.severity == "high" || e.severity == "critical");

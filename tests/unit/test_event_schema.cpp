@@ -1,0 +1,184 @@
+// Every event kind the agent emits, rendered by to_ecs_json, validates against
+// schema/sockwarden-event.schema.json (through tests/schema/validate_events.py,
+// the same validator the integration and e2e suites use), and the schema
+// rejects what it must.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "enrich/event_builder.h"
+#include "events.h"
+#include "output/ecs_json.h"
+
+namespace sockwarden {
+namespace {
+
+using nlohmann::json;
+
+Event caller_event(const std::string& action, EventKind kind) {
+  Event e;
+  RawEvent& r = e.raw;
+  r.kind = kind;
+  r.tier = SW_TIER_SOCKET_TP;
+  r.pid = r.tgid = 4242;
+  r.ppid = 1;
+  r.uid = r.euid = 1000;
+  r.gid = 998;
+  r.cgroup_id = 12345;
+  r.pidns = 4026531836u;
+  r.mntns = 4026531841u;
+  r.netns = 4026531840u;
+  r.fd = 7;
+  r.sock_ino = 987654;
+  r.sock_dev = (253u << 20) | 1u;
+  r.client_sock_ino = 555666;
+  r.comm = "docker";
+  if (kind == EventKind::Send) {
+    r.payload = "GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n";
+    r.bytes = r.payload.size();
+  }
+  e.action = action;
+  e.outcome = "success";
+  e.realtime_ns = 1'795'380'397'123'456'789ULL;
+  e.process.executable = "/usr/bin/docker";
+  e.process.command_line = "docker ps";
+  e.process.args = {"docker", "ps"};
+  e.process.name = "docker";
+  e.process.ancestors = {{4000, "/usr/bin/bash", "bash"}};
+  e.cgroup_path = "/docker/abc";
+  e.socket_path = "/run/docker.sock";
+  e.tier = "socket-tp";
+  e.flags = {"container-originated", "unexpected-caller"};
+  ContainerInfo c;
+  c.ref.id = "abc";
+  c.ref.runtime = "docker";
+  c.name = "attacker";
+  c.image = "busybox:1";
+  e.container = c;
+  return e;
+}
+
+std::vector<Event> every_kind() {
+  std::vector<Event> out;
+  out.push_back(caller_event("connect", EventKind::Connect));
+  Event refused = caller_event("connect", EventKind::ConnectAttempt);
+  refused.outcome = "failure";
+  refused.error = "refused";
+  out.push_back(refused);
+  out.push_back(caller_event("send", EventKind::Send));
+  out.push_back(caller_event("reply", EventKind::Reply));
+  out.push_back(caller_event("existing-connection", EventKind::Connect));
+  Event req = caller_event("request", EventKind::Send);
+  DecodedRequest d;
+  d.protocol = "http/1.1";
+  d.method = "POST";
+  d.target = "/v1.41/containers/create";
+  d.path = "/containers/create";
+  d.api_version = "1.41";
+  d.operation = "container-create";
+  d.add_risk("privileged");
+  d.add_risk("host-mount", "/");
+  d.status_code = 201;
+  req.request = d;
+  req.severity = "critical";
+  req.severity_score = 99;
+  out.push_back(req);
+  out.push_back(EventBuilder::enforcement_gap(77, 1'795'380'000'000'000'000ULL, 1'795'380'397'000'000'000ULL));
+  Event lost;
+  lost.action = "lost";
+  lost.outcome = "unknown";
+  lost.realtime_ns = 1'795'380'397'000'000'000ULL;
+  lost.lost = 3;
+  lost.lost_cause = "ringbuf-full";
+  out.push_back(lost);
+  for (const char* a : {"agent-start", "agent-stop"}) {
+    Event l;
+    l.action = a;
+    l.outcome = "success";
+    l.realtime_ns = 1'795'380'397'000'000'000ULL;
+    AgentLifecycle info;
+    info.version = "0.1.0";
+    info.tier = "socket-tp";
+    info.enforcement = "monitor";
+    info.sockets = {"/run/docker.sock"};
+    info.pid = 100;
+    info.reason = "SIGTERM";
+    info.events = 10;
+    l.agent = info;
+    out.push_back(l);
+  }
+  return out;
+}
+
+// Runs the validator over lines; returns its exit status and output.
+int validate(const std::vector<std::string>& lines, const std::string& extra, std::string& out) {
+  char tmpl[] = "/tmp/sw-schema-XXXXXX";
+  int fd = mkstemp(tmpl);
+  if (fd < 0) return -1;
+  close(fd);
+  {
+    std::ofstream f(tmpl);
+    for (const auto& l : lines) f << l << "\n";
+  }
+  std::string cmd = "python3 " SW_SOURCE_DIR "/tests/schema/validate_events.py " + extra + " " + tmpl + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return -1;
+  char buf[512];
+  while (fgets(buf, sizeof buf, p)) out += buf;
+  int st = pclose(p);
+  unlink(tmpl);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TEST(EventSchema, EveryEventKindValidates) {
+  std::vector<std::string> lines;
+  for (const auto& e : every_kind()) lines.push_back(to_json_line(e));
+  // The other agent events (heartbeat, event.kind metric) are allowed generically.
+  lines.push_back(R"({"@timestamp":"2026-11-23T01:00:00Z","ecs":{"version":"8.11.0"},)"
+                  R"("event":{"kind":"metric","action":"heartbeat","module":"sockwarden","dataset":"sockwarden.agent"}})");
+  std::string out;
+  EXPECT_EQ(validate(lines, "--require-actions connect,send,reply,request,existing-connection,lost,"
+                            "enforcement-gap,agent-start,agent-stop,heartbeat",
+                     out),
+            0)
+      << out;
+}
+
+TEST(EventSchema, RejectsEventsMissingRequiredFields) {
+  auto base = [](const std::string& action) {
+    for (const auto& e : every_kind())
+      if (e.action == action) return to_ecs_json(e);
+    return json();
+  };
+  std::vector<json> bad;
+  json j = base("send");
+  j["ecs"].erase("version");
+  bad.push_back(j);
+  j = base("existing-connection");
+  j["sockwarden"].erase("connection");
+  bad.push_back(j);
+  j = base("request");
+  j["sockwarden"]["request"].erase("operation");
+  bad.push_back(j);
+  j = base("agent-stop");
+  j["sockwarden"]["agent"].erase("totals");
+  bad.push_back(j);
+  j = base("lost");
+  j["sockwarden"]["lost"].erase("cause");
+  bad.push_back(j);
+  j = base("connect");
+  j["user"]["id"] = 0;  // ECS wants a string
+  bad.push_back(j);
+  for (const auto& b : bad) {
+    std::string out;
+    EXPECT_EQ(validate({b.dump()}, "", out), 1) << b.dump() << "\n" << out;
+  }
+}
+
+}  // namespace
+}  // namespace sockwarden
