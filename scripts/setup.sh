@@ -50,7 +50,7 @@ BASE_PKGS=(
   # end-to-end: a real rootful podman (its Docker-compatible API service)
   podman conmon
   # vmtest: QEMU-booted kernels for the fentry/LSM tiers
-  qemu-system-x86 busybox-static cpio
+  qemu-system-x86 busybox-static cpio xz-utils
 )
 BACKPORT_PKGS=(libbpf-dev libbpf1 bpftool)
 

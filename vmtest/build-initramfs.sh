@@ -7,7 +7,11 @@
 #     SOCKWARDEN-VMTEST-RESULT rc=N
 # and powers the VM off.
 #
-#   vmtest/build-initramfs.sh -o OUT.cpio.gz [-p PAYLOAD.sh] BUILD_DIR
+#   vmtest/build-initramfs.sh -o OUT.cpio.gz [-p PAYLOAD.sh] [-m MODULE.ko[.xz]]... BUILD_DIR
+#
+# -m: a kernel module of the booted kernel to load at boot (insmod, in the order given); the
+# Debian cloud kernels build unix_diag (sock_diag for unix sockets) as a module, and an
+# initramfs has no modprobe to autoload it.
 #
 # PAYLOAD.sh (baked in as /vmtest/payload.sh, run by busybox sh with PATH set) is what the VM
 # runs; its exit code is N. Without -p the payload runs `sockwarden doctor` and the whole
@@ -22,10 +26,12 @@ die() {
 }
 
 out="" payload=""
-while getopts "o:p:" opt; do
+modules=()
+while getopts "o:p:m:" opt; do
   case $opt in
     o) out=$OPTARG ;;
     p) payload=$OPTARG ;;
+    m) modules+=("$OPTARG") ;;
     *) die "usage: $0 -o OUT.cpio.gz [-p PAYLOAD.sh] BUILD_DIR" ;;
   esac
 done
@@ -104,6 +110,15 @@ EOF
 fi
 echo "$sw_alias" >"$root/vmtest/sw_alias"
 
+# Kernel modules to load at boot (decompressed: busybox insmod takes plain .ko).
+mkdir -p "$root/vmtest/modules"
+for m in "${modules[@]}"; do
+  [[ -r $m ]] || die "module $m not readable"
+  name=$(basename "$m" .xz)
+  if [[ $m == *.xz ]]; then xz -dc "$m" >"$root/vmtest/modules/$name"; else cp "$m" "$root/vmtest/modules/$name"; fi
+  echo "$name" >>"$root/vmtest/modules/order"
+done
+
 cat >"$root/init" <<'EOF'
 #!/bin/sh
 export PATH=/opt/sockwarden/bin:/usr/sbin:/usr/bin
@@ -120,6 +135,9 @@ mount -t tmpfs -o mode=0755 tmpfs /run
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t bpf bpf /sys/fs/bpf
 hostname vmtest
+if [ -f /vmtest/modules/order ]; then
+  while read -r m; do insmod "/vmtest/modules/$m" || echo "SOCKWARDEN-VMTEST-WARN insmod $m failed"; done </vmtest/modules/order
+fi
 ip link set lo up 2>/dev/null || ifconfig lo up 2>/dev/null
 # The path the test binary execs sockwarden at (its build dir, now under the /tmp tmpfs).
 alias=$(cat /vmtest/sw_alias)

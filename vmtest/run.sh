@@ -141,13 +141,19 @@ for label in $boots; do
   read -r _ vmlinuz pkg ver <<<"$line"
   kname=$(basename "$vmlinuz")
   kname=${kname#vmlinuz-}
+  kname_raw=$kname
   [[ $label == *-* ]] && kname="$kname (${label#*-})"
   payload=$logs/payload-$label.sh
   initrd=$logs/initramfs-$label.cpio.gz
   log=$logs/$label.serial.log
   raw=$logs/$label.serial.raw
   make_payload "$label" "$payload"
-  if ! "$here/build-initramfs.sh" -o "$initrd" -p "$payload" "$build" >/dev/null; then
+  # unix_diag is a module in Debian's cloud kernels: the existing-connection snapshot needs it.
+  mods=()
+  for m in "$(dirname "$vmlinuz")/../lib/modules/$kname_raw/kernel/net/unix/unix_diag.ko"{,.xz}; do
+    [[ -r $m ]] && mods+=(-m "$m")
+  done
+  if ! "$here/build-initramfs.sh" -o "$initrd" -p "$payload" "${mods[@]}" "$build" >/dev/null; then
     row "$kname" initramfs "-" FAIL - - -
     continue
   fi
