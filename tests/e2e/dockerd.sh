@@ -176,14 +176,27 @@ e2e_remove_all_containers() {
   return 0
 }
 
-# PIDs of processes whose command line mentions our private directory (containerd shims
-# started for our containers: "containerd-shim-runc-v2 -namespace moby -address $E2E_DIR/...").
+# PIDs of processes whose command line mentions DIR/ (containerd shims started for our
+# containers: "containerd-shim-runc-v2 -namespace moby -address $E2E_DIR/...", podman's conmons).
 e2e_pids_under_dir() {
-  local p cmd
+  local dir=$1 p cmd
   for p in /proc/[0-9]*; do
     cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
-    [[ $cmd == *"$E2E_DIR/"* ]] && echo "${p#/proc/}"
+    [[ $cmd == *"$dir/"* ]] && echo "${p#/proc/}"
   done
+}
+
+# Unmounts what is left under DIR (deepest first), then removes DIR unless E2E_KEEP is set.
+e2e_remove_dir() {
+  local dir=$1 m
+  while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || e2e_log "cannot unmount $m"
+  done < <(awk -v d="$dir/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r)
+  if [[ -n ${E2E_KEEP:-} ]]; then
+    e2e_log "E2E_KEEP set: leaving $dir"
+  else
+    rm -rf "$dir" 2>/dev/null || e2e_log "cannot fully remove $dir"
+  fi
 }
 
 e2e_kill_pid() {
@@ -203,22 +216,13 @@ e2e_dockerd_stop() {
   e2e_remove_all_containers
   e2e_kill_pid "$E2E_DOCKERD_PID" dockerd
   local p
-  for p in $(e2e_pids_under_dir); do
+  for p in $(e2e_pids_under_dir "$E2E_DIR"); do
     [[ $p == "$E2E_CONTAINERD_PID" ]] && continue
     e2e_kill_pid "$p" "$(cat /proc/$p/comm 2>/dev/null || echo process)"
   done
   e2e_kill_pid "$E2E_CONTAINERD_PID" containerd
-  # Unmount what is left under the data/exec roots (container shm tmpfs, netns binds, ...),
-  # deepest first.
-  local m
-  while read -r m; do
-    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || e2e_log "cannot unmount $m"
-  done < <(awk -v d="$E2E_DIR/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r)
-  if [[ -n ${E2E_KEEP:-} ]]; then
-    e2e_log "E2E_KEEP set: leaving $E2E_DIR"
-  else
-    rm -rf "$E2E_DIR" 2>/dev/null || e2e_log "cannot fully remove $E2E_DIR"
-  fi
+  # What is left under the data/exec roots: container shm tmpfs, netns binds, ...
+  e2e_remove_dir "$E2E_DIR"
   e2e_cgroups_cleanup
   E2E_DIR= E2E_SOCK= E2E_DOCKERD_PID= E2E_CONTAINERD_PID=
 }

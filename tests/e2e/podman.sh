@@ -4,7 +4,8 @@
 # storage driver and runc, and `podman system service` serving podman's Docker-compatible
 # API on a private socket: a real runtime socket of another runtime than dockerd.
 #
-# Source this file (after dockerd.sh, for e2e_log / e2e_busybox_rootfs / e2e_kill_pid), then:
+# Source this file (after dockerd.sh, for e2e_log / e2e_busybox_rootfs / e2e_kill_pid /
+# e2e_pids_under_dir / e2e_remove_dir), then:
 #   e2e_podman_start   -> sets PM_DIR, PM_SOCK, PM_SERVICE_PID; imports localhost/busybox:1
 #   e2e_podman ARGS    -> podman pointed at the private store
 #   e2e_podman_stop    -> removes containers, stops the service and conmons BY PID, unmounts,
@@ -69,20 +70,11 @@ e2e_podman_stop() {
   e2e_podman rm -af -t 0 >/dev/null 2>&1
   e2e_kill_pid "$PM_SERVICE_PID" "podman service"
   # conmon monitors double-fork away from us: find them by the private directory.
-  local p cmd
-  for p in /proc/[0-9]*; do
-    cmd=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
-    [[ $cmd == *"$PM_DIR/"* ]] && e2e_kill_pid "${p#/proc/}" "$(cat "$p/comm" 2>/dev/null || echo process)"
+  local p
+  for p in $(e2e_pids_under_dir "$PM_DIR"); do
+    e2e_kill_pid "$p" "$(cat /proc/$p/comm 2>/dev/null || echo process)"
   done
-  local m
-  while read -r m; do
-    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || e2e_log "cannot unmount $m"
-  done < <(awk -v d="$PM_DIR/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort -r)
-  if [[ -n ${E2E_KEEP:-} ]]; then
-    e2e_log "E2E_KEEP set: leaving $PM_DIR"
-  else
-    rm -rf "$PM_DIR" 2>/dev/null || e2e_log "cannot fully remove $PM_DIR"
-  fi
+  e2e_remove_dir "$PM_DIR"
   e2e_cgroups_cleanup
   PM_DIR= PM_SOCK= PM_SERVICE_PID=
 }
