@@ -33,6 +33,9 @@ void add_capture_options(CLI::App* cmd, AgentOptions& o) {
                   "Also watch this socket (repeatable). A path, a glob, or @name for an abstract socket.\n"
                   "Identity is the inode: symlinks, relative paths and container bind-mount aliases match.");
   cmd->add_flag("--no-default-sockets", o.no_default_sockets, "Watch only the --socket paths");
+  cmd->add_option("--host-root", o.host_root,
+                  "Look socket paths up under DIR, where the host's filesystem is seen (in a container with\n"
+                  "--pid host: /proc/1/root). Paths stay host paths in events; no socket is bind-mounted.");
   cmd->add_option("--tier", o.tier, "Hook tier: auto (best that loads), lsm, fentry, socket-tp, syscall-tp ('doctor' lists them)")
       ->capture_default_str();
   cmd->add_option("--payload-cap", o.payload_cap, "Bytes captured per write (max 16384)")->capture_default_str();

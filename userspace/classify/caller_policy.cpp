@@ -329,13 +329,15 @@ const ExpectedCaller* CallerPolicy::match(const CallerFacts& f) const {
   return nullptr;
 }
 
-HostNamespaces HostNamespaces::read(const std::string& proc_root) {
+HostNamespaces HostNamespaces::read(const std::string& proc_root, int host_pid) {
   HostNamespaces h;
-  h.pidns = read_ns_inode(proc_root + "/1/ns/pid");
-  h.mntns = read_ns_inode(proc_root + "/1/ns/mnt");
+  const std::string ns = proc_root + "/" + std::to_string(host_pid) + "/ns/";
+  h.pidns = read_ns_inode(ns + "pid");
+  h.mntns = read_ns_inode(ns + "mnt");
   // PID 1's links need ptrace access, which a sandboxed root may lack. The
   // agent runs in the host's namespaces (a privileged host agent), so its
-  // own are the next best reference.
+  // own are the next best reference. (Not in a container: there --host-root
+  // /proc/PID/root names a host process, whose namespaces are read above.)
   if (h.pidns == 0) h.pidns = read_ns_inode(proc_root + "/self/ns/pid");
   if (h.mntns == 0) h.mntns = read_ns_inode(proc_root + "/self/ns/mnt");
   if (h.pidns == 0 || h.mntns == 0)

@@ -93,12 +93,13 @@ class CallerPolicy {
   std::vector<ExpectedCaller> rules_;
 };
 
-// The host's namespaces: those of PID 1 in proc_root. A field is 0 when it
-// could not be read (reading /proc/1/ns needs ptrace access to PID 1); the
-// `namespaced` flag is then never raised for that namespace.
+// The host's namespaces: those of PID 1 in proc_root, or of host_pid when the
+// agent was told which process sees the host (--host-root /proc/PID/root). A
+// field is 0 when it could not be read (reading /proc/PID/ns needs ptrace access
+// to PID); the `namespaced` flag is then never raised for that namespace.
 struct HostNamespaces {
   uint32_t pidns = 0, mntns = 0;
-  static HostNamespaces read(const std::string& proc_root = "/proc");
+  static HostNamespaces read(const std::string& proc_root = "/proc", int host_pid = 1);
 };
 
 // Any of "container-originated", "namespaced", "unexpected-caller", in that order.

@@ -92,6 +92,9 @@ void validate_agent_options(const AgentOptions& o) {
     auto err = WatchList::validate_spec(s);
     if (!err.empty()) throw UserError(kExitUsage, "--socket '" + s + "': " + err);
   }
+  std::string root_error;
+  normalize_host_root(o.host_root, &root_error);
+  if (!root_error.empty()) throw UserError(kExitUsage, "--host-root " + root_error);
   if (o.no_default_sockets && o.sockets.empty())
     throw UserError(kExitUsage, "--no-default-sockets needs at least one --socket PATH");
   if (o.tier != "auto" && !find_tier(o.tier)) {
@@ -143,7 +146,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
 
   std::vector<std::string> specs = opts.no_default_sockets ? std::vector<std::string>{} : default_socket_specs();
   specs.insert(specs.end(), opts.sockets.begin(), opts.sockets.end());
-  WatchList watches(specs, self_netns_ino());
+  WatchList watches(specs, self_netns_ino(), normalize_host_root(opts.host_root, nullptr));
   AgentOptions live = opts;  // what SIGHUP reloads compare against
   AttemptResolver attempts(opts.proc_root);
 
@@ -175,7 +178,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
     roots.podman_rootful_run = roots.crio_state = opts.containers_runroot + "/overlay-containers";
   ContainerResolver containers(roots);
   builder.set_container_resolver(&containers);
-  HostNamespaces host = HostNamespaces::read(opts.proc_root);
+  HostNamespaces host = HostNamespaces::read(opts.proc_root, host_root_pid(opts.host_root));
   // Names come from the runtimes' own state on disk, never from their sockets.
   auto refresh_docker_roots = [&]() {
     auto roots = running_docker_data_roots(opts.proc_root, opts.docker_daemon_json);
@@ -306,7 +309,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
         if (next.sockets != live.sockets || next.no_default_sockets != live.no_default_sockets) {
           std::vector<std::string> s = next.no_default_sockets ? std::vector<std::string>{} : default_socket_specs();
           s.insert(s.end(), next.sockets.begin(), next.sockets.end());
-          watches = WatchList(s, self_netns_ino());
+          watches = WatchList(s, self_netns_ino(), normalize_host_root(opts.host_root, nullptr));
           spdlog::info("watching {} socket specs after reload ({} exist)", s.size(), resync());
         }
         live.sockets = next.sockets;

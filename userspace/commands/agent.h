@@ -18,6 +18,7 @@ namespace sockwarden {
 struct AgentOptions {
   std::vector<std::string> sockets;  // --socket (added to the defaults)
   bool no_default_sockets = false;
+  std::string host_root;  // --host-root: socket paths are looked up under it ("" = own root)
   std::string tier = "auto";
   uint32_t payload_cap = 4096;
   uint32_t ringbuf_kb = 8192;

@@ -290,6 +290,7 @@ AgentConfig merge_cli(const AgentConfig& file, const AgentConfig& cli, const std
   m.agent.only_flagged = cli.agent.only_flagged;
   m.agent.expect = cli.agent.expect;
   m.agent.proc_root = cli.agent.proc_root;
+  m.agent.host_root = cli.agent.host_root;
   m.agent.mountinfo = cli.agent.mountinfo;
   if (has("socket")) m.agent.sockets = cli.agent.sockets;
   if (has("no-default-sockets")) m.agent.no_default_sockets = cli.agent.no_default_sockets;
