@@ -1,7 +1,8 @@
 # Least-privilege `docker run` flags for the sockwarden image (sourced by deploy/docker/run.sh
 # and tests/e2e/test_image.sh, so that what is documented is what is tested).
 #
-#   sw_docker_caps            -> SW_CAPS: the capabilities this daemon can grant (see below)
+#   sw_docker_caps            -> SW_CAPS: SW_CAPS_SPLIT, or SW_CAPS_LEGACY where the daemon
+#                                cannot grant CAP_BPF (see below)
 #   sw_docker_run_args [CG2]  -> SW_RUN_ARGS: every flag but the image; CG2 = host cgroup2 mount
 #
 # Every capability is needed (tests/e2e/test_image.sh removes each one in turn and checks the
@@ -23,13 +24,16 @@
 
 # Capabilities for this daemon: the split set if it knows CAP_BPF, else the SYS_ADMIN fallback.
 # Probed by creating (never starting) a container with --cap-add BPF.
+# SW_CAPS_SPLIT is also what a Kubernetes DaemonSet (containerd/CRI-O -> runc) should grant.
+SW_CAPS_SPLIT=(BPF PERFMON NET_ADMIN SYS_PTRACE)
+SW_CAPS_LEGACY=(SYS_ADMIN SYS_PTRACE)
 sw_docker_caps() {
   local image=${SOCKWARDEN_IMAGE:-sockwarden:local} id
   if id=$(docker create --cap-drop ALL --cap-add BPF "$image" 2>/dev/null); then
     docker rm "$id" >/dev/null
-    SW_CAPS=(BPF PERFMON NET_ADMIN SYS_PTRACE)
+    SW_CAPS=("${SW_CAPS_SPLIT[@]}")
   else
-    SW_CAPS=(SYS_ADMIN SYS_PTRACE)
+    SW_CAPS=("${SW_CAPS_LEGACY[@]}")
   fi
 }
 

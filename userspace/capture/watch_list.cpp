@@ -48,7 +48,9 @@ std::string normalize_host_root(const std::string& dir, std::string* error) {
   struct stat st {};
   std::string why;
   if (d[0] != '/') why = "must be an absolute path";
-  else if (stat(d.c_str(), &st) != 0) why = std::strerror(errno);
+  else if (stat(d.c_str(), &st) != 0)
+    why = std::string(std::strerror(errno)) +
+          (errno == EACCES ? " (another process's /proc/PID/root needs CAP_SYS_PTRACE)" : "");
   else if (!S_ISDIR(st.st_mode)) why = "not a directory";
   if (error && !why.empty()) *error = d + ": " + why;
   return d;
