@@ -246,6 +246,24 @@ TEST_F(WatchListTest, HostRootFollowsAbsoluteSymlinksInsideTheRoot) {
   EXPECT_EQ(rel->basenames, (std::vector<std::string>{"rel.sock", "real.sock"}));
 }
 
+TEST_F(WatchListTest, HostRootResolvesAbsoluteDirectorySymlinksInsideTheRoot) {
+  // Debian's /var/run -> /run: through a plain "<root>/var/run/x.sock" the kernel would
+  // follow "/run" in the agent's own root. The socket exists only in the host root here.
+  fs::create_directories(p("root/run"));
+  fs::create_directories(p("root/var"));
+  fs::create_directory_symlink("/run", p("root/var/run"));
+  const std::string name = "sw-hostroot-" + std::to_string(::getpid()) + ".sock";
+  BoundSocket s(p("root/run/" + name));
+  ASSERT_TRUE(s.ok());
+  ASSERT_FALSE(fs::exists("/run/" + name));
+  WatchList wl({"/var/run/" + name}, 1, p("root"));
+  auto ws = wl.resolve();
+  ASSERT_EQ(ws.size(), 1u);
+  EXPECT_EQ(ws[0].path, "/var/run/" + name);
+  EXPECT_EQ(ws[0].key.ino, static_cast<uint64_t>(stat_of(p("root/run/" + name)).st_ino));
+  EXPECT_EQ(ws[0].basenames, std::vector<std::string>{name});
+}
+
 TEST_F(WatchListTest, HostRootExpandsGlobsUnderTheRoot) {
   fs::create_directories(p("root/run/user/1000"));
   BoundSocket s(p("root/run/user/1000/docker.sock"));

@@ -1,6 +1,9 @@
 #include "capture/watch_list.h"
 
+#include <fcntl.h>
 #include <glob.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -105,16 +108,44 @@ static std::string basename_of(const std::string& p) {
   return pos == std::string::npos ? p : p.substr(pos + 1);
 }
 
+// Opens PATH (a host path) with O_PATH inside host_root_, every symlink in it,
+// absolute ones included, resolved inside the root (openat2 RESOLVE_IN_ROOT,
+// Linux >= 5.6). A plain stat("/proc/1/root" + path) would not do: the kernel
+// resolves an absolute symlink met on the way (Debian's /var/run -> /run)
+// against the agent's own root, i.e. inside its container. -1 on failure.
+int WatchList::open_in_root(const std::string& path, bool follow_last) const {
+  int root = open(host_root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return -1;
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC | (follow_last ? 0 : O_NOFOLLOW);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  std::string rel = path.substr(path.find_first_not_of('/') == std::string::npos ? path.size() : path.find_first_not_of('/'));
+  if (rel.empty()) rel = ".";
+  int fd = static_cast<int>(syscall(SYS_openat2, root, rel.c_str(), &how, sizeof how));
+  close(root);
+  return fd;
+}
+
+bool WatchList::stat_path(const std::string& path, bool in_root, struct stat* st) const {
+  if (!in_root) return stat(path.c_str(), st) == 0;
+  int fd = open_in_root(path, true);
+  if (fd < 0) return false;
+  bool ok = fstat(fd, st) == 0;
+  close(fd);
+  return ok;
+}
+
 // The basename a host path finally names, following symlinks in its last
-// component inside the host root. realpath() cannot be used there: it would
-// resolve an absolute link target (/var/run -> /run) against the agent's own
-// root, and /proc/PID/root itself reads back as "/". Only the last component
-// decides the basename, so directory symlinks need no resolution.
+// component inside the host root (realpath() would resolve them against the
+// agent's own root). Directory symlinks do not change the basename.
 std::string WatchList::basename_of_target(const std::string& path) const {
   std::string p = path;
   for (int hops = 0; hops < 40; hops++) {  // 40: the kernel's own symlink limit
+    int fd = open_in_root(p, false);
+    if (fd < 0) return "";
     char target[PATH_MAX];
-    ssize_t n = readlink((host_root_ + p).c_str(), target, sizeof target - 1);
+    ssize_t n = readlinkat(fd, "", target, sizeof target - 1);  // O_PATH fd of the link itself
+    close(fd);
     if (n <= 0) return basename_of(p);
     std::string t(target, static_cast<size_t>(n));
     if (t[0] == '/') p = t;
@@ -149,7 +180,7 @@ std::vector<ResolvedWatch> WatchList::resolve() {
     }
     for (const auto& p : paths) {
       struct stat st {};
-      if (stat((root + p).c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+      if (!stat_path(p, !root.empty(), &st) || !S_ISSOCK(st.st_mode)) continue;
       ResolvedWatch w;
       w.path = p;
       w.watch_id = id_for(p);

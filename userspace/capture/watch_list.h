@@ -5,6 +5,7 @@
 // /proc/PID/root/... all reach the same inode. Abstract sockets ("@name")
 // have no inode; their identity is the name plus the network namespace.
 #pragma once
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -54,6 +55,8 @@ class WatchList {
 
  private:
   uint32_t id_for(const std::string& path);
+  int open_in_root(const std::string& path, bool follow_last) const;
+  bool stat_path(const std::string& path, bool in_root, struct stat* st) const;
   std::string basename_of_target(const std::string& path) const;
   std::vector<std::string> specs_;
   uint64_t netns_ino_;
