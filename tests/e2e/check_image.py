@@ -8,6 +8,7 @@ Prints one PASS/FAIL line per check. Exit status: 0 all passed, 1 a check failed
 """
 import argparse
 import json
+import os
 import sys
 
 from e2e_checks import Checks, get
@@ -19,7 +20,8 @@ def main():
     ap.add_argument("--inspect", required=True, help="`docker inspect` output of the agent container")
     ap.add_argument("--attacker-id", required=True)
     ap.add_argument("--agent-id", required=True)
-    ap.add_argument("--socket", required=True, help="the daemon socket's host path")
+    ap.add_argument("--socket", required=True, help="the daemon socket's host path, as given to the agent")
+    ap.add_argument("--inode", type=int, required=True, help="the daemon socket's inode (stat on the host)")
     ap.add_argument("--caps", required=True, help="the documented capability set, space separated")
     a = ap.parse_args()
     check = Checks()
@@ -49,6 +51,9 @@ def main():
     check("a connect from container attacker on the daemon socket",
           any(get(e, "event.outcome") == "success" and get(e, "container.name") == "attacker" for e in connects),
           f"{len(connects)} connects")
+    check("attacker's connects are on the daemon socket's inode",
+          bool(connects) and all(get(e, "sockwarden.socket.inode") == a.inode for e in connects),
+          f"{[get(e, 'sockwarden.socket.inode') for e in connects[:3]]} want {a.inode}")
     check("attacker's connects: docker executable, flagged container-originated + unexpected-caller",
           bool(connects) and all(get(e, "process.name") == "docker" and "container-originated" in flags(e)
                                  and "unexpected-caller" in flags(e) for e in connects),
@@ -89,10 +94,11 @@ def main():
           hc.get("ReadonlyRootfs") is True and "no-new-privileges" in (hc.get("SecurityOpt") or [])
           and hc.get("PidMode") == "host", f"{hc.get('ReadonlyRootfs')} {hc.get('SecurityOpt')} {hc.get('PidMode')}")
     mounts = info.get("Mounts") or []
-    sock_dir = a.socket.rsplit("/", 1)[0]
-    bad_mounts = [m for m in mounts if m.get("Source") in (a.socket, sock_dir, "/", "/var/run", "/run")
-                  or m.get("Source", "").endswith(".sock")]
-    check("inspect: no mount of the runtime socket, its directory or /", not bad_mounts,
+    # A mount of the socket or of any directory above it would hand the agent the socket.
+    real = os.path.realpath(a.socket)
+    bad_mounts = [m for m in mounts if m.get("Source") and (real == m["Source"] or
+                  real.startswith(m["Source"].rstrip("/") + "/") or m["Source"].endswith(".sock"))]
+    check("inspect: no mount of the runtime socket or of a directory above it", not bad_mounts,
           f"{[(m.get('Source'), m.get('Destination')) for m in mounts]}")
     check("inspect: every mount read-only", all(m.get("RW") is False for m in mounts),
           f"{[(m.get('Source'), m.get('RW')) for m in mounts]}")

@@ -76,7 +76,11 @@ e2e_log "capabilities: ${SW_CAPS[*]}"
 
 # Starts the agent container NAME with the run flags minus capability $2 (if any); waits for
 # its ready line or its exit. Prints "ready" or "exited N".
-AGENT_ARGS=(run --no-default-sockets --socket "$E2E_SOCK" --host-root "$HOST_ROOT" --tier socket-tp)
+# The socket is named through an absolute symlink (like Debian's /var/run -> /run): it must be
+# resolved inside the host root, not in the agent's container where $E2E_DIR does not exist.
+ln -s "$E2E_DIR" "$E2E_DIR/via-link"
+WATCHED=$E2E_DIR/via-link/docker.sock
+AGENT_ARGS=(run --no-default-sockets --socket "$WATCHED" --host-root "$HOST_ROOT" --tier socket-tp)
 start_agent() {
   local name=$1 without=${2:-} args=() a skip=
   for a in "${SW_RUN_ARGS[@]}"; do
@@ -98,9 +102,9 @@ start_agent() {
 # --- the least-privilege agent and the attacker ------------------------------------------
 state=$(start_agent sockwarden)
 [[ $state == ready ]] || { docker logs sockwarden 2>&1 | tail -20; fail "agent container: $state"; }
-docker logs sockwarden 2>&1 >/dev/null | grep -q "watching $E2E_SOCK " ||
-  { docker logs sockwarden 2>&1 | tail; fail "agent does not watch $E2E_SOCK"; }
-e2e_log "agent container ready, watching $E2E_SOCK through $HOST_ROOT"
+docker logs sockwarden 2>&1 >/dev/null | grep -q "watching $WATCHED (inode $(stat -c %i "$E2E_SOCK")," ||
+  { docker logs sockwarden 2>&1 | tail; fail "agent does not watch $WATCHED (= $E2E_SOCK)"; }
+e2e_log "agent container ready, watching $WATCHED through $HOST_ROOT"
 
 CTR_SCRIPT='
 docker -H unix:///host/d.sock run --privileged -v /:/host local/busybox:1 true ||
@@ -118,7 +122,7 @@ docker inspect sockwarden >"$E2E_DIR/inspect.json"
 echo "--- agent log:"; cat "$E2E_DIR/agent.log"
 grep -qE '\[(error|critical)\]' "$E2E_DIR/agent.log" && fail "agent logged errors"
 python3 "$HERE/check_image.py" "$E2E_DIR/events.jsonl" --inspect "$E2E_DIR/inspect.json" \
-  --attacker-id "$ATTACKER_ID" --agent-id "$AGENT_ID" --socket "$E2E_SOCK" \
+  --attacker-id "$ATTACKER_ID" --agent-id "$AGENT_ID" --socket "$WATCHED" --inode "$(stat -c %i "$E2E_SOCK")" \
   --caps "${SW_CAPS[*]}" || fail "checks on the agent's events / inspect"
 
 # --- every capability is needed ----------------------------------------------------------
@@ -169,8 +173,8 @@ ctr_agent() {
   echo $?
 }
 rc=$(ctr_agent)
-if [[ $rc == 0 ]] && grep -q "watching $E2E_SOCK " "$E2E_DIR/ctr-agent.log" && grep -q '\] ready: tier socket-tp' "$E2E_DIR/ctr-agent.log"; then
-  echo "PASS: containerd/runc with only ${SW_CAPS_SPLIT[*]} (default seccomp): ready, watching $E2E_SOCK"
+if [[ $rc == 0 ]] && grep -q "watching $WATCHED " "$E2E_DIR/ctr-agent.log" && grep -q '\] ready: tier socket-tp' "$E2E_DIR/ctr-agent.log"; then
+  echo "PASS: containerd/runc with only ${SW_CAPS_SPLIT[*]} (default seccomp): ready, watching $WATCHED"
 else
   cat "$E2E_DIR/ctr-agent.log"; fail "containerd/runc with ${SW_CAPS_SPLIT[*]}: exit $rc"
 fi
