@@ -75,7 +75,7 @@ revision=$(git -C "$root" rev-parse HEAD 2>/dev/null || echo unknown)
 created=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 if ! docker version >/dev/null 2>&1; then
-  # shellcheck source=../tests/e2e/dockerd.sh
+  # shellcheck source=SCRIPTDIR/../tests/e2e/dockerd.sh
   source "$root/tests/e2e/dockerd.sh"
   echo "build-image: no docker daemon answers; starting a private one" >&2
   private_daemon=1

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Least-privilege `docker run` flags for the sockwarden image (sourced by deploy/docker/run.sh
 # and tests/e2e/test_image.sh, so that what is documented is what is tested).
 #

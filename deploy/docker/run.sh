@@ -7,9 +7,9 @@
 #        SW_DOCKER_CONTAINERS (docker's containers dir, default /var/lib/docker/containers),
 #        DOCKER_HOST as usual. Events: docker logs -f sockwarden (JSON lines on stdout).
 set -euo pipefail
-# shellcheck source=run-flags.sh
+# shellcheck source=SCRIPTDIR/run-flags.sh
 source "$(dirname "$0")/run-flags.sh"
 sw_docker_caps
-sw_docker_run_args
+sw_docker_run_args ""  # "": the cgroup2 mount found in mountinfo
 echo "run.sh: capabilities ${SW_CAPS[*]}" >&2
 exec docker run -d --name "${SW_NAME:-sockwarden}" "${SW_RUN_ARGS[@]}" "${SOCKWARDEN_IMAGE:-sockwarden:local}" "$@"

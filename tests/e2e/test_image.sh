@@ -28,9 +28,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BIN=${1:-${SOCKWARDEN:-$ROOT/build/userspace/sockwarden}}
 
-# shellcheck source=dockerd.sh
+# shellcheck source=SCRIPTDIR/dockerd.sh
 source "$HERE/dockerd.sh"
-# shellcheck source=../../deploy/docker/run-flags.sh
+# shellcheck source=SCRIPTDIR/../../deploy/docker/run-flags.sh
 source "$ROOT/deploy/docker/run-flags.sh"
 
 [[ -x $BIN ]] || { echo "FAIL: sockwarden binary not found at $BIN (pass it as \$1 or \$SOCKWARDEN)"; exit 1; }
@@ -69,9 +69,10 @@ e2e_log "image: $(wc -l <<<"$LAYERS") entries, no shell, no .bpf.o"
 # /proc/1/root even to root, so the test looks through dockerd, a process in the host's mount
 # namespace too.
 HOST_ROOT=/proc/$E2E_DOCKERD_PID/root
-SW_DOCKER_CONTAINERS=$E2E_DIR/data/containers
+SW_DOCKER_CONTAINERS=$E2E_DIR/data/containers  # read by sw_docker_run_args
+export SW_DOCKER_CONTAINERS
 sw_docker_caps
-sw_docker_run_args || fail "run-flags.sh"
+sw_docker_run_args "" || fail "run-flags.sh"
 e2e_log "capabilities: ${SW_CAPS[*]}"
 
 # Starts the agent container NAME with the run flags minus capability $2 (if any); waits for
