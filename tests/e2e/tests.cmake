@@ -43,7 +43,7 @@ set_tests_properties(e2e.dockerd.audit PROPERTIES
 # The container image (scripts/build-image.sh, deploy/docker/) run with least privilege against a
 # real dockerd: docker with the documented capability set catches the attacker's privileged
 # create, then each capability is removed in turn (docker, and containerd/runc with the split
-# BPF/PERFMON/NET_ADMIN/SYS_PTRACE set). Measured wall time: 18 s (2 vCPU, kernel 6.18).
+# BPF/PERFMON/NET_ADMIN/SYS_PTRACE set). Measured wall time: 18-30 s (2 vCPU, kernel 6.18, loaded).
 add_test(NAME e2e.image.socket_tp
          COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_image.sh $<TARGET_FILE:sockwarden>)
 set_tests_properties(e2e.image.socket_tp PROPERTIES
