@@ -27,7 +27,8 @@ namespace {
 
 const char* kExitCodes =
     "Exit codes: 0 ok, 1 runtime error, 2 bad usage or config, 3 not root / missing capabilities,\n"
-    "            4 kernel unsupported (no BTF, no hook tier loads).";
+    "            4 kernel unsupported (no BTF, no hook tier loads).\n"
+    "            audit and lint report findings in their exit code instead: see their --help.";
 
 void add_capture_options(CLI::App* cmd, AgentOptions& o) {
   cmd->add_option("-s,--socket", o.sockets,
@@ -188,8 +189,8 @@ int main(int argc, char** argv) {
       "Directories are walked recursively (.git skipped).");
   lint->footer(
       "Exit codes: 0 nothing worse than low, 1 high or medium findings, 2 critical findings,\n"
-      "            5 an input could not be read or parsed (FILE:LINE: error on stderr; other files still\n"
-      "            reported). Suppressed findings never count. Bad usage exits 2 (as in audit).\n"
+      "            5 an input could not be read or parsed (FILE:LINE: error: ... on stderr; the other\n"
+      "            files are still reported). Suppressed findings never count. Bad usage exits 2 (as in audit).\n"
       "Suppress a reviewed exception (the reason is required, or it is itself finding SW-LINT-011):\n"
       "            # sockwarden-lint: allow SW-LINT-005 node agent, needs host PIDs   (covers the next line/block)\n"
       "            metadata.annotations: sockwarden.io/lint-allow: \"SW-LINT-005: reason; SW-LINT-006: reason\"\n"

@@ -25,7 +25,7 @@ grep -q "0 findings" "$TMP/out" || fail "clean files: summary line missing: $(ta
 expect_rc 1 "$BIN" lint "$CORPUS/systemd/docker-tls-noverify.service"
 expect_rc 2 "$BIN" lint "$CORPUS"
 expect_rc 5 "$BIN" lint "$HERE/bad-input/broken.yaml" "$CORPUS/compose/good.yml"
-grep -Eq "broken\.yaml:[0-9]+: error: malformed YAML" "$TMP/out" || fail "no FILE:LINE: error for malformed YAML"
+grep -Eq "broken\.yaml:5: error: malformed YAML: illegal map value" "$TMP/err" || fail "no FILE:LINE: error for malformed YAML"
 expect_rc 5 "$BIN" lint --json "$TMP/does-not-exist"
 grep -q "does-not-exist:0: error: cannot read" "$TMP/err" || fail "--json: input error not on stderr"
 # An unreadable file (as an unprivileged user: root reads everything).
@@ -36,7 +36,7 @@ if [ "$(id -u)" = 0 ]; then
 else
   expect_rc 5 "$BIN" lint "$TMP/ro/unreadable.yml"
 fi
-grep -q "unreadable.yml:0: error: cannot read: Permission denied" "$TMP/out" || fail "unreadable file: $(cat "$TMP/out")"
+grep -q "unreadable.yml:0: error: cannot read: Permission denied" "$TMP/err" || fail "unreadable file: $(cat "$TMP/err")"
 # Bad usage: exit 2 with a message, like audit.
 expect_rc 2 "$BIN" lint
 expect_rc 2 "$BIN" lint --json --sarif "$CORPUS"

@@ -13,9 +13,9 @@ int run_lint(const LintOptions& o, std::ostream& out, std::ostream& err) {
     case LintFormat::Sarif: out << lint::report_sarif(r, agent_version()).dump(2) << "\n"; break;
     case LintFormat::Text: lint::report_text(out, r); break;
   }
-  // Machine formats keep stdout parseable; the errors still reach a human.
-  if (o.format != LintFormat::Text)
-    for (const auto& e : r.errors) err << e.file << ":" << e.line << ": error: " << e.message << "\n";
+  // Input errors go to stderr in every format: stdout stays a parseable
+  // report, and a CI log shows them even when the report is uploaded.
+  for (const auto& e : r.errors) err << e.file << ":" << e.line << ": error: " << e.message << "\n";
   out.flush();
   return r.exit_code();
 }

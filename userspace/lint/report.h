@@ -1,4 +1,5 @@
-// The three renderings of a lint result: text for people, JSON for scripts,
+// The three renderings of a lint result (input errors are printed to stderr
+// by the command; text shows their count, JSON and SARIF list them too): text for people, JSON for scripts,
 // SARIF 2.1.0 for code-scanning UIs (GitHub, GitLab, Azure DevOps).
 #pragma once
 #include <nlohmann/json.hpp>

@@ -26,7 +26,6 @@ void report_text(std::ostream& out, const LintResult& r) {
         out << f.file << ":" << f.line << ": " << f.rule_id << " " << f.message << "\n    allowed at line "
             << f.suppression_line << ": " << f.suppression_reason << "\n";
   }
-  for (const auto& e : r.errors) out << e.file << ":" << e.line << ": error: " << e.message << "\n";
   out << "\n" << r.files_scanned << " files, " << r.active_count() << " findings (" << counts[Severity::Critical]
       << " critical, " << counts[Severity::High] << " high, " << counts[Severity::Medium] << " medium, "
       << counts[Severity::Low] << " low), " << suppressed << " suppressed, " << r.errors.size() << " errors -> exit "
