@@ -93,6 +93,13 @@ TEST(LintShellTokens, MakeVariablesStayInTheWord) {
   EXPECT_EQ(sink.findings()[0].rule_id, rule::kPrivileged);
 }
 
+TEST(LintShellTokens, ClusteredShortFlagsTakeTheValue) {
+  FindingSink sink("x.sh");
+  check_command_tokens(sink, shell_tokens("docker run -itv /var/run/docker.sock:/x -dp 80:80 img", 1));
+  ASSERT_EQ(sink.findings().size(), 1u);
+  EXPECT_EQ(sink.findings()[0].rule_id, rule::kSocketMount);
+}
+
 TEST(LintShellTokens, CommandSubstitutionIsScanned) {
   FindingSink sink("x.sh");
   check_command_tokens(sink, shell_tokens("ID=$(docker run -d --pid=host img)", 1));

@@ -1,5 +1,7 @@
 #include "lint/container_cli.h"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <string_view>
 
@@ -96,6 +98,12 @@ size_t parse_options(const std::vector<Token>& t, size_t i, std::vector<Option>&
       } else if (!starts_with(w, "--") && w.size() > 2 && value_options().count(w.substr(0, 2))) {
         o.name = w.substr(0, 2);  // -v/x:/y, -eFOO=bar
         o.value = w.substr(2);
+        o.has_value = true;
+      } else if (!starts_with(w, "--") && w.size() > 2 &&
+                 std::all_of(w.begin() + 1, w.end(), [](char ch) { return std::isalpha(static_cast<unsigned char>(ch)); }) &&
+                 value_options().count(std::string("-") + w.back()) && i + 1 < t.size() && !t[i + 1].boundary) {
+        o.name = std::string("-") + w.back();  // -itv /x:/y: flags clustered, the last one takes the value
+        o.value = t[++i].text;
         o.has_value = true;
       }
     }
