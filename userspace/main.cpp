@@ -185,7 +185,8 @@ int main(int argc, char** argv) {
       "(/, /var, /run, /var/run, /run/containerd, /run/user/1000), privileged, host PID/network/IPC,\n"
       "added capabilities, dockerd or a socket unit on TCP without TLS, DOCKER_HOST=tcp:// without TLS.\n"
       "Reads: Compose files, Kubernetes manifests (every workload kind, CronJob, List), shell scripts,\n"
-      "Makefiles, Jenkinsfiles, CI YAML (GitHub run:, GitLab script:), systemd .service/.socket units.\n"
+      "Makefiles, Jenkinsfiles, CI YAML (GitHub run:, GitLab script:), systemd .service/.socket units,\n"
+      "Docker daemon.json.\n"
       "Directories are walked recursively (.git skipped).");
   lint->footer(
       "Exit codes: 0 nothing worse than low, 1 high or medium findings, 2 critical findings,\n"

@@ -159,6 +159,23 @@ bool runs_its_argument(const std::vector<Token>& t, size_t i) {
   return !prev.empty() && prev.back() == ':';
 }
 
+// buildkitd --addr tcp://... needs --tlscacert (client verification).
+void check_buildkitd_args(FindingSink& sink, const std::vector<Token>& t, size_t i) {
+  std::string tcp;
+  int line = 0;
+  bool verify = false;
+  for (; i < t.size() && !t[i].boundary; i++) {
+    const std::string& w = t[i].text;
+    std::string value;
+    if (w == "--addr" && i + 1 < t.size() && !t[i + 1].boundary) value = t[++i].text;
+    else if (starts_with(w, "--addr=")) value = w.substr(7);
+    if (is_tcp_endpoint(value) && tcp.empty()) tcp = value, line = t[i].line;
+    if (w == "--tlscacert" || starts_with(w, "--tlscacert=")) verify = true;
+  }
+  if (!tcp.empty() && !verify)
+    sink.add(line, rule::kDaemonTcp, "buildkitd listens on " + tcp + " without --tlscacert: anyone who reaches it builds as root");
+}
+
 }  // namespace
 
 void check_dockerd_args(FindingSink& sink, const std::vector<Token>& args, int line_of_dockerd) {
@@ -219,7 +236,19 @@ void check_command_tokens(FindingSink& sink, const std::vector<Token>& t) {
       check_dockerd_args(sink, std::vector<Token>(t.begin() + static_cast<long>(i) + 1, t.end()), t[i].line);
       continue;
     }
+    if (name == "buildkitd") {
+      check_buildkitd_args(sink, t, i + 1);
+      continue;
+    }
     if (name != "docker" && name != "podman" && name != "nerdctl") continue;
+    if (name == "podman" && i + 3 < t.size() && t[i + 1].text == "system" && t[i + 2].text == "service") {
+      // podman system service [--time 0] tcp://0.0.0.0:8888: the libpod and Docker
+      // APIs on plain TCP (podman has no TLS for its service).
+      for (size_t j = i + 3; j < t.size() && !t[j].boundary; j++)
+        if (is_tcp_endpoint(t[j].text))
+          sink.add(t[j].line, rule::kDaemonTcp, "podman system service listens on " + t[j].text + " (no TLS: root on the host for anyone who reaches it)");
+      continue;
+    }
     // Global options: a client reaching a daemon over plaintext TCP.
     std::vector<Option> global;
     size_t j = i + 1;

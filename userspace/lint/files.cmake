@@ -10,6 +10,7 @@ set(SW_LINT_SOURCES
   lint/container_cli.cpp
   lint/text_check.cpp
   lint/systemd_check.cpp
+  lint/daemon_json_check.cpp
   lint/yaml_lines.cpp
   lint/kubernetes_check.cpp
   lint/compose_check.cpp

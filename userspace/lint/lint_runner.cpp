@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "lint/compose_check.h"
+#include "lint/daemon_json_check.h"
 #include "lint/container_cli.h"
 #include "lint/kubernetes_check.h"
 #include "lint/suppression.h"
@@ -116,6 +117,7 @@ FileKind file_kind(const std::string& path, bool named_explicitly) {
   std::string name = fs::path(path).filename().string();
   std::string parent = fs::path(path).parent_path().filename().string();
   if (ends_with(name, ".yml") || ends_with(name, ".yaml")) return FileKind::Yaml;
+  if (name == "daemon.json") return FileKind::DaemonJson;
   if (ends_with(name, ".service") || ends_with(name, ".socket") || (ends_with(name, ".conf") && ends_with(parent, ".d") &&
                                                                     (ends_with(parent, ".service.d") || ends_with(parent, ".socket.d"))))
     return FileKind::Systemd;
@@ -148,6 +150,11 @@ void lint_file(const std::string& path, FileKind kind, LintResult& result) {
     case FileKind::Yaml: lint_yaml(sink, text, lines, result.errors); break;
     case FileKind::Systemd: check_systemd_unit(sink, lines, fs::path(path).filename().string()); break;
     case FileKind::Text: check_text_file(sink, lines); break;
+    case FileKind::DaemonJson: {
+      std::string error;
+      if (!check_daemon_json(sink, text, lines, error)) result.errors.push_back({path, 0, error});
+      break;
+    }
     case FileKind::Skip: return;
   }
   auto sups = comment_suppressions(lines, kind == FileKind::Yaml);

@@ -9,7 +9,7 @@
 
 namespace sockwarden::lint {
 
-enum class FileKind { Skip, Yaml, Systemd, Text };
+enum class FileKind { Skip, Yaml, Systemd, Text, DaemonJson };
 
 // What a file is, from its name (and, for an extensionless script, its #!).
 // Files named on the command line that match nothing are read as Text.

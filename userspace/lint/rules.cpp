@@ -35,9 +35,10 @@ const std::vector<Rule>& lint_rules() {
        "SYS_BOOT are high; any other added capability is medium.",
        audit::remedy::kCapAdd},
       {rule::kDaemonTcp, "daemon-tcp-no-tls", S::Critical,
-       "A runtime daemon listens on TCP without TLS client verification (dockerd -H tcp://... without "
-       "--tlsverify, a docker.socket-like unit with ListenStream=<port>): root on the host for anyone who "
-       "reaches the port. TLS without --tlsverify is high.",
+       "A runtime daemon listens on TCP without TLS client verification (dockerd -H tcp://... or daemon.json "
+       "hosts without tlsverify, podman system service tcp://, buildkitd --addr tcp:// without --tlscacert, a "
+       "docker.socket-like unit with ListenStream=<port>): root on the host for anyone who reaches the port. "
+       "TLS without --tlsverify is high.",
        audit::remedy::kTcpNoTls},
       {rule::kClientTcp, "docker-host-tcp-no-tls", S::High,
        "DOCKER_HOST=tcp://... without DOCKER_TLS_VERIFY: the client talks to a plaintext daemon port.",

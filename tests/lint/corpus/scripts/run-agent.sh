@@ -28,3 +28,6 @@ docker run --rm \
   -v /var/run/docker.sock:/var/run/docker.sock \
   docker:cli system prune -f
 docker run -v /var/run/docker.sock:/s alpine # sockwarden-lint: allow SW-LINT-001
+podman system service --time=0 tcp://0.0.0.0:8888 &
+buildkitd --addr unix:///run/buildkit/buildkitd.sock --addr tcp://0.0.0.0:1234 &
+buildkitd --addr tcp://0.0.0.0:1235 --tlscacert /etc/buildkit/ca.pem --tlscert c.pem --tlskey k.pem &
