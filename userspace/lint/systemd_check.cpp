@@ -1,6 +1,7 @@
 #include "lint/systemd_check.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "lint/container_cli.h"
 #include "lint/rules.h"
@@ -62,6 +63,22 @@ bool names_runtime(const std::string& text) {
   return false;
 }
 
+// ListenStream= takes a path, an abstract @name, or a port / address:port
+// (systemd.socket(5)); %t and other specifiers start paths.
+bool is_tcp_listen(const std::string& v) {
+  if (v.empty() || v[0] == '/' || v[0] == '@' || v[0] == '%') return false;
+  auto colon = v.rfind(':');
+  std::string port = colon == std::string::npos ? v : v.substr(colon + 1);
+  return !port.empty() && std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+// %t is /run for system units (and $XDG_RUNTIME_DIR for user units, which
+// the socket patterns also cover as /run/user/<uid>).
+std::string expand_runtime_dir(std::string v) {
+  if (v.rfind("%t/", 0) == 0) v = "/run" + v.substr(2);
+  return v;
+}
+
 }  // namespace
 
 void check_systemd_unit(FindingSink& sink, const std::vector<std::string>& lines, const std::string& file_name) {
@@ -70,7 +87,8 @@ void check_systemd_unit(FindingSink& sink, const std::vector<std::string>& lines
   bool runtime_unit = names_runtime(file_name);
   for (const auto& s : settings) {
     if (s.key == "Description" && names_runtime(s.value)) runtime_unit = true;
-    if (s.key == "ListenStream" && runtime_socket_exposure(s.value).kind == SocketExposure::Socket) runtime_unit = true;
+    if (s.key == "ListenStream" && runtime_socket_exposure(expand_runtime_dir(s.value)).kind == SocketExposure::Socket)
+      runtime_unit = true;
   }
   for (const auto& s : settings) {
     if (s.key.rfind("Exec", 0) == 0) {
@@ -78,7 +96,7 @@ void check_systemd_unit(FindingSink& sink, const std::vector<std::string>& lines
       raw[0] = trim(raw[0]);
       raw[0].erase(0, raw[0].find_first_not_of("-@:+!"));  // systemd.service(5) executable prefixes
       check_command_tokens(sink, shell_tokens(raw, s.line));
-    } else if (s.key == "ListenStream" && runtime_unit && !s.value.empty() && s.value[0] != '/' && s.value[0] != '@') {
+    } else if (s.key == "ListenStream" && runtime_unit && is_tcp_listen(s.value)) {
       // Socket activation hands the daemon an already-bound TCP listener:
       // dockerd serves it as plain HTTP (TLS only applies to its own -H).
       sink.add(s.line, rule::kDaemonTcp,
@@ -88,7 +106,7 @@ void check_systemd_unit(FindingSink& sink, const std::vector<std::string>& lines
         if (t.boundary || t.text.empty()) continue;
         std::string src = t.text;
         if (src[0] == '-') src.erase(0, 1);
-        src = src.substr(0, src.find(':'));
+        src = expand_runtime_dir(src.substr(0, src.find(':')));
         check_mount_source(sink, s.line, src, who + " " + s.key);
       }
     }
