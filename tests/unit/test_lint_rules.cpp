@@ -26,7 +26,7 @@ TEST(LintRuntimeSockets, SocketsThemselves) {
                         "/run/podman/podman.sock", "/run/user/1000/docker.sock", "/run/user/1000/podman/podman.sock",
                         "$XDG_RUNTIME_DIR/docker.sock", "${XDG_RUNTIME_DIR}/podman/podman.sock",
                         "${SOCK:-/var/run/docker.sock}", "/srv/ci/docker.sock", "/run/buildkit/buildkitd.sock",
-                        "/var/run/../run/docker.sock"})
+                        "/var/run/../run/docker.sock", "~/.docker/run/docker.sock", "$HOME/.docker/desktop/docker.sock"})
     EXPECT_EQ(exposure(p), SocketExposure::Socket) << p;
 }
 

@@ -84,7 +84,16 @@ std::string normalize_mount_source(std::string_view raw) {
 
 ExposureMatch runtime_socket_exposure(std::string_view raw) {
   std::string p = normalize_mount_source(raw);
-  if (p.empty() || p[0] != '/') return {};
+  if (p.empty()) return {};
+  if (p[0] != '/') {
+    // ~/.docker/run/docker.sock, $HOME/.local/share/containers/podman/machine/podman.sock:
+    // a relative or variable path is still a runtime socket by its name.
+    auto slash = p.rfind('/');
+    std::string base = slash == std::string::npos ? p : p.substr(slash + 1);
+    if ((p[0] == '~' || p[0] == '$' || p[0] == '.') && host_path_exposes_runtime_socket("/x/" + base))
+      return {SocketExposure::Socket, base};
+    return {};
+  }
   auto pc = split_components(p);
   ExposureMatch best;
   for (const auto& spec : lint_socket_patterns()) {
