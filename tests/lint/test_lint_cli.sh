@@ -75,7 +75,7 @@ jsonschema.validate(sarif, json.load(open(sys.argv[2])))
 run = sarif["runs"][0]
 rules = run["tool"]["driver"]["rules"]
 assert len(rules) == 11, len(rules)
-assert len(run["results"]) == 93, len(run["results"])
+assert len(run["results"]) == 94, len(run["results"])
 for r in run["results"]:
     assert rules[r["ruleIndex"]]["id"] == r["ruleId"], r
     uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]

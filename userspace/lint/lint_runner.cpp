@@ -118,9 +118,8 @@ FileKind file_kind(const std::string& path, bool named_explicitly) {
   std::string parent = fs::path(path).parent_path().filename().string();
   if (ends_with(name, ".yml") || ends_with(name, ".yaml")) return FileKind::Yaml;
   if (name == "daemon.json") return FileKind::DaemonJson;
-  if (ends_with(name, ".service") || ends_with(name, ".socket") || (ends_with(name, ".conf") && ends_with(parent, ".d") &&
-                                                                    (ends_with(parent, ".service.d") || ends_with(parent, ".socket.d"))))
-    return FileKind::Systemd;
+  bool drop_in = ends_with(name, ".conf") && (ends_with(parent, ".service.d") || ends_with(parent, ".socket.d"));
+  if (ends_with(name, ".service") || ends_with(name, ".socket") || drop_in) return FileKind::Systemd;
   for (const char* ext : {".sh", ".bash", ".ksh", ".zsh", ".mk", ".groovy", ".jenkinsfile", ".env"})
     if (ends_with(name, ext)) return FileKind::Text;
   if (name == "Makefile" || name == "makefile" || name == "GNUmakefile" || name.rfind("Jenkinsfile", 0) == 0 ||
