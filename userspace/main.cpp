@@ -18,6 +18,7 @@
 #include "commands/outputs_sink.h"
 #include "commands/audit.h"
 #include "commands/doctor.h"
+#include "commands/lint.h"
 #include "commands/sinks.h"
 
 using namespace sockwarden;
@@ -26,7 +27,8 @@ namespace {
 
 const char* kExitCodes =
     "Exit codes: 0 ok, 1 runtime error, 2 bad usage or config, 3 not root / missing capabilities,\n"
-    "            4 kernel unsupported (no BTF, no hook tier loads).";
+    "            4 kernel unsupported (no BTF, no hook tier loads).\n"
+    "            audit and lint report findings in their exit code instead: see their --help.";
 
 void add_capture_options(CLI::App* cmd, AgentOptions& o) {
   cmd->add_option("-s,--socket", o.sockets,
@@ -102,7 +104,8 @@ int main(int argc, char** argv) {
       "Quick start:  sudo sockwarden trace            live table of every caller\n"
       "              sudo sockwarden trace --json     the same as JSON lines\n"
       "              sudo sockwarden doctor           what this kernel supports\n"
-      "              sudo sockwarden audit            incident snapshot: sockets, mounts, connections, TCP"};
+      "              sudo sockwarden audit            incident snapshot: sockets, mounts, connections, TCP\n"
+      "              sockwarden lint .                the same risks in Compose/K8s/CI/systemd files (no root)"};
   app.footer(kExitCodes);
   app.require_subcommand(1);
   bool verbose = false;
@@ -175,6 +178,33 @@ int main(int argc, char** argv) {
   audit->add_option("--containerd-state", audit_opts.containerd_state,
                     "containerd's state directory (default /run/containerd)");
 
+  LintOptions lint_opts;
+  bool lint_json = false, lint_sarif = false;
+  auto* lint = app.add_subcommand(
+      "lint",
+      "Static checks of deployment files, before they run (no root, no BPF). Finds what the agent would\n"
+      "catch at runtime: runtime socket mounts (docker.sock, containerd.sock and its shim/ttrpc sockets,\n"
+      "crio.sock, podman.sock, rootless /run/user/<uid>/... sockets) including directories above them\n"
+      "(/, /var, /run, /var/run, /run/containerd, /run/user/1000), privileged, host PID/network/IPC,\n"
+      "added capabilities, dockerd or a socket unit on TCP without TLS, DOCKER_HOST=tcp:// without TLS.\n"
+      "Reads: Compose files, Kubernetes manifests (every workload kind, CronJob, List), shell scripts,\n"
+      "Makefiles, Jenkinsfiles, CI YAML (GitHub run:, GitLab script:), systemd .service/.socket units,\n"
+      "Docker daemon.json.\n"
+      "Directories are walked recursively (.git skipped).");
+  lint->footer(
+      "Exit codes: 0 nothing worse than low, 1 high or medium findings, 2 critical findings,\n"
+      "            5 an input could not be read or parsed (FILE:LINE: error: ... on stderr; the other\n"
+      "            files are still reported). Suppressed findings never count. Bad usage exits 2 (as in audit).\n"
+      "Suppress a reviewed exception (the reason is required, or it is itself finding SW-LINT-011):\n"
+      "            # sockwarden-lint: allow SW-LINT-005 node agent, needs host PIDs   (covers the next line/block)\n"
+      "            metadata.annotations: sockwarden.io/lint-allow: \"SW-LINT-005: reason; SW-LINT-006: reason\"\n"
+      "Examples:   sockwarden lint .\n"
+      "            sockwarden lint --sarif deploy/ ci/ > sockwarden.sarif   (GitHub code scanning upload)\n"
+      "            sockwarden lint --json docker-compose.yml | jq '.findings[] | select(.suppressed|not)'");
+  lint->add_option("paths", lint_opts.paths, "Files or directories to check")->required();
+  auto* lint_json_flag = lint->add_flag("--json", lint_json, "One JSON document (findings, suppressed ones included)");
+  lint->add_flag("--sarif", lint_sarif, "SARIF 2.1.0 (suppressed findings carry suppressions[])")->excludes(lint_json_flag);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -190,6 +220,10 @@ int main(int argc, char** argv) {
   try {
     if (*doctor) return run_doctor(std::cout, doctor_sockets);
     if (*audit) return run_audit(audit_opts, std::cout);
+    if (*lint) {
+      lint_opts.format = lint_json ? LintFormat::Json : lint_sarif ? LintFormat::Sarif : LintFormat::Text;
+      return run_lint(lint_opts, std::cout, std::cerr);
+    }
     if (*trace) {
       if (!trace_config.empty())
         trace_opts = resolve_config(trace_config, false, trace_cfg, given_options(trace)).agent;

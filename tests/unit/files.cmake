@@ -24,6 +24,9 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_container_runtime_state.cpp
   unit/test_container_resolver.cpp
   unit/test_container_fields.cpp
+  # sockwarden lint (suites named Lint*: ctest -R Lint)
+  unit/test_lint_rules.cpp
+  unit/test_lint_corpus.cpp
   # sockwarden audit (suites named Audit*: ctest -R Audit)
   unit/test_audit_findings.cpp
   unit/test_audit_socket_inventory.cpp
