@@ -141,6 +141,12 @@ int main(int argc, char** argv) {
   run->add_option("--severity-threshold", run_cfg.severity_threshold,
                   "Emit request events of at least this severity: none, low, medium, high, critical")
       ->capture_default_str();
+  run->add_option("--audit-interval", run_cfg.audit.interval_sec,
+                  "Re-run the audit's checks every SEC seconds and report new/resolved findings as events "
+                  "(0 = only at start and when a container changes); config audit.interval_sec")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 604800u));
+  run->add_flag("--no-audit{false}", run_cfg.audit.enabled, "No continuous audit (audit-finding events)");
 
   std::vector<std::string> doctor_sockets;
   auto* doctor = app.add_subcommand("doctor", "Check privileges, BTF, cgroup v2 and which hook tiers load here.");
@@ -212,6 +218,7 @@ int main(int argc, char** argv) {
       OutputsSink sink(cfg);
       cfg.agent.reload_config = [&](AgentOptions& next) {
         AgentConfig fresh = load();
+        apply_audit_config(fresh);
         next = fresh.agent;
         next.lifecycle_events = true;
         return std::function<void()>([&sink, fresh] {
@@ -220,6 +227,7 @@ int main(int argc, char** argv) {
         });
       };
       cfg.agent.lifecycle_events = true;
+      apply_audit_config(cfg);
       run_agent(cfg.agent, sink);
       return kExitOk;
     }

@@ -197,6 +197,41 @@ TEST_F(AgentConfigTest, FlagsGivenOverrideTheFile) {
   EXPECT_EQ(m.outputs[0].path, "/tmp/x.json");
 }
 
+TEST_F(AgentConfigTest, AuditKey) {
+  AgentConfig d = load_agent_config(write(""));
+  EXPECT_TRUE(d.audit.enabled);  // run audits continuously unless told not to
+  EXPECT_EQ(d.audit.interval_sec, 300u);
+  AgentConfig c = load_agent_config(write("audit:\n  enabled: false\n  interval_sec: 0\n"));
+  EXPECT_FALSE(c.audit.enabled);
+  EXPECT_EQ(c.audit.interval_sec, 0u);
+  apply_audit_config(c);
+  EXPECT_FALSE(c.agent.continuous_audit);
+  c = load_agent_config(write("audit: {interval_sec: 3600}\n"));
+  apply_audit_config(c);
+  EXPECT_TRUE(c.agent.continuous_audit);
+  EXPECT_EQ(c.agent.audit_interval_sec, 3600u);
+
+  EXPECT_EQ(error_of("tier: auto\naudit:\n  interval_sec: soon\n"),
+            "3: audit.interval_sec: expected a whole number from 0 to 604800, found 'soon'");
+  EXPECT_EQ(error_of("audit:\n  interval_sec: 604801\n"),
+            "2: audit.interval_sec: 604801 is out of range, expected 0 to 604800");
+  EXPECT_EQ(error_of("audit:\n  enabled: maybe\n"), "2: audit.enabled: expected true or false, found 'maybe'");
+  EXPECT_EQ(error_of("audit:\n  every: 5\n"),
+            "2: unknown key 'every' in audit, expected one of enabled, interval_sec");
+  EXPECT_EQ(error_of("audit: 300\n"), "1: audit: expected a mapping, found a scalar");
+
+  // --audit-interval / --no-audit override the file; untyped they do not.
+  AgentConfig cli;
+  cli.audit.interval_sec = 60;
+  cli.audit.enabled = false;
+  AgentConfig m = merge_cli(c, cli, {});
+  EXPECT_EQ(m.audit.interval_sec, 3600u);
+  EXPECT_TRUE(m.audit.enabled);
+  m = merge_cli(c, cli, {"audit-interval", "no-audit"});
+  EXPECT_EQ(m.audit.interval_sec, 60u);
+  EXPECT_FALSE(m.audit.enabled);
+}
+
 TEST_F(AgentConfigTest, ExpectedCallersMayNameAFile) {
   auto rules = write("expected_callers:\n  - uid: 7\n", "rules.yaml");
   AgentConfig c = load_agent_config(write("expected_callers: " + rules + "\n"));

@@ -7,4 +7,5 @@ set(SW_COMMANDS_SOURCES
   commands/existing_connections.cpp
   commands/lifecycle.cpp
   commands/doctor.cpp
-  commands/audit.cpp)
+  commands/audit.cpp
+  commands/continuous_audit.cpp)
