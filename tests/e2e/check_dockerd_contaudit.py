@@ -59,7 +59,7 @@ def main():
               finding(f).get("trigger") in ("container-create", "container-start"), finding(f).get("trigger"))
         if creates:
             lag = ts(f) - ts(creates[-1])
-            check("reported within 5 s of the create request", 0 <= lag <= 5, f"{lag:.2f}s")
+            check("reported within 6 s of the create request", 0 <= lag <= 6, f"{lag:.2f}s")
     check("one audit-finding-resolved for the container after its removal", len(resolved) == 1, str(len(resolved)))
     if found and resolved:
         r = resolved[0]

@@ -13,7 +13,7 @@
 #      container with the socket mounted is started through containerd's own socket, which the
 #      agent does not watch: only the new interval can explain its finding.
 # Checks (check_dockerd_contaudit.py): audit-finding socket-mounted naming A (name, id, image)
-# within 5 s of its create request, trigger container-create/start; audit-finding-resolved with
+# within 6 s of its create request, trigger container-create/start; audit-finding-resolved with
 # the same key after the remove, trigger container-remove; the containerd container's finding
 # with trigger interval; heartbeat counters count the runs and events; every event validates
 # against the schema.

@@ -123,7 +123,15 @@ struct ContinuousAudit::State {
   uint32_t interval_sec = 0;
   std::optional<Clock::time_point> next_periodic;
   std::deque<std::pair<Clock::time_point, std::string>> scheduled;  // (due, trigger)
-  std::vector<Event> ready;  // finished, not taken yet
+  // Finished, not taken yet. Turned into events on the loop thread: the
+  // redactor's extra header list is the loop thread's (SIGHUP sets it).
+  struct Change {
+    audit::Finding finding;
+    bool resolved;
+    std::string trigger;
+    uint64_t realtime_ns;
+  };
+  std::vector<Change> ready;
   audit::FindingTracker tracker;
   size_t container_findings = 0;  // open findings about a container: a remove may resolve them
   ContinuousAuditCounters counters;
@@ -197,8 +205,8 @@ void ContinuousAudit::State::run_worker() {
     for (const auto& [_, f] : tracker.current()) container_findings += !f.container_id.empty();
     counters.findings = tracker.current().size();
     uint64_t at = realtime_now_ns();
-    for (const auto& f : d.added) ready.push_back(audit_finding_event(f, false, trigger, at));
-    for (const auto& f : d.resolved) ready.push_back(audit_finding_event(f, true, trigger, at));
+    for (auto& f : d.added) ready.push_back({std::move(f), false, trigger, at});
+    for (auto& f : d.resolved) ready.push_back({std::move(f), true, trigger, at});
     spdlog::info("continuous audit ({}): {} findings, {} new, {} resolved, in {:.2f}s", trigger,
                  counters.findings, d.added.size(), d.resolved.size(), took);
   }
@@ -257,10 +265,15 @@ void ContinuousAudit::on_request(const Event& e) {
 }
 
 std::vector<Event> ContinuousAudit::take_events() {
-  std::lock_guard lk(state_->mu);
+  std::vector<State::Change> changes;
+  {
+    std::lock_guard lk(state_->mu);
+    changes.swap(state_->ready);
+    state_->counters.emitted += changes.size();
+  }
   std::vector<Event> out;
-  out.swap(state_->ready);
-  state_->counters.emitted += out.size();
+  out.reserve(changes.size());
+  for (const auto& c : changes) out.push_back(audit_finding_event(c.finding, c.resolved, c.trigger, c.realtime_ns));
   return out;
 }
 
