@@ -136,7 +136,7 @@ TEST_F(AgentConfigTest, ErrorsNameFileAndLine) {
             "2: unknown key 'bogus' in the config file, expected one of sockets, no_default_sockets, tier, "
             "payload_cap, ringbuf_kb, request_budget, expected_callers, enforce, state_dir, docker_data_root, "
             "containerd_state, containers_storage, containers_runroot, outputs, heartbeat, severity_threshold, "
-            "redaction");
+            "redaction, audit");
   EXPECT_EQ(error_of("\n\ntier: nosuch\n").substr(0, 30), "3: tier: unknown tier 'nosuch'");
   EXPECT_EQ(error_of("payload_cap: lots\n"), "1: payload_cap: expected a whole number from 0 to 16384, found 'lots'");
   EXPECT_EQ(error_of("payload_cap: 99999\n"), "1: payload_cap: 99999 is out of range, expected 0 to 16384");
