@@ -146,7 +146,8 @@ int main(int argc, char** argv) {
                   "(0 = only at start and when a container changes); config audit.interval_sec")
       ->capture_default_str()
       ->check(CLI::Range(0u, 604800u));
-  run->add_flag("--no-audit{false}", run_cfg.audit.enabled, "No continuous audit (audit-finding events)");
+  bool no_audit = false;
+  run->add_flag("--no-audit", no_audit, "No continuous audit (no audit-finding events); config audit.enabled");
 
   std::vector<std::string> doctor_sockets;
   auto* doctor = app.add_subcommand("doctor", "Check privileges, BTF, cgroup v2 and which hook tiers load here.");
@@ -207,6 +208,7 @@ int main(int argc, char** argv) {
     }
     if (*run) {
       run_cfg.outputs = outputs_for_flag(output);
+      run_cfg.audit.enabled = !no_audit;  // taken over the file's only when typed (merge_cli)
       const auto given = given_options(run);
       auto load = [&]() { return resolve_config(run_config, true, run_cfg, given); };
       AgentConfig cfg = load();
