@@ -297,8 +297,14 @@ TEST(ContinuousAuditOptions, AbstractSocketsAreNotAudited) {
   o.sockets = {"@buildkit", "/run/x.sock"};
   o.no_default_sockets = true;
   o.proc_root = "/proc";
+  o.containerd_state = "/srv/containerd";
+  o.containers_runroot = "/srv/run-containers";
+  o.docker_data_roots = {"/srv/docker"};
   auto a = audit_options_for(o);
   EXPECT_EQ(a.sockets, std::vector<std::string>{"/run/x.sock"});
+  EXPECT_EQ(a.containerd_state, "/srv/containerd");
+  EXPECT_EQ(a.containers_runroot, "/srv/run-containers");
+  EXPECT_EQ(a.docker_data_roots, std::vector<std::string>{"/srv/docker"});
   EXPECT_TRUE(a.no_default_sockets);
   o.sockets = {"@buildkit"};
   a = audit_options_for(o);

@@ -78,6 +78,7 @@ AuditOptions audit_options_for(const AgentOptions& o) {
   a.no_default_sockets = o.no_default_sockets && !a.sockets.empty();
   a.docker_data_roots = o.docker_data_roots;
   a.containerd_state = o.containerd_state;
+  a.containers_runroot = o.containers_runroot;
   a.proc_root = o.proc_root;
   return a;
 }
