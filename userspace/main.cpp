@@ -147,6 +147,13 @@ int main(int argc, char** argv) {
   run->add_option("--severity-threshold", run_cfg.severity_threshold,
                   "Emit request events of at least this severity: none, low, medium, high, critical")
       ->capture_default_str();
+  run->add_option("--audit-interval", run_cfg.audit.interval_sec,
+                  "Re-run the audit's checks every SEC seconds and report new/resolved findings as events "
+                  "(0 = only at start and when a container changes); config audit.interval_sec")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 604800u));
+  bool no_audit = false;
+  run->add_flag("--no-audit", no_audit, "No continuous audit (no audit-finding events); config audit.enabled");
 
   std::vector<std::string> doctor_sockets;
   auto* doctor = app.add_subcommand("doctor", "Check privileges, BTF, cgroup v2 and which hook tiers load here.");
@@ -238,6 +245,7 @@ int main(int argc, char** argv) {
     }
     if (*run) {
       run_cfg.outputs = outputs_for_flag(output);
+      run_cfg.audit.enabled = !no_audit;  // taken over the file's only when typed (merge_cli)
       const auto given = given_options(run);
       auto load = [&]() { return resolve_config(run_config, true, run_cfg, given); };
       AgentConfig cfg = load();
@@ -249,6 +257,7 @@ int main(int argc, char** argv) {
       OutputsSink sink(cfg);
       cfg.agent.reload_config = [&](AgentOptions& next) {
         AgentConfig fresh = load();
+        apply_audit_config(fresh);
         next = fresh.agent;
         next.lifecycle_events = true;
         return std::function<void()>([&sink, fresh] {
@@ -257,6 +266,7 @@ int main(int argc, char** argv) {
         });
       };
       cfg.agent.lifecycle_events = true;
+      apply_audit_config(cfg);
       run_agent(cfg.agent, sink);
       return kExitOk;
     }

@@ -33,5 +33,6 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_audit_tcp_exposure.cpp
   unit/test_audit_mount_reach.cpp
   unit/test_audit_container_posture.cpp
-  unit/test_audit_process_context.cpp)
+  unit/test_audit_process_context.cpp
+  unit/test_continuous_audit.cpp)
 include(${CMAKE_CURRENT_LIST_DIR}/enrich_output_tests.cmake)

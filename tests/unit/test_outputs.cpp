@@ -279,6 +279,21 @@ TEST(Health, PrometheusTextAndHeartbeat) {
   EXPECT_EQ(j["sockwarden"]["heartbeat"]["outputs"][0]["queue_depth"], 5);
   EXPECT_EQ(j["sockwarden"]["heartbeat"]["tier"], "lsm");
   EXPECT_EQ(j["sockwarden"]["heartbeat"]["uptime_sec"], 12);
+  EXPECT_EQ(j["sockwarden"]["heartbeat"]["audit"]["runs"], 0);  // continuous audit off
+
+  HealthSnapshot a = h;
+  a.audit_runs = 7;
+  a.audit_errors = 1;
+  a.audit_findings = 3;
+  a.audit_events = 4;
+  auto ja = nlohmann::json::parse(heartbeat_json(a));
+  EXPECT_EQ(ja["sockwarden"]["heartbeat"]["audit"],
+            (nlohmann::json{{"runs", 7}, {"errors", 1}, {"findings", 3}, {"events", 4}}));
+  std::string ta = prometheus_text(a);
+  EXPECT_NE(ta.find("sockwarden_audit_runs_total 7\n"), std::string::npos);
+  EXPECT_NE(ta.find("sockwarden_audit_errors_total 1\n"), std::string::npos);
+  EXPECT_NE(ta.find("sockwarden_audit_findings 3\n"), std::string::npos);
+  EXPECT_NE(ta.find("sockwarden_audit_events_total 4\n"), std::string::npos);
 
   auto dir = fs::temp_directory_path() / ("sw-prom-" + std::to_string(getpid()));
   fs::create_directories(dir);
@@ -334,6 +349,33 @@ TEST_F(OutputsTest, SeverityThresholdSkipsLowRequests) {
     EXPECT_NE(lines[0].find("\"severity\":73"), std::string::npos) << lines[0];
     EXPECT_NE(lines[1].find("\"action\":\"connect\""), std::string::npos) << lines[1];
   }
+}
+
+// Audit findings (and their resolutions) pass the same threshold as requests.
+TEST_F(OutputsTest, SeverityThresholdAppliesToAuditFindings) {
+  AgentConfig cfg;
+  cfg.outputs = {file_cfg("a.json")};
+  cfg.severity_threshold = "high";
+  cfg.heartbeat.interval_sec = 0;
+  {
+    OutputsSink sink(cfg);
+    Event info, critical, resolved_low;
+    info.action = critical.action = "audit-finding";
+    resolved_low.action = "audit-finding-resolved";
+    info.severity_score = 0;
+    resolved_low.severity_score = 21;
+    critical.severity_score = 99;
+    for (Event* e : {&info, &critical, &resolved_low}) e->finding.emplace().rule = "socket-mounted";
+    sink.on_event(info);
+    sink.on_event(critical);
+    sink.on_event(resolved_low);
+    RunStats stats;
+    EXPECT_EQ(sink.snapshot(stats).below_threshold, 2u);
+    sink.on_exit(stats);
+  }
+  auto lines = lines_of(dir_ / "a.json");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("\"severity\":99"), std::string::npos) << lines[0];
 }
 
 TEST(Redaction, ExtraHeadersFromTheConfig) {

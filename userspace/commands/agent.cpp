@@ -15,6 +15,7 @@
 #include "classify/caller_policy.h"
 #include "classify/event_filter.h"
 #include "classify/redactor.h"
+#include "commands/continuous_audit.h"
 #include "commands/existing_connections.h"
 #include "commands/lifecycle.h"
 #include "commands/request_pipeline.h"
@@ -82,6 +83,7 @@ std::vector<std::string> restart_only_changes(const AgentOptions& a, const Agent
   if (a.containerd_state != b.containerd_state) keys.push_back("containerd_state");
   if (a.containers_storage != b.containers_storage) keys.push_back("containers_storage");
   if (a.containers_runroot != b.containers_runroot) keys.push_back("containers_runroot");
+  if (a.continuous_audit != b.continuous_audit) keys.push_back("audit.enabled");
   return keys;
 }
 
@@ -111,6 +113,9 @@ void validate_agent_options(const AgentOptions& o) {
   if (o.request_budget < 1024 || o.request_budget > (16u << 20))
     throw UserError(kExitUsage, "--request-budget " + std::to_string(o.request_budget) +
                                     ": must be between 1024 and 16777216 bytes");
+  if (o.audit_interval_sec > 86400 * 7)
+    throw UserError(kExitUsage, "--audit-interval " + std::to_string(o.audit_interval_sec) +
+                                    ": at most 604800 seconds (0 = only at start and on container changes)");
   if (!(o.duration_sec >= 0)) throw UserError(kExitUsage, "--duration must be a number of seconds >= 0");
   for (const auto& spec : o.expect) parse_expected_spec(spec, "--expect");
 }
@@ -203,7 +208,9 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   // The daemon's replies are captured by every tier but syscall-tp.
   const bool replies_visible = capture->tier().id != TierId::SyscallTp;
   RequestPipeline requests(ropts, replies_visible);
+  std::unique_ptr<ContinuousAudit> audit = make_continuous_audit(opts);
   auto emit = [&](Event&& e) {
+    if (audit && e.request) audit->on_request(e);  // before the filter: a filtered create still changes findings
     if (!filter.keep(e)) return;
     if (e.action == "send" || e.action == "reply") {
       auto r = redact_payload(e.raw.payload);
@@ -281,6 +288,16 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   spdlog::info("ready: tier {}, enforcement {}", stats.tier, stats.enforcement);
   if (enforcement_gap) deliver(builder.enforcement_gap(enforcement_gap->previous_pid,
                                                        enforcement_gap->last_alive_realtime_ns, now_realtime_ns()));
+  auto take_audit_events = [&]() {
+    if (!audit) return;
+    emit_all(audit->take_events());
+    auto c = audit->counters();
+    stats.audit_runs = c.runs;
+    stats.audit_errors = c.errors;
+    stats.audit_findings = c.findings;
+    stats.audit_events = c.emitted;
+  };
+  if (audit) audit->start();
   auto start = std::chrono::steady_clock::now();
   auto next_tick = start;
   auto next_root_scan = start + std::chrono::seconds(5);
@@ -317,6 +334,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
         live.expected_callers_file = next.expected_callers_file;
         live.expected_rules = next.expected_rules;
         live.expect = next.expect;
+        if (audit) audit->set_interval(next.audit_interval_sec);
       } catch (const UserError& e) {
         spdlog::error("reload failed, the running config stays in force: {}", e.what());
       }
@@ -329,6 +347,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
       emit_all(requests.tick(now));
       procs.expire();
       report_losses();
+      take_audit_events();
       stats.requests = requests.stats().requests;
       sink.on_tick(stats);
       if (now >= next_root_scan) {
@@ -345,6 +364,8 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   deliver_connects(correlator.flush());
   emit_all(requests.flush());
   report_losses();
+  if (audit) audit->stop();
+  take_audit_events();
   enforcer.stop();
   auto rs = requests.stats();
   stats.requests = rs.requests;

@@ -39,6 +39,11 @@ struct AgentOptions {
   std::string state_dir = "/run/sockwarden";  // --state-dir: enforcement marker
   bool lifecycle_events = false;   // run: agent-start / agent-stop events through the sink
   bool existing_connections = true;  // report connections already open at start
+  // run: re-evaluate `sockwarden audit`'s findings at start, every
+  // audit_interval_sec (0: never periodically) and after risky container
+  // creates/starts/removes; report them as audit-finding events.
+  bool continuous_audit = false;
+  uint32_t audit_interval_sec = 300;  // --audit-interval
   std::string proc_root = "/proc";
   std::string mountinfo = "/proc/self/mountinfo";
   std::vector<ExpectedCaller> expected_rules;  // the config file's expected_callers list
@@ -58,6 +63,9 @@ struct RunStats {
   uint64_t requests = 0;             // decoded request events produced
   uint64_t evicted_connections = 0;  // decoder state dropped by its LRU cap
   uint64_t expired_connections = 0;  // decoder state dropped after idling
+  // Continuous audit (run): evaluations, failed evaluations, open findings,
+  // audit-finding(-resolved) events.
+  uint64_t audit_runs = 0, audit_errors = 0, audit_findings = 0, audit_events = 0;
 };
 
 class EventSink {

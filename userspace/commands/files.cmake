@@ -8,4 +8,5 @@ set(SW_COMMANDS_SOURCES
   commands/lifecycle.cpp
   commands/doctor.cpp
   commands/audit.cpp
-  commands/lint.cpp)
+  commands/lint.cpp
+  commands/continuous_audit.cpp)

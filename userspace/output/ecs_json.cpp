@@ -95,12 +95,47 @@ json lifecycle_event(const Event& e) {
   return j;
 }
 
+// audit-finding / audit-finding-resolved: a state the host is in (ECS
+// event.kind "state"), created or deleted; the severity is event.severity
+// like a request's, the rule the audit check id.
+json audit_finding_event(const Event& e) {
+  const AuditFindingInfo f = e.finding.value_or(AuditFindingInfo{});
+  const bool resolved = e.action == "audit-finding-resolved";
+  json ev = event_object(e, "success");
+  ev["kind"] = "state";
+  ev["category"] = json::array({"configuration"});
+  ev["type"] = json::array({resolved ? "deletion" : "creation"});
+  ev["dataset"] = "sockwarden.audit";
+  ev["severity"] = e.severity_score;
+  ev["reason"] = f.title;
+  json finding{{"rule", f.rule},
+               {"key", f.key},
+               {"severity", f.severity},
+               {"subject", f.subject},
+               {"title", f.title},
+               {"evidence", f.evidence},
+               {"remediation", f.remediation},
+               {"trigger", f.trigger}};
+  if (!f.socket_path.empty()) finding["socket_path"] = f.socket_path;
+  json j{
+      {"@timestamp", rfc3339_utc(e.realtime_ns)},
+      {"ecs", {{"version", kEcsVersion}}},
+      {"event", ev},
+      {"rule", {{"id", f.rule}, {"name", f.rule}, {"ruleset", "sockwarden-audit"}}},
+      {"message", (resolved ? "resolved: " : "") + f.title},
+      {"sockwarden", {{"audit", {{"finding", std::move(finding)}}}}},
+  };
+  if (e.container) add_container_fields(j, *e.container);
+  return j;
+}
+
 }  // namespace
 
 nlohmann::json to_ecs_json(const Event& e) {
   if (e.action == "lost") return lost_event(e);
   if (e.action == "enforcement-gap") return enforcement_gap_event(e);
   if (e.action == "agent-start" || e.action == "agent-stop") return lifecycle_event(e);
+  if (e.action == "audit-finding" || e.action == "audit-finding-resolved") return audit_finding_event(e);
   const RawEvent& r = e.raw;
 
   json process{

@@ -51,7 +51,12 @@ std::string heartbeat_json(const HealthSnapshot& h) {
           {"below_severity_threshold", h.below_threshold},
           {"lost_total", lost_total},
           {"lost", lost},
-          {"outputs", outputs}}}}},
+          {"outputs", outputs},
+          {"audit",
+           {{"runs", h.audit_runs},
+            {"errors", h.audit_errors},
+            {"findings", h.audit_findings},
+            {"events", h.audit_events}}}}}}},
   };
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -102,6 +107,14 @@ std::string prometheus_text(const HealthSnapshot& h) {
   metric(o, "sockwarden_below_severity_threshold_total", "counter",
          "Request events not emitted because of severity_threshold.");
   o += "sockwarden_below_severity_threshold_total " + std::to_string(h.below_threshold) + "\n";
+  metric(o, "sockwarden_audit_runs_total", "counter", "Continuous audit evaluations finished.");
+  o += "sockwarden_audit_runs_total " + std::to_string(h.audit_runs) + "\n";
+  metric(o, "sockwarden_audit_errors_total", "counter", "Continuous audit evaluations that failed.");
+  o += "sockwarden_audit_errors_total " + std::to_string(h.audit_errors) + "\n";
+  metric(o, "sockwarden_audit_findings", "gauge", "Audit findings open after the last evaluation.");
+  o += "sockwarden_audit_findings " + std::to_string(h.audit_findings) + "\n";
+  metric(o, "sockwarden_audit_events_total", "counter", "audit-finding and audit-finding-resolved events.");
+  o += "sockwarden_audit_events_total " + std::to_string(h.audit_events) + "\n";
   metric(o, "sockwarden_lost_total", "counter", "Records or events lost, by cause (as in the lost events).");
   for (const auto& [cause, n] : h.lost_by_cause)
     o += "sockwarden_lost_total{cause=\"" + label(cause) + "\"} " + std::to_string(n) + "\n";

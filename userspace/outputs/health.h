@@ -23,6 +23,11 @@ struct HealthSnapshot {
   uint64_t below_threshold = 0;  // request events under severity_threshold, not emitted
   std::map<std::string, uint64_t> lost_by_cause;
   std::vector<OutputCounters> outputs;
+  // Continuous audit (all 0 when it is off).
+  uint64_t audit_runs = 0;      // evaluations finished
+  uint64_t audit_errors = 0;    // evaluations that failed
+  uint64_t audit_findings = 0;  // findings open now
+  uint64_t audit_events = 0;    // audit-finding(-resolved) events produced
 };
 
 // One JSON line (no newline).
