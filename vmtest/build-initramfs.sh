@@ -7,7 +7,10 @@
 #     SOCKWARDEN-VMTEST-RESULT rc=N
 # and powers the VM off.
 #
-#   vmtest/build-initramfs.sh -o OUT.cpio.gz [-p PAYLOAD.sh] [-m MODULE.ko[.xz]]... BUILD_DIR
+#   vmtest/build-initramfs.sh -o OUT.cpio.gz [-p PAYLOAD.sh] [-m MODULE.ko[.xz]]... [-x BINARY]... BUILD_DIR
+#
+# -x: one more executable for /opt/sockwarden/bin (static, or its ldd libraries are copied too;
+# vmtest/bench.sh adds its workload helper this way).
 #
 # -m: a kernel module of the booted kernel to load at boot (insmod, in the order given); the
 # Debian cloud kernels build unix_diag (sock_diag for unix sockets) as a module, and an
@@ -27,11 +30,13 @@ die() {
 
 out="" payload=""
 modules=()
-while getopts "o:p:m:" opt; do
+extras=()
+while getopts "o:p:m:x:" opt; do
   case $opt in
     o) out=$OPTARG ;;
     p) payload=$OPTARG ;;
     m) modules+=("$OPTARG") ;;
+    x) extras+=("$OPTARG") ;;
     *) die "usage: $0 -o OUT.cpio.gz [-p PAYLOAD.sh] BUILD_DIR" ;;
   esac
 done
@@ -71,6 +76,10 @@ done < <("$busybox" --list-full)
 
 install -m 0755 "$tests_bin" "$root/opt/sockwarden/bin/sockwarden_integration_tests"
 install -m 0755 "$sw_bin" "$root/opt/sockwarden/bin/sockwarden"
+for x in "${extras[@]}"; do
+  [[ -x $x ]] || die "extra binary $x is not executable"
+  install -m 0755 "$x" "$root/opt/sockwarden/bin/$(basename "$x")"
+done
 
 # Shared libraries (and the loader) at the paths ldd resolves, under /usr.
 copy_lib() {
@@ -80,8 +89,8 @@ copy_lib() {
   mkdir -p "$root/$(dirname "$dst")"
   cp -L "$src" "$root/$dst"
 }
-for b in "$tests_bin" "$sw_bin"; do
-  ldd "$b" | awk '/=> \// {print $3} /^[[:space:]]*\/[^ ]+ \(/ {print $1}' |
+for b in "$tests_bin" "$sw_bin" "${extras[@]}"; do
+  { ldd "$b" 2>/dev/null || true; } | awk '/=> \// {print $3} /^[[:space:]]*\/[^ ]+ \(/ {print $1}' |
     while read -r lib; do copy_lib "$lib"; done
 done
 [[ -e $root/usr/lib64/ld-linux-x86-64.so.2 ]] || die "ldd did not list the loader"
