@@ -33,7 +33,8 @@
 # last one; PIN_CPU=none to let them float): cross-CPU wake-ups otherwise dominate the variance
 # of the ping-pong and request loops. The agent itself is not pinned.
 # After every agent run the script checks that it delivered every watched event: per request
-# socket-tp emits connect+send+reply, syscall-tp connect+send; missing events that were not
+# socket-tp emits connect+send+reply+request, syscall-tp connect+send+request (plus the agent-start
+# and agent-stop events of each run); missing events that were not
 # reported in a loss record are printed as "missing without a loss record".
 #
 # Environment: ROUNDS (9), N_WRITE (2000000), N_PINGPONG (100000), N_SPAWN (1000), N_WATCHED (10000),

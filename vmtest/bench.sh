@@ -11,8 +11,8 @@
 #
 #   vmtest/bench.sh [BUILD_DIR]          (root; BUILD_DIR defaults to <repo>/build)
 #
-# Environment: SW_VMBENCH_BOOTS ("6.12 6.12-nobpflsm"), SW_VMBENCH_ROUNDS (5),
-#   SW_VMBENCH_N_WRITE (200000), SW_VMBENCH_N_PINGPONG (20000), SW_VMBENCH_N_WATCHED (1000),
+# Environment: SW_VMBENCH_BOOTS ("6.12 6.12-nobpflsm"), SW_VMBENCH_ROUNDS (7),
+#   SW_VMBENCH_N_WRITE (500000), SW_VMBENCH_N_PINGPONG (10000), SW_VMBENCH_N_WATCHED (1000),
 #   SW_VMTEST_BOOT_TIMEOUT (900), SW_VMTEST_MEM (1G), SW_VMTEST_LOGS (BUILD_DIR/vmbench-logs),
 #   SW_VMTEST_CACHE (kernel cache).
 # Output (stdout): "vm TIER WORKLOAD METRIC MEDIAN MIN MAX ROUNDS" lines, then a table on
@@ -24,9 +24,9 @@ root=$(cd "$here/.." && pwd)
 build=$(realpath -m "${1:-$root/build}")
 logs=$(realpath -m "${SW_VMTEST_LOGS:-$build/vmbench-logs}")
 boots=${SW_VMBENCH_BOOTS:-"6.12 6.12-nobpflsm"}
-rounds=${SW_VMBENCH_ROUNDS:-5}
-n_write=${SW_VMBENCH_N_WRITE:-200000}
-n_pingpong=${SW_VMBENCH_N_PINGPONG:-20000}
+rounds=${SW_VMBENCH_ROUNDS:-7}
+n_write=${SW_VMBENCH_N_WRITE:-500000}
+n_pingpong=${SW_VMBENCH_N_PINGPONG:-10000}
 n_watched=${SW_VMBENCH_N_WATCHED:-1000}
 boot_timeout=${SW_VMTEST_BOOT_TIMEOUT:-900}
 mem=${SW_VMTEST_MEM:-1G}
@@ -37,7 +37,6 @@ for t in qemu-system-x86_64 busybox cpio timeout cc; do
   command -v $t >/dev/null || { say "$t missing (run scripts/setup.sh)"; exit 77; }
 done
 [[ -x $build/userspace/sockwarden ]] || { say "missing $build/userspace/sockwarden: build first"; exit 1; }
-[[ -x $build/tests/sockwarden_integration_tests ]] || { say "missing the integration tests binary (build-initramfs.sh packs it)"; exit 1; }
 
 declare -A BOOT_KERNEL=([6.12]=6.12 [6.12-nobpflsm]=6.12)
 declare -A BOOT_CMDLINE=([6.12]="" [6.12-nobpflsm]="lsm=landlock,lockdown,yama,integrity,apparmor")
@@ -90,7 +89,8 @@ agent_off() {
   kill -TERM $AGENT; wait $AGENT || { echo "SOCKWARDEN-VMBENCH-ERROR agent exited non-zero"; cat /tmp/agent.log; rc=1; }
   sleep 0.5  # the programs are freed after an RCU grace period
 }
-$PIN $H write 100000 >/dev/null
+$PIN $H write 200000 >/dev/null  # warm-up
+$PIN $H request 100 $SOCK $SERVER >/dev/null
 for tier in $TIERS; do
   r=1
   while [ $r -le $ROUNDS ]; do
@@ -123,7 +123,7 @@ for label in $boots; do
   initrd=$logs/bench-initramfs-$label.cpio.gz
   log=$logs/bench-$label.serial.log
   make_payload "${BOOT_TIERS[$label]}" "$payload"
-  "$here/build-initramfs.sh" -o "$initrd" -p "$payload" -x "$work/bench_helper" "$build" >/dev/null
+  "$here/build-initramfs.sh" -n -o "$initrd" -p "$payload" -x "$work/bench_helper" "$build" >/dev/null
   say "booting $kname ($label) under TCG for tiers ${BOOT_TIERS[$label]}; serial log $log"
   t0=$(date +%s)
   qrc=0

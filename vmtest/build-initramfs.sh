@@ -9,6 +9,7 @@
 #
 #   vmtest/build-initramfs.sh -o OUT.cpio.gz [-p PAYLOAD.sh] [-m MODULE.ko[.xz]]... [-x BINARY]... BUILD_DIR
 #
+# -n: leave the integration test binary out (vmtest/bench.sh needs only the agent).
 # -x: one more executable for /opt/sockwarden/bin (static, or its ldd libraries are copied too;
 # vmtest/bench.sh adds its workload helper this way).
 #
@@ -31,12 +32,14 @@ die() {
 out="" payload=""
 modules=()
 extras=()
-while getopts "o:p:m:x:" opt; do
+with_tests=1
+while getopts "o:p:m:x:n" opt; do
   case $opt in
     o) out=$OPTARG ;;
     p) payload=$OPTARG ;;
     m) modules+=("$OPTARG") ;;
     x) extras+=("$OPTARG") ;;
+    n) with_tests=0 ;;
     *) die "usage: $0 -o OUT.cpio.gz [-p PAYLOAD.sh] BUILD_DIR" ;;
   esac
 done
@@ -46,6 +49,7 @@ build=$1
 
 tests_bin=$build/tests/sockwarden_integration_tests
 sw_bin=$build/userspace/sockwarden
+((with_tests)) || tests_bin=$sw_bin  # packed once, as sockwarden
 for f in "$tests_bin" "$sw_bin"; do [[ -x $f ]] || die "missing $f (build the project first)"; done
 [[ -z $payload || -r $payload ]] || die "payload $payload not readable"
 busybox=$(command -v busybox || true)
@@ -74,7 +78,7 @@ while read -r applet; do
   [[ -e $root/$p || -L $root/$p ]] || ln -s /usr/bin/busybox "$root/$p"
 done < <("$busybox" --list-full)
 
-install -m 0755 "$tests_bin" "$root/opt/sockwarden/bin/sockwarden_integration_tests"
+((with_tests)) && install -m 0755 "$tests_bin" "$root/opt/sockwarden/bin/sockwarden_integration_tests"
 install -m 0755 "$sw_bin" "$root/opt/sockwarden/bin/sockwarden"
 for x in "${extras[@]}"; do
   [[ -x $x ]] || die "extra binary $x is not executable"

@@ -77,7 +77,8 @@ for t in tiers:
     if t == "auditd" or (t, "events", "") not in d:
         continue
     ev = d[(t, "events", "")]
-    per_req = 3 if t == "socket-tp" else 2  # connect + send (+ reply)
+    # connect + send + the decoded request (+ the daemon's reply: not seen by syscall-tp)
+    per_req = 3 if t == "syscall-tp" else 4
     # (plus the agent-start and agent-stop events of each run)
     expected = (n_watched * per_req + 2) * len(ev)
     got = sum(x[0] for x in ev)
