@@ -302,3 +302,7 @@ fi
 
 # --- report --------------------------------------------------------------------------
 python3 "$ROOT/scripts/bench/report.py" "$RES" "$EXTRA" "$N_WATCHED" "$TIERS" | tee "${BENCH_REPORT:-/dev/null}"
+if [[ -n ${BENCH_REPORT:-} ]]; then # the raw numbers, to redo the report (report.py) later
+  cp "$RES" "$BENCH_REPORT.results"
+  cp "$EXTRA" "$BENCH_REPORT.extra"
+fi

@@ -34,7 +34,7 @@ for line in open(extra_file):
     f = line.split()
     if not f:
         continue
-    if f[0] == "tp" and len(f) == 12:
+    if f[0] == "tp" and len(f) == 11:
         tp.setdefault(f[1], []).append(dict(offered=int(f[2]), achieved=int(f[3]), expected=int(f[4]),
                                             delivered=int(f[5]), lost=int(f[6]), cpu_ms=int(f[7]),
                                             rss=int(f[8]), hwm=int(f[9]), status=f[10]))
