@@ -78,6 +78,7 @@ AGENT_PID=
 cleanup() {
   local p
   [[ -n ${AUDIT_DAEMON_PID:-} ]] && audit_stop
+  bg_cleanup # the throughput and footprint parts' processes, if one of them failed
   for p in "$AGENT_PID" "$SERVER_PID"; do
     if [[ -n $p ]] && kill -TERM "$p" 2>/dev/null; then wait "$p" 2>/dev/null || true; fi
   done

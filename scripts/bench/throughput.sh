@@ -15,19 +15,24 @@
 # Prints one line per rate: "tp RATE_OFFERED ACHIEVED_RATE EXPECTED DELIVERED LOST AGENT_CPU_MS
 # AGENT_RSS_KB AGENT_HWM_KB STATUS" (STATUS ok|loss|missing|crash) to stdout.
 set -euo pipefail
+# shellcheck source=bg.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bg.sh"
 
 # tp_one TIER RATE N -> one result line. Needs: BIN, H (bench helper), WORK, PIN (array).
 tp_one() {
   local tier=$1 rate=$2 n=$3 sock=$WORK/tp.sock out=$WORK/tp.json log=$WORK/tp-agent.log
   local spid apid i
+  : >"$WORK/tp-sink.out" # (not the "ready" of an earlier run)
   "${PIN[@]}" "$H" sink "$sock" >"$WORK/tp-sink.out" 2>&1 &
   spid=$!
+  BG_PIDS+=("$spid")
   for ((i = 0; i < 100; i++)); do grep -q ready "$WORK/tp-sink.out" 2>/dev/null && break; sleep 0.05; done
   grep -q ready "$WORK/tp-sink.out" || { kill "$spid"; echo "throughput: sink did not start" >&2; return 1; }
   rm -f "$out"
   : >"$log"
   "$BIN" run --no-default-sockets --socket "$sock" --tier "$tier" -o "$out" 2>"$log" &
   apid=$!
+  BG_PIDS+=("$apid")
   for ((i = 0; i < 300; i++)); do
     # ("watching": agents older than the "ready" line)
     grep -qE "ready: tier|watching $sock" "$log" && break
@@ -67,6 +72,7 @@ tp_one() {
     cat "$log" >&2
   fi
   kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
+  BG_PIDS=() # all waited for
   local delivered lost achieved
   # The generator is the only writer on this socket; each write is one send event.
   delivered=$(grep -c '"action":"send"' "$out" || true)
@@ -104,7 +110,7 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   [[ $EUID -eq 0 ]] || { echo "throughput.sh: must run as root" >&2; exit 3; }
   [[ -x $BIN ]] || { echo "throughput.sh: no agent binary at $BIN" >&2; exit 2; }
   WORK=$(mktemp -d /tmp/sw-tp.XXXXXX)
-  trap 'rm -rf "$WORK"' EXIT
+  trap 'bg_cleanup; rm -rf "$WORK"' EXIT
   cc -O2 -Wall -o "$WORK/bench_helper" "$ROOT/scripts/bench/bench_helper.c"
   H=$WORK/bench_helper
   PIN_CPU=${PIN_CPU:-$(($(nproc) - 1))}
