@@ -53,6 +53,8 @@ BASE_PKGS=(
   podman conmon
   # vmtest: QEMU-booted kernels for the fentry/LSM tiers
   qemu-system-x86 busybox-static cpio xz-utils
+  # scripts/bench.sh: the auditd anchor (one connect rule through auditctl)
+  auditd
 )
 BACKPORT_PKGS=(libbpf-dev libbpf1 bpftool)
 

@@ -91,6 +91,42 @@ TEST_F(OutputsTest, RotatesBySizeAndKeepsMaxFiles) {
   for (auto& p : {c.path, c.path + ".1", c.path + ".2"}) EXPECT_LE(fs::file_size(p), 100u);
 }
 
+// The writer thread hands over everything queued at once: the batch must keep
+// the order and rotate at exactly the same lines as one write per record.
+TEST_F(OutputsTest, BatchWritesRotateLikeSingleWrites) {
+  auto c = file_cfg();
+  c.max_size_bytes = 100;
+  c.max_files = 2;
+  FileOutput out(c);
+  std::string line(38, 'x');  // 40 bytes with the digit and the newline: two per file
+  std::vector<OutputRecord> batch;
+  for (int i = 0; i < 9; i++) batch.push_back(record(line + std::to_string(i)));
+  EXPECT_EQ(out.write_batch(batch), 9u);
+  out.close();
+  ASSERT_EQ(lines_of(c.path).size(), 1u);  // 9 = 2 + 2 + 2 + 2 + 1
+  ASSERT_EQ(lines_of(c.path + ".1").size(), 2u);
+  ASSERT_EQ(lines_of(c.path + ".2").size(), 2u);
+  EXPECT_FALSE(fs::exists(c.path + ".3"));
+  EXPECT_EQ(lines_of(c.path)[0].back(), '8');
+  EXPECT_EQ(lines_of(c.path + ".1")[0].back(), '6');
+  EXPECT_EQ(lines_of(c.path + ".1")[1].back(), '7');
+  EXPECT_EQ(lines_of(c.path + ".2")[0].back(), '4');
+  for (auto& p : {c.path, c.path + ".1", c.path + ".2"}) EXPECT_LE(fs::file_size(p), 100u);
+}
+
+TEST_F(OutputsTest, BatchWriteWithoutRotationIsOneFileInOrder) {
+  auto c = file_cfg();
+  FileOutput out(c);
+  std::vector<OutputRecord> batch;
+  for (int i = 0; i < 1000; i++) batch.push_back(record("{\"n\":" + std::to_string(i) + "}"));
+  EXPECT_EQ(out.write_batch(batch), 1000u);
+  EXPECT_EQ(out.write_batch({}), 0u);
+  out.close();
+  auto lines = lines_of(c.path);
+  ASSERT_EQ(lines.size(), 1000u);
+  for (int i = 0; i < 1000; i++) EXPECT_EQ(lines[i], "{\"n\":" + std::to_string(i) + "}");
+}
+
 TEST_F(OutputsTest, FsyncModes) {
   auto c = file_cfg();
   c.fsync = FsyncMode::EveryEvent;

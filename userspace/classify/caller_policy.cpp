@@ -1,5 +1,7 @@
 #include "classify/caller_policy.h"
 
+#include <atomic>
+
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <spdlog/spdlog.h>
@@ -242,7 +244,15 @@ CallerPolicy CallerPolicy::with_defaults() {
   return p;
 }
 
-void CallerPolicy::add(ExpectedCaller rule) { rules_.push_back(std::move(rule)); }
+void CallerPolicy::add(ExpectedCaller rule) {
+  rules_.push_back(std::move(rule));
+  version_ = next_version();
+}
+
+uint64_t CallerPolicy::next_version() {
+  static std::atomic<uint64_t> counter{0};
+  return ++counter;
+}
 
 void CallerPolicy::load_file(const std::string& path) {
   std::string text = read_whole_file(path);

@@ -88,9 +88,14 @@ class CallerPolicy {
   const ExpectedCaller* match(const CallerFacts& f) const;
 
   const std::vector<ExpectedCaller>& rules() const { return rules_; }
+  // Unique to this set of rules (a new value on every add(), and for every
+  // policy built): what was derived from a policy is current while it stays.
+  uint64_t version() const { return version_; }
 
  private:
+  static uint64_t next_version();
   std::vector<ExpectedCaller> rules_;
+  uint64_t version_ = next_version();
 };
 
 // The host's namespaces: those of PID 1 in proc_root, or of host_pid when the

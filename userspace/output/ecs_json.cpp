@@ -1,6 +1,7 @@
 #include "output/ecs_json.h"
 
 #include "output/container_fields.h"
+#include "output/fast_json.h"
 
 #include "events.h"
 #include "enrich/boot_clock.h"
@@ -202,6 +203,8 @@ nlohmann::json to_ecs_json(const Event& e) {
 }
 
 std::string to_json_line(const Event& e) {
+  std::string out;
+  if (write_socket_event_json(e, out)) return out;  // the common case, without the tree
   return to_ecs_json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
