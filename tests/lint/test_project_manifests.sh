@@ -60,20 +60,28 @@ problems = []
 def want(cond, what):
     if not cond: problems.append(what)
 want(pod.get("hostPID") is True, "hostPID: true (caller attribution)")
-want(not pod.get("hostNetwork") and not pod.get("hostIPC"), "no hostNetwork / hostIPC")
+want(pod.get("hostNetwork") is True, "hostNetwork: true (existing-connection snapshot, abstract names)")
+want(not pod.get("hostIPC"), "no hostIPC")
 want(pod.get("priorityClassName") == "system-node-critical", "priorityClassName system-node-critical")
 want({"operator": "Exists"} in pod.get("tolerations", []), "toleration operator: Exists (every node)")
 want(pod.get("automountServiceAccountToken") is False, "no service account token")
 c = pod["containers"][0]
 sc = c["securityContext"]
 want(c["image"] == "sockwarden:local", "image sockwarden:local")
-want(c["command"] == ["sockwarden", "run", "--config", "/etc/sockwarden/config.yaml"], "command")
+want(c["command"] == ["sockwarden", "run", "--config", "/etc/sockwarden/config.yaml",
+                     "--host-root", "/proc/1/root"], "command")
 want(sc.get("privileged") is False, "privileged: false")
 want(sc.get("allowPrivilegeEscalation") is False, "allowPrivilegeEscalation: false")
 want(sc.get("readOnlyRootFilesystem") is True, "readOnlyRootFilesystem: true")
 want(sc["capabilities"]["drop"] == ["ALL"], "capabilities drop ALL")
-allowed = {"BPF", "PERFMON", "NET_ADMIN", "SYS_RESOURCE", "SYS_PTRACE", "DAC_READ_SEARCH", "SYS_ADMIN"}
-want(set(sc["capabilities"]["add"]) <= allowed, "capabilities beyond the reviewed set: %s" % (set(sc["capabilities"]["add"]) - allowed))
+# Exactly the set tests/e2e/test_image.sh proves under containerd -> runc (SW_CAPS_SPLIT in
+# deploy/docker/run-flags.sh): each one removed breaks the agent, none more is needed.
+import re
+split = re.search(r"^SW_CAPS_SPLIT=\(([^)]*)\)", open("deploy/docker/run-flags.sh").read(), re.M)
+want(split is not None, "deploy/docker/run-flags.sh defines SW_CAPS_SPLIT")
+proven = split.group(1).split() if split else []
+want(sorted(sc["capabilities"]["add"]) == sorted(proven),
+     "capabilities %s, want the proven set %s" % (sc["capabilities"]["add"], proven))
 want(sc.get("seccompProfile", {}).get("type") == "RuntimeDefault", "seccomp RuntimeDefault")
 want("limits" in c["resources"] and "requests" in c["resources"], "resources requests and limits")
 mounts = {m["name"]: m for m in c["volumeMounts"]}
