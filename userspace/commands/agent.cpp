@@ -10,6 +10,7 @@
 #include <map>
 
 #include "capture/errors.h"
+#include "capture/flood_reader.h"
 #include "capture/watch_list.h"
 #include "classify/caller_classifier.h"
 #include "classify/caller_policy.h"
@@ -75,6 +76,7 @@ std::vector<std::string> restart_only_changes(const AgentOptions& a, const Agent
   if (a.payload_cap != b.payload_cap) keys.push_back("payload_cap");
   if (a.ringbuf_kb != b.ringbuf_kb) keys.push_back("ringbuf_kb");
   if (a.request_budget != b.request_budget) keys.push_back("request_budget");
+  if (a.flood_send_rate != b.flood_send_rate || a.flood_open_rate != b.flood_open_rate) keys.push_back("flood rates");
   if (a.enforce != b.enforce) keys.push_back("enforce.mode");
   if (a.deny_host_callers != b.deny_host_callers) keys.push_back("enforce.deny_host_callers");
   if (a.state_dir != b.state_dir) keys.push_back("state_dir");
@@ -108,6 +110,8 @@ void validate_agent_options(const AgentOptions& o) {
   if (o.request_budget < 1024 || o.request_budget > (16u << 20))
     throw UserError(kExitUsage, "--request-budget " + std::to_string(o.request_budget) +
                                     ": must be between 1024 and 16777216 bytes");
+  if (o.flood_send_rate > 1000000 || o.flood_open_rate > 1000000)
+    throw UserError(kExitUsage, "--flood-send-rate / --flood-connect-rate: at most 1000000 per second (0 = no limit)");
   if (!(o.duration_sec >= 0)) throw UserError(kExitUsage, "--duration must be a number of seconds >= 0");
   for (const auto& spec : o.expect) parse_expected_spec(spec, "--expect");
 }
@@ -132,6 +136,8 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   settings.self_tgid = static_cast<uint32_t>(getpid());
   settings.payload_cap = opts.payload_cap;
   settings.ringbuf_bytes = opts.ringbuf_kb * 1024u;
+  settings.flood_send_rate = opts.flood_send_rate;
+  settings.flood_open_rate = opts.flood_open_rate;
   settings.cgroup2_root = cg2.value_or("");
   std::vector<ProbeStep> steps;
   auto capture = Capture::open(opts.tier, settings, &steps);
@@ -240,7 +246,13 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   // Kernel-side losses become explicit loss records, per cause.
   KernelCounters reported{};
   uint64_t correlator_overflow_reported = 0;
-  auto report_losses = [&]() {
+  FloodReader floods(capture->bpf().flood_state_fd());
+  auto report_losses = [&](bool final_report = false) {
+    // What flood budgets held back: one summary per process and window.
+    for (auto& f : floods.poll(std::chrono::steady_clock::now(), final_report)) {
+      f.who.tier = capture->tier().abi_id;
+      deliver(builder.flood_suppressed(std::move(f.who), f.counts));
+    }
     auto c = capture->counters();
     auto check = [&](uint64_t now, uint64_t& before, const char* cause) {
       if (now > before) deliver(builder.lost(now - before, cause, now_realtime_ns()));
@@ -341,7 +353,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   }
   deliver_connects(correlator.flush());
   emit_all(requests.flush());
-  report_losses();
+  report_losses(true);
   enforcer.stop();
   auto rs = requests.stats();
   stats.requests = rs.requests;

@@ -115,6 +115,20 @@ Event EventBuilder::enforcement_gap(uint32_t previous_pid, uint64_t last_alive_r
   return e;
 }
 
+Event EventBuilder::flood_suppressed(RawEvent&& who, const FloodCounts& counts) {
+  Event e;
+  e.realtime_ns = clock_.to_realtime(who.ts_boot_ns);
+  e.cgroup_path = cgroups_.path_for(who.cgroup_id);
+  if (containers_ && !e.cgroup_path.empty()) e.container = containers_->resolve(e.cgroup_path);
+  e.tier = tier_name(who.tier);
+  e.action = "flood-suppressed";
+  e.outcome = "unknown";
+  e.flood = counts;
+  e.raw = std::move(who);
+  fill_process(e);
+  return e;
+}
+
 Event EventBuilder::lost(uint64_t count, const std::string& cause, uint64_t realtime_ns) {
   Event e;
   e.action = "lost";

@@ -25,6 +25,10 @@ class EventBuilder {
   // success: for connect records, whether the connect reached the listener.
   Event build(RawEvent&& raw, bool success = true);
 
+  // A flood summary: what the per-process flood budget held back from 'who'
+  // (identity as the kernel recorded it) over a window.
+  Event flood_suppressed(RawEvent&& who, const FloodCounts& counts);
+
   // A loss record: 'count' records or bytes lost for 'cause'.
   Event lost(uint64_t count, const std::string& cause, uint64_t realtime_ns);
   // At start with --enforce: the previous enforcing agent died without a clean

@@ -5,6 +5,7 @@
 #include "events.h"
 #include "enrich/boot_clock.h"
 #include "output/flag_names.h"
+#include "output/flood_json.h"
 #include "output/payload_escape.h"
 #include "output/request_fields.h"
 
@@ -100,6 +101,7 @@ json lifecycle_event(const Event& e) {
 nlohmann::json to_ecs_json(const Event& e) {
   if (e.action == "lost") return lost_event(e);
   if (e.action == "enforcement-gap") return enforcement_gap_event(e);
+  if (e.action == "flood-suppressed") return flood_suppressed_json(e);
   if (e.action == "agent-start" || e.action == "agent-stop") return lifecycle_event(e);
   const RawEvent& r = e.raw;
 

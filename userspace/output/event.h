@@ -44,7 +44,7 @@ struct AgentLifecycle {
 
 struct Event {
   RawEvent raw;
-  std::string action;        // "connect", "send", "reply", "request", "lost", "existing-connection", "agent-start", "agent-stop"
+  std::string action;        // "connect", "send", "reply", "request", "flood-suppressed", "lost", "existing-connection", "agent-start", "agent-stop"
   std::string outcome;       // "success", "failure", "unknown"
   uint64_t realtime_ns = 0;  // wall clock, ns since the epoch (UTC)
   ProcessInfo process;
@@ -60,6 +60,8 @@ struct Event {
   std::optional<DecodedRequest> request;
   std::string severity;      // "none", "low", "medium", "high", "critical"
   int severity_score = 0;    // ECS event.severity
+  // flood-suppressed events only: what the caller's flood budget held back.
+  std::optional<FloodCounts> flood;
   // Loss events only
   uint64_t lost = 0;
   std::string lost_cause;    // "ringbuf-full", ...
