@@ -6,6 +6,7 @@
 // flooder, counters in the heartbeat) instead of drowning the output.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -46,6 +47,9 @@ class FloodTest : public ::testing::TestWithParam<std::string> {
     ASSERT_EQ(kCreate.size() - kCreate.find("\r\n\r\n") - 4, 81u);
     sock_ = dir_.path + "/docker.sock";
     listener_ = std::make_unique<Listener>(sock_);
+    // The victim runs as nobody: like a docker group member, it may connect.
+    ASSERT_EQ(chmod(dir_.path.c_str(), 0755), 0);
+    ASSERT_EQ(chmod(sock_.c_str(), 0666), 0);
   }
 
   // The victim: another uid and cgroup, connects and sends the create once.
