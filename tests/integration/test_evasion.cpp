@@ -7,6 +7,8 @@
 // socket, concurrent reader), test_lifecycle (connection older than the agent).
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -395,6 +397,103 @@ TEST_P(EvasionTest, PaddedCreateBodyIsDecodedOrFlaggedUnparsed) {
   EXPECT_NE(std::find(flags.begin(), flags.end(), "unparsed-body"), flags.end()) << cut.dump();
   std::string sev = cut["severity"].get<std::string>();
   EXPECT_TRUE(sev == "medium" || sev == "high" || sev == "critical") << "severity " << sev;
+}
+
+// A relay: a small forwarder (this test's own child) that listens on a TCP
+// port and copies what it accepts to the watched socket. The caller the
+// kernel sees is the relay, and the agent says so: flag "relay" and where it
+// relays from (sockwarden.relay.listen).
+TEST_P(EvasionTest, TcpForwarderIsFlaggedAsRelay) {
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t relay = 0, client = 0;
+  uint16_t port = 0;
+  auto r = run_binary("trace --json --no-default-sockets --socket " + sock_ + " --tier " + GetParam() +
+                          " --duration 3",
+                      [&] {
+                        relay = spawn([&] {
+                          int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                          sockaddr_in a{};
+                          a.sin_family = AF_INET;
+                          a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+                          socklen_t len = sizeof a;
+                          if (bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || listen(l, 4) != 0) return 1;
+                          getsockname(l, reinterpret_cast<sockaddr*>(&a), &len);
+                          uint16_t p = ntohs(a.sin_port);
+                          if (write(ready[1], &p, sizeof p) != sizeof p) return 2;
+                          int c = accept(l, nullptr, nullptr);
+                          int up = connect_unix(sock_);
+                          if (c < 0 || up < 0) return 3;
+                          char buf[4096];
+                          ssize_t n;
+                          while ((n = read(c, buf, sizeof buf)) > 0)
+                            if (write(up, buf, static_cast<size_t>(n)) != n) return 4;
+                          usleep(300 * 1000);
+                          return 0;
+                        });
+                        EXPECT_EQ(read(ready[0], &port, sizeof port), (ssize_t)sizeof port);
+                        client = spawn([&] {
+                          int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                          sockaddr_in a{};
+                          a.sin_family = AF_INET;
+                          a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+                          a.sin_port = htons(port);
+                          if (connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return 1;
+                          std::string req = "GET /v1.41/containers/json HTTP/1.1\r\nHost: docker\r\n\r\n";
+                          if (write(c, req.data(), req.size()) != (ssize_t)req.size()) return 2;
+                          usleep(200 * 1000);
+                          return 0;
+                        });
+                        EXPECT_EQ(reap(client), 0);
+                        EXPECT_EQ(reap(relay), 0);
+                      });
+  close(ready[0]);
+  close(ready[1]);
+  ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000);
+  EXPECT_TRUE(with_action(r, "send", client).empty()) << "the TCP client never touches the unix socket";
+  for (const char* action : {"connect", "send"}) {
+    auto evs = with_action(r, action, relay);
+    ASSERT_EQ(evs.size(), 1u) << action << "\n" << r.out.substr(0, 3000);
+    auto flags = evs[0]["sockwarden"]["flags"].get<std::vector<std::string>>();
+    EXPECT_NE(std::find(flags.begin(), flags.end(), "relay"), flags.end()) << evs[0].dump();
+    EXPECT_EQ(evs[0]["sockwarden"]["relay"]["listen"], json::array({"tcp:127.0.0.1:" + std::to_string(port)}))
+        << evs[0].dump();
+  }
+}
+
+// socat forwarding another unix socket to the watched one: a known relay
+// tool, and its listening socket names where it relays from.
+TEST_P(EvasionTest, SocatUnixForwarderIsFlaggedAsRelay) {
+  ASSERT_EQ(access("/usr/bin/socat", X_OK), 0) << "socat is installed by scripts/setup.sh";
+  std::string front = dir_.path + "/front.sock";
+  pid_t socat = 0;
+  auto r = run_binary("trace --json --no-default-sockets --socket " + sock_ + " --tier " + GetParam() +
+                          " --duration 3",
+                      [&] {
+                        socat = spawn([&] {
+                          execl("/usr/bin/socat", "socat", ("UNIX-LISTEN:" + front).c_str(),
+                                ("UNIX-CONNECT:" + sock_).c_str(), (char*)nullptr);
+                          return 127;
+                        });
+                        for (int i = 0; i < 200 && access(front.c_str(), F_OK) != 0; i++) usleep(10 * 1000);
+                        pid_t client = spawn([&] {
+                          int c = connect_unix(front);
+                          if (c < 0) return 1;
+                          std::string req = "GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n";
+                          if (write(c, req.data(), req.size()) != (ssize_t)req.size()) return 2;
+                          usleep(500 * 1000);
+                          return 0;
+                        });
+                        EXPECT_EQ(reap(client), 0);
+                        EXPECT_EQ(reap(socat), 0);
+                      });
+  ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000);
+  auto sends = with_action(r, "send", socat);
+  ASSERT_EQ(sends.size(), 1u) << r.out.substr(0, 3000);
+  auto flags = sends[0]["sockwarden"]["flags"].get<std::vector<std::string>>();
+  EXPECT_NE(std::find(flags.begin(), flags.end(), "relay"), flags.end()) << sends[0].dump();
+  EXPECT_EQ(sends[0]["sockwarden"]["relay"]["tool"], "socat") << sends[0].dump();
+  EXPECT_EQ(sends[0]["process"]["name"], "socat");
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, EvasionTest, ::testing::ValuesIn(test_tiers()),

@@ -16,6 +16,7 @@
 #include "classify/caller_policy.h"
 #include "classify/event_filter.h"
 #include "classify/redactor.h"
+#include "classify/relay_detector.h"
 #include "commands/existing_connections.h"
 #include "commands/lifecycle.h"
 #include "commands/request_pipeline.h"
@@ -153,8 +154,12 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   AgentOptions live = opts;  // what SIGHUP reloads compare against
   AttemptResolver attempts(opts.proc_root);
 
+  RelayDetector relays(opts.proc_root);
   auto resync = [&]() {
     auto resolved = watches.resolve();
+    std::set<std::string> watched_paths;
+    for (const auto& w : resolved) watched_paths.insert(w.path);
+    relays.set_watched_paths(std::move(watched_paths));
     for (const auto& c : capture->sync_watches(resolved)) spdlog::info("{}", c);
     std::map<std::pair<uint32_t, uint64_t>, uint32_t> by_inode;
     for (const auto& w : resolved)
@@ -226,7 +231,10 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
       stats.lost += e.lost;
       stats.lost_by_cause[e.lost_cause] += e.lost;
     }
-    if (!e.is_agent_event()) classify_caller(e, policy, host);
+    if (!e.is_agent_event()) {
+      classify_caller(e, policy, host);
+      relays.annotate(e, std::chrono::steady_clock::now());
+    }
     std::vector<Event> decoded;
     if (e.action == "send") decoded = requests.on_send(e, std::chrono::steady_clock::now());
     else if (e.action == "reply") decoded = requests.on_reply(e, std::chrono::steady_clock::now());

@@ -153,6 +153,10 @@ nlohmann::json to_ecs_json(const Event& e) {
   if (r.flags & SW_F_RESULT_KNOWN) sw["result"] = r.result;
   if (e.error) sw["error"] = *e.error;
   if (!e.expected_by.empty()) sw["expected_by"] = e.expected_by;
+  if (e.relay) {
+    sw["relay"] = {{"listen", e.relay->listen}};
+    if (!e.relay->tool.empty()) sw["relay"]["tool"] = e.relay->tool;
+  }
 
   json j{
       {"@timestamp", rfc3339_utc(e.realtime_ns)},

@@ -42,6 +42,12 @@ struct AgentLifecycle {
   double uptime_sec = 0;
 };
 
+// A caller that forwards other sockets to the watched one (classify/relay_detector.h).
+struct RelayInfo {
+  std::vector<std::string> listen;  // "tcp:127.0.0.1:2375", "unix:/tmp/other.sock", ...
+  std::string tool;                 // a known forwarding tool's name ("socat"), "" otherwise
+};
+
 struct Event {
   RawEvent raw;
   std::string action;        // "connect", "send", "reply", "request", "flood-suppressed", "lost", "existing-connection", "agent-start", "agent-stop"
@@ -60,6 +66,8 @@ struct Event {
   std::optional<DecodedRequest> request;
   std::string severity;      // "none", "low", "medium", "high", "critical"
   int severity_score = 0;    // ECS event.severity
+  // Relay callers only (flag "relay").
+  std::optional<RelayInfo> relay;
   // flood-suppressed events only: what the caller's flood budget held back.
   std::optional<FloodCounts> flood;
   // Loss events only
