@@ -71,6 +71,10 @@ done < <("$busybox" --list-full)
 
 install -m 0755 "$tests_bin" "$root/opt/sockwarden/bin/sockwarden_integration_tests"
 install -m 0755 "$sw_bin" "$root/opt/sockwarden/bin/sockwarden"
+# socat: the evasion suite's relay case (a known forwarding tool).
+socat_bin=$(command -v socat || true)
+[[ -n $socat_bin ]] || die "needs socat (scripts/setup.sh installs it)"
+install -m 0755 "$socat_bin" "$root/usr/bin/socat"
 
 # Shared libraries (and the loader) at the paths ldd resolves, under /usr.
 copy_lib() {
@@ -80,7 +84,7 @@ copy_lib() {
   mkdir -p "$root/$(dirname "$dst")"
   cp -L "$src" "$root/$dst"
 }
-for b in "$tests_bin" "$sw_bin"; do
+for b in "$tests_bin" "$sw_bin" "$socat_bin"; do
   ldd "$b" | awk '/=> \// {print $3} /^[[:space:]]*\/[^ ]+ \(/ {print $1}' |
     while read -r lib; do copy_lib "$lib"; done
 done
