@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <new>
+#include <set>
 #include <cstring>
 #include <thread>
 
@@ -494,6 +496,77 @@ TEST_P(EvasionTest, SocatUnixForwarderIsFlaggedAsRelay) {
   EXPECT_NE(std::find(flags.begin(), flags.end(), "relay"), flags.end()) << sends[0].dump();
   EXPECT_EQ(sends[0]["sockwarden"]["relay"]["tool"], "socat") << sends[0].dump();
   EXPECT_EQ(sends[0]["process"]["name"], "socat");
+}
+
+// The daemon restarts: its socket is unlinked and recreated (a new inode)
+// while a client keeps retrying every 20 ms. The agent re-resolves its watch
+// list every 500 ms: connects to the new socket are seen from then on. Pinned:
+// every successful connect from 1 s after the new socket appeared is reported;
+// the measured re-watch delay is recorded (rewatch_ms).
+TEST_P(EvasionTest, DaemonRestartWhileClientRetries) {
+  struct Attempts {
+    std::atomic<bool> stop;
+    int n;
+    uint64_t t_ns[400];
+    uint64_t ino[400];
+  };
+  auto* a = static_cast<Attempts*>(
+      mmap(nullptr, sizeof(Attempts), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));
+  new (a) Attempts{};
+  auto now_ns = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+  };
+  uint64_t recreated_ns = 0;
+  pid_t client = 0;
+  auto r = run_binary("trace --json --no-default-sockets --socket " + sock_ + " --tier " + GetParam() +
+                          " --duration 5",
+                      [&] {
+                        client = spawn([&] {
+                          while (!a->stop && a->n < 400) {
+                            int fd = connect_unix(sock_);
+                            if (fd >= 0) {
+                              a->t_ns[a->n] = now_ns();
+                              a->ino[a->n] = fd_inode(fd);
+                              a->n++;
+                              close(fd);
+                            }
+                            usleep(20 * 1000);
+                          }
+                          return 0;
+                        });
+                        usleep(500 * 1000);
+                        listener_.reset();  // the daemon stops: its socket file is removed
+                        unlink(sock_.c_str());
+                        usleep(300 * 1000);
+                        listener_ = std::make_unique<Listener>(sock_);  // ...and comes back with a new inode
+                        recreated_ns = now_ns();
+                        usleep(2500 * 1000);
+                        a->stop = true;
+                        EXPECT_EQ(reap(client), 0);
+                      });
+  ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000);
+  std::set<uint64_t> seen;
+  for (const auto& e : with_action(r, "connect", client))
+    if (e["sockwarden"]["socket"]["inode"].get<uint64_t>() == listener_->inode())
+      seen.insert(e["sockwarden"]["connection"].get<uint64_t>());
+  int after = 0, missed_late = 0;
+  int64_t first_seen_ms = -1;
+  for (int i = 0; i < a->n; i++) {
+    if (a->t_ns[i] < recreated_ns) continue;
+    after++;
+    int64_t ms = static_cast<int64_t>((a->t_ns[i] - recreated_ns) / 1000000);
+    bool got = seen.count(a->ino[i]) != 0;
+    if (got && first_seen_ms < 0) first_seen_ms = ms;
+    if (!got && ms >= 1000) missed_late++;
+  }
+  munmap(a, sizeof(Attempts));
+  ASSERT_GT(after, 20);
+  EXPECT_EQ(missed_late, 0) << "connects to the recreated socket 1 s after it appeared must all be seen";
+  ASSERT_GE(first_seen_ms, 0) << "no connect to the recreated socket was seen";
+  EXPECT_LE(first_seen_ms, 1000);
+  RecordProperty("rewatch_ms", static_cast<int>(first_seen_ms));
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, EvasionTest, ::testing::ValuesIn(test_tiers()),
