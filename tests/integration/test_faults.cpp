@@ -4,6 +4,7 @@
 // it. The agent must neither crash nor drop these silently: every write is
 // reported, and the heartbeat counters account for the records.
 #include <fcntl.h>
+#include <signal.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -129,6 +130,53 @@ TEST_P(FaultTest, ContainerCgroupVanishingBeforeResolution) {
   ASSERT_EQ(sends.size(), 1u);
   EXPECT_EQ(sends[0]["sockwarden"]["cgroup"]["id"].get<uint64_t>(), cgroup_id);
   RecordProperty("cgroup_path_after_removal", sends[0]["sockwarden"]["cgroup"]["path"].get<std::string>());
+}
+
+// kill -9 of a monitoring agent under load, then a restart: the new agent
+// comes back, reports the connection still open as existing-connection and
+// says that monitoring had a gap (agent-gap, the previous pid); a clean exit
+// leaves no gap behind.
+TEST_P(FaultTest, KilledMonitorAgentUnderLoadLeavesAnAgentGap) {
+  std::string state = dir_.path + "/state";
+  std::string args = "run --no-default-sockets --socket " + sock_ + " --tier " + GetParam() + " --state-dir " + state;
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  // Holds one connection across both agents and writes in a loop until told to stop.
+  pid_t writer = spawn([&] {
+    close(go[1]);
+    int fd = connect_unix(sock_);
+    if (fd < 0) return 1;
+    fcntl(go[0], F_SETFL, O_NONBLOCK);
+    char b;
+    while (read(go[0], &b, 1) < 0) {
+      if (write(fd, "GET /_ping HTTP/1.1\r\n\r\n", 23) != 23) return 2;
+      usleep(1000);
+    }
+    return 0;
+  });
+  close(go[0]);
+  pid_t killed = 0;
+  auto first = run_binary_with_pid(args + " --duration 20", [&](pid_t agent) {
+    killed = agent;
+    usleep(500 * 1000);  // under load
+    kill(agent, SIGKILL);
+  });
+  EXPECT_EQ(first.exit_code, -1) << first.out.substr(0, 2000);
+  EXPECT_FALSE(with_action(first, "send", writer).empty());
+  auto second = run_binary(args + " --duration 2");
+  ASSERT_EQ(second.exit_code, 0) << second.out.substr(0, 2000);
+  auto gaps = with_action(second, "agent-gap");
+  ASSERT_EQ(gaps.size(), 1u) << second.out.substr(0, 2000);
+  EXPECT_EQ(gaps[0]["event"]["kind"], "alert");
+  EXPECT_EQ(gaps[0]["sockwarden"]["agent_gap"]["previous_agent_pid"], killed);
+  EXPECT_TRUE(gaps[0]["event"]["start"].is_string());
+  EXPECT_EQ(with_action(second, "existing-connection", writer).size(), 1u) << "the held connection";
+  EXPECT_FALSE(with_action(second, "send", writer).empty());
+  auto third = run_binary(args + " --duration 1");
+  EXPECT_TRUE(with_action(third, "agent-gap").empty()) << "a clean exit leaves no gap";
+  ASSERT_EQ(write(go[1], "s", 1), 1);
+  close(go[1]);
+  EXPECT_EQ(reap(writer), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, FaultTest, ::testing::ValuesIn(test_tiers()),

@@ -29,6 +29,7 @@
 #include "enrich/event_builder.h"
 #include "enrich/mountinfo.h"
 #include "enrich/process_table.h"
+#include "enforce/enforcement_marker.h"
 #include "enforce/enforcer.h"
 #include "events.h"
 
@@ -201,6 +202,19 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   policy_inputs.containers = &containers;
   Enforcer enforcer(capture->bpf(), {opts.enforce, opts.deny_host_callers, opts.state_dir}, policy_inputs);
   std::optional<EnforcementGap> enforcement_gap = enforcer.start(policy);
+  // Monitor mode under `run`: the same kind of marker, so that a kill -9 or a
+  // crash shows up as an agent-gap at the next start (enforcing agents have theirs).
+  std::optional<EnforcementMarker> running_marker;
+  std::optional<EnforcementGap> agent_gap;
+  if (opts.lifecycle_events && !opts.enforce) {
+    running_marker.emplace(opts.state_dir, "running");
+    try {
+      agent_gap = running_marker->claim();
+    } catch (const std::runtime_error& e) {
+      spdlog::warn("{}: a crash of this agent will not be reported at the next start", e.what());
+      running_marker.reset();
+    }
+  }
   stats.enforcement = enforcer.level();
 
   // Requests are decoded from every send (before the filter, so that a
@@ -296,6 +310,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   // Everything is attached and the watch maps are filled: from here on nothing is missed.
   // (Tests and scripts wait for this line rather than sleeping.)
   spdlog::info("ready: tier {}, enforcement {}", stats.tier, stats.enforcement);
+  if (agent_gap) deliver(builder.agent_gap(agent_gap->previous_pid, agent_gap->last_alive_realtime_ns, now_realtime_ns()));
   if (enforcement_gap) deliver(builder.enforcement_gap(enforcement_gap->previous_pid,
                                                        enforcement_gap->last_alive_realtime_ns, now_realtime_ns()));
   auto start = std::chrono::steady_clock::now();
@@ -342,6 +357,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
       next_tick = now + std::chrono::milliseconds(500);
       resync();
       enforcer.refresh(policy);
+      if (running_marker) running_marker->touch();
       deliver_connects(correlator.expire(now));
       emit_all(requests.tick(now));
       procs.expire();
@@ -363,6 +379,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   emit_all(requests.flush());
   report_losses(true);
   enforcer.stop();
+  if (running_marker) running_marker->remove();
   auto rs = requests.stats();
   stats.requests = rs.requests;
   stats.evicted_connections = rs.evicted_connections;

@@ -115,6 +115,15 @@ Event EventBuilder::enforcement_gap(uint32_t previous_pid, uint64_t last_alive_r
   return e;
 }
 
+Event EventBuilder::agent_gap(uint32_t previous_pid, uint64_t last_alive_realtime_ns, uint64_t realtime_ns) {
+  Event e = enforcement_gap(previous_pid, last_alive_realtime_ns, realtime_ns);
+  e.action = "agent-gap";
+  e.message = "the previous sockwarden agent (pid " + std::to_string(previous_pid) +
+              ") stopped without a clean exit: runtime sockets were not monitored from its last sign of life "
+              "until this start";
+  return e;
+}
+
 Event EventBuilder::flood_suppressed(RawEvent&& who, const FloodCounts& counts) {
   Event e;
   e.realtime_ns = clock_.to_realtime(who.ts_boot_ns);

@@ -34,6 +34,9 @@ class EventBuilder {
   // At start with --enforce: the previous enforcing agent died without a clean
   // exit, so connects were not enforced from last_alive until now.
   static Event enforcement_gap(uint32_t previous_pid, uint64_t last_alive_realtime_ns, uint64_t realtime_ns);
+  // At start of `run` in monitor mode: the previous agent died without an
+  // agent-stop (kill -9, OOM, crash), so nothing was captured in between.
+  static Event agent_gap(uint32_t previous_pid, uint64_t last_alive_realtime_ns, uint64_t realtime_ns);
 
  private:
   void fill_process(Event& e);

@@ -62,7 +62,8 @@ json enforcement_gap_event(const Event& e) {
       {"ecs", {{"version", kEcsVersion}}},
       {"event", ev},
       {"message", e.message},
-      {"sockwarden", {{"enforcement_gap", {{"previous_agent_pid", e.previous_agent_pid}}}}},
+      {"sockwarden", {{e.action == "agent-gap" ? "agent_gap" : "enforcement_gap",
+                       {{"previous_agent_pid", e.previous_agent_pid}}}}},
   };
 }
 
@@ -100,7 +101,7 @@ json lifecycle_event(const Event& e) {
 
 nlohmann::json to_ecs_json(const Event& e) {
   if (e.action == "lost") return lost_event(e);
-  if (e.action == "enforcement-gap") return enforcement_gap_event(e);
+  if (e.action == "enforcement-gap" || e.action == "agent-gap") return enforcement_gap_event(e);
   if (e.action == "flood-suppressed") return flood_suppressed_json(e);
   if (e.action == "agent-start" || e.action == "agent-stop") return lifecycle_event(e);
   const RawEvent& r = e.raw;

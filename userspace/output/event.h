@@ -82,7 +82,7 @@ struct Event {
   std::optional<AgentLifecycle> agent;
 
   bool is_agent_event() const {
-    return action == "lost" || action == "enforcement-gap" || action == "agent-start" || action == "agent-stop";
+    return action == "lost" || action == "enforcement-gap" || action == "agent-gap" || action == "agent-start" || action == "agent-stop";
   }
 };
 
