@@ -53,6 +53,7 @@ sw_alias=$(grep -a -o -m1 '/[[:print:]]*/userspace/sockwarden' "$tests_bin" | he
 [[ -n $sw_alias ]] || sw_alias=$(realpath "$sw_bin")
 
 root=$(mktemp -d /tmp/sw-initramfs.XXXXXX)
+chmod 0755 "$root" # the guest's /: tests that drop to uid 65534 must traverse it (mktemp made it 0700)
 trap 'rm -rf "$root"' EXIT
 
 # Merged-/usr layout, as on the host.
