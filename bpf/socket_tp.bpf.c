@@ -245,6 +245,19 @@ int BPF_PROG(tp_btf__sk_data_ready, const struct sock *sk)
 		return 0;
 	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN)
 		return on_listener(sk);
+	/*
+	 * The cheap reject for unrelated traffic (socketpairs, unbound clients of
+	 * unbound peers), which fires this program on every unix send: a watched
+	 * connection always has an address on one end (the daemon's accepted
+	 * socket inherits the listener's), so if neither end has one, skip the
+	 * scratch lookup and both identity walks below.
+	 */
+	const struct unix_sock *u = (const void *)sk;
+	if (!BPF_CORE_READ(u, addr)) {
+		const struct unix_sock *peer = (const void *)BPF_CORE_READ(u, peer);
+		if (!peer || !BPF_CORE_READ(peer, addr))
+			return 0;
+	}
 
 	struct scratch *s = get_scratch();
 	if (!s)

@@ -1,5 +1,15 @@
 #!/usr/bin/env bash
-# Overhead of the sockwarden agent, as ratios (agent attached / not attached), per hook tier.
+# The agent's cost against issue 8's targets, per tier, in one run:
+#   1. overhead ratios (agent attached / not attached) of the workloads below, for the host's
+#      tiers (socket-tp, syscall-tp) and the anchor "auditd" (auditd with one connect rule,
+#      scripts/bench/auditd.sh), interleaved in the same run;
+#   2. event throughput: the highest offered rate of watched writes delivered end to end to a
+#      JSON file with zero loss, and what happens above it (scripts/bench/throughput.sh);
+#   3. footprint: startup time to the first event, idle CPU, RSS (scripts/bench/footprint.sh);
+#   4. the lsm and fentry tiers' ratios inside the vmtest QEMU guests (vmtest/bench.sh; ratios
+#      only, TCG inflates absolute times).
+# Then one table per target with PASS / MISS. Exit code: non-zero on errors only (a MISS is a
+# result, not an error).
 #
 #   scripts/bench.sh [BUILD_DIR]          (root; BUILD_DIR default: ./build)
 #
@@ -23,11 +33,16 @@
 # last one; PIN_CPU=none to let them float): cross-CPU wake-ups otherwise dominate the variance
 # of the ping-pong and request loops. The agent itself is not pinned.
 # After every agent run the script checks that it delivered every watched event: per request
-# socket-tp emits connect+send+reply, syscall-tp connect+send; missing events that were not
+# socket-tp emits connect+send+reply+request, syscall-tp connect+send+request (plus the agent-start
+# and agent-stop events of each run); missing events that were not
 # reported in a loss record are printed as "missing without a loss record".
 #
 # Environment: ROUNDS (9), N_WRITE (2000000), N_PINGPONG (100000), N_SPAWN (1000), N_WATCHED (10000),
-#              TIERS ("socket-tp syscall-tp"), PIN_CPU (nproc-1 | none).
+#              TIERS ("socket-tp syscall-tp auditd"), PIN_CPU (nproc-1 | none),
+#              BENCH_THROUGHPUT (1; TP_RATES, TP_SECONDS, TP_MAX_N: see throughput.sh),
+#              BENCH_FOOTPRINT (1; FP_IDLE_SEC), BENCH_VM (1; SW_VMBENCH_*: see vmtest/bench.sh),
+#              BENCH_REPORT (file to also write the final report to), REDO_DIRTY (1: rounds during
+#              which someone else's tracing BPF program was loaded are measured again; 0: kept).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,11 +53,21 @@ N_WRITE=${N_WRITE:-2000000}
 N_PINGPONG=${N_PINGPONG:-100000}
 N_WATCHED=${N_WATCHED:-10000}
 N_SPAWN=${N_SPAWN:-1000}
-TIERS=${TIERS:-socket-tp syscall-tp}
+TIERS=${TIERS:-socket-tp syscall-tp auditd}
 VERBOSE=${BENCH_VERBOSE:-}
 PIN_CPU=${PIN_CPU:-$(($(nproc) - 1))}
 
 [[ $EUID -eq 0 ]] || { echo "bench.sh: must run as root (the agent loads BPF)" >&2; exit 3; }
+# shellcheck source=bench/auditd.sh
+source "$ROOT/scripts/bench/auditd.sh"
+# shellcheck source=bench/throughput.sh
+source "$ROOT/scripts/bench/throughput.sh"
+# shellcheck source=bench/footprint.sh
+source "$ROOT/scripts/bench/footprint.sh"
+if [[ " $TIERS " == *" auditd "* ]] && ! audit_available; then
+  echo "bench.sh: the auditd anchor needs auditd/auditctl and the kernel's audit subsystem (scripts/setup.sh), or leave auditd out of TIERS" >&2
+  exit 2
+fi
 [[ -x $BIN ]] || { echo "bench.sh: no agent binary at $BIN (build first, or pass BUILD_DIR)" >&2; exit 2; }
 command -v cc >/dev/null || { echo "bench.sh: needs a C compiler (build-essential)" >&2; exit 2; }
 
@@ -52,6 +77,8 @@ SERVER_PID=
 AGENT_PID=
 cleanup() {
   local p
+  [[ -n ${AUDIT_DAEMON_PID:-} ]] && audit_stop
+  bg_cleanup # the throughput and footprint parts' processes, if one of them failed
   for p in "$AGENT_PID" "$SERVER_PID"; do
     if [[ -n $p ]] && kill -TERM "$p" 2>/dev/null; then wait "$p" 2>/dev/null || true; fi
   done
@@ -63,190 +90,8 @@ trap 'echo "bench.sh: command failed at line $LINENO" >&2' ERR
 
 log() { echo "[bench] $*" >&2; }
 
-# --- the workload helper -----------------------------------------------------
-cat >"$WORK/bench_helper.c" <<'EOF'
-/* Workloads for scripts/bench.sh. Prints "WALL_NS CPU_NS" for the measured part. */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
-static long long now_ns(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-static long long tv_ns(struct timeval tv) { return tv.tv_sec * 1000000000LL + tv.tv_usec * 1000LL; }
-/* user+sys of this process and its reaped children */
-static long long cpu_ns(void) {
-  struct rusage s, c;
-  getrusage(RUSAGE_SELF, &s);
-  getrusage(RUSAGE_CHILDREN, &c);
-  return tv_ns(s.ru_utime) + tv_ns(s.ru_stime) + tv_ns(c.ru_utime) + tv_ns(c.ru_stime);
-}
-/* on-CPU time of another (single-threaded) process, ns */
-static long long schedstat_ns(pid_t pid) {
-  char p[64];
-  long long v = 0;
-  snprintf(p, sizeof p, "/proc/%d/schedstat", (int)pid);
-  FILE *f = fopen(p, "r");
-  if (!f || fscanf(f, "%lld", &v) != 1) { fprintf(stderr, "cannot read %s\n", p); exit(1); }
-  fclose(f);
-  return v;
-}
-static void die(const char *what) { perror(what); exit(1); }
-static void full_write(int fd, const char *b, size_t n) {
-  while (n) {
-    ssize_t w = write(fd, b, n);
-    if (w < 0) { if (errno == EINTR) continue; die("write"); }
-    b += w; n -= (size_t)w;
-  }
-}
-
-static const char kRequest[] =
-    "GET /v1.41/containers/json HTTP/1.1\r\nHost: bench\r\nUser-Agent: sockwarden-bench\r\n\r\n";
-static const char kReply[] =
-    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]";
-
-static int unix_addr(const char *path, struct sockaddr_un *a) {
-  memset(a, 0, sizeof *a);
-  a->sun_family = AF_UNIX;
-  if (strlen(path) >= sizeof a->sun_path) { fprintf(stderr, "path too long\n"); exit(1); }
-  strcpy(a->sun_path, path);
-  return 0;
-}
-
-static int serve(const char *path) {
-  struct sockaddr_un a;
-  unix_addr(path, &a);
-  int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (l < 0) die("socket");
-  unlink(path);
-  if (bind(l, (struct sockaddr *)&a, sizeof a) < 0) die("bind");
-  if (listen(l, 128) < 0) die("listen");
-  printf("ready\n");
-  fflush(stdout);
-  char buf[4096];
-  for (;;) {
-    int c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
-    if (c < 0) { if (errno == EINTR) continue; die("accept"); }
-    size_t have = 0;
-    for (;;) { /* read the request head */
-      ssize_t r = read(c, buf + have, sizeof buf - 1 - have);
-      if (r <= 0) break;
-      have += (size_t)r;
-      buf[have] = 0;
-      if (strstr(buf, "\r\n\r\n") || have >= sizeof buf - 1) break;
-    }
-    if (have) full_write(c, kReply, sizeof kReply - 1);
-    close(c);
-  }
-  return 0;
-}
-
-static void request_loop(long n, const char *path) {
-  struct sockaddr_un a;
-  unix_addr(path, &a);
-  char buf[512];
-  for (long i = 0; i < n; i++) {
-    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (s < 0) die("socket");
-    if (connect(s, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
-    full_write(s, kRequest, sizeof kRequest - 1);
-    size_t got = 0;
-    for (;;) {
-      ssize_t r = read(s, buf, sizeof buf);
-      if (r < 0) { if (errno == EINTR) continue; die("read"); }
-      if (r == 0) break;
-      got += (size_t)r;
-    }
-    if (got != sizeof kReply - 1) { fprintf(stderr, "short reply (%zu)\n", got); exit(1); }
-    close(s);
-  }
-}
-
-static void spawn(long n) {
-  for (long i = 0; i < n; i++) {
-    pid_t c = fork();
-    if (c < 0) die("fork");
-    if (c == 0) {
-      execl("/bin/true", "true", (char *)NULL);
-      _exit(127);
-    }
-    int st;
-    if (waitpid(c, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) { fprintf(stderr, "spawn failed\n"); exit(1); }
-  }
-}
-
-static void pingpong(long n) {
-  int sv[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) die("socketpair");
-  pid_t child = fork();
-  if (child < 0) die("fork");
-  char b = 'x';
-  if (child == 0) {
-    close(sv[0]);
-    for (;;) {
-      ssize_t r = read(sv[1], &b, 1);
-      if (r <= 0) _exit(0);
-      if (write(sv[1], &b, 1) != 1) _exit(1);
-    }
-  }
-  close(sv[1]);
-  for (long i = 0; i < n; i++) {
-    if (write(sv[0], &b, 1) != 1) die("write");
-    if (read(sv[0], &b, 1) != 1) die("read");
-  }
-  close(sv[0]);
-  int st;
-  waitpid(child, &st, 0);
-}
-
-int main(int argc, char **argv) {
-  if (argc >= 3 && !strcmp(argv[1], "serve")) return serve(argv[2]);
-  if (argc < 3) {
-    fprintf(stderr, "usage: %s write N | pingpong N | spawn N | request N PATH SERVER_PID | serve PATH\n", argv[0]);
-    return 2;
-  }
-  long n = atol(argv[2]);
-  long long c0 = cpu_ns(), srv0 = 0, t0 = now_ns();
-  pid_t server = 0;
-  if (!strcmp(argv[1], "write")) {
-    int fd = open("/dev/null", O_WRONLY);
-    if (fd < 0) die("/dev/null");
-    char b = 'x';
-    t0 = now_ns();
-    for (long i = 0; i < n; i++)
-      if (write(fd, &b, 1) != 1) die("write");
-  } else if (!strcmp(argv[1], "pingpong")) {
-    pingpong(n);
-  } else if (!strcmp(argv[1], "spawn")) {
-    spawn(n);
-  } else if (!strcmp(argv[1], "request") && argc >= 5) {
-    server = (pid_t)atoi(argv[4]);
-    srv0 = schedstat_ns(server);
-    t0 = now_ns();
-    request_loop(n, argv[3]);
-  } else {
-    fprintf(stderr, "bad mode\n");
-    return 2;
-  }
-  long long wall = now_ns() - t0;
-  long long cpu = cpu_ns() - c0 + (server ? schedstat_ns(server) - srv0 : 0);
-  printf("%lld %lld\n", wall, cpu);
-  return 0;
-}
-EOF
-cc -O2 -Wall -o "$WORK/bench_helper" "$WORK/bench_helper.c"
+# --- the workload helper (scripts/bench/bench_helper.c) ---------------------------
+cc -O2 -Wall -o "$WORK/bench_helper" "$ROOT/scripts/bench/bench_helper.c"
 H=$WORK/bench_helper
 PIN=()
 [[ $PIN_CPU == none ]] || PIN=(taskset -c "$PIN_CPU")
@@ -267,6 +112,10 @@ agent_cpu_ns() { # sum of on-CPU ns over the agent's threads
   echo "$s"
 }
 agent_start() { # tier
+  if [[ $1 == auditd ]]; then
+    audit_start || exit 1
+    return
+  fi
   : >"$WORK/agent.log"
   "$BIN" run --no-default-sockets --socket "$SOCK" --tier "$1" >/dev/null 2>"$WORK/agent.log" &
   AGENT_PID=$!
@@ -284,6 +133,10 @@ agent_start() { # tier
 }
 agent_stop() { # sets AGENT_EL="EVENTS LOST" from the agent's exit line
   local ids i
+  if [[ -n $AUDIT_DAEMON_PID ]]; then
+    audit_stop
+    return
+  fi
   ids=$( (cat /proc/"$AGENT_PID"/fdinfo/* 2>/dev/null || true) | sed -nE 's/^prog_id:\s*([0-9]+)/\1/p' | sort -u)
   kill -TERM "$AGENT_PID"
   wait "$AGENT_PID" || { cat "$WORK/agent.log" >&2; echo "bench.sh: agent failed" >&2; exit 1; }
@@ -385,7 +238,9 @@ for tier in $TIERS; do
       echo "bench.sh: gave up after $MAX_ATTEMPTS attempts: other BPF tracing programs keep loading" >&2
       exit 1
     fi
-    wait_quiet || log "other tracing programs are still loaded; measuring anyway (round will be redone)"
+    if [[ ${REDO_DIRTY:-1} == 1 ]]; then
+      wait_quiet || log "other tracing programs are still loaded; measuring anyway (round will be redone)"
+    fi
     DIRTY=0
     if ((r % 2)); then
       run_set "$WORK/off"
@@ -395,7 +250,7 @@ for tier in $TIERS; do
       run_set "$WORK/off"
     fi
     read -r events lost <<<"${AGENT_EL:-0 0}"
-    if ((DIRTY)); then
+    if ((DIRTY)) && [[ ${REDO_DIRTY:-1} == 1 ]]; then
       log "round $r $tier: another tracing BPF program was loaded meanwhile; measuring it again"
       DISCARDED=$((DISCARDED + 1))
       r=$((r - 1))
@@ -421,44 +276,34 @@ for tier in $TIERS; do
   done
 done
 
-# --- report --------------------------------------------------------------------------
 log "rounds discarded because another BPF tracing program was loaded: $DISCARDED"
-python3 - "$RES" "$N_WATCHED" "$TIERS" <<'EOF'
-import statistics, sys
-res, n_watched, tiers = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
-d = {}
-for line in open(res):
-    f = line.split()
-    d.setdefault((f[0], f[1], f[2] if f[1] in ("write", "pingpong", "spawn", "watched") else ""), []).append(
-        f[2:] if f[1] == "events" else float(f[-1]))
 
-def cell(v):
-    return f"{statistics.median(v):.2f}x ({min(v):.2f}-{max(v):.2f})"
+# --- throughput and footprint (the agent's host tiers) -----------------------------------
+HOST_TIERS=()
+for tier in $TIERS; do [[ $tier == auditd ]] || HOST_TIERS+=("$tier"); done
+EXTRA=$WORK/extra # "tp TIER ..." / "fp ..." / "vm ..." lines
+: >"$EXTRA"
+if [[ ${BENCH_THROUGHPUT:-1} == 1 ]]; then
+  for tier in "${HOST_TIERS[@]}"; do
+    log "throughput ramp, tier $tier: offered rates ${TP_RATES:-25000 50000 100000 150000 200000 0} (0 = unpaced)"
+    tp_ramp "$tier" | sed "s/^tp /tp $tier /" | tee -a "$EXTRA" | sed 's/^/[bench] /' >&2
+  done
+fi
+if [[ ${BENCH_FOOTPRINT:-1} == 1 ]]; then
+  for tier in "${HOST_TIERS[@]}"; do
+    log "footprint, tier $tier: startup to first event, then ${FP_IDLE_SEC:-30} s idle"
+    fp_run "$tier" | tee -a "$EXTRA" | sed 's/^/[bench] /' >&2
+  done
+fi
+if [[ ${BENCH_VM:-1} == 1 ]]; then
+  log "lsm and fentry tiers inside the vmtest QEMU guests (vmtest/bench.sh; takes minutes under TCG)"
+  SW_VMTEST_LOGS=${SW_VMTEST_LOGS:-$WORK/vmbench-logs} "$ROOT/vmtest/bench.sh" "$BUILD_DIR" | tee -a "$EXTRA" | sed 's/^/[bench] /' >&2 ||
+    { echo "bench.sh: vmtest/bench.sh failed (see above)" >&2; exit 1; }
+fi
 
-names = {"write": "1-byte write(2) to /dev/null (unrelated)",
-         "pingpong": "unix socketpair ping-pong (unrelated)",
-         "spawn": "fork + exec /bin/true + exit (unrelated)",
-         "watched": "request/reply on the watched socket"}
-hdr = "| workload | " + " | ".join(f"{t} wall | {t} cpu" for t in tiers) + " |"
-print(hdr)
-print("|" + "---|" * (1 + 2 * len(tiers)))
-for w in ("write", "pingpong", "spawn", "watched"):
-    print(f"| {names[w]} | " + " | ".join(f"{cell(d[(t, w, 'wall')])} | {cell(d[(t, w, 'cpu')])}" for t in tiers) + " |")
-print()
-print("Median of the per-round ratios (agent attached / not attached), min-max in parentheses.")
-for t in tiers:
-    a = statistics.median(d[(t, "agentcpu", "")])
-    rel = statistics.median(d[(t, "agentrel", "")])
-    ev = d[(t, "events", "")]
-    per_req = 3 if t == "socket-tp" else 2  # connect+send(+reply)
-    expected = n_watched * per_req * len(ev)
-    got = sum(int(x[0]) for x in ev)
-    lost = sum(int(x[1]) for x in ev)
-    print(f"{t}: agent CPU {a / 1e6 / (n_watched / 1000):.1f} ms per 1000 watched requests "
-          f"(= {rel:.2f}x the client+server CPU of those requests without the agent, median)")
-    # Loss records also count dropped process (fork/exec/exit) records, so the balance is only
-    # exact without losses.
-    unacc = str(expected - got) if lost == 0 else "n/a (losses reported)"
-    print(f"{t}: events delivered {got} of {expected} expected over {len(ev)} rounds; "
-          f"lost (reported) {lost}; missing without a loss record: {unacc}")
-EOF
+# --- report --------------------------------------------------------------------------
+python3 "$ROOT/scripts/bench/report.py" "$RES" "$EXTRA" "$N_WATCHED" "$TIERS" | tee "${BENCH_REPORT:-/dev/null}"
+if [[ -n ${BENCH_REPORT:-} ]]; then # the raw numbers, to redo the report (report.py) later
+  cp "$RES" "$BENCH_REPORT.results"
+  cp "$EXTRA" "$BENCH_REPORT.extra"
+fi

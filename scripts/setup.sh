@@ -45,12 +45,16 @@ BASE_PKGS=(
   iproute2 util-linux procps python3 socat
   # event JSON Schema validation (tests/schema); systemd-analyze and dpkg-deb for the packaging test
   python3-jsonschema systemd dpkg-dev
+  # sockwarden lint tests: SARIF schema subset and the project manifests (tests/lint)
+  python3-yaml
   # end-to-end: a real dockerd (offline, vfs storage)
   docker.io containerd runc iptables
   # end-to-end: a real rootful podman (its Docker-compatible API service)
   podman conmon
   # vmtest: QEMU-booted kernels for the fentry/LSM tiers
   qemu-system-x86 busybox-static cpio xz-utils
+  # scripts/bench.sh: the auditd anchor (one connect rule through auditctl)
+  auditd
 )
 BACKPORT_PKGS=(libbpf-dev libbpf1 bpftool)
 

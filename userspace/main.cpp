@@ -18,6 +18,7 @@
 #include "commands/outputs_sink.h"
 #include "commands/audit.h"
 #include "commands/doctor.h"
+#include "commands/lint.h"
 #include "commands/sinks.h"
 
 using namespace sockwarden;
@@ -26,13 +27,17 @@ namespace {
 
 const char* kExitCodes =
     "Exit codes: 0 ok, 1 runtime error, 2 bad usage or config, 3 not root / missing capabilities,\n"
-    "            4 kernel unsupported (no BTF, no hook tier loads).";
+    "            4 kernel unsupported (no BTF, no hook tier loads).\n"
+    "            audit and lint report findings in their exit code instead: see their --help.";
 
 void add_capture_options(CLI::App* cmd, AgentOptions& o) {
   cmd->add_option("-s,--socket", o.sockets,
                   "Also watch this socket (repeatable). A path, a glob, or @name for an abstract socket.\n"
                   "Identity is the inode: symlinks, relative paths and container bind-mount aliases match.");
   cmd->add_flag("--no-default-sockets", o.no_default_sockets, "Watch only the --socket paths");
+  cmd->add_option("--host-root", o.host_root,
+                  "Look socket paths up under DIR, where the host's filesystem is seen (in a container with\n"
+                  "--pid host: /proc/1/root). Paths stay host paths in events; no socket is bind-mounted.");
   cmd->add_option("--tier", o.tier, "Hook tier: auto (best that loads), lsm, fentry, socket-tp, syscall-tp ('doctor' lists them)")
       ->capture_default_str();
   cmd->add_option("--payload-cap", o.payload_cap, "Bytes captured per write (max 16384)")->capture_default_str();
@@ -107,7 +112,8 @@ int main(int argc, char** argv) {
       "Quick start:  sudo sockwarden trace            live table of every caller\n"
       "              sudo sockwarden trace --json     the same as JSON lines\n"
       "              sudo sockwarden doctor           what this kernel supports\n"
-      "              sudo sockwarden audit            incident snapshot: sockets, mounts, connections, TCP"};
+      "              sudo sockwarden audit            incident snapshot: sockets, mounts, connections, TCP\n"
+      "              sockwarden lint .                the same risks in Compose/K8s/CI/systemd files (no root)"};
   app.footer(kExitCodes);
   app.require_subcommand(1);
   bool verbose = false;
@@ -149,6 +155,13 @@ int main(int argc, char** argv) {
   run->add_option("--severity-threshold", run_cfg.severity_threshold,
                   "Emit request events of at least this severity: none, low, medium, high, critical")
       ->capture_default_str();
+  run->add_option("--audit-interval", run_cfg.audit.interval_sec,
+                  "Re-run the audit's checks every SEC seconds and report new/resolved findings as events "
+                  "(0 = only at start and when a container changes); config audit.interval_sec")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 604800u));
+  bool no_audit = false;
+  run->add_flag("--no-audit", no_audit, "No continuous audit (no audit-finding events); config audit.enabled");
 
   std::vector<std::string> doctor_sockets;
   auto* doctor = app.add_subcommand("doctor", "Check privileges, BTF, cgroup v2 and which hook tiers load here.");
@@ -180,6 +193,33 @@ int main(int argc, char** argv) {
   audit->add_option("--containerd-state", audit_opts.containerd_state,
                     "containerd's state directory (default /run/containerd)");
 
+  LintOptions lint_opts;
+  bool lint_json = false, lint_sarif = false;
+  auto* lint = app.add_subcommand(
+      "lint",
+      "Static checks of deployment files, before they run (no root, no BPF). Finds what the agent would\n"
+      "catch at runtime: runtime socket mounts (docker.sock, containerd.sock and its shim/ttrpc sockets,\n"
+      "crio.sock, podman.sock, rootless /run/user/<uid>/... sockets) including directories above them\n"
+      "(/, /var, /run, /var/run, /run/containerd, /run/user/1000), privileged, host PID/network/IPC,\n"
+      "added capabilities, dockerd or a socket unit on TCP without TLS, DOCKER_HOST=tcp:// without TLS.\n"
+      "Reads: Compose files, Kubernetes manifests (every workload kind, CronJob, List), shell scripts,\n"
+      "Makefiles, Jenkinsfiles, CI YAML (GitHub run:, GitLab script:), systemd .service/.socket units,\n"
+      "Docker daemon.json.\n"
+      "Directories are walked recursively (.git skipped).");
+  lint->footer(
+      "Exit codes: 0 nothing worse than low, 1 high or medium findings, 2 critical findings,\n"
+      "            5 an input could not be read or parsed (FILE:LINE: error: ... on stderr; the other\n"
+      "            files are still reported). Suppressed findings never count. Bad usage exits 2 (as in audit).\n"
+      "Suppress a reviewed exception (the reason is required, or it is itself finding SW-LINT-011):\n"
+      "            # sockwarden-lint: allow SW-LINT-005 node agent, needs host PIDs   (covers the next line/block)\n"
+      "            metadata.annotations: sockwarden.io/lint-allow: \"SW-LINT-005: reason; SW-LINT-006: reason\"\n"
+      "Examples:   sockwarden lint .\n"
+      "            sockwarden lint --sarif deploy/ ci/ > sockwarden.sarif   (GitHub code scanning upload)\n"
+      "            sockwarden lint --json docker-compose.yml | jq '.findings[] | select(.suppressed|not)'");
+  lint->add_option("paths", lint_opts.paths, "Files or directories to check")->required();
+  auto* lint_json_flag = lint->add_flag("--json", lint_json, "One JSON document (findings, suppressed ones included)");
+  lint->add_flag("--sarif", lint_sarif, "SARIF 2.1.0 (suppressed findings carry suppressions[])")->excludes(lint_json_flag);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -195,6 +235,10 @@ int main(int argc, char** argv) {
   try {
     if (*doctor) return run_doctor(std::cout, doctor_sockets);
     if (*audit) return run_audit(audit_opts, std::cout);
+    if (*lint) {
+      lint_opts.format = lint_json ? LintFormat::Json : lint_sarif ? LintFormat::Sarif : LintFormat::Text;
+      return run_lint(lint_opts, std::cout, std::cerr);
+    }
     if (*trace) {
       if (!trace_config.empty())
         trace_opts = resolve_config(trace_config, false, trace_cfg, given_options(trace)).agent;
@@ -209,6 +253,7 @@ int main(int argc, char** argv) {
     }
     if (*run) {
       run_cfg.outputs = outputs_for_flag(output);
+      run_cfg.audit.enabled = !no_audit;  // taken over the file's only when typed (merge_cli)
       const auto given = given_options(run);
       auto load = [&]() { return resolve_config(run_config, true, run_cfg, given); };
       AgentConfig cfg = load();
@@ -220,6 +265,7 @@ int main(int argc, char** argv) {
       OutputsSink sink(cfg);
       cfg.agent.reload_config = [&](AgentOptions& next) {
         AgentConfig fresh = load();
+        apply_audit_config(fresh);
         next = fresh.agent;
         next.lifecycle_events = true;
         return std::function<void()>([&sink, fresh] {
@@ -228,6 +274,7 @@ int main(int argc, char** argv) {
         });
       };
       cfg.agent.lifecycle_events = true;
+      apply_audit_config(cfg);
       run_agent(cfg.agent, sink);
       return kExitOk;
     }

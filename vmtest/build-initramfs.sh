@@ -7,7 +7,11 @@
 #     SOCKWARDEN-VMTEST-RESULT rc=N
 # and powers the VM off.
 #
-#   vmtest/build-initramfs.sh -o OUT.cpio.gz [-p PAYLOAD.sh] [-m MODULE.ko[.xz]]... BUILD_DIR
+#   vmtest/build-initramfs.sh -o OUT.cpio.gz [-p PAYLOAD.sh] [-m MODULE.ko[.xz]]... [-x BINARY]... BUILD_DIR
+#
+# -n: leave the integration test binary out (vmtest/bench.sh needs only the agent).
+# -x: one more executable for /opt/sockwarden/bin (static, or its ldd libraries are copied too;
+# vmtest/bench.sh adds its workload helper this way).
 #
 # -m: a kernel module of the booted kernel to load at boot (insmod, in the order given); the
 # Debian cloud kernels build unix_diag (sock_diag for unix sockets) as a module, and an
@@ -27,11 +31,15 @@ die() {
 
 out="" payload=""
 modules=()
-while getopts "o:p:m:" opt; do
+extras=()
+with_tests=1
+while getopts "o:p:m:x:n" opt; do
   case $opt in
     o) out=$OPTARG ;;
     p) payload=$OPTARG ;;
     m) modules+=("$OPTARG") ;;
+    x) extras+=("$OPTARG") ;;
+    n) with_tests=0 ;;
     *) die "usage: $0 -o OUT.cpio.gz [-p PAYLOAD.sh] BUILD_DIR" ;;
   esac
 done
@@ -41,6 +49,7 @@ build=$1
 
 tests_bin=$build/tests/sockwarden_integration_tests
 sw_bin=$build/userspace/sockwarden
+((with_tests)) || tests_bin=$sw_bin  # packed once, as sockwarden
 for f in "$tests_bin" "$sw_bin"; do [[ -x $f ]] || die "missing $f (build the project first)"; done
 [[ -z $payload || -r $payload ]] || die "payload $payload not readable"
 busybox=$(command -v busybox || true)
@@ -70,12 +79,16 @@ while read -r applet; do
   [[ -e $root/$p || -L $root/$p ]] || ln -s /usr/bin/busybox "$root/$p"
 done < <("$busybox" --list-full)
 
-install -m 0755 "$tests_bin" "$root/opt/sockwarden/bin/sockwarden_integration_tests"
+((with_tests)) && install -m 0755 "$tests_bin" "$root/opt/sockwarden/bin/sockwarden_integration_tests"
 install -m 0755 "$sw_bin" "$root/opt/sockwarden/bin/sockwarden"
 # socat: the evasion suite's relay case (a known forwarding tool).
 socat_bin=$(command -v socat || true)
 [[ -n $socat_bin ]] || die "needs socat (scripts/setup.sh installs it)"
 install -m 0755 "$socat_bin" "$root/usr/bin/socat"
+for x in "${extras[@]}"; do
+  [[ -x $x ]] || die "extra binary $x is not executable"
+  install -m 0755 "$x" "$root/opt/sockwarden/bin/$(basename "$x")"
+done
 
 # Shared libraries (and the loader) at the paths ldd resolves, under /usr.
 copy_lib() {
@@ -85,8 +98,8 @@ copy_lib() {
   mkdir -p "$root/$(dirname "$dst")"
   cp -L "$src" "$root/$dst"
 }
-for b in "$tests_bin" "$sw_bin" "$socat_bin"; do
-  ldd "$b" | awk '/=> \// {print $3} /^[[:space:]]*\/[^ ]+ \(/ {print $1}' |
+for b in "$tests_bin" "$sw_bin" "$socat_bin" "${extras[@]}"; do
+  { ldd "$b" 2>/dev/null || true; } | awk '/=> \// {print $3} /^[[:space:]]*\/[^ ]+ \(/ {print $1}' |
     while read -r lib; do copy_lib "$lib"; done
 done
 [[ -e $root/usr/lib64/ld-linux-x86-64.so.2 ]] || die "ldd did not list the loader"

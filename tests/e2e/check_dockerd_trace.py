@@ -13,8 +13,9 @@ import sys
 
 from e2e_checks import Checks, get
 
-# Events with no caller and no socket: losses and the agent's own lifecycle.
-AGENT_ACTIONS = ("lost", "agent-start", "agent-stop")
+# Events with no caller and no socket: losses, the agent's own lifecycle and health, and the
+# continuous audit's findings (run audits by default).
+AGENT_ACTIONS = ("lost", "agent-start", "agent-stop", "heartbeat", "audit-finding", "audit-finding-resolved")
 
 
 def main():

@@ -206,7 +206,9 @@ TEST_P(LifecycleTest, ExistingConnectionReportedOnceThenItsSendsShareTheConnecti
 TEST_P(LifecycleTest, DurationEndsWithAgentStop) {
   std::string sock = dir_.path + "/quiet.sock";
   Listener l(sock);
-  auto r = run_binary("run --no-default-sockets --socket " + sock + " --tier " + GetParam() + " --duration 1");
+  // --no-audit: the continuous audit's start findings depend on the host (exactly two lines here).
+  auto r = run_binary("run --no-audit --no-default-sockets --socket " + sock + " --tier " + GetParam() +
+                      " --duration 1");
   ASSERT_EQ(r.exit_code, 0) << r.out;
   ASSERT_EQ(r.lines.size(), 2u) << r.out;
   EXPECT_EQ(r.lines[0]["event"]["action"], "agent-start");
@@ -215,6 +217,27 @@ TEST_P(LifecycleTest, DurationEndsWithAgentStop) {
   EXPECT_EQ(r.lines[1]["sockwarden"]["agent"]["totals"]["events"], 1);
   EXPECT_GE(r.lines[1]["sockwarden"]["agent"]["uptime_sec"].get<double>(), 0.9);
   expect_schema_valid(r, "agent-start,agent-stop");
+}
+
+// run's continuous audit: evaluated at start and every --audit-interval, off the
+// capture thread; the heartbeat counts the runs, and whatever it found validates.
+TEST_P(LifecycleTest, ContinuousAuditRunsAtStartAndEveryInterval) {
+  std::string sock = dir_.path + "/audited.sock";
+  Listener l(sock);
+  auto r = run_binary("run --no-default-sockets --socket " + sock + " --tier " + GetParam() +
+                      " --audit-interval 1 --heartbeat 1 --duration 3.5");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  auto beats = with_action(r, "heartbeat");
+  ASSERT_GE(beats.size(), 2u) << r.out;
+  const json& audit = beats.back()["sockwarden"]["heartbeat"]["audit"];
+  EXPECT_GE(audit["runs"].get<int>(), 2) << audit.dump();  // start + at least one interval before the last beat
+  EXPECT_EQ(audit["errors"], 0) << audit.dump();
+  // Counted when handed to the outputs: the last beat cannot count more than were written.
+  EXPECT_LE(audit["events"].get<size_t>(),
+            with_action(r, "audit-finding").size() + with_action(r, "audit-finding-resolved").size())
+      << r.out;
+  for (const auto& f : with_action(r, "audit-finding")) EXPECT_EQ(f["event"]["kind"], "state") << f.dump();
+  expect_schema_valid(r, "agent-start,agent-stop,heartbeat");
 }
 
 // trace (the table and --json) carries no lifecycle events: they are the agent's framing.

@@ -1,6 +1,7 @@
 set(SW_UNIT_TEST_SOURCES
   unit/test_record_decoder.cpp
   unit/test_event_schema.cpp
+  unit/test_fast_json.cpp
   unit/test_existing_connections.cpp
   unit/test_lifecycle_events.cpp
   unit/test_watch_list.cpp
@@ -25,11 +26,15 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_container_runtime_state.cpp
   unit/test_container_resolver.cpp
   unit/test_container_fields.cpp
+  # sockwarden lint (suites named Lint*: ctest -R Lint)
+  unit/test_lint_rules.cpp
+  unit/test_lint_corpus.cpp
   # sockwarden audit (suites named Audit*: ctest -R Audit)
   unit/test_audit_findings.cpp
   unit/test_audit_socket_inventory.cpp
   unit/test_audit_tcp_exposure.cpp
   unit/test_audit_mount_reach.cpp
   unit/test_audit_container_posture.cpp
-  unit/test_audit_process_context.cpp)
+  unit/test_audit_process_context.cpp
+  unit/test_continuous_audit.cpp)
 include(${CMAKE_CURRENT_LIST_DIR}/enrich_output_tests.cmake)

@@ -136,7 +136,7 @@ TEST_F(AgentConfigTest, ErrorsNameFileAndLine) {
             "2: unknown key 'bogus' in the config file, expected one of sockets, no_default_sockets, tier, "
             "payload_cap, ringbuf_kb, request_budget, expected_callers, enforce, state_dir, docker_data_root, "
             "containerd_state, containers_storage, containers_runroot, outputs, heartbeat, severity_threshold, "
-            "redaction");
+            "redaction, audit");
   EXPECT_EQ(error_of("\n\ntier: nosuch\n").substr(0, 30), "3: tier: unknown tier 'nosuch'");
   EXPECT_EQ(error_of("payload_cap: lots\n"), "1: payload_cap: expected a whole number from 0 to 16384, found 'lots'");
   EXPECT_EQ(error_of("payload_cap: 99999\n"), "1: payload_cap: 99999 is out of range, expected 0 to 16384");
@@ -195,6 +195,41 @@ TEST_F(AgentConfigTest, FlagsGivenOverrideTheFile) {
   EXPECT_EQ(m.heartbeat.interval_sec, 0u);
   ASSERT_EQ(m.outputs.size(), 1u);
   EXPECT_EQ(m.outputs[0].path, "/tmp/x.json");
+}
+
+TEST_F(AgentConfigTest, AuditKey) {
+  AgentConfig d = load_agent_config(write(""));
+  EXPECT_TRUE(d.audit.enabled);  // run audits continuously unless told not to
+  EXPECT_EQ(d.audit.interval_sec, 300u);
+  AgentConfig c = load_agent_config(write("audit:\n  enabled: false\n  interval_sec: 0\n"));
+  EXPECT_FALSE(c.audit.enabled);
+  EXPECT_EQ(c.audit.interval_sec, 0u);
+  apply_audit_config(c);
+  EXPECT_FALSE(c.agent.continuous_audit);
+  c = load_agent_config(write("audit: {interval_sec: 3600}\n"));
+  apply_audit_config(c);
+  EXPECT_TRUE(c.agent.continuous_audit);
+  EXPECT_EQ(c.agent.audit_interval_sec, 3600u);
+
+  EXPECT_EQ(error_of("tier: auto\naudit:\n  interval_sec: soon\n"),
+            "3: audit.interval_sec: expected a whole number from 0 to 604800, found 'soon'");
+  EXPECT_EQ(error_of("audit:\n  interval_sec: 604801\n"),
+            "2: audit.interval_sec: 604801 is out of range, expected 0 to 604800");
+  EXPECT_EQ(error_of("audit:\n  enabled: maybe\n"), "2: audit.enabled: expected true or false, found 'maybe'");
+  EXPECT_EQ(error_of("audit:\n  every: 5\n"),
+            "2: unknown key 'every' in audit, expected one of enabled, interval_sec");
+  EXPECT_EQ(error_of("audit: 300\n"), "1: audit: expected a mapping, found a scalar");
+
+  // --audit-interval / --no-audit override the file; untyped they do not.
+  AgentConfig cli;
+  cli.audit.interval_sec = 60;
+  cli.audit.enabled = false;
+  AgentConfig m = merge_cli(c, cli, {});
+  EXPECT_EQ(m.audit.interval_sec, 3600u);
+  EXPECT_TRUE(m.audit.enabled);
+  m = merge_cli(c, cli, {"audit-interval", "no-audit"});
+  EXPECT_EQ(m.audit.interval_sec, 60u);
+  EXPECT_FALSE(m.audit.enabled);
 }
 
 TEST_F(AgentConfigTest, ExpectedCallersMayNameAFile) {

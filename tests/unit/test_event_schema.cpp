@@ -14,6 +14,7 @@
 #include "enrich/event_builder.h"
 #include "events.h"
 #include "output/ecs_json.h"
+#include "commands/continuous_audit.h"
 
 namespace sockwarden {
 namespace {
@@ -112,6 +113,27 @@ std::vector<Event> every_kind() {
     l.agent = info;
     out.push_back(l);
   }
+  // run's continuous audit: a container finding appearing, a host one resolved.
+  audit::Finding f;
+  f.severity = audit::Severity::Critical;
+  f.check = "socket-mounted";
+  f.subject = "container web";
+  f.title = "container web has /var/run/docker.sock mounted";
+  f.evidence = {"bind /var/run/docker.sock -> /var/run/docker.sock"};
+  f.remediation = audit::remedy::kSocketMount;
+  f.container_id = std::string(64, 'a');
+  f.container_name = "web";
+  f.container_image = "busybox:1";
+  f.container_runtime = "docker";
+  f.socket_path = "/var/run/docker.sock";
+  out.push_back(audit_finding_event(f, false, "container-create", 1'795'380'397'000'000'000ULL));
+  audit::Finding t;
+  t.severity = audit::Severity::Medium;
+  t.check = "tcp-tlsverify";
+  t.subject = "dockerd (pid 1) 0.0.0.0:2376";
+  t.title = "dockerd API on TCP";
+  t.remediation = audit::remedy::kTcpTls;
+  out.push_back(audit_finding_event(t, true, "interval", 1'795'380'397'000'000'000ULL));
   return out;
 }
 
@@ -143,7 +165,7 @@ TEST(EventSchema, EveryEventKindValidates) {
                   R"("event":{"kind":"metric","action":"heartbeat","module":"sockwarden","dataset":"sockwarden.agent"}})");
   std::string out;
   EXPECT_EQ(validate(lines, "--require-actions connect,send,reply,request,existing-connection,lost,"
-                            "enforcement-gap,agent-start,agent-stop,heartbeat",
+                            "enforcement-gap,agent-start,agent-stop,heartbeat,audit-finding,audit-finding-resolved",
                      out),
             0)
       << out;
@@ -173,6 +195,15 @@ TEST(EventSchema, RejectsEventsMissingRequiredFields) {
   bad.push_back(j);
   j = base("connect");
   j["user"]["id"] = 0;  // ECS wants a string
+  bad.push_back(j);
+  j = base("audit-finding");
+  j["sockwarden"]["audit"]["finding"].erase("key");
+  bad.push_back(j);
+  j = base("audit-finding");
+  j["event"]["type"] = json::array({"deletion"});  // a new finding is a creation
+  bad.push_back(j);
+  j = base("audit-finding-resolved");
+  j["event"]["kind"] = "event";
   bad.push_back(j);
   for (const auto& b : bad) {
     std::string out;

@@ -91,6 +91,42 @@ TEST_F(OutputsTest, RotatesBySizeAndKeepsMaxFiles) {
   for (auto& p : {c.path, c.path + ".1", c.path + ".2"}) EXPECT_LE(fs::file_size(p), 100u);
 }
 
+// The writer thread hands over everything queued at once: the batch must keep
+// the order and rotate at exactly the same lines as one write per record.
+TEST_F(OutputsTest, BatchWritesRotateLikeSingleWrites) {
+  auto c = file_cfg();
+  c.max_size_bytes = 100;
+  c.max_files = 2;
+  FileOutput out(c);
+  std::string line(38, 'x');  // 40 bytes with the digit and the newline: two per file
+  std::vector<OutputRecord> batch;
+  for (int i = 0; i < 9; i++) batch.push_back(record(line + std::to_string(i)));
+  EXPECT_EQ(out.write_batch(batch), 9u);
+  out.close();
+  ASSERT_EQ(lines_of(c.path).size(), 1u);  // 9 = 2 + 2 + 2 + 2 + 1
+  ASSERT_EQ(lines_of(c.path + ".1").size(), 2u);
+  ASSERT_EQ(lines_of(c.path + ".2").size(), 2u);
+  EXPECT_FALSE(fs::exists(c.path + ".3"));
+  EXPECT_EQ(lines_of(c.path)[0].back(), '8');
+  EXPECT_EQ(lines_of(c.path + ".1")[0].back(), '6');
+  EXPECT_EQ(lines_of(c.path + ".1")[1].back(), '7');
+  EXPECT_EQ(lines_of(c.path + ".2")[0].back(), '4');
+  for (auto& p : {c.path, c.path + ".1", c.path + ".2"}) EXPECT_LE(fs::file_size(p), 100u);
+}
+
+TEST_F(OutputsTest, BatchWriteWithoutRotationIsOneFileInOrder) {
+  auto c = file_cfg();
+  FileOutput out(c);
+  std::vector<OutputRecord> batch;
+  for (int i = 0; i < 1000; i++) batch.push_back(record("{\"n\":" + std::to_string(i) + "}"));
+  EXPECT_EQ(out.write_batch(batch), 1000u);
+  EXPECT_EQ(out.write_batch({}), 0u);
+  out.close();
+  auto lines = lines_of(c.path);
+  ASSERT_EQ(lines.size(), 1000u);
+  for (int i = 0; i < 1000; i++) EXPECT_EQ(lines[i], "{\"n\":" + std::to_string(i) + "}");
+}
+
 TEST_F(OutputsTest, FsyncModes) {
   auto c = file_cfg();
   c.fsync = FsyncMode::EveryEvent;
@@ -279,6 +315,21 @@ TEST(Health, PrometheusTextAndHeartbeat) {
   EXPECT_EQ(j["sockwarden"]["heartbeat"]["outputs"][0]["queue_depth"], 5);
   EXPECT_EQ(j["sockwarden"]["heartbeat"]["tier"], "lsm");
   EXPECT_EQ(j["sockwarden"]["heartbeat"]["uptime_sec"], 12);
+  EXPECT_EQ(j["sockwarden"]["heartbeat"]["audit"]["runs"], 0);  // continuous audit off
+
+  HealthSnapshot a = h;
+  a.audit_runs = 7;
+  a.audit_errors = 1;
+  a.audit_findings = 3;
+  a.audit_events = 4;
+  auto ja = nlohmann::json::parse(heartbeat_json(a));
+  EXPECT_EQ(ja["sockwarden"]["heartbeat"]["audit"],
+            (nlohmann::json{{"runs", 7}, {"errors", 1}, {"findings", 3}, {"events", 4}}));
+  std::string ta = prometheus_text(a);
+  EXPECT_NE(ta.find("sockwarden_audit_runs_total 7\n"), std::string::npos);
+  EXPECT_NE(ta.find("sockwarden_audit_errors_total 1\n"), std::string::npos);
+  EXPECT_NE(ta.find("sockwarden_audit_findings 3\n"), std::string::npos);
+  EXPECT_NE(ta.find("sockwarden_audit_events_total 4\n"), std::string::npos);
 
   auto dir = fs::temp_directory_path() / ("sw-prom-" + std::to_string(getpid()));
   fs::create_directories(dir);
@@ -334,6 +385,33 @@ TEST_F(OutputsTest, SeverityThresholdSkipsLowRequests) {
     EXPECT_NE(lines[0].find("\"severity\":73"), std::string::npos) << lines[0];
     EXPECT_NE(lines[1].find("\"action\":\"connect\""), std::string::npos) << lines[1];
   }
+}
+
+// Audit findings (and their resolutions) pass the same threshold as requests.
+TEST_F(OutputsTest, SeverityThresholdAppliesToAuditFindings) {
+  AgentConfig cfg;
+  cfg.outputs = {file_cfg("a.json")};
+  cfg.severity_threshold = "high";
+  cfg.heartbeat.interval_sec = 0;
+  {
+    OutputsSink sink(cfg);
+    Event info, critical, resolved_low;
+    info.action = critical.action = "audit-finding";
+    resolved_low.action = "audit-finding-resolved";
+    info.severity_score = 0;
+    resolved_low.severity_score = 21;
+    critical.severity_score = 99;
+    for (Event* e : {&info, &critical, &resolved_low}) e->finding.emplace().rule = "socket-mounted";
+    sink.on_event(info);
+    sink.on_event(critical);
+    sink.on_event(resolved_low);
+    RunStats stats;
+    EXPECT_EQ(sink.snapshot(stats).below_threshold, 2u);
+    sink.on_exit(stats);
+  }
+  auto lines = lines_of(dir_ / "a.json");
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("\"severity\":99"), std::string::npos) << lines[0];
 }
 
 TEST(Redaction, ExtraHeadersFromTheConfig) {

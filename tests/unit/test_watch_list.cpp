@@ -207,6 +207,101 @@ TEST_F(WatchListTest, GlobWithNoMatchYieldsNothing) {
   EXPECT_TRUE(wl.resolve().empty());
 }
 
+// --host-root: the agent in a container sees the host's filesystem under a directory
+// (/proc/1/root with --pid host). Paths are looked up there but stay host paths.
+TEST_F(WatchListTest, HostRootLooksPathsUpUnderItAndReportsHostPaths) {
+  fs::create_directories(p("root/run"));
+  BoundSocket s(p("root/run/d.sock"));
+  ASSERT_TRUE(s.ok());
+  WatchList wl({"/run/d.sock"}, 1, p("root"));
+  auto ws = wl.resolve();
+  ASSERT_EQ(ws.size(), 1u);
+  auto st = stat_of(p("root/run/d.sock"));
+  EXPECT_EQ(ws[0].path, "/run/d.sock");
+  EXPECT_EQ(ws[0].key.ino, static_cast<uint64_t>(st.st_ino));
+  EXPECT_EQ(ws[0].key.dev, kernel_dev(st.st_dev));
+  EXPECT_EQ(ws[0].basenames, std::vector<std::string>{"d.sock"});
+  EXPECT_EQ(wl.path_of(ws[0].watch_id), "/run/d.sock");
+}
+
+TEST_F(WatchListTest, HostRootFollowsAbsoluteSymlinksInsideTheRoot) {
+  // /var/run/docker.sock -> /run/real.sock: the target is a host path, resolved under the
+  // root (realpath() would resolve it against the agent's own filesystem).
+  fs::create_directories(p("root/run"));
+  fs::create_directories(p("root/var/run"));
+  BoundSocket s(p("root/run/real.sock"));
+  ASSERT_TRUE(s.ok());
+  fs::create_symlink("/run/real.sock", p("root/var/run/alias.sock"));
+  fs::create_symlink("../../run/real.sock", p("root/var/run/rel.sock"));
+  WatchList wl({"/var/run/alias.sock", "/var/run/rel.sock"}, 1, p("root") + "/");
+  auto ws = wl.resolve();
+  ASSERT_EQ(ws.size(), 2u);
+  auto st = stat_of(p("root/run/real.sock"));
+  const auto* abs = find_path(ws, "/var/run/alias.sock");
+  const auto* rel = find_path(ws, "/var/run/rel.sock");
+  ASSERT_NE(abs, nullptr);
+  ASSERT_NE(rel, nullptr);
+  EXPECT_EQ(abs->key.ino, static_cast<uint64_t>(st.st_ino));
+  EXPECT_EQ(abs->basenames, (std::vector<std::string>{"alias.sock", "real.sock"}));
+  EXPECT_EQ(rel->basenames, (std::vector<std::string>{"rel.sock", "real.sock"}));
+}
+
+TEST_F(WatchListTest, HostRootResolvesAbsoluteDirectorySymlinksInsideTheRoot) {
+  // Debian's /var/run -> /run: through a plain "<root>/var/run/x.sock" the kernel would
+  // follow "/run" in the agent's own root. The socket exists only in the host root here.
+  fs::create_directories(p("root/run"));
+  fs::create_directories(p("root/var"));
+  fs::create_directory_symlink("/run", p("root/var/run"));
+  const std::string name = "sw-hostroot-" + std::to_string(::getpid()) + ".sock";
+  BoundSocket s(p("root/run/" + name));
+  ASSERT_TRUE(s.ok());
+  ASSERT_FALSE(fs::exists("/run/" + name));
+  WatchList wl({"/var/run/" + name}, 1, p("root"));
+  auto ws = wl.resolve();
+  ASSERT_EQ(ws.size(), 1u);
+  EXPECT_EQ(ws[0].path, "/var/run/" + name);
+  EXPECT_EQ(ws[0].key.ino, static_cast<uint64_t>(stat_of(p("root/run/" + name)).st_ino));
+  EXPECT_EQ(ws[0].basenames, std::vector<std::string>{name});
+}
+
+TEST_F(WatchListTest, HostRootExpandsGlobsUnderTheRoot) {
+  fs::create_directories(p("root/run/user/1000"));
+  BoundSocket s(p("root/run/user/1000/docker.sock"));
+  ASSERT_TRUE(s.ok());
+  WatchList wl({"/run/user/*/docker.sock"}, 1, p("root"));
+  auto ws = wl.resolve();
+  ASSERT_EQ(ws.size(), 1u);
+  EXPECT_EQ(ws[0].path, "/run/user/1000/docker.sock");
+  EXPECT_EQ(ws[0].key.ino, static_cast<uint64_t>(stat_of(p("root/run/user/1000/docker.sock")).st_ino));
+}
+
+TEST_F(WatchListTest, NormalizeHostRoot) {
+  std::string err;
+  EXPECT_EQ(normalize_host_root("", &err), "");
+  EXPECT_EQ(err, "");
+  EXPECT_EQ(normalize_host_root("/", &err), "");
+  EXPECT_EQ(err, "");
+  EXPECT_EQ(normalize_host_root(dir_.string() + "//", &err), dir_.string());
+  EXPECT_EQ(err, "");
+  normalize_host_root("proc/1/root", &err);
+  EXPECT_NE(err.find("absolute"), std::string::npos) << err;
+  normalize_host_root(p("missing"), &err);
+  EXPECT_NE(err.find("No such file"), std::string::npos) << err;
+  std::ofstream(p("file")) << "x";
+  normalize_host_root(p("file"), &err);
+  EXPECT_NE(err.find("not a directory"), std::string::npos) << err;
+}
+
+TEST(WatchListHostRoot, HostRootPid) {
+  EXPECT_EQ(host_root_pid("/proc/1/root"), 1);
+  EXPECT_EQ(host_root_pid("/proc/4242/root"), 4242);
+  EXPECT_EQ(host_root_pid("/host/proc/77/root/"), 77);
+  EXPECT_EQ(host_root_pid("/proc/self/root"), 1);
+  EXPECT_EQ(host_root_pid("/host"), 1);
+  EXPECT_EQ(host_root_pid(""), 1);
+  EXPECT_EQ(host_root_pid("/proc/0/root"), 1);
+}
+
 TEST(WatchListAbstract, AbstractSpecUsesNetnsAndNameWithoutAt) {
   WatchList wl({"@my-daemon"}, 0xabcdef12345ull);
   auto ws = wl.resolve();

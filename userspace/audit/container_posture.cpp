@@ -239,6 +239,8 @@ std::vector<Finding> posture_findings(const ContainerPosture& c, const std::vect
     f.subject = label;
     f.container_id = c.id;
     f.container_name = c.name;
+    f.container_image = c.image;
+    f.container_runtime = c.runtime;
     f.title = label + ": " + std::move(title);
     f.evidence.push_back(ident);
     for (auto& e : evidence) f.evidence.push_back(std::move(e));
@@ -294,6 +296,10 @@ std::vector<Finding> posture_findings(const ContainerPosture& c, const std::vect
       f.subject = label;
       f.container_id = c.id;
       f.container_name = c.name;
+      f.container_image = c.image;
+      f.container_runtime = c.runtime;
+    f.container_image = c.image;
+    f.container_runtime = c.runtime;
       f.socket_path = s.path;
       f.title = label + (c.image.empty() ? "" : " (" + c.image + ")") + " has " + s.path + " mounted at " + inside +
                 ": it controls the runtime, i.e. root on the host";

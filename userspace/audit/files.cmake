@@ -2,6 +2,7 @@
 # container settings) -> findings. No BPF.
 set(SW_AUDIT_SOURCES
   audit/finding.cpp
+  audit/finding_diff.cpp
   audit/group_members.cpp
   audit/socket_inventory.cpp
   audit/process_context.cpp

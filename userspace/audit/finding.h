@@ -20,6 +20,8 @@ struct Finding {
   // For JSON consumers and de-duplication; empty when not applicable.
   std::string container_id;
   std::string container_name;
+  std::string container_image;
+  std::string container_runtime;  // "docker", "containerd", ...
   std::string socket_path;
 };
 

@@ -197,6 +197,8 @@ std::vector<Finding> live_connection_findings(const LiveConnections& live) {
       f.severity = Severity::High;
       f.container_id = p.container->ref.id;
       f.container_name = p.container->name.empty() ? p.container->ref.id.substr(0, 12) : p.container->name;
+      f.container_image = p.container->image;
+      f.container_runtime = p.container->ref.runtime;
       f.subject = "container " + f.container_name;
       f.title = "container " + f.container_name + " is connected to " + c.socket_path + " now (pid " +
                 std::to_string(p.pid) + " " + p.comm + ")";

@@ -162,6 +162,8 @@ std::vector<Finding> mount_reach_findings(const std::vector<MountReach>& reach) 
       f.check = "socket-mounted";
       f.container_id = c.ref.id;
       f.container_name = container_label(r.process);
+      f.container_image = c.image;
+      f.container_runtime = c.ref.runtime;
       f.subject = "container " + f.container_name;
       f.title = "container " + f.container_name + (c.image.empty() ? "" : " (" + c.image + ")") + " can reach " +
                 r.socket_path + " at " + r.path_inside + ": it controls the runtime, i.e. root on the host";

@@ -23,18 +23,26 @@ void check_privileges_and_btf(const std::string& btf_path) {
   if (syscall(SYS_capget, &hdr, data) != 0)
     throw UserError(kExitPermission, errno_text("reading capabilities", errno));
   auto has = [&](int cap) { return (data[cap / 32].effective >> (cap % 32)) & 1u; };
+  // Since 5.8 CAP_SYS_ADMIN is split: CAP_BPF creates maps and loads programs,
+  // CAP_PERFMON is what tracing programs (tp_btf, fentry, lsm) need on top, and
+  // networking program types (cgroup/connect_unix) need CAP_NET_ADMIN. CAP_SYS_ADMIN
+  // still implies all three. Least privilege (a container with --cap-drop ALL) is
+  // therefore BPF + PERFMON (+ NET_ADMIN for socket-tp): see README "Container image".
   bool admin = has(CAP_SYS_ADMIN);
   bool bpf = admin || has(CAP_BPF);
   bool perfmon = admin || has(CAP_PERFMON);
-  if (!bpf || !perfmon || !admin) {
+  bool net = admin || has(CAP_NET_ADMIN);
+  if (!bpf || !perfmon) {
     std::string missing;
     if (!bpf) missing += " CAP_BPF";
     if (!perfmon) missing += " CAP_PERFMON";
-    if (!admin) missing += " CAP_SYS_ADMIN";
     throw UserError(kExitPermission, "missing capabilities:" + missing,
-                    "run as root (sudo sockwarden ...), or grant CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN "
-                    "(CAP_SYS_ADMIN is needed to attach to the cgroup hierarchy)");
+                    "run as root (sudo sockwarden ...), or grant CAP_BPF and CAP_PERFMON (plus CAP_NET_ADMIN "
+                    "for the socket-tp tier's cgroup program), or CAP_SYS_ADMIN on kernels before 5.8");
   }
+  if (!net)
+    spdlog::warn("no CAP_NET_ADMIN (nor CAP_SYS_ADMIN): the socket-tp tier cannot load its cgroup/connect_unix "
+                 "program; grant CAP_NET_ADMIN to use it");
   if (access(btf_path.c_str(), R_OK) != 0)
     throw UserError(kExitUnsupported, "kernel without BTF: " + btf_path + " is missing",
                     "sockwarden needs a kernel built with CONFIG_DEBUG_INFO_BTF=y "

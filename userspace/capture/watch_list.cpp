@@ -1,9 +1,14 @@
 #include "capture/watch_list.h"
 
+#include <fcntl.h>
 #include <glob.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -38,8 +43,39 @@ uint64_t self_netns_ino() {
   return st.st_ino;
 }
 
-WatchList::WatchList(std::vector<std::string> specs, uint64_t netns_ino)
-    : specs_(std::move(specs)), netns_ino_(netns_ino) {}
+std::string normalize_host_root(const std::string& dir, std::string* error) {
+  if (error) error->clear();
+  std::string d = dir;
+  while (d.size() > 1 && d.back() == '/') d.pop_back();
+  if (d.empty() || d == "/") return "";
+  struct stat st {};
+  std::string why;
+  if (d[0] != '/') why = "must be an absolute path";
+  else if (stat(d.c_str(), &st) != 0)
+    why = std::string(std::strerror(errno)) +
+          (errno == EACCES ? " (another process's /proc/PID/root needs CAP_SYS_PTRACE)" : "");
+  else if (!S_ISDIR(st.st_mode)) why = "not a directory";
+  if (error && !why.empty()) *error = d + ": " + why;
+  return d;
+}
+
+int host_root_pid(const std::string& host_root) {
+  std::string r = host_root;
+  while (r.size() > 1 && r.back() == '/') r.pop_back();
+  const std::string tail = "/root";
+  if (r.size() <= tail.size() || r.compare(r.size() - tail.size(), tail.size(), tail) != 0) return 1;
+  r.resize(r.size() - tail.size());
+  auto slash = r.find_last_of('/');
+  std::string digits = slash == std::string::npos ? r : r.substr(slash + 1);
+  if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) return 1;
+  int pid = std::atoi(digits.c_str());
+  return pid > 0 ? pid : 1;
+}
+
+WatchList::WatchList(std::vector<std::string> specs, uint64_t netns_ino, std::string host_root)
+    : specs_(std::move(specs)), netns_ino_(netns_ino), host_root_(std::move(host_root)) {
+  while (!host_root_.empty() && host_root_.back() == '/') host_root_.pop_back();
+}
 
 std::string WatchList::validate_spec(const std::string& spec) {
   if (spec.empty()) return "empty socket path";
@@ -72,6 +108,52 @@ static std::string basename_of(const std::string& p) {
   return pos == std::string::npos ? p : p.substr(pos + 1);
 }
 
+// Opens PATH (a host path) with O_PATH inside host_root_, every symlink in it,
+// absolute ones included, resolved inside the root (openat2 RESOLVE_IN_ROOT,
+// Linux >= 5.6). A plain stat("/proc/1/root" + path) would not do: the kernel
+// resolves an absolute symlink met on the way (Debian's /var/run -> /run)
+// against the agent's own root, i.e. inside its container. -1 on failure.
+int WatchList::open_in_root(const std::string& path, bool follow_last) const {
+  int root = open(host_root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return -1;
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC | (follow_last ? 0 : O_NOFOLLOW);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  std::string rel = path.substr(path.find_first_not_of('/') == std::string::npos ? path.size() : path.find_first_not_of('/'));
+  if (rel.empty()) rel = ".";
+  int fd = static_cast<int>(syscall(SYS_openat2, root, rel.c_str(), &how, sizeof how));
+  close(root);
+  return fd;
+}
+
+bool WatchList::stat_path(const std::string& path, bool in_root, struct stat* st) const {
+  if (!in_root) return stat(path.c_str(), st) == 0;
+  int fd = open_in_root(path, true);
+  if (fd < 0) return false;
+  bool ok = fstat(fd, st) == 0;
+  close(fd);
+  return ok;
+}
+
+// The basename a host path finally names, following symlinks in its last
+// component inside the host root (realpath() would resolve them against the
+// agent's own root). Directory symlinks do not change the basename.
+std::string WatchList::basename_of_target(const std::string& path) const {
+  std::string p = path;
+  for (int hops = 0; hops < 40; hops++) {  // 40: the kernel's own symlink limit
+    int fd = open_in_root(p, false);
+    if (fd < 0) return "";
+    char target[PATH_MAX];
+    ssize_t n = readlinkat(fd, "", target, sizeof target - 1);  // O_PATH fd of the link itself
+    close(fd);
+    if (n <= 0) return basename_of(p);
+    std::string t(target, static_cast<size_t>(n));
+    if (t[0] == '/') p = t;
+    else p = p.substr(0, p.find_last_of('/') + 1) + t;
+  }
+  return "";
+}
+
 std::vector<ResolvedWatch> WatchList::resolve() {
   std::vector<ResolvedWatch> out;
   for (const auto& spec : specs_) {
@@ -85,18 +167,20 @@ std::vector<ResolvedWatch> WatchList::resolve() {
       out.push_back(std::move(w));
       continue;
     }
+    // Under a host root, relative specs make no sense: they stay the agent's own.
+    const std::string& root = spec[0] == '/' ? host_root_ : std::string();
     glob_t g{};
-    std::vector<std::string> paths;
+    std::vector<std::string> paths;  // host paths (root stripped again)
     if (spec.find_first_of("*?[") != std::string::npos) {
-      if (glob(spec.c_str(), GLOB_NOSORT, nullptr, &g) == 0)
-        for (size_t i = 0; i < g.gl_pathc; i++) paths.emplace_back(g.gl_pathv[i]);
+      if (glob((root + spec).c_str(), GLOB_NOSORT, nullptr, &g) == 0)
+        for (size_t i = 0; i < g.gl_pathc; i++) paths.emplace_back(g.gl_pathv[i] + root.size());
       globfree(&g);
     } else {
       paths.push_back(spec);
     }
     for (const auto& p : paths) {
       struct stat st {};
-      if (stat(p.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+      if (!stat_path(p, !root.empty(), &st) || !S_ISSOCK(st.st_mode)) continue;
       ResolvedWatch w;
       w.path = p;
       w.watch_id = id_for(p);
@@ -104,11 +188,10 @@ std::vector<ResolvedWatch> WatchList::resolve() {
       w.key.dev = kernel_dev(st.st_dev);
       w.key.ino = st.st_ino;
       w.basenames.push_back(basename_of(p));
+      std::string b = root.empty() ? std::string() : basename_of_target(p);
       char real[PATH_MAX];
-      if (realpath(p.c_str(), real) != nullptr) {
-        std::string b = basename_of(real);
-        if (b != w.basenames.front()) w.basenames.push_back(b);
-      }
+      if (root.empty() && realpath(p.c_str(), real) != nullptr) b = basename_of(real);
+      if (!b.empty() && b != w.basenames.front()) w.basenames.push_back(b);
       out.push_back(std::move(w));
     }
   }

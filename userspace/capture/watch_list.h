@@ -5,6 +5,7 @@
 // /proc/PID/root/... all reach the same inode. Abstract sockets ("@name")
 // have no inode; their identity is the name plus the network namespace.
 #pragma once
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -35,7 +36,11 @@ class WatchList {
  public:
   // specs: paths (globs allowed) or "@name". netns_ino: the network namespace
   // abstract names are looked up in (the agent's own by default).
-  WatchList(std::vector<std::string> specs, uint64_t netns_ino);
+  // host_root: "" = paths are the agent's own; else the directory under which the
+  // host's filesystem is seen (--host-root, e.g. /proc/1/root in a container with
+  // the host's PID namespace): paths are looked up under it, but reported (and
+  // matched against connect() arguments) as the host paths they are.
+  WatchList(std::vector<std::string> specs, uint64_t netns_ino, std::string host_root = "");
 
   // Expand globs, stat, keep what exists and is a socket. Watch ids are stable
   // per concrete path for the life of the object.
@@ -50,13 +55,25 @@ class WatchList {
 
  private:
   uint32_t id_for(const std::string& path);
+  int open_in_root(const std::string& path, bool follow_last) const;
+  bool stat_path(const std::string& path, bool in_root, struct stat* st) const;
+  std::string basename_of_target(const std::string& path) const;
   std::vector<std::string> specs_;
   uint64_t netns_ino_;
+  std::string host_root_;  // no trailing slash; "" = the agent's own root
   std::map<std::string, uint32_t> ids_;
   std::vector<std::string> paths_;  // index = watch id - 1
 };
 
 // The agent's own network namespace inode (for abstract names).
 uint64_t self_netns_ino();
+
+// --host-root: "" stays "", "/" becomes "", trailing slashes go; must be an
+// existing directory (else an error message is returned in *error).
+std::string normalize_host_root(const std::string& dir, std::string* error);
+
+// The process a host root "/proc/PID/root" (any proc mount) looks through, i.e. one in the
+// host's namespaces; 1 for any other form (or "").
+int host_root_pid(const std::string& host_root);
 
 }  // namespace sockwarden

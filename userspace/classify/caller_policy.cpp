@@ -1,5 +1,7 @@
 #include "classify/caller_policy.h"
 
+#include <atomic>
+
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <spdlog/spdlog.h>
@@ -242,7 +244,15 @@ CallerPolicy CallerPolicy::with_defaults() {
   return p;
 }
 
-void CallerPolicy::add(ExpectedCaller rule) { rules_.push_back(std::move(rule)); }
+void CallerPolicy::add(ExpectedCaller rule) {
+  rules_.push_back(std::move(rule));
+  version_ = next_version();
+}
+
+uint64_t CallerPolicy::next_version() {
+  static std::atomic<uint64_t> counter{0};
+  return ++counter;
+}
 
 void CallerPolicy::load_file(const std::string& path) {
   std::string text = read_whole_file(path);
@@ -329,13 +339,15 @@ const ExpectedCaller* CallerPolicy::match(const CallerFacts& f) const {
   return nullptr;
 }
 
-HostNamespaces HostNamespaces::read(const std::string& proc_root) {
+HostNamespaces HostNamespaces::read(const std::string& proc_root, int host_pid) {
   HostNamespaces h;
-  h.pidns = read_ns_inode(proc_root + "/1/ns/pid");
-  h.mntns = read_ns_inode(proc_root + "/1/ns/mnt");
+  const std::string ns = proc_root + "/" + std::to_string(host_pid) + "/ns/";
+  h.pidns = read_ns_inode(ns + "pid");
+  h.mntns = read_ns_inode(ns + "mnt");
   // PID 1's links need ptrace access, which a sandboxed root may lack. The
   // agent runs in the host's namespaces (a privileged host agent), so its
-  // own are the next best reference.
+  // own are the next best reference. (Not in a container: there --host-root
+  // /proc/PID/root names a host process, whose namespaces are read above.)
   if (h.pidns == 0) h.pidns = read_ns_inode(proc_root + "/self/ns/pid");
   if (h.mntns == 0) h.mntns = read_ns_inode(proc_root + "/self/ns/mnt");
   if (h.pidns == 0 || h.mntns == 0)

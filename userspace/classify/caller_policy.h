@@ -88,17 +88,23 @@ class CallerPolicy {
   const ExpectedCaller* match(const CallerFacts& f) const;
 
   const std::vector<ExpectedCaller>& rules() const { return rules_; }
+  // Unique to this set of rules (a new value on every add(), and for every
+  // policy built): what was derived from a policy is current while it stays.
+  uint64_t version() const { return version_; }
 
  private:
+  static uint64_t next_version();
   std::vector<ExpectedCaller> rules_;
+  uint64_t version_ = next_version();
 };
 
-// The host's namespaces: those of PID 1 in proc_root. A field is 0 when it
-// could not be read (reading /proc/1/ns needs ptrace access to PID 1); the
-// `namespaced` flag is then never raised for that namespace.
+// The host's namespaces: those of PID 1 in proc_root, or of host_pid when the
+// agent was told which process sees the host (--host-root /proc/PID/root). A
+// field is 0 when it could not be read (reading /proc/PID/ns needs ptrace access
+// to PID); the `namespaced` flag is then never raised for that namespace.
 struct HostNamespaces {
   uint32_t pidns = 0, mntns = 0;
-  static HostNamespaces read(const std::string& proc_root = "/proc");
+  static HostNamespaces read(const std::string& proc_root = "/proc", int host_pid = 1);
 };
 
 // Any of "container-originated", "namespaced", "unexpected-caller", in that order.

@@ -17,6 +17,7 @@
 #include "classify/event_filter.h"
 #include "classify/redactor.h"
 #include "classify/relay_detector.h"
+#include "commands/continuous_audit.h"
 #include "commands/existing_connections.h"
 #include "commands/lifecycle.h"
 #include "commands/request_pipeline.h"
@@ -86,6 +87,7 @@ std::vector<std::string> restart_only_changes(const AgentOptions& a, const Agent
   if (a.containerd_state != b.containerd_state) keys.push_back("containerd_state");
   if (a.containers_storage != b.containers_storage) keys.push_back("containers_storage");
   if (a.containers_runroot != b.containers_runroot) keys.push_back("containers_runroot");
+  if (a.continuous_audit != b.continuous_audit) keys.push_back("audit.enabled");
   return keys;
 }
 
@@ -96,6 +98,9 @@ void validate_agent_options(const AgentOptions& o) {
     auto err = WatchList::validate_spec(s);
     if (!err.empty()) throw UserError(kExitUsage, "--socket '" + s + "': " + err);
   }
+  std::string root_error;
+  normalize_host_root(o.host_root, &root_error);
+  if (!root_error.empty()) throw UserError(kExitUsage, "--host-root " + root_error);
   if (o.no_default_sockets && o.sockets.empty())
     throw UserError(kExitUsage, "--no-default-sockets needs at least one --socket PATH");
   if (o.tier != "auto" && !find_tier(o.tier)) {
@@ -114,6 +119,9 @@ void validate_agent_options(const AgentOptions& o) {
                                     ": must be between 1024 and 16777216 bytes");
   if (o.flood_send_rate > 1000000 || o.flood_open_rate > 1000000)
     throw UserError(kExitUsage, "--flood-send-rate / --flood-connect-rate: at most 1000000 per second (0 = no limit)");
+  if (o.audit_interval_sec > 86400 * 7)
+    throw UserError(kExitUsage, "--audit-interval " + std::to_string(o.audit_interval_sec) +
+                                    ": at most 604800 seconds (0 = only at start and on container changes)");
   if (!(o.duration_sec >= 0)) throw UserError(kExitUsage, "--duration must be a number of seconds >= 0");
   for (const auto& spec : o.expect) parse_expected_spec(spec, "--expect");
 }
@@ -151,7 +159,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
 
   std::vector<std::string> specs = opts.no_default_sockets ? std::vector<std::string>{} : default_socket_specs();
   specs.insert(specs.end(), opts.sockets.begin(), opts.sockets.end());
-  WatchList watches(specs, self_netns_ino());
+  WatchList watches(specs, self_netns_ino(), normalize_host_root(opts.host_root, nullptr));
   AgentOptions live = opts;  // what SIGHUP reloads compare against
   AttemptResolver attempts(opts.proc_root);
 
@@ -187,7 +195,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
     roots.podman_rootful_run = roots.crio_state = opts.containers_runroot + "/overlay-containers";
   ContainerResolver containers(roots);
   builder.set_container_resolver(&containers);
-  HostNamespaces host = HostNamespaces::read(opts.proc_root);
+  HostNamespaces host = HostNamespaces::read(opts.proc_root, host_root_pid(opts.host_root));
   // Names come from the runtimes' own state on disk, never from their sockets.
   auto refresh_docker_roots = [&]() {
     auto roots = running_docker_data_roots(opts.proc_root, opts.docker_daemon_json);
@@ -225,7 +233,9 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   // The daemon's replies are captured by every tier but syscall-tp.
   const bool replies_visible = capture->tier().id != TierId::SyscallTp;
   RequestPipeline requests(ropts, replies_visible);
+  std::unique_ptr<ContinuousAudit> audit = make_continuous_audit(opts);
   auto emit = [&](Event&& e) {
+    if (audit && e.request) audit->on_request(e);  // before the filter: a filtered create still changes findings
     if (!filter.keep(e)) return;
     if (e.action == "send" || e.action == "reply") {
       auto r = redact_payload(e.raw.payload);
@@ -313,6 +323,16 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   if (agent_gap) deliver(builder.agent_gap(agent_gap->previous_pid, agent_gap->last_alive_realtime_ns, now_realtime_ns()));
   if (enforcement_gap) deliver(builder.enforcement_gap(enforcement_gap->previous_pid,
                                                        enforcement_gap->last_alive_realtime_ns, now_realtime_ns()));
+  auto take_audit_events = [&]() {
+    if (!audit) return;
+    emit_all(audit->take_events());
+    auto c = audit->counters();
+    stats.audit_runs = c.runs;
+    stats.audit_errors = c.errors;
+    stats.audit_findings = c.findings;
+    stats.audit_events = c.emitted;
+  };
+  if (audit) audit->start();
   auto start = std::chrono::steady_clock::now();
   auto next_tick = start;
   auto next_root_scan = start + std::chrono::seconds(5);
@@ -341,7 +361,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
         if (next.sockets != live.sockets || next.no_default_sockets != live.no_default_sockets) {
           std::vector<std::string> s = next.no_default_sockets ? std::vector<std::string>{} : default_socket_specs();
           s.insert(s.end(), next.sockets.begin(), next.sockets.end());
-          watches = WatchList(s, self_netns_ino());
+          watches = WatchList(s, self_netns_ino(), normalize_host_root(opts.host_root, nullptr));
           spdlog::info("watching {} socket specs after reload ({} exist)", s.size(), resync());
         }
         live.sockets = next.sockets;
@@ -349,6 +369,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
         live.expected_callers_file = next.expected_callers_file;
         live.expected_rules = next.expected_rules;
         live.expect = next.expect;
+        if (audit) audit->set_interval(next.audit_interval_sec);
       } catch (const UserError& e) {
         spdlog::error("reload failed, the running config stays in force: {}", e.what());
       }
@@ -362,6 +383,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
       emit_all(requests.tick(now));
       procs.expire();
       report_losses();
+      take_audit_events();
       stats.requests = requests.stats().requests;
       sink.on_tick(stats);
       if (now >= next_root_scan) {
@@ -378,6 +400,8 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   deliver_connects(correlator.flush());
   emit_all(requests.flush());
   report_losses(true);
+  if (audit) audit->stop();
+  take_audit_events();
   enforcer.stop();
   if (running_marker) running_marker->remove();
   auto rs = requests.stats();

@@ -18,6 +18,7 @@ namespace sockwarden {
 struct AgentOptions {
   std::vector<std::string> sockets;  // --socket (added to the defaults)
   bool no_default_sockets = false;
+  std::string host_root;  // --host-root: socket paths are looked up under it ("" = own root)
   std::string tier = "auto";
   uint32_t payload_cap = 4096;
   uint32_t ringbuf_kb = 8192;
@@ -40,6 +41,11 @@ struct AgentOptions {
   std::string state_dir = "/run/sockwarden";  // --state-dir: enforcement marker
   bool lifecycle_events = false;   // run: agent-start / agent-stop events through the sink
   bool existing_connections = true;  // report connections already open at start
+  // run: re-evaluate `sockwarden audit`'s findings at start, every
+  // audit_interval_sec (0: never periodically) and after risky container
+  // creates/starts/removes; report them as audit-finding events.
+  bool continuous_audit = false;
+  uint32_t audit_interval_sec = 300;  // --audit-interval
   std::string proc_root = "/proc";
   std::string mountinfo = "/proc/self/mountinfo";
   std::vector<ExpectedCaller> expected_rules;  // the config file's expected_callers list
@@ -59,6 +65,9 @@ struct RunStats {
   uint64_t requests = 0;             // decoded request events produced
   uint64_t evicted_connections = 0;  // decoder state dropped by its LRU cap
   uint64_t expired_connections = 0;  // decoder state dropped after idling
+  // Continuous audit (run): evaluations, failed evaluations, open findings,
+  // audit-finding(-resolved) events.
+  uint64_t audit_runs = 0, audit_errors = 0, audit_findings = 0, audit_events = 0;
 };
 
 class EventSink {

@@ -77,6 +77,8 @@ AuditReport collect_audit(const AuditOptions& o) {
   RuntimeRoots roots;
   std::string containerd_state = o.containerd_state.empty() ? "/run/containerd" : o.containerd_state;
   roots.containerd_state = containerd_state + "/io.containerd.runtime.v2.task";
+  if (!o.containers_runroot.empty())
+    roots.podman_rootful_run = roots.crio_state = o.containers_runroot + "/overlay-containers";
   ContainerResolver resolver(roots);
   std::vector<std::string> docker_roots = o.docker_data_roots;
   for (auto& d : running_docker_data_roots(o.proc_root, o.root_dir + "/etc/docker/daemon.json"))

@@ -16,6 +16,7 @@ struct AuditOptions {
   bool no_default_sockets = false;
   std::vector<std::string> docker_data_roots;  // --docker-data-root (running dockerds are found too)
   std::string containerd_state;                // --containerd-state ("" = /run/containerd)
+  std::string containers_runroot;              // podman/CRI-O run root ("" = /run/containers/storage)
   bool json = false;
   // Filesystem roots (tests point them elsewhere).
   std::string proc_root = "/proc";

@@ -193,7 +193,7 @@ AgentConfig load_agent_config(const std::string& path, AgentConfig cfg) {
   p.each(root, "the config file",
          {"sockets", "no_default_sockets", "tier", "payload_cap", "ringbuf_kb", "request_budget", "expected_callers",
           "enforce", "state_dir", "docker_data_root", "containerd_state", "containers_storage", "containers_runroot",
-          "outputs", "heartbeat", "severity_threshold", "redaction"},
+          "outputs", "heartbeat", "severity_threshold", "redaction", "audit"},
          [&](const std::string& k, const YAML::Node& key, const YAML::Node& v) {
            if (k == "sockets") {
              a.sockets = p.strings(v, k);
@@ -263,6 +263,12 @@ AgentConfig load_agent_config(const std::string& path, AgentConfig cfg) {
                                      "/var/lib/node_exporter/textfile_collector/sockwarden.prom)");
                       }
                     });
+           } else if (k == "audit") {
+             p.each(v, "audit", {"enabled", "interval_sec"},
+                    [&](const std::string& ak, const YAML::Node&, const YAML::Node& av) {
+                      if (ak == "enabled") cfg.audit.enabled = p.boolean(av, "audit.enabled");
+                      else cfg.audit.interval_sec = static_cast<uint32_t>(p.number(av, "audit.interval_sec", 0, 604800));
+                    });
            } else if (k == "severity_threshold") {
              cfg.severity_threshold = p.choice(v, k, {"none", "low", "medium", "high", "critical"});
            } else if (k == "redaction") {
@@ -290,6 +296,7 @@ AgentConfig merge_cli(const AgentConfig& file, const AgentConfig& cli, const std
   m.agent.only_flagged = cli.agent.only_flagged;
   m.agent.expect = cli.agent.expect;
   m.agent.proc_root = cli.agent.proc_root;
+  m.agent.host_root = cli.agent.host_root;
   m.agent.mountinfo = cli.agent.mountinfo;
   if (has("socket")) m.agent.sockets = cli.agent.sockets;
   if (has("no-default-sockets")) m.agent.no_default_sockets = cli.agent.no_default_sockets;
@@ -312,7 +319,14 @@ AgentConfig merge_cli(const AgentConfig& file, const AgentConfig& cli, const std
   if (has("heartbeat")) m.heartbeat.interval_sec = cli.heartbeat.interval_sec;
   if (has("prometheus-file")) m.heartbeat.prometheus_file = cli.heartbeat.prometheus_file;
   if (has("severity-threshold")) m.severity_threshold = cli.severity_threshold;
+  if (has("audit-interval")) m.audit.interval_sec = cli.audit.interval_sec;
+  if (has("no-audit")) m.audit.enabled = cli.audit.enabled;
   return m;
+}
+
+void apply_audit_config(AgentConfig& cfg) {
+  cfg.agent.continuous_audit = cfg.audit.enabled;
+  cfg.agent.audit_interval_sec = cfg.audit.interval_sec;
 }
 
 void check_agent_config(const AgentConfig& cfg) {

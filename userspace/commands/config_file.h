@@ -13,13 +13,23 @@ namespace sockwarden {
 
 inline constexpr const char* kDefaultConfigPath = "/etc/sockwarden/config.yaml";
 
+// audit: {enabled, interval_sec}: run's continuous audit (see continuous_audit.h).
+struct AuditConfig {
+  bool enabled = true;
+  uint32_t interval_sec = 300;  // 0: only at start and on container changes
+};
+
 struct AgentConfig {
   AgentOptions agent;
   std::vector<OutputConfig> outputs;  // empty = JSON lines on stdout
   HeartbeatConfig heartbeat;
   std::string severity_threshold = "none";  // request events below it are not emitted
   std::vector<std::string> redact_headers;  // more header names whose values are redacted
+  AuditConfig audit;
 };
+
+// run: copies cfg.audit into the agent options (trace never audits).
+void apply_audit_config(AgentConfig& cfg);
 
 // Reads and validates the whole file over `base` (defaults). Throws
 // UserError(kExitUsage) as "FILE:LINE: what was wrong, expected ..."; nothing

@@ -7,4 +7,6 @@ set(SW_COMMANDS_SOURCES
   commands/existing_connections.cpp
   commands/lifecycle.cpp
   commands/doctor.cpp
-  commands/audit.cpp)
+  commands/audit.cpp
+  commands/lint.cpp
+  commands/continuous_audit.cpp)

@@ -20,7 +20,7 @@ uint64_t realtime_now_ns() {
 int syslog_severity_of(const Event& e) {
   if (e.action == "enforcement-gap") return 2;
   if (e.action == "lost") return 4;
-  if (e.action == "request") {
+  if (e.action == "request" || e.action == "audit-finding") {
     if (e.severity == "critical") return 2;
     if (e.severity == "high") return 3;
     if (e.severity == "medium") return 4;
@@ -76,7 +76,10 @@ void OutputsSink::submit_json(std::string json, const std::string& action, int s
 }
 
 void OutputsSink::on_event(const Event& e) {
-  if (e.action == "request" && e.severity_score < threshold_score_) {
+  // Audit findings pass the same threshold (a resolved one too, so that a
+  // SIEM never sees a resolution of a finding it was not sent).
+  bool scored = e.action == "request" || e.action == "audit-finding" || e.action == "audit-finding-resolved";
+  if (scored && e.severity_score < threshold_score_) {
     below_threshold_++;
     return;
   }
@@ -98,6 +101,10 @@ HealthSnapshot OutputsSink::snapshot(const RunStats& stats) {
   h.flood_suppressed = stats.kernel.flood_suppressed;
   h.lost_by_cause = stats.lost_by_cause;
   h.outputs = fanout_.counters();
+  h.audit_runs = stats.audit_runs;
+  h.audit_errors = stats.audit_errors;
+  h.audit_findings = stats.audit_findings;
+  h.audit_events = stats.audit_events;
   return h;
 }
 

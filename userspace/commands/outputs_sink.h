@@ -1,6 +1,6 @@
 // run's sink: every event serialised once and fanned out to the configured
-// outputs (stdout, files, syslog), each behind its own queue; request events
-// below severity_threshold are skipped; heartbeat events and the Prometheus
+// outputs (stdout, files, syslog), each behind its own queue; request and audit
+// finding events below severity_threshold are skipped; heartbeat events and the Prometheus
 // textfile on a timer.
 #pragma once
 #include <chrono>

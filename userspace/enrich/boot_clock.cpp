@@ -47,12 +47,22 @@ uint64_t BootClock::to_realtime(uint64_t boot_ns) const {
 std::string rfc3339_utc(uint64_t realtime_ns) {
   time_t secs = static_cast<time_t>(realtime_ns / kNsPerSec);
   unsigned long frac = static_cast<unsigned long>(realtime_ns % kNsPerSec);
-  tm t{};
-  gmtime_r(&secs, &t);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09luZ", t.tm_year + 1900, t.tm_mon + 1,
-                t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec, frac);
-  return buf;
+  // Events come in bursts within the same second: gmtime + snprintf of the
+  // date and time once per second, only the nanoseconds per event.
+  thread_local time_t cached_secs = -1;
+  thread_local char cached[64];  // "YYYY-MM-DDTHH:MM:SS"
+  if (secs != cached_secs) {
+    tm t{};
+    gmtime_r(&secs, &t);
+    std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d", t.tm_year + 1900, t.tm_mon + 1,
+                  t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
+    cached_secs = secs;
+  }
+  std::string out(cached);
+  char ns[12] = {'.', '0', '0', '0', '0', '0', '0', '0', '0', '0', 'Z', 0};
+  for (int i = 9; i >= 1 && frac; i--, frac /= 10) ns[i] = static_cast<char>('0' + frac % 10);
+  out += ns;
+  return out;
 }
 
 }  // namespace sockwarden

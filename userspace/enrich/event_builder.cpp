@@ -38,14 +38,28 @@ const char* tier_name(uint16_t tier) {
 
 // Ancestors reported per event: the issue asks for at least 4.
 constexpr size_t kAncestors = 8;
+// Processes whose derived info is kept (cleared whole when full: refilled on use).
+constexpr size_t kProcessCacheMax = 4096;
 
 void EventBuilder::fill_process(Event& e) {
   const RawEvent& raw = e.raw;
   ProcessInfo& p = e.process;
-  p.name = raw.comm;  // per thread, and current: wins over the table's
+  auto cached = process_cache_.find(raw.tgid);
+  if (cached != process_cache_.end() && cached->second.generation == procs_.generation() &&
+      raw.ts_boot_ns >= cached->second.image_since) {
+    p = cached->second.info;
+    p.name = raw.comm;  // per thread, and current: wins over the table's
+    return;
+  }
+  p.name = raw.comm;
+  // Not cacheable if an earlier image was used. An unknown process is: the
+  // table's generation changes when it learns about it.
+  uint64_t image_since = 0;
   if (const ProcessEntry* entry = procs_.lookup(raw.tgid)) {
     // The program that made the call, even if the caller exec'd since.
     ProcessImage img = entry->image_at(raw.ts_boot_ns);
+    uint64_t last_exec = entry->previous.empty() ? 0 : entry->previous.back().until_boot_ns;
+    image_since = raw.ts_boot_ns >= last_exec ? last_exec : UINT64_MAX;
     p.executable = img.executable;
     p.command_line = join_args(img.args);
     p.args = std::move(img.args);
@@ -53,7 +67,11 @@ void EventBuilder::fill_process(Event& e) {
     p.sessionid = entry->sessionid;
     if (entry->start_boottime_ns) p.start_realtime_ns = clock_.to_realtime(entry->start_boottime_ns);
   }
-  for (const auto& a : procs_.ancestors(raw.tgid, kAncestors)) p.ancestors.push_back({a.tgid, a.executable, a.name});
+  procs_.for_each_ancestor(raw.tgid, kAncestors,
+                           [&](const ProcessEntry& a) { p.ancestors.push_back({a.tgid, a.executable, a.name}); });
+  if (image_since == UINT64_MAX) return;
+  if (process_cache_.size() >= kProcessCacheMax) process_cache_.clear();
+  process_cache_[raw.tgid] = CachedProcess{procs_.generation(), image_since, p};
 }
 
 Event EventBuilder::build(RawEvent&& raw, bool success) {

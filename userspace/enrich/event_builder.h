@@ -3,6 +3,7 @@
 #pragma once
 #include <functional>
 #include <string>
+#include <unordered_map>
 
 #include "capture/raw_event.h"
 #include "enrich/boot_clock.h"
@@ -40,6 +41,16 @@ class EventBuilder {
 
  private:
   void fill_process(Event& e);
+  // What fill_process derived for a process (everything but the per-thread
+  // comm), reused while the process table is unchanged and the event is not
+  // older than the process's last exec: a busy caller costs one hash lookup
+  // per event instead of a walk over its ancestors with copies.
+  struct CachedProcess {
+    uint64_t generation = 0;
+    uint64_t image_since = 0;  // boot ns of the exec that started the current image
+    ProcessInfo info;
+  };
+  std::unordered_map<uint32_t, CachedProcess> process_cache_;
   ProcessTable& procs_;
   CgroupResolver& cgroups_;
   const BootClock& clock_;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <algorithm>
 #include <unordered_set>
 
 namespace sockwarden {
@@ -109,6 +110,7 @@ std::optional<ProcessEntry> ProcessTable::read_proc(uint32_t tgid) const {
 
 ProcessEntry& ProcessTable::upsert(uint32_t tgid) {
   auto [it, inserted] = table_.try_emplace(tgid);
+  generation_++;  // the caller fills or changes the entry
   if (inserted) {
     it->second.tgid = tgid;
     order_.push_back(tgid);
@@ -119,6 +121,7 @@ ProcessEntry& ProcessTable::upsert(uint32_t tgid) {
 void ProcessTable::enforce_bound() {
   // Oldest first; a live entry evicted here is re-read from /proc on demand.
   while (table_.size() > max_entries_ && !order_.empty()) {
+    generation_++;
     table_.erase(order_.front());
     order_.pop_front();
   }
@@ -150,6 +153,7 @@ size_t ProcessTable::seed_from_proc() {
 }
 
 void ProcessTable::on_event(const ProcEvent& ev, Clock::time_point now) {
+  generation_++;
   switch (ev.kind) {
     case ProcEventKind::Fork: {
       ProcessEntry child;
@@ -224,24 +228,34 @@ const ProcessEntry* ProcessTable::lookup(uint32_t tgid) {
 
 std::vector<ProcessEntry> ProcessTable::ancestors(uint32_t tgid, size_t max) {
   std::vector<ProcessEntry> out;
-  std::unordered_set<uint32_t> seen{tgid};
+  for_each_ancestor(tgid, max, [&](const ProcessEntry& p) { out.push_back(p); });
+  return out;
+}
+
+void ProcessTable::for_each_ancestor(uint32_t tgid, size_t max, const std::function<void(const ProcessEntry&)>& f) {
+  std::vector<uint32_t> seen{tgid};  // a handful: a linear search beats a hash set
   const ProcessEntry* cur = lookup(tgid);
   uint32_t ppid = cur ? cur->ppid : 0;
-  while (out.size() < max) {
-    if (ppid == 0 || !seen.insert(ppid).second) break;
+  size_t n = 0;
+  while (n < max) {
+    if (ppid == 0 || std::find(seen.begin(), seen.end(), ppid) != seen.end()) break;
+    seen.push_back(ppid);
     const ProcessEntry* parent = lookup(ppid);
     if (!parent) break;
-    out.push_back(*parent);
+    uint32_t next = parent->ppid;
+    f(*parent);  // before the next lookup, which may insert and move entries
+    n++;
     if (ppid == 1) break;
-    ppid = parent->ppid;
+    ppid = next;
   }
-  return out;
 }
 
 void ProcessTable::expire(Clock::time_point now) {
   for (auto it = table_.begin(); it != table_.end();) {
-    if (it->second.exited && now - it->second.exited_at >= exit_grace_)
+    if (it->second.exited && now - it->second.exited_at >= exit_grace_) {
+      generation_++;
       it = table_.erase(it);
+    }
     else
       ++it;
   }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -67,11 +68,17 @@ class ProcessTable {
   // Parent, grandparent, ... (up to max), nearest first; stops at pid 0/1 or
   // a loop. Copies: later lookups may evict entries.
   std::vector<ProcessEntry> ancestors(uint32_t tgid, size_t max = 8);
+  // The same walk without copies: f sees each ancestor, nearest first (the
+  // reference is valid only during the call).
+  void for_each_ancestor(uint32_t tgid, size_t max, const std::function<void(const ProcessEntry&)>& f);
 
   // Drop exited processes past their grace period.
   void expire(Clock::time_point now = Clock::now());
 
   size_t size() const { return table_.size(); }
+  // Changes whenever an entry is added, changed or removed: what was derived
+  // from the table (EventBuilder's per-process cache) is current while it stays.
+  uint64_t generation() const { return generation_; }
   uint64_t proc_reads() const { return proc_reads_; }
 
  private:
@@ -85,6 +92,7 @@ class ProcessTable {
   std::unordered_map<uint32_t, ProcessEntry> table_;
   std::deque<uint32_t> order_;  // insertion order, for the size bound
   uint64_t proc_reads_ = 0;
+  uint64_t generation_ = 0;
 };
 
 }  // namespace sockwarden

@@ -1,6 +1,7 @@
 #include "output/ecs_json.h"
 
 #include "output/container_fields.h"
+#include "output/fast_json.h"
 
 #include "events.h"
 #include "enrich/boot_clock.h"
@@ -97,6 +98,40 @@ json lifecycle_event(const Event& e) {
   return j;
 }
 
+// audit-finding / audit-finding-resolved: a state the host is in (ECS
+// event.kind "state"), created or deleted; the severity is event.severity
+// like a request's, the rule the audit check id.
+json audit_finding_event(const Event& e) {
+  const AuditFindingInfo f = e.finding.value_or(AuditFindingInfo{});
+  const bool resolved = e.action == "audit-finding-resolved";
+  json ev = event_object(e, "success");
+  ev["kind"] = "state";
+  ev["category"] = json::array({"configuration"});
+  ev["type"] = json::array({resolved ? "deletion" : "creation"});
+  ev["dataset"] = "sockwarden.audit";
+  ev["severity"] = e.severity_score;
+  ev["reason"] = f.title;
+  json finding{{"rule", f.rule},
+               {"key", f.key},
+               {"severity", f.severity},
+               {"subject", f.subject},
+               {"title", f.title},
+               {"evidence", f.evidence},
+               {"remediation", f.remediation},
+               {"trigger", f.trigger}};
+  if (!f.socket_path.empty()) finding["socket_path"] = f.socket_path;
+  json j{
+      {"@timestamp", rfc3339_utc(e.realtime_ns)},
+      {"ecs", {{"version", kEcsVersion}}},
+      {"event", ev},
+      {"rule", {{"id", f.rule}, {"name", f.rule}, {"ruleset", "sockwarden-audit"}}},
+      {"message", (resolved ? "resolved: " : "") + f.title},
+      {"sockwarden", {{"audit", {{"finding", std::move(finding)}}}}},
+  };
+  if (e.container) add_container_fields(j, *e.container);
+  return j;
+}
+
 }  // namespace
 
 nlohmann::json to_ecs_json(const Event& e) {
@@ -104,6 +139,7 @@ nlohmann::json to_ecs_json(const Event& e) {
   if (e.action == "enforcement-gap" || e.action == "agent-gap") return enforcement_gap_event(e);
   if (e.action == "flood-suppressed") return flood_suppressed_json(e);
   if (e.action == "agent-start" || e.action == "agent-stop") return lifecycle_event(e);
+  if (e.action == "audit-finding" || e.action == "audit-finding-resolved") return audit_finding_event(e);
   const RawEvent& r = e.raw;
 
   json process{
@@ -174,6 +210,8 @@ nlohmann::json to_ecs_json(const Event& e) {
 }
 
 std::string to_json_line(const Event& e) {
+  std::string out;
+  if (write_socket_event_json(e, out)) return out;  // the common case, without the tree
   return to_ecs_json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -48,6 +48,21 @@ struct RelayInfo {
   std::string tool;                 // a known forwarding tool's name ("socat"), "" otherwise
 };
 
+// audit-finding / audit-finding-resolved (run's continuous audit): one audit
+// finding that appeared or went away. The container, when the finding is
+// about one, is in Event::container.
+struct AuditFindingInfo {
+  std::string rule;      // the audit check id: "socket-mounted", "tcp-no-tls", ...
+  std::string key;       // the stable key the diff matched on (audit/finding_diff.h)
+  std::string severity;  // the audit's own: "info", "low", "medium", "high", "critical"
+  std::string subject;
+  std::string title;
+  std::vector<std::string> evidence;
+  std::string remediation;
+  std::string socket_path;
+  std::string trigger;   // what ran the audit: "start", "interval", "container-create", ...
+};
+
 struct Event {
   RawEvent raw;
   std::string action;        // "connect", "send", "reply", "request", "flood-suppressed", "lost", "existing-connection", "agent-start", "agent-stop"
@@ -80,9 +95,12 @@ struct Event {
 
   // Lifecycle events only ("agent-start", "agent-stop")
   std::optional<AgentLifecycle> agent;
+  // "audit-finding", "audit-finding-resolved" only
+  std::optional<AuditFindingInfo> finding;
 
   bool is_agent_event() const {
-    return action == "lost" || action == "enforcement-gap" || action == "agent-gap" || action == "agent-start" || action == "agent-stop";
+    return action == "lost" || action == "enforcement-gap" || action == "agent-gap" || action == "agent-start" ||
+           action == "agent-stop" || action == "audit-finding" || action == "audit-finding-resolved";
   }
 };
 

@@ -3,6 +3,7 @@ set(SW_OUTPUT_SOURCES
   output/flag_names.cpp
   output/ecs_json.cpp
   output/flood_json.cpp
+  output/fast_json.cpp
   output/container_fields.cpp
   output/request_fields.cpp
   output/table_printer.cpp

@@ -108,12 +108,59 @@ bool FileOutput::write(const OutputRecord& r) {
     return false;
   }
   size_ += len;
+  wrote();
+  if (cfg_.fsync == FsyncMode::EveryEvent) sync();
+  return true;
+}
+
+bool FileOutput::append(std::string_view lines) {
+  if (int err = write_all_fd(fd_, lines)) {
+    // A partial line would corrupt the file for every reader: cut it off.
+    if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+    fail("writing", err);
+    return false;
+  }
+  size_ += lines.size();
+  wrote();
+  return true;
+}
+
+// Lines up to the next rotation point go out in one write(2); a failed write
+// drops the lines of that write (cut off, counted by the caller).
+size_t FileOutput::write_batch(const std::vector<OutputRecord>& rs) {
+  // Durability per event was asked for: one write + fdatasync each.
+  if (cfg_.fsync == FsyncMode::EveryEvent) return Output::write_batch(rs);
+  size_t ok = 0, i = 0;
+  while (i < rs.size()) {
+    if (!ensure_open()) return ok;
+    buf_.clear();
+    size_t j = i;
+    uint64_t size = size_;
+    while (j < rs.size()) {
+      const uint64_t len = rs[j].json->size() + 1;
+      if (cfg_.max_size_bytes && size > 0 && size + len > cfg_.max_size_bytes) break;
+      size += len;
+      j++;
+    }
+    if (j == i) {  // the file is full: rotate before the next line
+      rotate();
+      continue;
+    }
+    append_lines(buf_, rs, i, j);
+    if (append(buf_)) ok += j - i;
+    i = j;
+  }
+  return ok;
+}
+
+void FileOutput::wrote() {
   if (failing_) spdlog::info("output {}: writing again", cfg_.name);
   failing_ = false;
   backoff_ = std::chrono::milliseconds(100);
   dirty_ = true;
-  if (cfg_.fsync == FsyncMode::EveryEvent) sync();
-  return true;
 }
 
 void FileOutput::idle() {

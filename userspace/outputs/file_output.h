@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "outputs/output.h"
 #include "outputs/output_config.h"
@@ -20,6 +22,7 @@ class FileOutput : public Output {
   explicit FileOutput(const OutputConfig& cfg);
   ~FileOutput() override;
   bool write(const OutputRecord& r) override;
+  size_t write_batch(const std::vector<OutputRecord>& rs) override;
   void idle() override;
   void close() override;
 
@@ -32,6 +35,8 @@ class FileOutput : public Output {
   void rotate();
   void fail(const char* what, int err);
   void sync();
+  bool append(std::string_view lines);
+  void wrote();  // after a successful write: leave the failing state, mark dirty  // one write of whole lines; false = failed, nothing kept
 
   OutputConfig cfg_;
   int fd_ = -1;
@@ -45,6 +50,7 @@ class FileOutput : public Output {
   Clock::time_point last_sync_ = Clock::now();
   Clock::time_point last_check_ = Clock::now();
   uint64_t fsyncs_ = 0;
+  std::string buf_;  // the lines of one batch
 };
 
 // mkdir -p with mode 0750 for what it creates; 0 or errno.

@@ -52,7 +52,12 @@ std::string heartbeat_json(const HealthSnapshot& h) {
           {"flood_suppressed", h.flood_suppressed},
           {"lost_total", lost_total},
           {"lost", lost},
-          {"outputs", outputs}}}}},
+          {"outputs", outputs},
+          {"audit",
+           {{"runs", h.audit_runs},
+            {"errors", h.audit_errors},
+            {"findings", h.audit_findings},
+            {"events", h.audit_events}}}}}}},
   };
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -106,6 +111,14 @@ std::string prometheus_text(const HealthSnapshot& h) {
   metric(o, "sockwarden_flood_suppressed_total", "counter",
          "Records held back by the per-process flood budget (summarised in flood-suppressed events).");
   o += "sockwarden_flood_suppressed_total " + std::to_string(h.flood_suppressed) + "\n";
+  metric(o, "sockwarden_audit_runs_total", "counter", "Continuous audit evaluations finished.");
+  o += "sockwarden_audit_runs_total " + std::to_string(h.audit_runs) + "\n";
+  metric(o, "sockwarden_audit_errors_total", "counter", "Continuous audit evaluations that failed.");
+  o += "sockwarden_audit_errors_total " + std::to_string(h.audit_errors) + "\n";
+  metric(o, "sockwarden_audit_findings", "gauge", "Audit findings open after the last evaluation.");
+  o += "sockwarden_audit_findings " + std::to_string(h.audit_findings) + "\n";
+  metric(o, "sockwarden_audit_events_total", "counter", "audit-finding and audit-finding-resolved events.");
+  o += "sockwarden_audit_events_total " + std::to_string(h.audit_events) + "\n";
   metric(o, "sockwarden_lost_total", "counter", "Records or events lost, by cause (as in the lost events).");
   for (const auto& [cause, n] : h.lost_by_cause)
     o += "sockwarden_lost_total{cause=\"" + label(cause) + "\"} " + std::to_string(n) + "\n";

@@ -24,6 +24,11 @@ struct HealthSnapshot {
   uint64_t flood_suppressed = 0; // records the per-process flood budget held back (summarised, not lost)
   std::map<std::string, uint64_t> lost_by_cause;
   std::vector<OutputCounters> outputs;
+  // Continuous audit (all 0 when it is off).
+  uint64_t audit_runs = 0;      // evaluations finished
+  uint64_t audit_errors = 0;    // evaluations that failed
+  uint64_t audit_findings = 0;  // findings open now
+  uint64_t audit_events = 0;    // audit-finding(-resolved) events produced
 };
 
 // One JSON line (no newline).

@@ -8,6 +8,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "outputs/output.h"
 
@@ -18,12 +19,17 @@ class OutputQueue {
   explicit OutputQueue(size_t capacity) : capacity_(capacity) {}
 
   bool push(OutputRecord r) {
+    bool was_empty;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (closed_ || items_.size() >= capacity_) return false;
+      was_empty = items_.empty();
       items_.push_back(std::move(r));
     }
-    cv_.notify_one();
+    // The writer only ever waits on an empty queue (its predicate is checked
+    // under the lock): waking it for every record of a burst would cost a
+    // futex syscall per event.
+    if (was_empty) cv_.notify_one();
     return true;
   }
 
@@ -35,6 +41,18 @@ class OutputQueue {
     OutputRecord r = std::move(items_.front());
     items_.pop_front();
     return r;
+  }
+
+  // Waits up to `wait` for a first record, then moves up to `max` queued
+  // records into `out` (cleared first). Empty on timeout or when closed and empty.
+  void pop_batch(std::chrono::milliseconds wait, size_t max, std::vector<OutputRecord>& out) {
+    out.clear();
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, wait, [&] { return !items_.empty() || closed_; });
+    while (!items_.empty() && out.size() < max) {
+      out.push_back(std::move(items_.front()));
+      items_.pop_front();
+    }
   }
 
   void close() {

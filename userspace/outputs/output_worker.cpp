@@ -43,16 +43,17 @@ void OutputWorker::loop() {
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, nullptr);
   auto last_idle = std::chrono::steady_clock::now();
+  std::vector<OutputRecord> batch;
   while (!queue_.closed_and_empty()) {
-    auto r = queue_.pop(std::chrono::milliseconds(100));
-    if (r) {
-      if (out_->write(*r))
-        written_++;
-      else
-        dropped_failed_++;
+    // Whatever queued up while the last batch was written goes out together.
+    queue_.pop_batch(std::chrono::milliseconds(100), kMaxBatch, batch);
+    if (!batch.empty()) {
+      size_t ok = out_->write_batch(batch);
+      written_ += ok;
+      dropped_failed_ += batch.size() - ok;
     }
     auto now = std::chrono::steady_clock::now();
-    if (!r || now - last_idle >= std::chrono::milliseconds(100)) {
+    if (batch.empty() || now - last_idle >= std::chrono::milliseconds(100)) {
       last_idle = now;
       out_->idle();
     }

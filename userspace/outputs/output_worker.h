@@ -36,6 +36,7 @@ class OutputWorker {
 
  private:
   void loop();
+  static constexpr size_t kMaxBatch = 1024;  // records per write_batch
   std::string name_;
   std::unique_ptr<Output> out_;
   OutputQueue queue_;

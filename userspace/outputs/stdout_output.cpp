@@ -28,6 +28,39 @@ int write_line_fd(int fd, const std::string& line) {
   return 0;
 }
 
+int write_all_fd(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t w = ::write(fd, data.data(), data.size());
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (w == 0) return EIO;
+    data.remove_prefix(static_cast<size_t>(w));
+  }
+  return 0;
+}
+
+void append_lines(std::string& buf, const std::vector<OutputRecord>& rs, size_t from, size_t to) {
+  for (size_t i = from; i < to; i++) {
+    buf += *rs[i].json;
+    buf += '\n';
+  }
+}
+
+size_t StdoutOutput::write_batch(const std::vector<OutputRecord>& rs) {
+  buf_.clear();
+  append_lines(buf_, rs, 0, rs.size());
+  int err = write_all_fd(fd_, buf_);
+  if (err) {
+    if (!failing_) spdlog::error("{}", errno_text("writing events to stdout", err));
+    failing_ = true;
+    return 0;
+  }
+  failing_ = false;
+  return rs.size();
+}
+
 bool StdoutOutput::write(const OutputRecord& r) {
   int err = write_line_fd(fd_, *r.json);
   if (err) {

@@ -1,0 +1,259 @@
+/* Workloads for scripts/bench.sh. Prints "WALL_NS CPU_NS" for the measured part.
+ *   write N | pingpong N | spawn N | request N PATH SERVER_PID   overhead workloads
+ *   serve PATH        HTTP-like server for `request` (one reply per connection)
+ *   sink PATH         accepts connections and reads and discards everything (for `flood`)
+ *   connectloop PATH  connect + close every millisecond until killed (startup time probe)
+ *   flood N RATE PATH one connection to PATH, N writes of 64 bytes at RATE writes/s
+ *                     (0 = as fast as possible); prints "WALL_NS CPU_NS" like the others.
+ *                     The bytes cannot start an HTTP request, so the agent reports each
+ *                     write as one `send` event and decodes no request from them. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+static long long tv_ns(struct timeval tv) { return tv.tv_sec * 1000000000LL + tv.tv_usec * 1000LL; }
+/* user+sys of this process and its reaped children */
+static long long cpu_ns(void) {
+  struct rusage s, c;
+  getrusage(RUSAGE_SELF, &s);
+  getrusage(RUSAGE_CHILDREN, &c);
+  return tv_ns(s.ru_utime) + tv_ns(s.ru_stime) + tv_ns(c.ru_utime) + tv_ns(c.ru_stime);
+}
+/* on-CPU time of another (single-threaded) process, ns */
+static long long schedstat_ns(pid_t pid) {
+  char p[64];
+  long long v = 0;
+  snprintf(p, sizeof p, "/proc/%d/schedstat", (int)pid);
+  FILE *f = fopen(p, "r");
+  if (!f || fscanf(f, "%lld", &v) != 1) { fprintf(stderr, "cannot read %s\n", p); exit(1); }
+  fclose(f);
+  return v;
+}
+static void die(const char *what) { perror(what); exit(1); }
+static void full_write(int fd, const char *b, size_t n) {
+  while (n) {
+    ssize_t w = write(fd, b, n);
+    if (w < 0) { if (errno == EINTR) continue; die("write"); }
+    b += w; n -= (size_t)w;
+  }
+}
+
+static const char kRequest[] =
+    "GET /v1.41/containers/json HTTP/1.1\r\nHost: bench\r\nUser-Agent: sockwarden-bench\r\n\r\n";
+static const char kReply[] =
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]";
+
+static int unix_addr(const char *path, struct sockaddr_un *a) {
+  memset(a, 0, sizeof *a);
+  a->sun_family = AF_UNIX;
+  if (strlen(path) >= sizeof a->sun_path) { fprintf(stderr, "path too long\n"); exit(1); }
+  strcpy(a->sun_path, path);
+  return 0;
+}
+
+static int serve(const char *path) {
+  struct sockaddr_un a;
+  unix_addr(path, &a);
+  int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (l < 0) die("socket");
+  unlink(path);
+  if (bind(l, (struct sockaddr *)&a, sizeof a) < 0) die("bind");
+  if (listen(l, 128) < 0) die("listen");
+  printf("ready\n");
+  fflush(stdout);
+  char buf[4096];
+  for (;;) {
+    int c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0) { if (errno == EINTR) continue; die("accept"); }
+    size_t have = 0;
+    for (;;) { /* read the request head */
+      ssize_t r = read(c, buf + have, sizeof buf - 1 - have);
+      if (r <= 0) break;
+      have += (size_t)r;
+      buf[have] = 0;
+      if (strstr(buf, "\r\n\r\n") || have >= sizeof buf - 1) break;
+    }
+    if (have) full_write(c, kReply, sizeof kReply - 1);
+    close(c);
+  }
+  return 0;
+}
+
+static void request_loop(long n, const char *path) {
+  struct sockaddr_un a;
+  unix_addr(path, &a);
+  char buf[512];
+  for (long i = 0; i < n; i++) {
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) die("socket");
+    if (connect(s, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
+    full_write(s, kRequest, sizeof kRequest - 1);
+    size_t got = 0;
+    for (;;) {
+      ssize_t r = read(s, buf, sizeof buf);
+      if (r < 0) { if (errno == EINTR) continue; die("read"); }
+      if (r == 0) break;
+      got += (size_t)r;
+    }
+    if (got != sizeof kReply - 1) { fprintf(stderr, "short reply (%zu)\n", got); exit(1); }
+    close(s);
+  }
+}
+
+static int sink(const char *path) {
+  struct sockaddr_un a;
+  unix_addr(path, &a);
+  int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (l < 0) die("socket");
+  unlink(path);
+  if (bind(l, (struct sockaddr *)&a, sizeof a) < 0) die("bind");
+  if (listen(l, 128) < 0) die("listen");
+  printf("ready\n");
+  fflush(stdout);
+  static char buf[1 << 16];
+  for (;;) {
+    int c = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0) { if (errno == EINTR) continue; die("accept"); }
+    if (fork() == 0) { /* one reader per connection, so floods can overlap */
+      close(l);
+      while (read(c, buf, sizeof buf) > 0) {}
+      _exit(0);
+    }
+    close(c);
+    while (waitpid(-1, NULL, WNOHANG) > 0) {}
+  }
+  return 0;
+}
+
+/* N writes of 64 bytes, paced to RATE/s by the monotonic clock (bursts of at most 1 ms
+ * worth when behind, so the offered rate is the asked one on average). */
+static void flood(long n, long rate, const char *path) {
+  struct sockaddr_un a;
+  unix_addr(path, &a);
+  int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0) die("socket");
+  if (connect(s, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
+  char msg[64];
+  memset(msg, '.', sizeof msg);
+  msg[0] = 0x01; /* not an HTTP method or the HTTP/2 preface */
+  msg[sizeof msg - 1] = '\n';
+  long long t0 = now_ns();
+  for (long i = 0; i < n; i++) {
+    if (rate > 0) {
+      long long due = t0 + (long long)((double)i * 1e9 / (double)rate);
+      long long t;
+      while ((t = now_ns()) < due) {
+        if (due - t > 200000) { struct timespec d = {0, (due - t) - 100000}; nanosleep(&d, NULL); }
+      }
+    }
+    snprintf(msg + 1, 20, "%019ld", i);
+    msg[20] = '.';
+    full_write(s, msg, sizeof msg);
+  }
+  close(s);
+}
+
+static int connectloop(const char *path) {
+  struct sockaddr_un a;
+  unix_addr(path, &a);
+  for (;;) {
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) die("socket");
+    connect(s, (struct sockaddr *)&a, sizeof a); /* refused until the listener is up: keep trying */
+    close(s);
+    struct timespec d = {0, 1000000};
+    nanosleep(&d, NULL);
+  }
+  return 0;
+}
+
+static void spawn(long n) {
+  for (long i = 0; i < n; i++) {
+    pid_t c = fork();
+    if (c < 0) die("fork");
+    if (c == 0) {
+      execl("/bin/true", "true", (char *)NULL);
+      _exit(127);
+    }
+    int st;
+    if (waitpid(c, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) { fprintf(stderr, "spawn failed\n"); exit(1); }
+  }
+}
+
+static void pingpong(long n) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) die("socketpair");
+  pid_t child = fork();
+  if (child < 0) die("fork");
+  char b = 'x';
+  if (child == 0) {
+    close(sv[0]);
+    for (;;) {
+      ssize_t r = read(sv[1], &b, 1);
+      if (r <= 0) _exit(0);
+      if (write(sv[1], &b, 1) != 1) _exit(1);
+    }
+  }
+  close(sv[1]);
+  for (long i = 0; i < n; i++) {
+    if (write(sv[0], &b, 1) != 1) die("write");
+    if (read(sv[0], &b, 1) != 1) die("read");
+  }
+  close(sv[0]);
+  int st;
+  waitpid(child, &st, 0);
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 3 && !strcmp(argv[1], "serve")) return serve(argv[2]);
+  if (argc >= 3 && !strcmp(argv[1], "sink")) return sink(argv[2]);
+  if (argc >= 3 && !strcmp(argv[1], "connectloop")) return connectloop(argv[2]);
+  if (argc < 3) {
+    fprintf(stderr, "usage: %s write N | pingpong N | spawn N | request N PATH SERVER_PID | flood N RATE PATH | serve PATH | sink PATH | connectloop PATH\n", argv[0]);
+    return 2;
+  }
+  long n = atol(argv[2]);
+  long long c0 = cpu_ns(), srv0 = 0, t0 = now_ns();
+  pid_t server = 0;
+  if (!strcmp(argv[1], "write")) {
+    int fd = open("/dev/null", O_WRONLY);
+    if (fd < 0) die("/dev/null");
+    char b = 'x';
+    t0 = now_ns();
+    for (long i = 0; i < n; i++)
+      if (write(fd, &b, 1) != 1) die("write");
+  } else if (!strcmp(argv[1], "pingpong")) {
+    pingpong(n);
+  } else if (!strcmp(argv[1], "spawn")) {
+    spawn(n);
+  } else if (!strcmp(argv[1], "request") && argc >= 5) {
+    server = (pid_t)atoi(argv[4]);
+    srv0 = schedstat_ns(server);
+    t0 = now_ns();
+    request_loop(n, argv[3]);
+  } else if (!strcmp(argv[1], "flood") && argc >= 5) {
+    flood(n, atol(argv[3]), argv[4]);
+  } else {
+    fprintf(stderr, "bad mode\n");
+    return 2;
+  }
+  long long wall = now_ns() - t0;
+  long long cpu = cpu_ns() - c0 + (server ? schedstat_ns(server) - srv0 : 0);
+  printf("%lld %lld\n", wall, cpu);
+  return 0;
+}

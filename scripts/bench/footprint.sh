@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Agent footprint: startup time to the first event, then idle CPU and memory.
+#   startup  a client connects to the watched socket every millisecond; the agent is started
+#            (`sockwarden run ... -o FILE`) and the time from its exec until the first
+#            `connect` line appears in FILE is measured (also: until the "ready" log line).
+#   idle     the client stops; after a 2 s settle, the agent's utime+stime over FP_IDLE_SEC
+#            seconds (/proc/PID/stat) as a percentage of one CPU; VmRSS and VmHWM
+#            (/proc/PID/status) at the end.
+#
+#   scripts/bench/footprint.sh [BUILD_DIR]        standalone (root)
+#   source scripts/bench/footprint.sh             from scripts/bench.sh
+#
+# Environment: FP_TIER (socket-tp), FP_IDLE_SEC (30).
+# Prints "fp TIER READY_MS FIRST_EVENT_MS IDLE_CPU_PCT RSS_KB HWM_KB".
+set -euo pipefail
+# shellcheck source=bg.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bg.sh"
+
+fp_now_ns() { date +%s%N; }
+
+# fp_run TIER. Needs: BIN, H (bench helper), WORK.
+fp_run() {
+  local tier=$1 sock=$WORK/fp.sock out=$WORK/fp.json log=$WORK/fp-agent.log
+  local spid cpid apid i t0 tready=0 tfirst=0
+  : >"$WORK/fp-server.out" # (not the "ready" of an earlier run)
+  "$H" serve "$sock" >"$WORK/fp-server.out" 2>&1 &
+  spid=$!
+  BG_PIDS+=("$spid")
+  for ((i = 0; i < 100; i++)); do grep -q ready "$WORK/fp-server.out" 2>/dev/null && break; sleep 0.05; done
+  "$H" connectloop "$sock" &
+  cpid=$!
+  BG_PIDS+=("$cpid")
+  rm -f "$out"
+  t0=$(fp_now_ns)
+  "$BIN" run --no-default-sockets --socket "$sock" --tier "$tier" -o "$out" 2>"$log" &
+  apid=$!
+  BG_PIDS+=("$apid")
+  # Poll every 5 ms for up to 10 s.
+  for ((i = 0; i < 2000; i++)); do
+    if ((tready == 0)) && grep -q "ready: tier" "$log"; then tready=$(fp_now_ns); fi
+    if [[ -s $out ]] && grep -q '"action":"connect"' "$out"; then tfirst=$(fp_now_ns); break; fi
+    kill -0 "$apid" 2>/dev/null || break
+    sleep 0.005
+  done
+  ((tready)) || tready=$tfirst
+  kill "$cpid" 2>/dev/null || true
+  wait "$cpid" 2>/dev/null || true
+  if ((tfirst == 0)); then
+    cat "$log" >&2
+    kill "$apid" "$spid" 2>/dev/null || true
+    wait "$apid" "$spid" 2>/dev/null || true
+    echo "footprint: no connect event within 10 s of starting the agent" >&2
+    return 1
+  fi
+  sleep 2
+  local hz c0 c1 idle=${FP_IDLE_SEC:-30} rss hwm
+  hz=$(getconf CLK_TCK)
+  c0=$(awk '{print $14 + $15}' "/proc/$apid/stat")
+  sleep "$idle"
+  c1=$(awk '{print $14 + $15}' "/proc/$apid/stat")
+  rss=$(awk '/^VmRSS:/{print $2}' "/proc/$apid/status")
+  hwm=$(awk '/^VmHWM:/{print $2}' "/proc/$apid/status")
+  kill -TERM "$apid"
+  wait "$apid" || { cat "$log" >&2; echo "footprint: agent failed" >&2; return 1; }
+  kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
+  BG_PIDS=() # all waited for
+  rm -f "$out"
+  echo "fp $tier $(((tready - t0) / 1000000)) $(((tfirst - t0) / 1000000))" \
+    "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v s="$idle" 'BEGIN{printf "%.2f", 100 * c / hz / s}')" "$rss $hwm"
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  BUILD_DIR=${1:-$ROOT/build}
+  BIN=$BUILD_DIR/userspace/sockwarden
+  [[ $EUID -eq 0 ]] || { echo "footprint.sh: must run as root" >&2; exit 3; }
+  [[ -x $BIN ]] || { echo "footprint.sh: no agent binary at $BIN" >&2; exit 2; }
+  WORK=$(mktemp -d /tmp/sw-fp.XXXXXX)
+  trap 'bg_cleanup; rm -rf "$WORK"' EXIT
+  cc -O2 -Wall -o "$WORK/bench_helper" "$ROOT/scripts/bench/bench_helper.c"
+  H=$WORK/bench_helper
+  echo "# fp TIER READY_MS FIRST_EVENT_MS IDLE_CPU_PCT RSS_KB HWM_KB"
+  fp_run "${FP_TIER:-socket-tp}"
+fi

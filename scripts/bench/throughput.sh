@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Event throughput of the agent, end to end: a rate-controlled generator writes 64-byte
+# messages on one connection to a watched unix socket (each write = one `send` event), the
+# agent writes JSON lines to a file, and the file is checked afterwards:
+#   delivered = `send` events of the generator's pid in the file, expected = writes made,
+#   lost      = sum of the agent's `lost` records (ring buffer full, output queue full, ...).
+# A rate passes when delivered == expected and nothing was lost.
+#
+#   scripts/bench/throughput.sh [BUILD_DIR]        standalone (root)
+#   source scripts/bench/throughput.sh             from scripts/bench.sh (uses its helper/log)
+#
+# Environment: TP_TIER (socket-tp), TP_RATES ("25000 50000 100000 150000 200000 0"; 0 = as fast
+#              as the generator can), TP_SECONDS (3: writes per rate = rate x seconds; for 0,
+#              TP_MAX_N), TP_MAX_N (600000), PIN_CPU (nproc-1 | none).
+# Prints one line per rate: "tp RATE_OFFERED ACHIEVED_RATE EXPECTED DELIVERED LOST AGENT_CPU_MS
+# AGENT_RSS_KB AGENT_HWM_KB STATUS" (STATUS ok|loss|missing|crash) to stdout.
+set -euo pipefail
+# shellcheck source=bg.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bg.sh"
+
+# tp_one TIER RATE N -> one result line. Needs: BIN, H (bench helper), WORK, PIN (array).
+tp_one() {
+  local tier=$1 rate=$2 n=$3 sock=$WORK/tp.sock out=$WORK/tp.json log=$WORK/tp-agent.log
+  local spid apid i
+  : >"$WORK/tp-sink.out" # (not the "ready" of an earlier run)
+  "${PIN[@]}" "$H" sink "$sock" >"$WORK/tp-sink.out" 2>&1 &
+  spid=$!
+  BG_PIDS+=("$spid")
+  for ((i = 0; i < 100; i++)); do grep -q ready "$WORK/tp-sink.out" 2>/dev/null && break; sleep 0.05; done
+  grep -q ready "$WORK/tp-sink.out" || { kill "$spid"; echo "throughput: sink did not start" >&2; return 1; }
+  rm -f "$out"
+  : >"$log"
+  "$BIN" run --no-default-sockets --socket "$sock" --tier "$tier" -o "$out" 2>"$log" &
+  apid=$!
+  BG_PIDS+=("$apid")
+  for ((i = 0; i < 300; i++)); do
+    # ("watching": agents older than the "ready" line)
+    grep -qE "ready: tier|watching $sock" "$log" && break
+    kill -0 "$apid" 2>/dev/null || break
+    sleep 0.05
+  done
+  if ! grep -qE "ready: tier|watching $sock" "$log" || ! grep -q "capturing with tier $tier " "$log"; then
+    cat "$log" >&2
+    kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
+    kill "$apid" 2>/dev/null; wait "$apid" 2>/dev/null || true
+    echo "throughput: agent did not start with tier $tier" >&2
+    return 1
+  fi
+  local c0 c1 wall cpu gen_out status=ok
+  c0=$(tp_agent_cpu_ms "$apid")
+  gen_out=$("${PIN[@]}" "$H" flood "$n" "$rate" "$sock" 2>&1) || { echo "throughput: generator failed: $gen_out" >&2; status=crash; }
+  read -r wall cpu <<<"$gen_out"
+  # Let the agent drain: until its CPU time stops moving (at most 20 s).
+  local prev=-1 cur
+  for ((i = 0; i < 200; i++)); do
+    sleep 0.1
+    kill -0 "$apid" 2>/dev/null || break
+    cur=$(tp_agent_cpu_ms "$apid")
+    [[ $cur == "$prev" ]] && break
+    prev=$cur
+  done
+  local rss hwm
+  if kill -0 "$apid" 2>/dev/null; then
+    c1=$(tp_agent_cpu_ms "$apid")
+    rss=$(awk '/^VmRSS:/{print $2}' "/proc/$apid/status")
+    hwm=$(awk '/^VmHWM:/{print $2}' "/proc/$apid/status")
+    kill -TERM "$apid"
+    wait "$apid" || { cat "$log" >&2; status=crash; }
+  else
+    wait "$apid" || true
+    c1=$c0; rss=0; hwm=0; status=crash
+    cat "$log" >&2
+  fi
+  kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
+  BG_PIDS=() # all waited for
+  local delivered lost achieved
+  # The generator is the only writer on this socket; each write is one send event.
+  delivered=$(grep -c '"action":"send"' "$out" || true)
+  lost=$({ grep '"action":"lost"' "$out" || true; } | python3 -c '
+import json, sys
+print(sum(json.loads(l)["sockwarden"]["lost"]["count"] for l in sys.stdin))')
+  achieved=$(awk -v n="$n" -v w="${wall:-1}" 'BEGIN{printf "%.0f", n / (w / 1e9)}')
+  if [[ $status == ok ]]; then
+    if ((lost > 0)); then status=loss
+    elif ((delivered != n)); then status=missing
+    fi
+  fi
+  echo "tp $rate $achieved $n $delivered $lost $((c1 - c0)) $rss $hwm $status"
+  rm -f "$out"
+}
+
+tp_agent_cpu_ms() { # utime+stime of the whole agent process, in ms
+  awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($14 + $15) * 1000 / hz}' "/proc/$1/stat"
+}
+
+# tp_ramp TIER: every rate of TP_RATES, one result line each.
+tp_ramp() {
+  local tier=$1 rate n
+  for rate in ${TP_RATES:-25000 50000 100000 150000 200000 0}; do
+    if ((rate > 0)); then n=$((rate * ${TP_SECONDS:-3})); else n=${TP_MAX_N:-600000}; fi
+    ((n <= ${TP_MAX_N:-600000})) || n=${TP_MAX_N:-600000}
+    tp_one "$tier" "$rate" "$n"
+  done
+}
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+  ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  BUILD_DIR=${1:-$ROOT/build}
+  BIN=$BUILD_DIR/userspace/sockwarden
+  [[ $EUID -eq 0 ]] || { echo "throughput.sh: must run as root" >&2; exit 3; }
+  [[ -x $BIN ]] || { echo "throughput.sh: no agent binary at $BIN" >&2; exit 2; }
+  WORK=$(mktemp -d /tmp/sw-tp.XXXXXX)
+  trap 'bg_cleanup; rm -rf "$WORK"' EXIT
+  cc -O2 -Wall -o "$WORK/bench_helper" "$ROOT/scripts/bench/bench_helper.c"
+  H=$WORK/bench_helper
+  PIN_CPU=${PIN_CPU:-$(($(nproc) - 1))}
+  PIN=()
+  [[ $PIN_CPU == none ]] || PIN=(taskset -c "$PIN_CPU")
+  echo "# tp OFFERED ACHIEVED EXPECTED DELIVERED LOST AGENT_CPU_MS RSS_KB HWM_KB STATUS"
+  tp_ramp "${TP_TIER:-socket-tp}"
+fi
