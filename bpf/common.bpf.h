@@ -122,6 +122,8 @@ static __always_inline void count(__u32 idx)
 		*v += 1;
 }
 
+#include "flood_budget.bpf.h"
+
 static __always_inline struct scratch *get_scratch(void)
 {
 	__u32 zero = 0;
@@ -131,10 +133,13 @@ static __always_inline struct scratch *get_scratch(void)
 /*
  * Submit a record of sizeof(sw_event) + n bytes (n clamped to 'room', the
  * payload buffer's size, so the verifier can prove the read stays inside).
- * A full ring buffer is counted, never silent.
+ * A full ring buffer is counted, never silent; so is a record the caller's
+ * flood budget holds back.
  */
 static __always_inline void emit(void *rec, __u32 n32, __u32 room)
 {
+	if (!flood_admit((struct sw_event *)rec))
+		return; /* counted per process in flood_state */
 	__u64 n = clamp_size(n32, room);
 	((struct sw_event *)rec)->payload_len = n;
 	if (bpf_ringbuf_output(&events, rec, sizeof(struct sw_event) + n, 0))

@@ -37,6 +37,7 @@ enum sw_event_type {
 #define SW_F_ABSTRACT         (1u << 5) /* the watched socket is in the abstract namespace */
 #define SW_F_PAYLOAD_USER     (1u << 6) /* payload read from the caller's buffer, not the kernel's copy */
 #define SW_F_DENIED           (1u << 7) /* enforcement refused this connect (result -EPERM) */
+#define SW_F_FLOOD_GAP        (1u << 8) /* sends on this connection were suppressed before this one (flood budget) */
 
 /* Tier that produced the record (also reported as sockwarden.tier). */
 enum sw_tier {
@@ -169,6 +170,24 @@ struct sw_policy_exe_key {
 	__u64 ino;
 };
 
+/*
+ * Per-process flood budget state (bpf/flood_budget.bpf.h), keyed by tgid in
+ * the flood_state LRU map. Userspace reads the suppressed counts (monotonic
+ * while the entry lives) and reports their increase as flood-suppressed events.
+ */
+struct sw_flood_state {
+	__u64 send_tat;           /* GCRA theoretical arrival times, boot-clock ns */
+	__u64 open_tat;
+	__u64 suppressed_sends;   /* sends and replies held back */
+	__u64 suppressed_opens;   /* connects / first sends of new connections held back */
+	__u64 suppressed_bytes;   /* bytes the held-back sends wrote */
+	__u64 last_suppressed_ns; /* boot clock */
+	__u64 cgroup_id;          /* identity at the last suppression */
+	__u32 uid;
+	__u32 euid;
+	char comm[SW_COMM_LEN];
+};
+
 /* Indices of the per-CPU counters map (all monotonically increasing). */
 enum sw_counter {
 	SW_CNT_EVENTS = 0,        /* records submitted */
@@ -177,6 +196,7 @@ enum sw_counter {
 	SW_CNT_SCRATCH_MISS = 3,  /* per-task scratch entry unavailable */
 	SW_CNT_PROC_DROPS = 4,    /* process lifecycle records lost: proc ring full */
 	SW_CNT_DENIED = 5,        /* connects refused by the enforcement policy */
+	SW_CNT_FLOOD_SUPPRESSED = 6, /* records held back by the per-process flood budget (bpf/flood_budget.bpf.h) */
 	SW_CNT_MAX = 8,
 };
 

@@ -45,6 +45,14 @@ void add_capture_options(CLI::App* cmd, AgentOptions& o) {
                   "Bytes kept per decoded HTTP/gRPC request (line, headers, body); beyond it the request is\n"
                   "reported truncated")
       ->capture_default_str();
+  cmd->add_option("--flood-send-rate", o.flood_send_rate,
+                  "Per process: sends per second (burst twice that) into the ring buffer before the rest are\n"
+                  "suppressed and summarised in flood-suppressed events (0 = no limit)")
+      ->capture_default_str();
+  cmd->add_option("--flood-connect-rate", o.flood_open_rate,
+                  "Per process: new connections per second (burst twice that), each with its first send, before\n"
+                  "suppression (0 = no limit)")
+      ->capture_default_str();
   cmd->add_option("--ringbuf-kb", o.ringbuf_kb, "Kernel ring buffer size in KiB (power of two)")->capture_default_str();
   cmd->add_option("--duration", o.duration_sec, "Stop after SEC seconds (default: until Ctrl-C / SIGTERM)");
   cmd->add_option("-p,--pid", o.pids, "Only events of this process, its threads and direct children (repeatable)");

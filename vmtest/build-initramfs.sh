@@ -62,6 +62,7 @@ sw_alias=$(grep -a -o -m1 '/[[:print:]]*/userspace/sockwarden' "$tests_bin" | he
 [[ -n $sw_alias ]] || sw_alias=$(realpath "$sw_bin")
 
 root=$(mktemp -d /tmp/sw-initramfs.XXXXXX)
+chmod 0755 "$root" # the guest's /: tests that drop to uid 65534 must traverse it (mktemp made it 0700)
 trap 'rm -rf "$root"' EXIT
 
 # Merged-/usr layout, as on the host.
@@ -80,6 +81,10 @@ done < <("$busybox" --list-full)
 
 ((with_tests)) && install -m 0755 "$tests_bin" "$root/opt/sockwarden/bin/sockwarden_integration_tests"
 install -m 0755 "$sw_bin" "$root/opt/sockwarden/bin/sockwarden"
+# socat: the evasion suite's relay case (a known forwarding tool).
+socat_bin=$(command -v socat || true)
+[[ -n $socat_bin ]] || die "needs socat (scripts/setup.sh installs it)"
+install -m 0755 "$socat_bin" "$root/usr/bin/socat"
 for x in "${extras[@]}"; do
   [[ -x $x ]] || die "extra binary $x is not executable"
   install -m 0755 "$x" "$root/opt/sockwarden/bin/$(basename "$x")"
@@ -93,7 +98,7 @@ copy_lib() {
   mkdir -p "$root/$(dirname "$dst")"
   cp -L "$src" "$root/$dst"
 }
-for b in "$tests_bin" "$sw_bin" "${extras[@]}"; do
+for b in "$tests_bin" "$sw_bin" "$socat_bin" "${extras[@]}"; do
   { ldd "$b" 2>/dev/null || true; } | awk '/=> \// {print $3} /^[[:space:]]*\/[^ ]+ \(/ {print $1}' |
     while read -r lib; do copy_lib "$lib"; done
 done

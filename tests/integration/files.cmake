@@ -8,7 +8,10 @@ add_executable(sockwarden_integration_tests
   integration/test_cli.cpp
   integration/test_agent_outputs.cpp
   integration/test_audit.cpp
-  integration/test_lifecycle.cpp)
+  integration/test_lifecycle.cpp
+  integration/test_flood.cpp
+  integration/test_evasion.cpp
+  integration/test_faults.cpp)
 target_link_libraries(sockwarden_integration_tests PRIVATE sockwarden_core GTest::gtest_main uring)
 target_compile_definitions(sockwarden_integration_tests PRIVATE SW_BINARY="$<TARGET_FILE:sockwarden>"
   SW_SOURCE_DIR="${CMAKE_SOURCE_DIR}")

@@ -20,6 +20,7 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_process_table.cpp
   unit/test_caller_policy.cpp
   unit/test_caller_classifier.cpp
+  unit/test_relay_detector.cpp
   unit/test_enforce_policy.cpp
   unit/test_cgroup_layout.cpp
   unit/test_container_runtime_state.cpp

@@ -249,7 +249,47 @@ TEST(FlagNames, EachBitHasItsName) {
   EXPECT_EQ(flag_names(SW_F_RESULT_KNOWN), std::vector<std::string>{});
   EXPECT_EQ(flag_names(0xffffffffu),
             (std::vector<std::string>{"truncated", "payload-partial", "payload-unreadable",
-                                      "payload-from-user-memory", "fd-unknown", "abstract-socket", "denied"}));
+                                      "payload-from-user-memory", "fd-unknown", "abstract-socket", "denied",
+                                      "flood-gap"}));
+  EXPECT_EQ(flag_names(SW_F_FLOOD_GAP), std::vector<std::string>{"flood-gap"});
+}
+
+TEST(EcsJson, FloodSuppressedSummarisesOneProcess) {
+  Event e;
+  e.action = "flood-suppressed";
+  e.outcome = "unknown";
+  e.tier = "socket-tp";
+  e.raw.tgid = 4242;
+  e.raw.uid = 1000;
+  e.raw.euid = 1000;
+  e.raw.cgroup_id = 77;
+  e.raw.comm = "flooder";
+  e.cgroup_path = "/user.slice";
+  e.flags = {"unexpected-caller"};
+  e.flood = FloodCounts{123, 4, 5678, 2000};
+  auto j = to_ecs_json(e);
+  EXPECT_EQ(j["event"]["action"], "flood-suppressed");
+  EXPECT_EQ(j["event"]["kind"], "alert");
+  EXPECT_EQ(j["process"]["pid"], 4242);
+  EXPECT_EQ(j["process"]["name"], "flooder");
+  EXPECT_EQ(j["user"]["id"], "1000");
+  EXPECT_EQ(j["sockwarden"]["cgroup"]["path"], "/user.slice");
+  EXPECT_EQ(j["sockwarden"]["flood"]["suppressed_sends"], 123);
+  EXPECT_EQ(j["sockwarden"]["flood"]["suppressed_connects"], 4);
+  EXPECT_EQ(j["sockwarden"]["flood"]["suppressed_bytes"], 5678);
+  EXPECT_EQ(j["sockwarden"]["flood"]["window_ms"], 2000);
+  EXPECT_EQ(j["sockwarden"]["flags"], nlohmann::json::array({"unexpected-caller"}));
+}
+
+TEST(EcsJson, RelayCallerCarriesWhereItRelaysFrom) {
+  Event e;
+  e.action = "send";
+  e.raw.tgid = 1;
+  e.flags = {"relay"};
+  e.relay = RelayInfo{{"tcp:127.0.0.1:2375"}, "socat"};
+  auto j = to_ecs_json(e);
+  EXPECT_EQ(j["sockwarden"]["relay"]["listen"], nlohmann::json::array({"tcp:127.0.0.1:2375"}));
+  EXPECT_EQ(j["sockwarden"]["relay"]["tool"], "socat");
 }
 
 }  // namespace

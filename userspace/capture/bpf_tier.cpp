@@ -136,6 +136,7 @@ class SkeletonTier final : public BpfTier {
     policy_uids_fd_ = bpf_map__fd(skel_->maps.policy_uids);
     policy_cgroups_fd_ = bpf_map__fd(skel_->maps.policy_cgroups);
     policy_exes_fd_ = bpf_map__fd(skel_->maps.policy_exes);
+    flood_state_fd_ = bpf_map__fd(skel_->maps.flood_state);
   }
   ~SkeletonTier() override { release(); }
   const TierInfo& info() const override { return info_; }
@@ -179,6 +180,10 @@ class SkeletonTier final : public BpfTier {
     skel_->rodata->self_tgid = s.self_tgid;
     skel_->rodata->payload_cap = s.payload_cap;
     skel_->rodata->reply_cap = s.reply_cap;
+    skel_->rodata->flood_send_rate = s.flood_send_rate;
+    skel_->rodata->flood_send_burst = s.flood_send_rate * 2;
+    skel_->rodata->flood_open_rate = s.flood_open_rate;
+    skel_->rodata->flood_open_burst = s.flood_open_rate * 2;
     if (int err = bpf_map__set_max_entries(skel_->maps.events, s.ringbuf_bytes))
       return fail(errno_text("sizing the ring buffer", err));
     bpf_program* prog;

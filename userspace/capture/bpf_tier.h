@@ -33,6 +33,10 @@ struct TierSettings {
   uint32_t reply_cap = 128;
   uint32_t ringbuf_bytes = 8u << 20;  // power of two, >= page size
   std::string cgroup2_root;           // where cgroup/* programs attach
+  // Per-process flood budget (bpf/flood_budget.bpf.h), records per second;
+  // 0 turns a bucket off. Bursts are twice the rate.
+  uint32_t flood_send_rate = 5000;
+  uint32_t flood_open_rate = 500;
 };
 
 class TierLoadError : public std::runtime_error {
@@ -60,6 +64,7 @@ class BpfTier {
   int policy_uids_fd() const { return policy_uids_fd_; }
   int policy_cgroups_fd() const { return policy_cgroups_fd_; }
   int policy_exes_fd() const { return policy_exes_fd_; }
+  int flood_state_fd() const { return flood_state_fd_; }
   // Optional programs this kernel refused (e.g. cgroup/connect_unix before 6.7), with why.
   const std::vector<std::string>& skipped_programs() const { return skipped_; }
 
@@ -67,6 +72,7 @@ class BpfTier {
   BpfTier() = default;
   int events_fd_ = -1, watched_fd_ = -1, names_fd_ = -1, counters_fd_ = -1, proc_events_fd_ = -1;
   int policy_active_fd_ = -1, policy_fd_ = -1, policy_uids_fd_ = -1, policy_cgroups_fd_ = -1, policy_exes_fd_ = -1;
+  int flood_state_fd_ = -1;
   std::vector<std::string> skipped_;
 };
 

@@ -138,6 +138,7 @@ KernelCounters Capture::counters() const {
   c.payload_partial = sum(SW_CNT_PAYLOAD_PARTIAL);
   c.scratch_miss = sum(SW_CNT_SCRATCH_MISS);
   c.proc_drops = sum(SW_CNT_PROC_DROPS);
+  c.flood_suppressed = sum(SW_CNT_FLOOD_SUPPRESSED);
   c.decode_errors = decode_errors_;
   return c;
 }

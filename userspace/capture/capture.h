@@ -30,6 +30,7 @@ struct KernelCounters {
   uint64_t scratch_miss = 0;     // per-task state could not be allocated
   uint64_t decode_errors = 0;    // records userspace rejected (size/type)
   uint64_t proc_drops = 0;       // process lifecycle records lost: proc ring full
+  uint64_t flood_suppressed = 0; // records held back by the per-process flood budget
 };
 
 // Checks that must pass before any load: root/capabilities and BTF.

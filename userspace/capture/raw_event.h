@@ -33,6 +33,15 @@ struct RawEvent {
   std::string payload;    // raw captured bytes (binary-safe); sun_path for ConnectAttempt
 };
 
+// What the per-process flood budget held back from one process over a window
+// (bpf/flood_budget.bpf.h; capture/flood_reader.h).
+struct FloodCounts {
+  uint64_t sends = 0;      // sends and replies suppressed
+  uint64_t opens = 0;      // connects / first sends of new connections suppressed
+  uint64_t bytes = 0;      // bytes those sends wrote
+  uint64_t window_ms = 0;  // since the previous report (0: since the agent started)
+};
+
 // Mirrors struct sw_proc_event: one exec, fork or exit.
 enum class ProcEventKind { Exec, Fork, Exit };
 

@@ -10,6 +10,7 @@ namespace sockwarden {
 
 // The ABI: if any of these fail, bpf/events.h changed without the userspace side.
 static_assert(sizeof(sw_event) == 120);
+static_assert(sizeof(sw_flood_state) == 80);
 static_assert(offsetof(sw_event, ts_boot_ns) == 8);
 static_assert(offsetof(sw_event, pid) == 16);
 static_assert(offsetof(sw_event, tgid) == 20);

@@ -10,11 +10,13 @@
 #include <map>
 
 #include "capture/errors.h"
+#include "capture/flood_reader.h"
 #include "capture/watch_list.h"
 #include "classify/caller_classifier.h"
 #include "classify/caller_policy.h"
 #include "classify/event_filter.h"
 #include "classify/redactor.h"
+#include "classify/relay_detector.h"
 #include "commands/continuous_audit.h"
 #include "commands/existing_connections.h"
 #include "commands/lifecycle.h"
@@ -28,6 +30,7 @@
 #include "enrich/event_builder.h"
 #include "enrich/mountinfo.h"
 #include "enrich/process_table.h"
+#include "enforce/enforcement_marker.h"
 #include "enforce/enforcer.h"
 #include "events.h"
 
@@ -76,6 +79,7 @@ std::vector<std::string> restart_only_changes(const AgentOptions& a, const Agent
   if (a.payload_cap != b.payload_cap) keys.push_back("payload_cap");
   if (a.ringbuf_kb != b.ringbuf_kb) keys.push_back("ringbuf_kb");
   if (a.request_budget != b.request_budget) keys.push_back("request_budget");
+  if (a.flood_send_rate != b.flood_send_rate || a.flood_open_rate != b.flood_open_rate) keys.push_back("flood rates");
   if (a.enforce != b.enforce) keys.push_back("enforce.mode");
   if (a.deny_host_callers != b.deny_host_callers) keys.push_back("enforce.deny_host_callers");
   if (a.state_dir != b.state_dir) keys.push_back("state_dir");
@@ -113,6 +117,8 @@ void validate_agent_options(const AgentOptions& o) {
   if (o.request_budget < 1024 || o.request_budget > (16u << 20))
     throw UserError(kExitUsage, "--request-budget " + std::to_string(o.request_budget) +
                                     ": must be between 1024 and 16777216 bytes");
+  if (o.flood_send_rate > 1000000 || o.flood_open_rate > 1000000)
+    throw UserError(kExitUsage, "--flood-send-rate / --flood-connect-rate: at most 1000000 per second (0 = no limit)");
   if (o.audit_interval_sec > 86400 * 7)
     throw UserError(kExitUsage, "--audit-interval " + std::to_string(o.audit_interval_sec) +
                                     ": at most 604800 seconds (0 = only at start and on container changes)");
@@ -140,6 +146,8 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   settings.self_tgid = static_cast<uint32_t>(getpid());
   settings.payload_cap = opts.payload_cap;
   settings.ringbuf_bytes = opts.ringbuf_kb * 1024u;
+  settings.flood_send_rate = opts.flood_send_rate;
+  settings.flood_open_rate = opts.flood_open_rate;
   settings.cgroup2_root = cg2.value_or("");
   std::vector<ProbeStep> steps;
   auto capture = Capture::open(opts.tier, settings, &steps);
@@ -155,8 +163,12 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   AgentOptions live = opts;  // what SIGHUP reloads compare against
   AttemptResolver attempts(opts.proc_root);
 
+  RelayDetector relays(opts.proc_root);
   auto resync = [&]() {
     auto resolved = watches.resolve();
+    std::set<std::string> watched_paths;
+    for (const auto& w : resolved) watched_paths.insert(w.path);
+    relays.set_watched_paths(std::move(watched_paths));
     for (const auto& c : capture->sync_watches(resolved)) spdlog::info("{}", c);
     std::map<std::pair<uint32_t, uint64_t>, uint32_t> by_inode;
     for (const auto& w : resolved)
@@ -198,6 +210,19 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   policy_inputs.containers = &containers;
   Enforcer enforcer(capture->bpf(), {opts.enforce, opts.deny_host_callers, opts.state_dir}, policy_inputs);
   std::optional<EnforcementGap> enforcement_gap = enforcer.start(policy);
+  // Monitor mode under `run`: the same kind of marker, so that a kill -9 or a
+  // crash shows up as an agent-gap at the next start (enforcing agents have theirs).
+  std::optional<EnforcementMarker> running_marker;
+  std::optional<EnforcementGap> agent_gap;
+  if (opts.lifecycle_events && !opts.enforce) {
+    running_marker.emplace(opts.state_dir, "running");
+    try {
+      agent_gap = running_marker->claim();
+    } catch (const std::runtime_error& e) {
+      spdlog::warn("{}: a crash of this agent will not be reported at the next start", e.what());
+      running_marker.reset();
+    }
+  }
   stats.enforcement = enforcer.level();
 
   // Requests are decoded from every send (before the filter, so that a
@@ -230,7 +255,10 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
       stats.lost += e.lost;
       stats.lost_by_cause[e.lost_cause] += e.lost;
     }
-    if (!e.is_agent_event()) classify_caller(e, policy, host);
+    if (!e.is_agent_event()) {
+      classify_caller(e, policy, host);
+      relays.annotate(e, std::chrono::steady_clock::now());
+    }
     std::vector<Event> decoded;
     if (e.action == "send") decoded = requests.on_send(e, std::chrono::steady_clock::now());
     else if (e.action == "reply") decoded = requests.on_reply(e, std::chrono::steady_clock::now());
@@ -250,7 +278,13 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   // Kernel-side losses become explicit loss records, per cause.
   KernelCounters reported{};
   uint64_t correlator_overflow_reported = 0;
-  auto report_losses = [&]() {
+  FloodReader floods(capture->bpf().flood_state_fd());
+  auto report_losses = [&](bool final_report = false) {
+    // What flood budgets held back: one summary per process and window.
+    for (auto& f : floods.poll(std::chrono::steady_clock::now(), final_report)) {
+      f.who.tier = capture->tier().abi_id;
+      deliver(builder.flood_suppressed(std::move(f.who), f.counts));
+    }
     auto c = capture->counters();
     auto check = [&](uint64_t now, uint64_t& before, const char* cause) {
       if (now > before) deliver(builder.lost(now - before, cause, now_realtime_ns()));
@@ -286,6 +320,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   // Everything is attached and the watch maps are filled: from here on nothing is missed.
   // (Tests and scripts wait for this line rather than sleeping.)
   spdlog::info("ready: tier {}, enforcement {}", stats.tier, stats.enforcement);
+  if (agent_gap) deliver(builder.agent_gap(agent_gap->previous_pid, agent_gap->last_alive_realtime_ns, now_realtime_ns()));
   if (enforcement_gap) deliver(builder.enforcement_gap(enforcement_gap->previous_pid,
                                                        enforcement_gap->last_alive_realtime_ns, now_realtime_ns()));
   auto take_audit_events = [&]() {
@@ -343,6 +378,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
       next_tick = now + std::chrono::milliseconds(500);
       resync();
       enforcer.refresh(policy);
+      if (running_marker) running_marker->touch();
       deliver_connects(correlator.expire(now));
       emit_all(requests.tick(now));
       procs.expire();
@@ -363,10 +399,11 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   }
   deliver_connects(correlator.flush());
   emit_all(requests.flush());
-  report_losses();
+  report_losses(true);
   if (audit) audit->stop();
   take_audit_events();
   enforcer.stop();
+  if (running_marker) running_marker->remove();
   auto rs = requests.stats();
   stats.requests = rs.requests;
   stats.evicted_connections = rs.evicted_connections;

@@ -302,6 +302,8 @@ AgentConfig merge_cli(const AgentConfig& file, const AgentConfig& cli, const std
   if (has("no-default-sockets")) m.agent.no_default_sockets = cli.agent.no_default_sockets;
   if (has("tier")) m.agent.tier = cli.agent.tier;
   if (has("payload-cap")) m.agent.payload_cap = cli.agent.payload_cap;
+  if (has("flood-send-rate")) m.agent.flood_send_rate = cli.agent.flood_send_rate;
+  if (has("flood-connect-rate")) m.agent.flood_open_rate = cli.agent.flood_open_rate;
   if (has("ringbuf-kb")) m.agent.ringbuf_kb = cli.agent.ringbuf_kb;
   if (has("request-budget")) m.agent.request_budget = cli.agent.request_budget;
   if (has("expected-callers")) {

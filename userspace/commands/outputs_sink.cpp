@@ -98,6 +98,7 @@ HealthSnapshot OutputsSink::snapshot(const RunStats& stats) {
   h.decode_errors = stats.kernel.decode_errors;
   h.requests = stats.requests;
   h.below_threshold = below_threshold_;
+  h.flood_suppressed = stats.kernel.flood_suppressed;
   h.lost_by_cause = stats.lost_by_cause;
   h.outputs = fanout_.counters();
   h.audit_runs = stats.audit_runs;

@@ -63,6 +63,9 @@ void RequestPipeline::emit(DecodedRequest&& r, const Event& origin, Clock::time_
   for (auto& x : replies_.add(conn, std::move(ev), now, set_status)) out.push_back(std::move(x));
 }
 
+// Longer than any request budget or body a daemon accepts.
+constexpr uint64_t kUnknownGapBytes = uint64_t{1} << 40;
+
 std::vector<Event> RequestPipeline::on_send(const Event& e, Clock::time_point now) {
   std::vector<Event> out;
   const RawEvent& raw = e.raw;
@@ -73,7 +76,13 @@ std::vector<Event> RequestPipeline::on_send(const Event& e, Clock::time_point no
   std::string_view data = raw.payload;
   if (raw.flags & SW_F_PAYLOAD_NONE) data = {};
   uint64_t missing = raw.bytes > data.size() ? raw.bytes - data.size() : 0;
-  auto reqs = streams_.on_write(conn, data, missing, seq, now);
+  std::vector<DecodedRequest> reqs;
+  if (raw.flags & SW_F_FLOOD_GAP) {
+    // The flood budget held back writes before this one: a gap of unknown
+    // length (longer than any body), so the stream resyncs at a request line.
+    reqs = streams_.on_write(conn, {}, kUnknownGapBytes, seq, now);
+  }
+  for (auto& r : streams_.on_write(conn, data, missing, seq, now)) reqs.push_back(std::move(r));
   for (auto& r : reqs) {
     const Event* origin = r.origin == seq ? &e : origin_of(r);
     emit(std::move(r), origin ? *origin : e, now, out);

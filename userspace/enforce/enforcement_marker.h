@@ -16,7 +16,9 @@ struct EnforcementGap {
 
 class EnforcementMarker {
  public:
-  explicit EnforcementMarker(std::string state_dir);
+  // name: "enforcing" (--enforce), or "running" for the monitor-mode marker
+  // that lets the next start report a gap in monitoring (agent-gap).
+  explicit EnforcementMarker(std::string state_dir, const std::string& name = "enforcing");
   // Reads a marker a previous agent left behind (nullopt if none), then
   // writes ours. Throws std::runtime_error when the state dir is unusable.
   std::optional<EnforcementGap> claim();

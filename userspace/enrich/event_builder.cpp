@@ -133,6 +133,29 @@ Event EventBuilder::enforcement_gap(uint32_t previous_pid, uint64_t last_alive_r
   return e;
 }
 
+Event EventBuilder::agent_gap(uint32_t previous_pid, uint64_t last_alive_realtime_ns, uint64_t realtime_ns) {
+  Event e = enforcement_gap(previous_pid, last_alive_realtime_ns, realtime_ns);
+  e.action = "agent-gap";
+  e.message = "the previous sockwarden agent (pid " + std::to_string(previous_pid) +
+              ") stopped without a clean exit: runtime sockets were not monitored from its last sign of life "
+              "until this start";
+  return e;
+}
+
+Event EventBuilder::flood_suppressed(RawEvent&& who, const FloodCounts& counts) {
+  Event e;
+  e.realtime_ns = clock_.to_realtime(who.ts_boot_ns);
+  e.cgroup_path = cgroups_.path_for(who.cgroup_id);
+  if (containers_ && !e.cgroup_path.empty()) e.container = containers_->resolve(e.cgroup_path);
+  e.tier = tier_name(who.tier);
+  e.action = "flood-suppressed";
+  e.outcome = "unknown";
+  e.flood = counts;
+  e.raw = std::move(who);
+  fill_process(e);
+  return e;
+}
+
 Event EventBuilder::lost(uint64_t count, const std::string& cause, uint64_t realtime_ns) {
   Event e;
   e.action = "lost";

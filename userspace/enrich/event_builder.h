@@ -26,11 +26,18 @@ class EventBuilder {
   // success: for connect records, whether the connect reached the listener.
   Event build(RawEvent&& raw, bool success = true);
 
+  // A flood summary: what the per-process flood budget held back from 'who'
+  // (identity as the kernel recorded it) over a window.
+  Event flood_suppressed(RawEvent&& who, const FloodCounts& counts);
+
   // A loss record: 'count' records or bytes lost for 'cause'.
   Event lost(uint64_t count, const std::string& cause, uint64_t realtime_ns);
   // At start with --enforce: the previous enforcing agent died without a clean
   // exit, so connects were not enforced from last_alive until now.
   static Event enforcement_gap(uint32_t previous_pid, uint64_t last_alive_realtime_ns, uint64_t realtime_ns);
+  // At start of `run` in monitor mode: the previous agent died without an
+  // agent-stop (kill -9, OOM, crash), so nothing was captured in between.
+  static Event agent_gap(uint32_t previous_pid, uint64_t last_alive_realtime_ns, uint64_t realtime_ns);
 
  private:
   void fill_process(Event& e);

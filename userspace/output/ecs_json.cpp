@@ -6,6 +6,7 @@
 #include "events.h"
 #include "enrich/boot_clock.h"
 #include "output/flag_names.h"
+#include "output/flood_json.h"
 #include "output/payload_escape.h"
 #include "output/request_fields.h"
 
@@ -62,7 +63,8 @@ json enforcement_gap_event(const Event& e) {
       {"ecs", {{"version", kEcsVersion}}},
       {"event", ev},
       {"message", e.message},
-      {"sockwarden", {{"enforcement_gap", {{"previous_agent_pid", e.previous_agent_pid}}}}},
+      {"sockwarden", {{e.action == "agent-gap" ? "agent_gap" : "enforcement_gap",
+                       {{"previous_agent_pid", e.previous_agent_pid}}}}},
   };
 }
 
@@ -134,7 +136,8 @@ json audit_finding_event(const Event& e) {
 
 nlohmann::json to_ecs_json(const Event& e) {
   if (e.action == "lost") return lost_event(e);
-  if (e.action == "enforcement-gap") return enforcement_gap_event(e);
+  if (e.action == "enforcement-gap" || e.action == "agent-gap") return enforcement_gap_event(e);
+  if (e.action == "flood-suppressed") return flood_suppressed_json(e);
   if (e.action == "agent-start" || e.action == "agent-stop") return lifecycle_event(e);
   if (e.action == "audit-finding" || e.action == "audit-finding-resolved") return audit_finding_event(e);
   const RawEvent& r = e.raw;
@@ -187,6 +190,10 @@ nlohmann::json to_ecs_json(const Event& e) {
   if (r.flags & SW_F_RESULT_KNOWN) sw["result"] = r.result;
   if (e.error) sw["error"] = *e.error;
   if (!e.expected_by.empty()) sw["expected_by"] = e.expected_by;
+  if (e.relay) {
+    sw["relay"] = {{"listen", e.relay->listen}};
+    if (!e.relay->tool.empty()) sw["relay"]["tool"] = e.relay->tool;
+  }
 
   json j{
       {"@timestamp", rfc3339_utc(e.realtime_ns)},

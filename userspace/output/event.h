@@ -42,6 +42,12 @@ struct AgentLifecycle {
   double uptime_sec = 0;
 };
 
+// A caller that forwards other sockets to the watched one (classify/relay_detector.h).
+struct RelayInfo {
+  std::vector<std::string> listen;  // "tcp:127.0.0.1:2375", "unix:/tmp/other.sock", ...
+  std::string tool;                 // a known forwarding tool's name ("socat"), "" otherwise
+};
+
 // audit-finding / audit-finding-resolved (run's continuous audit): one audit
 // finding that appeared or went away. The container, when the finding is
 // about one, is in Event::container.
@@ -59,7 +65,7 @@ struct AuditFindingInfo {
 
 struct Event {
   RawEvent raw;
-  std::string action;        // "connect", "send", "reply", "request", "lost", "existing-connection", "agent-start", "agent-stop"
+  std::string action;        // "connect", "send", "reply", "request", "flood-suppressed", "lost", "existing-connection", "agent-start", "agent-stop"
   std::string outcome;       // "success", "failure", "unknown"
   uint64_t realtime_ns = 0;  // wall clock, ns since the epoch (UTC)
   ProcessInfo process;
@@ -75,6 +81,10 @@ struct Event {
   std::optional<DecodedRequest> request;
   std::string severity;      // "none", "low", "medium", "high", "critical"
   int severity_score = 0;    // ECS event.severity
+  // Relay callers only (flag "relay").
+  std::optional<RelayInfo> relay;
+  // flood-suppressed events only: what the caller's flood budget held back.
+  std::optional<FloodCounts> flood;
   // Loss events only
   uint64_t lost = 0;
   std::string lost_cause;    // "ringbuf-full", ...
@@ -89,8 +99,8 @@ struct Event {
   std::optional<AuditFindingInfo> finding;
 
   bool is_agent_event() const {
-    return action == "lost" || action == "enforcement-gap" || action == "agent-start" || action == "agent-stop" ||
-           action == "audit-finding" || action == "audit-finding-resolved";
+    return action == "lost" || action == "enforcement-gap" || action == "agent-gap" || action == "agent-start" ||
+           action == "agent-stop" || action == "audit-finding" || action == "audit-finding-resolved";
   }
 };
 

@@ -235,7 +235,7 @@ void sockwarden_object(std::string& out, const Event& e, const nlohmann::json* c
 }  // namespace
 
 bool write_socket_event_json(const Event& e, std::string& out) {
-  if (e.request) return false;
+  if (e.request || e.relay) return false;  // relay callers are rare: the tree writes sockwarden.relay
   if (e.action != "connect" && e.action != "send" && e.action != "reply" && e.action != "existing-connection")
     return false;
   const RawEvent& r = e.raw;

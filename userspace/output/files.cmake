@@ -2,6 +2,7 @@ set(SW_OUTPUT_SOURCES
   output/payload_escape.cpp
   output/flag_names.cpp
   output/ecs_json.cpp
+  output/flood_json.cpp
   output/fast_json.cpp
   output/container_fields.cpp
   output/request_fields.cpp

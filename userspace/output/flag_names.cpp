@@ -18,6 +18,7 @@ std::vector<std::string> flag_names(uint32_t sw_flags) {
       {SW_F_FD_UNKNOWN, "fd-unknown"},
       {SW_F_ABSTRACT, "abstract-socket"},
       {SW_F_DENIED, "denied"},
+      {SW_F_FLOOD_GAP, "flood-gap"},
   };
   std::vector<std::string> out;
   for (const auto& n : kNames) {

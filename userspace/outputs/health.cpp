@@ -49,6 +49,7 @@ std::string heartbeat_json(const HealthSnapshot& h) {
           {"decode_errors", h.decode_errors},
           {"requests", h.requests},
           {"below_severity_threshold", h.below_threshold},
+          {"flood_suppressed", h.flood_suppressed},
           {"lost_total", lost_total},
           {"lost", lost},
           {"outputs", outputs},
@@ -107,6 +108,9 @@ std::string prometheus_text(const HealthSnapshot& h) {
   metric(o, "sockwarden_below_severity_threshold_total", "counter",
          "Request events not emitted because of severity_threshold.");
   o += "sockwarden_below_severity_threshold_total " + std::to_string(h.below_threshold) + "\n";
+  metric(o, "sockwarden_flood_suppressed_total", "counter",
+         "Records held back by the per-process flood budget (summarised in flood-suppressed events).");
+  o += "sockwarden_flood_suppressed_total " + std::to_string(h.flood_suppressed) + "\n";
   metric(o, "sockwarden_audit_runs_total", "counter", "Continuous audit evaluations finished.");
   o += "sockwarden_audit_runs_total " + std::to_string(h.audit_runs) + "\n";
   metric(o, "sockwarden_audit_errors_total", "counter", "Continuous audit evaluations that failed.");
