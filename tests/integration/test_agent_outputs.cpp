@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
+#include <memory>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -299,6 +301,100 @@ TEST_F(AgentOutputsTest, DiskFullDropsCountedAndRecovered) {
   auto full = json_lines(events);  // throws on a torn line
   EXPECT_LT(count_action(full, "send", child), 30u);
   EXPECT_GE(count_action(full, "connect"), 3u);
+  EXPECT_NE(r.out.find("writing again"), std::string::npos) << r.out;
+}
+
+// A datagram socket standing in for /dev/log, with a thread collecting what arrives.
+class SyslogSink {
+ public:
+  explicit SyslogSink(const std::string& path) : path_(path) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    bound_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    timeval tv{0, 100000};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    reader_ = std::thread([this] {
+      char buf[65536];
+      while (!stop_) {
+        ssize_t n = recv(fd_, buf, sizeof buf, 0);
+        if (n > 0) messages_.emplace_back(buf, static_cast<size_t>(n));
+      }
+    });
+  }
+  // Like a syslog daemon going away: the socket is closed and its file removed.
+  std::vector<std::string> close_and_unlink() {
+    stop_ = true;
+    reader_.join();
+    ::close(fd_);
+    ::unlink(path_.c_str());
+    return messages_;
+  }
+  ~SyslogSink() {
+    if (!stop_) close_and_unlink();
+  }
+  bool bound() const { return bound_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool bound_ = false;
+  std::atomic<bool> stop_{false};
+  std::vector<std::string> messages_;
+  std::thread reader_;
+};
+
+size_t syslog_connects_of(const std::vector<std::string>& messages, pid_t pid) {
+  size_t n = 0;
+  const std::string key = "\"pid\":" + std::to_string(pid);
+  for (const auto& m : messages) {
+    if (m.find(" connect - {") == std::string::npos) continue;
+    size_t at = m.find(key);
+    if (at != std::string::npos && !std::isdigit(static_cast<unsigned char>(m[at + key.size()]))) n++;
+  }
+  return n;
+}
+
+// The syslog daemon disappears (socket closed and removed) while the agent runs, then comes
+// back: the other output keeps every event, the syslog drops are counted as loss events, and
+// syslog delivery resumes by itself once the socket is back.
+TEST_F(AgentOutputsTest, SyslogSocketGoneCountedAndRecovered) {
+  Listener l(sock_);
+  std::string events = dir_.path + "/events.json", logsock = dir_.path + "/devlog";
+  auto first = std::make_unique<SyslogSink>(logsock);
+  ASSERT_TRUE(first->bound());
+  auto cfg = config("outputs:\n  - type: file\n    path: " + events + "\n  - type: syslog\n    path: " + logsock +
+                    "\n");
+  pid_t before = 0, during = 0, after = 0;
+  std::vector<std::string> got_before, got_after;
+  auto r = run_binary("run --config " + cfg + " --duration 9", [&] {
+    before = connect_loop(sock_, 3, 100);
+    usleep(1200 * 1000);
+    got_before = first->close_and_unlink();
+    during = connect_loop(sock_, 8, 100);
+    usleep(1500 * 1000);
+    SyslogSink second(logsock);
+    if (!second.bound()) return;
+    // The writer retries with a backoff of at most 5 s; connect for longer than that.
+    after = connect_loop(sock_, 20, 300);
+    usleep(1500 * 1000);
+    got_after = second.close_and_unlink();
+  });
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  ASSERT_NE(after, 0) << "could not bind the second syslog socket";
+  auto lines = json_lines(events);
+  EXPECT_EQ(count_action(lines, "connect", before), 3u) << r.out;
+  EXPECT_EQ(count_action(lines, "connect", during), 8u) << r.out;
+  EXPECT_EQ(count_action(lines, "connect", after), 20u) << r.out;
+  EXPECT_EQ(syslog_connects_of(got_before, before), 3u);
+  uint64_t lost = 0;
+  for (const auto& j : lines)
+    if (j["event"]["action"] == "lost" && (j["sockwarden"]["lost"]["cause"] == "output-write-failed:syslog" ||
+                                          j["sockwarden"]["lost"]["cause"] == "output-queue-full:syslog"))
+      lost += j["sockwarden"]["lost"]["count"].get<uint64_t>();
+  EXPECT_GE(lost, 8u) << r.out;  // at least the 8 connects made while it was gone
+  EXPECT_GE(syslog_connects_of(got_after, after), 1u) << r.out;
   EXPECT_NE(r.out.find("writing again"), std::string::npos) << r.out;
 }
 

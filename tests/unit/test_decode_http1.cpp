@@ -279,6 +279,8 @@ TEST(DecodeReplyMatcher, StatusLineFifoAndEarlyReplies) {
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0], 7);
   EXPECT_EQ(m.waiting(), 0u);
+  // Only that one went out without a status: it is counted, the answered ones are not.
+  EXPECT_EQ(m.unanswered(), 1u);
 }
 
 TEST(DecodeSeverity, CallerRaisesRequestRisk) {

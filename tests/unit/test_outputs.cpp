@@ -288,6 +288,7 @@ TEST(Health, PrometheusTextAndHeartbeat) {
   h.events = 42;
   h.kernel_records = 50;
   h.decode_errors = 1;
+  h.replies_unseen = 6;
   h.lost_by_cause = {{"ringbuf-full", 3}, {"output-queue-full:syslog", 2}};
   OutputCounters o;
   o.name = "/var/log/x.json";
@@ -300,6 +301,7 @@ TEST(Health, PrometheusTextAndHeartbeat) {
   std::string t = prometheus_text(h);
   EXPECT_NE(t.find("sockwarden_info{tier=\"lsm\",enforcement=\"monitor\"} 1\n"), std::string::npos);
   EXPECT_NE(t.find("sockwarden_events_total 42\n"), std::string::npos);
+  EXPECT_NE(t.find("sockwarden_replies_unseen_total 6\n"), std::string::npos);
   EXPECT_NE(t.find("sockwarden_uptime_seconds 12.5\n"), std::string::npos);
   EXPECT_NE(t.find("sockwarden_lost_total{cause=\"ringbuf-full\"} 3\n"), std::string::npos);
   EXPECT_NE(t.find("sockwarden_output_dropped_total{output=\"/var/log/x.json\",reason=\"queue-full\"} 1\n"),
@@ -310,6 +312,7 @@ TEST(Health, PrometheusTextAndHeartbeat) {
   EXPECT_EQ(j["event"]["action"], "heartbeat");
   EXPECT_EQ(j["event"]["kind"], "metric");
   EXPECT_EQ(j["sockwarden"]["heartbeat"]["events"], 42);
+  EXPECT_EQ(j["sockwarden"]["heartbeat"]["replies_unseen"], 6);
   EXPECT_EQ(j["sockwarden"]["heartbeat"]["lost"]["ringbuf-full"], 3);
   EXPECT_EQ(j["sockwarden"]["heartbeat"]["lost_total"], 5);
   EXPECT_EQ(j["sockwarden"]["heartbeat"]["outputs"][0]["queue_depth"], 5);

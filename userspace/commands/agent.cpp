@@ -384,7 +384,9 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
       procs.expire();
       report_losses();
       take_audit_events();
-      stats.requests = requests.stats().requests;
+      auto rs = requests.stats();
+      stats.requests = rs.requests;
+      stats.replies_unseen = rs.replies_unseen;
       sink.on_tick(stats);
       if (now >= next_root_scan) {
         next_root_scan = now + std::chrono::seconds(5);
@@ -408,8 +410,9 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   stats.requests = rs.requests;
   stats.evicted_connections = rs.evicted_connections;
   stats.expired_connections = rs.expired_connections;
-  spdlog::info("decoded {} requests; decoder connections evicted {}, expired {}", rs.requests,
-               rs.evicted_connections, rs.expired_connections);
+  stats.replies_unseen = rs.replies_unseen;
+  spdlog::info("decoded {} requests ({} without a reply status); decoder connections evicted {}, expired {}",
+               rs.requests, rs.replies_unseen, rs.evicted_connections, rs.expired_connections);
   if (opts.lifecycle_events) {
     // The last event: every drained record and settled request is before it.
     double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

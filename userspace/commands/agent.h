@@ -65,6 +65,7 @@ struct RunStats {
   uint64_t requests = 0;             // decoded request events produced
   uint64_t evicted_connections = 0;  // decoder state dropped by its LRU cap
   uint64_t expired_connections = 0;  // decoder state dropped after idling
+  uint64_t replies_unseen = 0;       // requests released without their reply's status
   // Continuous audit (run): evaluations, failed evaluations, open findings,
   // audit-finding(-resolved) events.
   uint64_t audit_runs = 0, audit_errors = 0, audit_findings = 0, audit_events = 0;

@@ -97,6 +97,7 @@ HealthSnapshot OutputsSink::snapshot(const RunStats& stats) {
   h.kernel_records = stats.kernel.events;
   h.decode_errors = stats.kernel.decode_errors;
   h.requests = stats.requests;
+  h.replies_unseen = stats.replies_unseen;
   h.below_threshold = below_threshold_;
   h.flood_suppressed = stats.kernel.flood_suppressed;
   h.lost_by_cause = stats.lost_by_cause;

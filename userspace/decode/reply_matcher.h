@@ -73,6 +73,7 @@ class ReplyMatcher {
       while (!c.pending.empty() && c.pending.front().deadline <= now) {
         out.push_back(std::move(c.pending.front().item));
         c.pending.pop_front();
+        unanswered_++;
       }
       while (!c.early.empty() && now - c.early.front().at > wait_) c.early.pop_front();
       if (c.pending.empty() && c.early.empty()) it = conns_.erase(it);
@@ -88,6 +89,11 @@ class ReplyMatcher {
     conns_.clear();
     return out;
   }
+
+  // Requests released by expire() without a status: the daemon did not answer within 'wait',
+  // or its reply was not captured (socket-tp can miss a reply the daemon's peer reads on
+  // another CPU before the sk_data_ready program looks at the queue; see README known gaps).
+  uint64_t unanswered() const { return unanswered_; }
 
   size_t waiting() const {
     size_t n = 0;
@@ -114,6 +120,7 @@ class ReplyMatcher {
   }
   Clock::duration wait_;
   std::unordered_map<uint64_t, Conn> conns_;
+  uint64_t unanswered_ = 0;
 };
 
 }  // namespace sockwarden

@@ -48,6 +48,7 @@ std::string heartbeat_json(const HealthSnapshot& h) {
           {"kernel_records", h.kernel_records},
           {"decode_errors", h.decode_errors},
           {"requests", h.requests},
+          {"replies_unseen", h.replies_unseen},
           {"below_severity_threshold", h.below_threshold},
           {"flood_suppressed", h.flood_suppressed},
           {"lost_total", lost_total},
@@ -103,6 +104,9 @@ std::string prometheus_text(const HealthSnapshot& h) {
   o += "sockwarden_kernel_records_total " + std::to_string(h.kernel_records) + "\n";
   metric(o, "sockwarden_decode_errors_total", "counter", "Kernel records that could not be decoded.");
   o += "sockwarden_decode_errors_total " + std::to_string(h.decode_errors) + "\n";
+  metric(o, "sockwarden_replies_unseen_total", "counter",
+         "Decoded requests released without the daemon's reply status (not answered in time, or reply not captured).");
+  o += "sockwarden_replies_unseen_total " + std::to_string(h.replies_unseen) + "\n";
   metric(o, "sockwarden_requests_total", "counter", "Decoded HTTP/gRPC requests.");
   o += "sockwarden_requests_total " + std::to_string(h.requests) + "\n";
   metric(o, "sockwarden_below_severity_threshold_total", "counter",

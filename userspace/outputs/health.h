@@ -20,6 +20,7 @@ struct HealthSnapshot {
   uint64_t kernel_records = 0;  // records read from the ring buffer
   uint64_t decode_errors = 0;   // ring-buffer records that failed to decode
   uint64_t requests = 0;        // decoded requests
+  uint64_t replies_unseen = 0;  // of those, released without the daemon's reply status
   uint64_t below_threshold = 0;  // request events under severity_threshold, not emitted
   uint64_t flood_suppressed = 0; // records the per-process flood budget held back (summarised, not lost)
   std::map<std::string, uint64_t> lost_by_cause;
