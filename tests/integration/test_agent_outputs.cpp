@@ -368,7 +368,8 @@ TEST_F(AgentOutputsTest, SyslogSocketGoneCountedAndRecovered) {
                     "\n");
   pid_t before = 0, during = 0, after = 0;
   std::vector<std::string> got_before, got_after;
-  auto r = run_binary("run --config " + cfg + " --duration 9", [&] {
+  // About 12 s of traffic below (connect_loop waits 0.6 s after its last connect).
+  auto r = run_binary("run --config " + cfg + " --duration 15", [&] {
     before = connect_loop(sock_, 3, 100);
     usleep(1200 * 1000);
     got_before = first->close_and_unlink();
