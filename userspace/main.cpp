@@ -108,7 +108,8 @@ AgentConfig resolve_config(const std::string& path, bool use_default, const Agen
 int main(int argc, char** argv) {
   CLI::App app{
       "sockwarden: see who talks to container runtime sockets (docker.sock, containerd.sock, ...)\n"
-      "and what they send. Needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN) and a BTF kernel.\n\n"
+      "and what they send. Needs root (at least CAP_BPF + CAP_PERFMON, or CAP_SYS_ADMIN; CAP_NET_ADMIN\n"
+      "for socket-tp's connect hook and --enforce; CAP_SYS_PTRACE for other users' processes) and a BTF kernel.\n\n"
       "Quick start:  sudo sockwarden trace            live table of every caller\n"
       "              sudo sockwarden trace --json     the same as JSON lines\n"
       "              sudo sockwarden doctor           what this kernel supports\n"
