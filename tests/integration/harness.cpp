@@ -107,6 +107,19 @@ int quiet_listener(const std::string& path) {
   return fd;
 }
 
+pid_t spawn(const std::function<int()>& fn) {
+  fflush(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) _exit(fn());
+  return pid;
+}
+
+int reap(pid_t pid) {
+  int st = 0;
+  if (waitpid(pid, &st, 0) != pid) return -1;
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 pid_t run_child(const std::function<int()>& fn) {
   fflush(nullptr);
   pid_t pid = fork();

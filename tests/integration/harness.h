@@ -52,6 +52,10 @@ int quiet_listener(const std::string& path);
 // Runs fn in a forked child; returns its pid after it exits with status 0
 // (the test fails if it does not). fn's return value is the exit code.
 pid_t run_child(const std::function<int()>& fn);
+// Forks a child running fn (its return value is the exit code) without waiting for it.
+pid_t spawn(const std::function<int()>& fn);
+// Waits for a spawned child: its exit code, 128 + signal, or -1.
+int reap(pid_t pid);
 
 // connect() a new unix stream socket to path ("@name" = abstract); -1 on error (errno set).
 int connect_unix(const std::string& path);

@@ -50,19 +50,6 @@ Shared* shared_page() {
   return static_cast<Shared*>(p);
 }
 
-pid_t spawn(const std::function<int()>& fn) {
-  fflush(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) _exit(fn());
-  return pid;
-}
-
-int reap(pid_t pid) {
-  int st = 0;
-  if (waitpid(pid, &st, 0) != pid) return -1;
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 bool send_fd(int via, int fd) {
   char byte = 'F';
   iovec iov{&byte, 1};

@@ -23,19 +23,6 @@ using nlohmann::json;
 
 namespace {
 
-pid_t spawn(const std::function<int()>& fn) {
-  fflush(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) _exit(fn());
-  return pid;
-}
-
-int reap(pid_t pid) {
-  int st = 0;
-  if (waitpid(pid, &st, 0) != pid) return -1;
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 class FaultTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
