@@ -64,6 +64,14 @@ void key(std::string& out, const char* k, bool first = false) {
   out += "\":";
 }
 
+// "k":"v" only when v is non-empty (the tree path omits empty fields); `first` tracks the comma.
+void opt_str(std::string& out, const char* k, const std::string& v, bool& first) {
+  if (v.empty()) return;
+  key(out, k, first);
+  first = false;
+  str(out, v);
+}
+
 void str_array(std::string& out, const std::vector<std::string>& v) {
   out += '[';
   for (size_t i = 0; i < v.size(); i++) {
@@ -83,16 +91,8 @@ void process_object(std::string& out, const Event& e) {
     first = false;
     str_array(out, p.args);
   }
-  if (!p.command_line.empty()) {
-    key(out, "command_line", first);
-    first = false;
-    str(out, p.command_line);
-  }
-  if (!p.executable.empty()) {
-    key(out, "executable", first);
-    first = false;
-    str(out, p.executable);
-  }
+  opt_str(out, "command_line", p.command_line, first);
+  opt_str(out, "executable", p.executable, first);
   key(out, "name", first);
   str(out, p.name.empty() ? r.comm : p.name);
   key(out, "parent");
@@ -100,16 +100,8 @@ void process_object(std::string& out, const Event& e) {
   bool pfirst = true;
   if (!p.ancestors.empty()) {
     const auto& parent = p.ancestors.front();
-    if (!parent.executable.empty()) {
-      key(out, "executable", true);
-      pfirst = false;
-      str(out, parent.executable);
-    }
-    if (!parent.name.empty()) {
-      key(out, "name", pfirst);
-      pfirst = false;
-      str(out, parent.name);
-    }
+    opt_str(out, "executable", parent.executable, pfirst);
+    opt_str(out, "name", parent.name, pfirst);
   }
   key(out, "pid", pfirst);
   num(out, r.ppid);
