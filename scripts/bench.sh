@@ -65,7 +65,7 @@ source "$ROOT/scripts/bench/throughput.sh"
 # shellcheck source=bench/footprint.sh
 source "$ROOT/scripts/bench/footprint.sh"
 if [[ " $TIERS " == *" auditd "* ]] && ! audit_available; then
-  echo "bench.sh: the auditd anchor needs auditd/auditctl and the kernel's audit subsystem (scripts/setup.sh), or leave auditd out of TIERS" >&2
+  echo "bench.sh: the auditd anchor needs auditd/auditctl and the kernel's audit subsystem (scripts/setup.sh --test), or leave auditd out of TIERS" >&2
   exit 2
 fi
 [[ -x $BIN ]] || { echo "bench.sh: no agent binary at $BIN (build first, or pass BUILD_DIR)" >&2; exit 2; }

@@ -24,7 +24,7 @@ image=${SOCKWARDEN_IMAGE:-sockwarden:local}
 
 die() { echo "build-image: $*" >&2; exit 1; }
 [[ -x $bin ]] || die "agent binary $bin not found: build it first (scripts/build.sh or cmake --build $build --target sockwarden)"
-command -v docker >/dev/null || die "docker CLI missing: run scripts/setup.sh (docker.io)"
+command -v docker >/dev/null || die "docker CLI missing: run scripts/setup.sh --test (docker.io)"
 
 # The skeletons embed each tier's BPF ELF object; their program section names are in the
 # binary's data only if they were compiled in (a binary built without them would look for

@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD_DIR:-$root/build}
 out=${1:-$root/dist}
 if [[ -z ${SOCKWARDEN_SKIP_BUILD:-} ]]; then
-  if [[ -z ${SOCKWARDEN_SKIP_SETUP:-} ]]; then "$root/scripts/setup.sh"; fi
+  if [[ -z ${SOCKWARDEN_SKIP_SETUP:-} ]]; then "$root/scripts/setup.sh" --test; fi
   [[ -f $build/CMakeCache.txt ]] || cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" >/dev/null
   cmake --build "$build" --target sockwarden -j"$(nproc)"
 fi

@@ -1,9 +1,23 @@
 #!/usr/bin/env bash
-# Idempotent set-up for a fresh Debian 12 (bookworm) machine, run as root.
-# Installs the build toolchain, libbpf/bpftool >= 1.4 from bookworm-backports
-# (bookworm's libbpf 1.1 lacks the cgroup/*_unix section names and kfunc externs),
-# the userspace libraries, and what the end-to-end and vmtest suites need.
+# Idempotent set-up for a Debian 12 (bookworm) machine, run as root.
+#   setup.sh          what building and running sockwarden needs (the run command uses this):
+#                     toolchain, clang/llvm, the libraries, libbpf/bpftool from bookworm-backports.
+#                     No container runtime, hypervisor or daemon; no service started or enabled.
+#   setup.sh --test   the same plus the test rigs (dockerd, podman, QEMU, auditd, ...); a rig the
+#                     host already has is used as it is.
+# Never removes or replaces an installed package (scripts/lib/packages.sh).
+# Env (for tests): SW_APT_SOURCES_DIR, SW_APT_STAMP, SW_BINARY_PATH.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/packages.sh
+source "$here/lib/packages.sh"
+
+with_tests=0
+case "${1:-}" in
+  --test) with_tests=1 ;;
+  "") ;;
+  *) echo "usage: setup.sh [--test]" >&2; exit 2 ;;
+esac
 
 if [[ $EUID -ne 0 ]]; then
   echo "setup.sh: must run as root (it installs packages)" >&2
@@ -11,14 +25,17 @@ if [[ $EUID -ne 0 ]]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-BACKPORTS=/etc/apt/sources.list.d/sockwarden-backports.sources
+sources_dir=${SW_APT_SOURCES_DIR:-/etc/apt/sources.list.d}
+BACKPORTS=$sources_dir/sockwarden-backports.sources
 
 # Add bookworm-backports with the same URIs and key the machine already uses for bookworm.
-if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  uris=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-  key=$(awk '/^Signed-By:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+# Adding a suite changes nothing installed: packages come from it only with -t.
+if ! grep -rqs 'bookworm-backports' "$(dirname "$sources_dir")/sources.list" "$sources_dir/"; then
+  uris=$(awk '/^URIs:/ {print $2; exit}' "$sources_dir/debian.sources" 2>/dev/null || true)
+  key=$(awk '/^Signed-By:/ {print $2; exit}' "$sources_dir/debian.sources" 2>/dev/null || true)
   : "${uris:=http://deb.debian.org/debian}"
   : "${key:=/usr/share/keyrings/debian-archive-keyring.gpg}"
+  mkdir -p "$sources_dir"
   cat >"$BACKPORTS" <<SRC
 Types: deb
 URIs: $uris
@@ -29,42 +46,13 @@ SRC
   need_update=1
 fi
 
-stamp=/var/lib/apt/periodic/sockwarden-update-stamp
+stamp=${SW_APT_STAMP:-/var/lib/apt/periodic/sockwarden-update-stamp}
 if [[ -n "${need_update:-}" || ! -f $stamp ]]; then
   apt-get update -qq
-  mkdir -p "$(dirname $stamp)" && touch $stamp
+  mkdir -p "$(dirname "$stamp")" && touch "$stamp"
 fi
 
-BASE_PKGS=(
-  build-essential cmake pkg-config clang llvm make git
-  # fuzz targets: libFuzzer for clang 14 (tests/fuzz)
-  libclang-rt-14-dev
-  libelf-dev zlib1g-dev
-  libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev libgtest-dev libgmock-dev
-  libyaml-cpp-dev libnghttp2-dev liburing-dev
-  iproute2 util-linux procps python3 socat
-  # event JSON Schema validation (tests/schema); systemd-analyze and dpkg-deb for the packaging test
-  python3-jsonschema systemd dpkg-dev
-  # sockwarden lint tests: SARIF schema subset and the project manifests (tests/lint)
-  python3-yaml
-  # end-to-end: a real dockerd (offline, vfs storage)
-  docker.io containerd runc iptables
-  # end-to-end: a real rootful podman (its Docker-compatible API service)
-  podman conmon
-  # vmtest: QEMU-booted kernels for the fentry/LSM tiers
-  qemu-system-x86 busybox-static cpio xz-utils
-  # scripts/bench.sh: the auditd anchor (one connect rule through auditctl)
-  auditd
-)
-BACKPORT_PKGS=(libbpf-dev libbpf1 bpftool)
-
-missing=()
-for p in "${BASE_PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+sw_apt_install -- "${SW_BUILD_PKGS[@]}"
 
 libbpf_ok() {
   local v
@@ -72,7 +60,21 @@ libbpf_ok() {
   [[ -n $v ]] && dpkg --compare-versions "${v#1:}" ge 1.4
 }
 if ! libbpf_ok || ! command -v bpftool >/dev/null; then
-  apt-get install -y -qq --no-install-recommends -t bookworm-backports "${BACKPORT_PKGS[@]}"
+  # Not sw_apt_install's "skip if installed": bookworm's libbpf1 1.1 is installed on most hosts
+  # and is upgraded in place (same package, newer version), which removes nothing.
+  plan=$(apt-get install -s --no-install-recommends -t bookworm-backports "${SW_BACKPORT_PKGS[@]}" 2>&1) || {
+    echo "setup.sh: apt cannot install ${SW_BACKPORT_PKGS[*]} from bookworm-backports:" >&2
+    printf '%s\n' "$plan" | tail -15 >&2; exit 1; }
+  removals=$(printf '%s\n' "$plan" | awk '/^Remv /{print $2}' | sort -u | tr '\n' ' ')
+  if [[ -n $removals ]]; then
+    echo "setup.sh: refusing: libbpf/bpftool from backports would remove: $removals" >&2
+    exit 1
+  fi
+  apt-get install -y -qq --no-remove --no-install-recommends -t bookworm-backports "${SW_BACKPORT_PKGS[@]}"
 fi
 
-echo "setup.sh: ok (libbpf $(dpkg-query -W -f='${Version}' libbpf-dev), $(bpftool version | head -1))"
+if ((with_tests)); then
+  sw_apt_install -- "${SW_TEST_PKGS[@]}"
+fi
+
+echo "setup.sh: ok$( ((with_tests)) && echo ' (with test rigs)') (libbpf $(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null), $(bpftool version 2>/dev/null | head -1))"

@@ -7,5 +7,5 @@ if [[ $EUID -ne 0 ]]; then
   echo "trace.sh: run as root (sudo $0): sockwarden loads BPF programs into the kernel" >&2
   exit 3
 fi
-"$root/scripts/build.sh" >&2
+"$root/scripts/build.sh" --agent >&2
 exec "${BUILD_DIR:-$root/build}/userspace/sockwarden" trace "$@"

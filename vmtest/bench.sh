@@ -34,7 +34,7 @@ mem=${SW_VMTEST_MEM:-1G}
 say() { echo "vmbench: $*" >&2; }
 [[ $EUID -eq 0 ]] || { say "must run as root"; exit 77; }
 for t in qemu-system-x86_64 busybox cpio timeout cc; do
-  command -v $t >/dev/null || { say "$t missing (run scripts/setup.sh)"; exit 77; }
+  command -v $t >/dev/null || { say "$t missing (run scripts/setup.sh --test)"; exit 77; }
 done
 [[ -x $build/userspace/sockwarden ]] || { say "missing $build/userspace/sockwarden: build first"; exit 1; }
 

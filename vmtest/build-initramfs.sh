@@ -83,7 +83,7 @@ done < <("$busybox" --list-full)
 install -m 0755 "$sw_bin" "$root/opt/sockwarden/bin/sockwarden"
 # socat: the evasion suite's relay case (a known forwarding tool).
 socat_bin=$(command -v socat || true)
-[[ -n $socat_bin ]] || die "needs socat (scripts/setup.sh installs it)"
+[[ -n $socat_bin ]] || die "needs socat (scripts/setup.sh --test installs it)"
 install -m 0755 "$socat_bin" "$root/usr/bin/socat"
 for x in "${extras[@]}"; do
   [[ -x $x ]] || die "extra binary $x is not executable"

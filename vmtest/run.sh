@@ -25,7 +25,7 @@
 #
 # Serial logs: LOGS/<kernel>.serial.log. The last line printed is "N passed, N failed"
 # (kernel x suite runs); the exit code is non-zero on any failure, 77 if QEMU/busybox/cpio
-# are missing (scripts/setup.sh installs them).
+# are missing (scripts/setup.sh --test installs them).
 set -uo pipefail
 set -f # gtest filters are globs: never expand them here
 
@@ -46,7 +46,7 @@ if [[ $EUID -ne 0 ]]; then
 fi
 for t in qemu-system-x86_64 busybox cpio timeout; do
   command -v $t >/dev/null || {
-    say "$t missing (run scripts/setup.sh)"
+    say "$t missing (run scripts/setup.sh --test)"
     exit 77
   }
 done
@@ -186,7 +186,20 @@ for label in $boots; do
   WALL[$label]=$wall
   note=""
   ((qrc == 124 || qrc == 137)) && note=" (TIMEOUT after ${boot_timeout}s)"
-  grep -q '^SOCKWARDEN-VMTEST-RESULT rc=' "$log" || note="$note (no result line: VM did not finish)"
+  # A guest kernel that oopses or panics is reported as that, with the test that was running and
+  # the Oops lines, never as a VM that merely "did not finish".
+  panic_at=$(grep -n -m1 -E 'Kernel panic|Oops: |BUG: |general protection fault|kernel BUG at' "$log" | cut -d: -f1)
+  if [[ -n $panic_at ]]; then
+    p_suite=$(head -n "$panic_at" "$log" | sed -n 's/^SOCKWARDEN-VMTEST-BEGIN suite=//p' | tail -1)
+    p_test=$(head -n "$panic_at" "$log" | sed -n 's/^\[ RUN      \] //p' | tail -1)
+    note="$note (KERNEL PANIC in suite ${p_suite:-before the suites}, test ${p_test:-none})"
+    say "$kname: KERNEL PANIC while running suite ${p_suite:-none}, test ${p_test:-none}; from the serial log:"
+    tail -n +"$panic_at" "$log" | grep -E 'Oops|RIP:|Kernel panic|BUG|Call Trace|Comm:|[a-z_0-9.]+\+0x[0-9a-f]+/0x' |
+      head -30 | sed 's/^/    | /' >&2
+    row "$kname" panic "${p_suite:-?}: ${p_test:-?}" FAIL - - -
+  elif ! grep -q '^SOCKWARDEN-VMTEST-RESULT rc=' "$log"; then
+    note="$note (no result line: VM did not finish)"
+  fi
   say "$kname: qemu exit $qrc, ${wall}s wall$note"
 
   # doctor

@@ -82,6 +82,18 @@ e2e_log "capabilities: ${SW_CAPS[*]}"
 ln -s "$E2E_DIR" "$E2E_DIR/via-link"
 WATCHED=$E2E_DIR/via-link/docker.sock
 AGENT_ARGS=(run --no-default-sockets --socket "$WATCHED" --host-root "$HOST_ROOT" --tier socket-tp)
+agent_stderr() { docker logs "$1" 2>&1 >/dev/null; }
+
+# Waits up to $3 seconds for a line matching the fixed string $2 in container $1's log.
+wait_for_log() {
+  local t0=$SECONDS
+  while ((SECONDS - t0 < $3)); do
+    grep -qF -- "$2" <<<"$(agent_stderr "$1")" && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
 start_agent() {
   local name=$1 without=${2:-} args=() a skip=
   for a in "${SW_RUN_ARGS[@]}"; do
@@ -92,7 +104,9 @@ start_agent() {
   docker run -d --name "$name" "${args[@]}" sockwarden:local "${AGENT_ARGS[@]}" >/dev/null || { echo "create-failed"; return; }
   local t0=$SECONDS st
   while ((SECONDS - t0 < 20)); do
-    if docker logs "$name" 2>&1 >/dev/null | grep -q '\] ready: '; then echo ready; return; fi
+    # The log is read whole into a variable: `docker logs | grep -q` under pipefail fails at
+    # random when grep exits at its match and docker logs dies of SIGPIPE (issue 21).
+    if grep -q '\] ready: ' <<<"$(agent_stderr "$name")"; then echo ready; return; fi
     st=$(docker inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$name")
     [[ $st == exited* ]] && { echo "$st"; return; }
     sleep 0.2
@@ -103,7 +117,7 @@ start_agent() {
 # --- the least-privilege agent and the attacker ------------------------------------------
 state=$(start_agent sockwarden)
 [[ $state == ready ]] || { docker logs sockwarden 2>&1 | tail -20; fail "agent container: $state"; }
-docker logs sockwarden 2>&1 >/dev/null | grep -q "watching $WATCHED (inode $(stat -c %i "$E2E_SOCK")," ||
+wait_for_log sockwarden "watching $WATCHED (inode $(stat -c %i "$E2E_SOCK")," 20 ||
   { docker logs sockwarden 2>&1 | tail; fail "agent does not watch $WATCHED (= $E2E_SOCK)"; }
 e2e_log "agent container ready, watching $WATCHED through $HOST_ROOT"
 

@@ -1,0 +1,92 @@
+# Package lists and a safe apt wrapper, sourced by scripts/setup.sh.
+#
+# Two sets, because the run command lands on production hosts:
+#   SW_BUILD_PKGS  what building and running sockwarden needs (scripts/trace.sh, build.sh --agent)
+#   SW_TEST_PKGS   the test rigs on top (scripts/test.sh): runtimes, QEMU, auditd, fuzz runtime
+# The README's "What the commands install" lists these exactly; tests/packaging/
+# test_setup_packages.sh compares the two with apt stubbed.
+#
+# Safety rules (a responder runs this on the host under investigation):
+#   - nothing is ever removed or replaced: apt runs with --no-remove after a simulation
+#     that names any package apt would remove, and we stop there with that name;
+#   - a test rig whose binary the host already has (dockerd from docker-ce, containerd and
+#     runc from containerd.io, a hand-installed podman) is used as it is, never installed
+#     over: Debian's docker.io/containerd/runc conflict with Docker's own packages.
+
+SW_BUILD_PKGS=(
+  build-essential cmake pkg-config clang llvm make
+  libelf-dev zlib1g-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libnghttp2-dev
+)
+# From bookworm-backports: bookworm's libbpf 1.1 lacks the cgroup/*_unix section names and
+# kfunc externs.
+SW_BACKPORT_PKGS=(libbpf-dev libbpf1 bpftool)
+
+SW_TEST_PKGS=(
+  git libgtest-dev libgmock-dev liburing-dev
+  # fuzz targets: libFuzzer for clang 14 (tests/fuzz)
+  libclang-rt-14-dev
+  iproute2 util-linux procps python3 socat
+  # event JSON Schema validation; systemd-analyze and dpkg-deb for the packaging test
+  python3-jsonschema systemd dpkg-dev
+  # lint tests: SARIF schema subset and the project manifests
+  python3-yaml
+  # end-to-end: a real dockerd (offline, vfs storage) and a real rootful podman
+  docker.io containerd runc iptables podman conmon
+  # vmtest: QEMU-booted kernels for the fentry/LSM tiers
+  qemu-system-x86 busybox-static cpio xz-utils
+  # scripts/bench.sh: the auditd anchor (one connect rule through auditctl)
+  auditd
+)
+
+# Rig packages that are skipped when the host already has their binary, from any package.
+declare -A SW_RIG_BINARY=(
+  [docker.io]=dockerd [containerd]=containerd [runc]=runc [podman]=podman [conmon]=conmon
+)
+# Where a rig's binary counts as present. Tests point this at a stub directory.
+: "${SW_BINARY_PATH:=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/usr/libexec/podman}"
+
+sw_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+sw_have_binary() {
+  local d
+  local IFS=:
+  for d in $SW_BINARY_PATH; do
+    [[ -x $d/$1 ]] && return 0
+  done
+  return 1
+}
+
+# sw_apt_install [apt options...] -- PKG...: installs the PKGs that are missing, never removing
+# or replacing anything. Exits 1 naming the packages apt would remove.
+sw_apt_install() {
+  local opts=() want=() missing=() p bin
+  while [[ $# -gt 0 && $1 != -- ]]; do opts+=("$1"); shift; done
+  [[ ${1:-} == -- ]] && shift
+  want=("$@")
+  for p in "${want[@]}"; do
+    sw_installed "$p" && continue
+    bin=${SW_RIG_BINARY[$p]:-}
+    if [[ -n $bin ]] && sw_have_binary "$bin"; then
+      echo "setup.sh: $bin is already on this host: using it, not installing $p" >&2
+      continue
+    fi
+    missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  local plan removals
+  plan=$(apt-get install -s --no-install-recommends "${opts[@]}" "${missing[@]}" 2>&1) || {
+    echo "setup.sh: apt cannot install ${missing[*]}:" >&2
+    printf '%s\n' "$plan" | tail -15 >&2
+    return 1
+  }
+  removals=$(printf '%s\n' "$plan" | awk '/^Remv /{print $2}' | sort -u | tr '\n' ' ')
+  if [[ -n $removals ]]; then
+    echo "setup.sh: refusing: installing ${missing[*]} would remove installed package(s): $removals" >&2
+    echo "setup.sh: nothing was changed. Install the conflicting test rig yourself, or run the tests on another machine." >&2
+    return 1
+  fi
+  apt-get install -y -qq --no-remove --no-install-recommends "${opts[@]}" "${missing[@]}"
+}

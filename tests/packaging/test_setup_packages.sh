@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# What each command asks apt for, with apt and dpkg's status stubbed (nothing is installed):
+#   1. a host that looks fresh: setup.sh (the run command's) asks for exactly the README's
+#      trace.sh list, setup.sh --test (the test command's) for that plus the README's test list;
+#      every real install runs with --no-remove;
+#   2. a host with Docker's own packages (docker-ce, containerd.io: dockerd, containerd, runc on
+#      disk): neither asks for docker.io, containerd or runc, which conflict with them;
+#   3. apt planning a removal: setup refuses, names the package, and installs nothing.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+mkdir -p "$work/stubs" "$work/host-bin" "$work/etc/sources.list.d"
+printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+  >"$work/etc/sources.list.d/debian.sources"
+
+cat >"$work/stubs/apt-get" <<'STUB'
+#!/usr/bin/env bash
+echo "$*" >>"$SW_STUB_LOG"
+sim=0; pkgs=()
+for a in "$@"; do
+  case $a in -s) sim=1 ;; -*|install|update|bookworm-backports) ;; *) pkgs+=("$a") ;; esac
+done
+if ((sim)); then
+  for p in "${pkgs[@]}"; do echo "Inst $p (1.0 Debian:12)"; done
+  [[ -n ${SW_STUB_REMOVE:-} ]] && echo "Remv $SW_STUB_REMOVE [1.0]"
+fi
+exit 0
+STUB
+cat >"$work/stubs/dpkg-query" <<'STUB'
+#!/usr/bin/env bash
+pkg=${!#}
+for p in ${SW_STUB_INSTALLED:-}; do
+  if [[ $p == "$pkg" ]]; then
+    case "$*" in *Status*) echo "install ok installed" ;; *Version*) echo "1.0" ;; esac
+    exit 0
+  fi
+done
+exit 1
+STUB
+chmod +x "$work/stubs/"*
+
+# Runs setup.sh with the stubs; prints the packages of the real (non-simulated) installs.
+run_setup() {
+  local log=$work/apt.log
+  : >"$log"
+  rm -f "$work/stamp" "$work/etc/sources.list.d/sockwarden-backports.sources"
+  PATH="$work/stubs:$PATH" SW_STUB_LOG=$log SW_APT_SOURCES_DIR=$work/etc/sources.list.d \
+    SW_APT_STAMP=$work/stamp SW_BINARY_PATH=$work/host-bin \
+    "$root/scripts/setup.sh" "$@" >"$work/out" 2>&1 || { cat "$work/out" >&2; return 1; }
+  # every real install must refuse removals
+  if grep '^install -y' "$log" | grep -qv -- '--no-remove'; then fail "an install ran without --no-remove: $(cat "$log")"; fi
+  grep '^install -y' "$log" | tr ' ' '\n' | grep -v -e '^-' -e '^install$' -e '^bookworm-backports$' | sort -u
+}
+
+readme_list() {  # the backticked package names on the README's line for $1
+  grep -m1 -- "^- \`scripts/$1\`" "$root/README.md" | grep -o '`[^`]*`' | tr -d '`' | grep -v '^scripts/' | sort -u
+}
+trace_list=$(readme_list trace.sh)
+test_list=$(readme_list test.sh)
+[[ -n $trace_list && -n $test_list ]] || fail "README has no '- \`scripts/trace.sh\`' / '- \`scripts/test.sh\`' install lines"
+
+# 1. fresh host
+got=$(run_setup)
+diff <(echo "$trace_list") <(echo "$got") >/dev/null || {
+  diff -u <(echo "$trace_list") <(echo "$got") >&2 || true; fail "setup.sh (trace.sh) asks apt for other packages than the README lists"; }
+for p in docker.io containerd runc podman conmon qemu-system-x86 auditd; do
+  grep -qx "$p" <<<"$got" && fail "setup.sh (trace.sh) installs test rig $p"
+done
+got=$(run_setup --test)
+want=$(printf '%s\n%s\n' "$trace_list" "$test_list" | sort -u)
+diff <(echo "$want") <(echo "$got") >/dev/null || {
+  diff -u <(echo "$want") <(echo "$got") >&2 || true; fail "setup.sh --test (test.sh) asks apt for other packages than the README lists"; }
+echo "ok: fresh host: trace.sh asks for $(wc -l <<<"$trace_list") packages, test.sh for $(wc -l <<<"$want")"
+
+# 2. Docker's own packages installed: their binaries are on disk, dpkg reports them
+for b in dockerd containerd runc docker; do printf '#!/bin/sh\nexit 0\n' >"$work/host-bin/$b"; chmod +x "$work/host-bin/$b"; done
+export SW_STUB_INSTALLED="docker-ce docker-ce-cli containerd.io"
+for mode in "" --test; do
+  got=$(run_setup $mode)
+  for p in docker.io containerd runc; do
+    grep -qx "$p" <<<"$got" && fail "setup.sh $mode asks for $p on a docker-ce host"
+  done
+done
+grep -q "dockerd is already on this host" "$work/out" || fail "setup.sh --test does not say it uses the host's dockerd"
+echo "ok: docker-ce host: no docker.io/containerd/runc asked for"
+
+# 3. apt would remove something: refuse, name it, install nothing
+export SW_STUB_REMOVE=docker-ce
+if run_setup --test >/dev/null 2>&1; then fail "setup.sh --test went on although apt planned to remove docker-ce"; fi
+grep -q "would remove installed package(s): docker-ce" "$work/out" || { cat "$work/out" >&2; fail "the refusal does not name docker-ce"; }
+grep -q '^install -y' "$work/apt.log" && fail "setup.sh installed something after planning a removal"
+echo "ok: a planned removal is refused with the package named"
