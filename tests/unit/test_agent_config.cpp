@@ -4,11 +4,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "capture/errors.h"
 #include "commands/agent.h"
 #include "commands/config_file.h"
+#include "commands/rules_report.h"
 
 namespace fs = std::filesystem;
 
@@ -145,6 +147,14 @@ TEST_F(AgentConfigTest, DefaultRulesKeyAndFlag) {
   AgentConfig on_file = load_agent_config(write("default_rules: true\n"));
   cli.agent.no_default_rules = true;
   EXPECT_TRUE(merge_cli(on_file, cli, {"no-default-rules"}).agent.no_default_rules);
+
+  // doctor says which rules are in force.
+  std::ostringstream off, on;
+  print_rules_in_force(off, c.agent);
+  EXPECT_NE(off.str().find("(0 rules; built-in default rules OFF"), std::string::npos) << off.str();
+  print_rules_in_force(on, AgentOptions{});
+  EXPECT_NE(on.str().find("default rules ON"), std::string::npos) << on.str();
+  EXPECT_NE(on.str().find("exe:*/runc  (default)"), std::string::npos) << on.str();
 }
 
 TEST_F(AgentConfigTest, ErrorsNameFileAndLine) {

@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 
 namespace sockwarden {
 namespace {
@@ -60,11 +62,14 @@ int write_file_atomically(const std::string& path, const std::string& text, unsi
   int err = write_all(f.fd, text);
   if (!err && tmp_name.empty()) {
     // Link the finished O_TMPFILE under a random name; retry on collision.
+    // linkat never follows or replaces what sits at the name, so even a
+    // guessed name only costs a retry; getrandom keeps it unguessable anyway.
     std::string proc = "/proc/self/fd/" + std::to_string(f.fd);
     for (int attempt = 0; attempt < 16 && tmp_name.empty(); attempt++) {
+      uint64_t r = 0;
+      if (::getrandom(&r, sizeof r, 0) != static_cast<ssize_t>(sizeof r)) r ^= static_cast<uint64_t>(attempt) << 32 | ::getpid();
       char name[64];
-      snprintf(name, sizeof name, ".%.20s.%08lx%08lx", base.c_str(), static_cast<unsigned long>(random()),
-               static_cast<unsigned long>(random()));
+      snprintf(name, sizeof name, ".%.20s.%016llx", base.c_str(), static_cast<unsigned long long>(r));
       if (::linkat(AT_FDCWD, proc.c_str(), d.fd, name, AT_SYMLINK_FOLLOW) == 0)
         tmp_name = name;
       else if (errno != EEXIST)
