@@ -141,15 +141,20 @@ TEST_P(HostileTrustEnforce, RuncFromAnotherMountNamespaceIsNotAllowListed) {
   l.set_reply(kOk);
   int holder_in = -1, rc = -1;
   pid_t holder = -1;
-  auto r = run_binary(agent_args("--no-default-rules --expect exe:*/runc --duration 4"), [&] {
-    holder = start_holder("", true, &holder_in);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1800));
-    rc = client_connect(container_);
-  });
-  close(holder_in);
-  reap(holder);
-  ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 3000);
-  EXPECT_EQ(rc, 7) << "an exe inode lent by a foreign mount namespace allowed a container caller";
+  for (bool foreign : {false, true}) {
+    auto r = run_binary(agent_args("--no-default-rules --expect exe:*/runc --duration 4"), [&] {
+      holder = start_holder("", foreign, &holder_in);
+      std::this_thread::sleep_for(std::chrono::milliseconds(1800));
+      rc = client_connect(container_);
+    });
+    close(holder_in);
+    reap(holder);
+    ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 3000);
+    if (foreign)
+      EXPECT_EQ(rc, 7) << "an exe inode lent by a foreign mount namespace allowed a container caller";
+    else  // control: root's own file run by a host process is what exe rules are for
+      EXPECT_EQ(rc, 0) << "a root-owned runc run on the host is allow-listed";
+  }
 }
 
 std::vector<std::string> enforcing_tiers() {
@@ -258,34 +263,43 @@ TEST_P(HostileTrust, FakeDockerdConfigFileNamesNoContainer) {
   fs::create_directories(dir_.path + "/bin");
   std::string fake = dir_.path + "/bin/dockerd";
   copy_exe("/bin/sh", fake);
-  ASSERT_EQ(chown(fake.c_str(), 65534, 65534), 0);
   chmod(dir_.path.c_str(), 0755);
-  pid_t dockerd = spawn([&] {
-    if (setgid(65534) != 0 || setuid(65534) != 0) return 10;
-    execl(fake.c_str(), "dockerd", "-c", "sleep 8; :", "--config-file", daemon_json.c_str(), static_cast<char*>(nullptr));
-    return 12;
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   CgroupTree tree(cgroup2_root());
   std::string cg = tree.make("/sw-fakedockerd-" + std::to_string(getpid()) + "/docker-" + id + ".scope");
-  pid_t caller = -1;
-  auto r = run_binary(args("--duration 2"), [&] {
-    caller = run_child([&] {
-      if (!join_cgroup(cg)) return 10;
-      int fd = connect_unix(sock_);
-      if (fd < 0) return 1;
-      int rc = write(fd, kPing, sizeof kPing - 1) == static_cast<ssize_t>(sizeof kPing - 1) ? 0 : 2;
-      usleep(200 * 1000);
-      return rc;
+  // as_user: the copy is nobody's and runs as nobody (the forgery); else
+  // root's own dockerd-named binary run by root (the control: such a daemon
+  // is trusted, which shows the test can see a forged name at all).
+  for (bool as_user : {true, false}) {
+    ASSERT_EQ(chown(fake.c_str(), as_user ? 65534 : 0, as_user ? 65534 : 0), 0);
+    pid_t dockerd = spawn([&] {
+      if (as_user && (setgid(65534) != 0 || setuid(65534) != 0)) return 10;
+      execl(fake.c_str(), "dockerd", "-c", "sleep 8; :", "--config-file", daemon_json.c_str(),
+            static_cast<char*>(nullptr));
+      return 12;
     });
-  });
-  kill(dockerd, SIGKILL);
-  reap(dockerd);
-  ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 3000);
-  auto reqs = with_action(r, "request", caller);
-  ASSERT_FALSE(reqs.empty()) << r.out.substr(0, 3000);
-  EXPECT_EQ(r.out.find("forged-name"), std::string::npos) << "the fake dockerd's data root named a container";
-  EXPECT_EQ(r.out.find("forged/image"), std::string::npos);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    pid_t caller = -1;
+    auto r = run_binary(args("--duration 2"), [&] {
+      caller = run_child([&] {
+        if (!join_cgroup(cg)) return 10;
+        int fd = connect_unix(sock_);
+        if (fd < 0) return 1;
+        int rc = write(fd, kPing, sizeof kPing - 1) == static_cast<ssize_t>(sizeof kPing - 1) ? 0 : 2;
+        usleep(200 * 1000);
+        return rc;
+      });
+    });
+    kill(dockerd, SIGKILL);
+    reap(dockerd);
+    ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 3000);
+    ASSERT_FALSE(with_action(r, "request", caller).empty()) << r.out.substr(0, 3000);
+    if (as_user) {
+      EXPECT_EQ(r.out.find("forged-name"), std::string::npos) << "the fake dockerd's data root named a container";
+      EXPECT_EQ(r.out.find("forged/image"), std::string::npos);
+    } else {
+      EXPECT_NE(r.out.find("forged-name"), std::string::npos) << "control: root's dockerd names its containers";
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, HostileTrust, ::testing::ValuesIn(test_tiers()),
