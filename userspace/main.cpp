@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <optional>
 #include <set>
 
 #include "capture/bpf_tier.h"
@@ -61,6 +62,9 @@ void add_capture_options(CLI::App* cmd, AgentOptions& o) {
                   "uid:N, container:NAME-glob, image:IMAGE-glob, cgroup:PATH-glob. Runtime daemons and shims are expected by default.");
   cmd->add_option("--expected-callers", o.expected_callers_file,
                   "YAML file with more expected callers (expected_callers: [{exe: ...}, {uid: ...}, ...])");
+  cmd->add_flag("--no-default-rules", o.no_default_rules,
+                "Drop the built-in expected callers (runtime daemons and shims matched by exe path): only\n"
+                "--expect / --expected-callers rules apply. 'doctor' lists the rules in force; config default_rules");
   cmd->add_option("--docker-data-root", o.docker_data_roots,
                   "Docker data root(s) for container names (running dockerds and daemon.json are found anyway)");
   cmd->add_option("--containerd-state", o.containerd_state,
@@ -167,6 +171,13 @@ int main(int argc, char** argv) {
   std::vector<std::string> doctor_sockets;
   auto* doctor = app.add_subcommand("doctor", "Check privileges, BTF, cgroup v2 and which hook tiers load here.");
   doctor->add_option("-s,--socket", doctor_sockets, "Also check this socket path");
+  std::string doctor_config;
+  AgentConfig doctor_cli;
+  doctor->add_option("--config", doctor_config,
+                     std::string("Agent config whose expected-caller rules to list (default ") + kDefaultConfigPath +
+                         " if present)");
+  doctor->add_flag("--no-default-rules", doctor_cli.agent.no_default_rules,
+                   "List the rules as `run --no-default-rules` would use them");
 
   AuditOptions audit_opts;
   auto* audit = app.add_subcommand(
@@ -234,7 +245,15 @@ int main(int argc, char** argv) {
   route_libbpf_logs(verbose);
 
   try {
-    if (*doctor) return run_doctor(std::cout, doctor_sockets);
+    if (*doctor) {
+      std::optional<AgentConfig> cfg;
+      try {
+        cfg = resolve_config(doctor_config, true, doctor_cli, given_options(doctor));
+      } catch (const std::exception& e) {
+        std::cout << "config:        cannot load it: " << e.what() << "\n";
+      }
+      return run_doctor(std::cout, doctor_sockets, cfg ? &cfg->agent : nullptr);
+    }
     if (*audit) return run_audit(audit_opts, std::cout);
     if (*lint) {
       lint_opts.format = lint_json ? LintFormat::Json : lint_sarif ? LintFormat::Sarif : LintFormat::Text;

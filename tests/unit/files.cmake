@@ -22,6 +22,7 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_caller_classifier.cpp
   unit/test_relay_detector.cpp
   unit/test_enforce_policy.cpp
+  unit/test_safe_files.cpp
   unit/test_cgroup_layout.cpp
   unit/test_container_runtime_state.cpp
   unit/test_container_resolver.cpp

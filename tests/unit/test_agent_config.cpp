@@ -4,10 +4,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "capture/errors.h"
+#include "commands/agent.h"
 #include "commands/config_file.h"
+#include "commands/rules_report.h"
 
 namespace fs = std::filesystem;
 
@@ -131,10 +134,33 @@ TEST_F(AgentConfigTest, EmptyFileKeepsDefaults) {
   EXPECT_TRUE(c.outputs.empty());
 }
 
+// default_rules: false is --no-default-rules; the flag wins over the file.
+TEST_F(AgentConfigTest, DefaultRulesKeyAndFlag) {
+  auto c = load_agent_config(write("default_rules: false\n"));
+  EXPECT_TRUE(c.agent.no_default_rules);
+  EXPECT_FALSE(load_agent_config(write("default_rules: true\n")).agent.no_default_rules);
+  EXPECT_EQ(build_caller_policy(c.agent).rules().size(), 0u);
+  EXPECT_GT(build_caller_policy(AgentOptions{}).rules().size(), 0u);
+  AgentConfig cli;
+  cli.agent.no_default_rules = false;
+  EXPECT_TRUE(merge_cli(c, cli, {}).agent.no_default_rules) << "flag not given: the file's";
+  AgentConfig on_file = load_agent_config(write("default_rules: true\n"));
+  cli.agent.no_default_rules = true;
+  EXPECT_TRUE(merge_cli(on_file, cli, {"no-default-rules"}).agent.no_default_rules);
+
+  // doctor says which rules are in force.
+  std::ostringstream off, on;
+  print_rules_in_force(off, c.agent);
+  EXPECT_NE(off.str().find("(0 rules; built-in default rules OFF"), std::string::npos) << off.str();
+  print_rules_in_force(on, AgentOptions{});
+  EXPECT_NE(on.str().find("default rules ON"), std::string::npos) << on.str();
+  EXPECT_NE(on.str().find("exe:*/runc  (default)"), std::string::npos) << on.str();
+}
+
 TEST_F(AgentConfigTest, ErrorsNameFileAndLine) {
   EXPECT_EQ(error_of("tier: auto\nbogus: 1\n"),
             "2: unknown key 'bogus' in the config file, expected one of sockets, no_default_sockets, tier, "
-            "payload_cap, ringbuf_kb, request_budget, expected_callers, enforce, state_dir, docker_data_root, "
+            "payload_cap, ringbuf_kb, request_budget, expected_callers, default_rules, enforce, state_dir, docker_data_root, "
             "containerd_state, containers_storage, containers_runroot, outputs, heartbeat, severity_threshold, "
             "redaction, audit");
   EXPECT_EQ(error_of("\n\ntier: nosuch\n").substr(0, 30), "3: tier: unknown tier 'nosuch'");

@@ -42,6 +42,7 @@ TEST(CallerClassifier, ContainerCallerFlaggedUnlessItsImageIsExpected) {
   c.ref.id = std::string(64, 'b');
   c.name = "attacker";
   c.image = "local/busybox:1";
+  c.trusted = true;
   e.container = c;
   Event copy = e;
   classify_caller(e, CallerPolicy::with_defaults(), kHost);

@@ -34,6 +34,7 @@ CallerFacts container_process(const std::string& exe, const std::string& name, c
   f.in_container = true;
   f.container_name = name;
   f.container_image = image;
+  f.container_trusted = true;  // as resolved from root-owned runtime state
   f.pidns = 4026532500;
   f.mntns = 4026532501;
   return f;
@@ -231,6 +232,17 @@ TEST(CallerPolicyMatch, ContainerAndImageRulesOnlyForContainerCallers) {
   host.container_name = "ci-42";
   host.container_image = "company/runner:1.2";
   EXPECT_FALSE(p.expected(host));
+}
+
+// A name from a rootless store or on a delegated cgroup is the user's own
+// choice: it labels the event but never makes the caller expected.
+TEST(CallerPolicyMatch, UntrustedContainerNamesMatchNoRule) {
+  CallerPolicy p;
+  p.add(parse_expected_spec("container:ci-*", "x"));
+  p.add(parse_expected_spec("image:company/runner:*", "x"));
+  auto forged = container_process("/usr/bin/docker", "ci-42", "company/runner:1.2");
+  forged.container_trusted = false;
+  EXPECT_FALSE(p.expected(forged));
 }
 
 TEST(CallerPolicyMatch, ExecutableRuleAlsoMatchesContainerizedProcess) {

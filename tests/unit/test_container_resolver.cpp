@@ -216,6 +216,7 @@ TEST_F(ContainerResolverTest, PodmanRootfulFromContainersJson) {
   EXPECT_EQ(c->ref.runtime, "podman");
   EXPECT_EQ(c->name, "web");
   EXPECT_EQ(c->image, "docker.io/library/alpine:latest");
+  EXPECT_TRUE(c->trusted) << "root's store, a system cgroup";
 }
 
 // What a real `podman --storage-driver vfs --cgroup-manager cgroupfs` writes (the e2e runs one):
@@ -253,9 +254,39 @@ TEST_F(ContainerResolverTest, PodmanRootlessViaHomeGlobAndTransientRunRoot) {
   EXPECT_EQ(c->ref.runtime, "podman");
   EXPECT_EQ(c->name, "cache");
   EXPECT_EQ(c->image, "docker.io/library/redis:7");
+  EXPECT_FALSE(c->trusted) << "a user's own store names, never vouches";
   c = r.resolve("/user.slice/user-1001.slice/user@1001.service/user.slice/libpod-" + kId2 + ".scope/container");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->name, "hello");
+  EXPECT_FALSE(c->trusted);
+}
+
+// The forgeries of issue 20: a user's rootless store lists the id of a real
+// root container under a trusted name, or a user names a delegated cgroup
+// "libpod-<real id>.scope". Either way the name may show, but is untrusted.
+TEST_F(ContainerResolverTest, RootlessStoresAndDelegatedCgroupsGrantNoTrust) {
+  std::string home_store = root_.string() + "/home/mallory/.local/share/containers/storage/overlay-containers";
+  fs::create_directories(home_store + "/" + kId + "/userdata");
+  write(home_store + "/containers.json",
+        "[" + storage_entry(kId, R"({"image-name":"company/agent:1","name":"monitoring-agent"})", "monitoring-agent") +
+            "]");
+  auto r = make();
+  auto c = r.resolve("/machine.slice/libpod-" + kId + ".scope");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->name, "monitoring-agent");
+  EXPECT_FALSE(c->trusted) << "named only by a user's store";
+
+  // A real rootful container, reached through a delegated cgroup a user made.
+  fs::create_directories(roots_.podman_rootful + "/" + kId2 + "/userdata");
+  write(roots_.podman_rootful + "/containers.json",
+        "[" + storage_entry(kId2, R"({"image-name":"company/agent:1","name":"agent"})", "agent") + "]");
+  c = r.resolve("/machine.slice/libpod-" + kId2 + ".scope");
+  ASSERT_TRUE(c);
+  EXPECT_TRUE(c->trusted);
+  c = r.resolve("/user.slice/user-1000.slice/user@1000.service/app.slice/libpod-" + kId2 + ".scope");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->name, "agent");
+  EXPECT_FALSE(c->trusted) << "a delegated cgroup the user named";
 }
 
 TEST_F(ContainerResolverTest, CgroupfsKubernetesLayoutIsResolvedFromWhicheverRuntimeHasIt) {

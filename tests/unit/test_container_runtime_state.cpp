@@ -266,6 +266,17 @@ TEST_F(ContainerSmallFile, FifoNeitherBlocksNorReads) {
   EXPECT_FALSE(result.get());
 }
 
+// Devices are refused from an O_PATH handle, before any open for reading
+// (whose driver handler could act: /dev/watchdog arms a reboot timer).
+TEST_F(ContainerSmallFile, DevicesAndForeignOwnersAreRefused) {
+  EXPECT_FALSE(read_small_file("/dev/null", 100));
+  EXPECT_FALSE(read_small_file("/dev/null", 100, /*follow_symlinks=*/true));
+  std::string p = write("state.json", "{}");
+  const auto me = static_cast<uint32_t>(::getuid());
+  EXPECT_EQ(read_small_file(p, 100, false, me).value_or("?"), "{}");
+  EXPECT_FALSE(read_small_file(p, 100, false, me + 1)) << "owned by someone else than required";
+}
+
 using ContainerDockerDataRoot = TempDir;
 
 std::string nul_args(std::initializer_list<std::string> args) {

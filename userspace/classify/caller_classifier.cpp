@@ -31,6 +31,7 @@ std::string facts_key(const CallerFacts& f, const CallerPolicy& policy, const Ho
   num(host.mntns);
   num(f.uid);
   num(f.in_container);
+  num(f.container_trusted);
   num(f.pidns);
   num(f.mntns);
   str(f.executable);
@@ -59,6 +60,7 @@ void classify_caller(Event& e, const CallerPolicy& policy, const HostNamespaces&
   if (e.container) {
     f.container_name = e.container->name;
     f.container_image = e.container->image;
+    f.container_trusted = e.container->trusted;
   }
   f.pidns = e.raw.pidns;
   f.mntns = e.raw.mntns;

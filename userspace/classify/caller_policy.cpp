@@ -326,10 +326,10 @@ const ExpectedCaller* CallerPolicy::match(const CallerFacts& f) const {
         if (f.uid == rule.uid) return &rule;
         break;
       case ExpectedCaller::Kind::ContainerName:
-        if (f.in_container && glob_match(rule.pattern, f.container_name)) return &rule;
+        if (f.in_container && f.container_trusted && glob_match(rule.pattern, f.container_name)) return &rule;
         break;
       case ExpectedCaller::Kind::Image:
-        if (f.in_container && glob_match(rule.pattern, f.container_image)) return &rule;
+        if (f.in_container && f.container_trusted && glob_match(rule.pattern, f.container_image)) return &rule;
         break;
       case ExpectedCaller::Kind::Cgroup:
         if (cgroup_rule_matches(rule.pattern, f.cgroup_path)) return &rule;

@@ -32,6 +32,9 @@ struct CallerFacts {
   bool in_container = false;
   std::string container_name;
   std::string container_image;
+  // ContainerInfo::trusted: name and image from root-owned state, cgroup not
+  // delegated. container:/image: rules match only trusted names.
+  bool container_trusted = false;
   uint32_t pidns = 0, mntns = 0;  // namespace inode numbers; 0 = unknown
   std::string cgroup_path;        // cgroup v2 path ("/system.slice/x.service"); "" if unknown
 };

@@ -127,7 +127,7 @@ void validate_agent_options(const AgentOptions& o) {
 }
 
 CallerPolicy build_caller_policy(const AgentOptions& o) {
-  CallerPolicy policy = CallerPolicy::with_defaults();
+  CallerPolicy policy = o.no_default_rules ? CallerPolicy() : CallerPolicy::with_defaults();
   if (!o.expected_callers_file.empty()) policy.load_file(o.expected_callers_file);
   for (const auto& rule : o.expected_rules) policy.add(rule);
   for (const auto& spec : o.expect) policy.add(parse_expected_spec(spec, "--expect"));
@@ -215,7 +215,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   std::optional<EnforcementMarker> running_marker;
   std::optional<EnforcementGap> agent_gap;
   if (opts.lifecycle_events && !opts.enforce) {
-    running_marker.emplace(opts.state_dir, "running");
+    running_marker.emplace(opts.state_dir, "running", opts.proc_root);
     try {
       agent_gap = running_marker->claim();
     } catch (const std::runtime_error& e) {
@@ -368,6 +368,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
         live.no_default_sockets = next.no_default_sockets;
         live.expected_callers_file = next.expected_callers_file;
         live.expected_rules = next.expected_rules;
+        live.no_default_rules = next.no_default_rules;
         live.expect = next.expect;
         if (audit) audit->set_interval(next.audit_interval_sec);
       } catch (const UserError& e) {

@@ -31,6 +31,10 @@ struct AgentOptions {
   bool only_flagged = false;        // --only-flagged
   std::vector<std::string> expect;  // --expect SPEC (exe:, uid:, container:, image:)
   std::string expected_callers_file;  // --expected-callers FILE (YAML)
+  // --no-default-rules / default_rules: false. The built-in rules match by
+  // exe path (*/runc, */kubelet, ...): a path is the caller's choice, so an
+  // enforcing host may want only rules it wrote itself.
+  bool no_default_rules = false;
   std::vector<std::string> docker_data_roots;  // --docker-data-root (running dockerds are found too)
   std::string docker_daemon_json = "/etc/docker/daemon.json";
   std::string containers_storage;  // --containers-storage: podman/CRI-O graph root ("" = /var/lib/containers/storage)

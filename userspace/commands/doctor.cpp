@@ -8,12 +8,13 @@
 #include "capture/capture.h"
 #include "capture/errors.h"
 #include "capture/watch_list.h"
+#include "commands/rules_report.h"
 #include "enrich/mountinfo.h"
 #include "events.h"
 
 namespace sockwarden {
 
-int run_doctor(std::ostream& out, const std::vector<std::string>& extra_sockets) {
+int run_doctor(std::ostream& out, const std::vector<std::string>& extra_sockets, const AgentOptions* agent) {
   utsname u{};
   uname(&u);
   out << "kernel:        " << u.release << " (" << u.machine << ")\n";
@@ -74,6 +75,13 @@ int run_doctor(std::ostream& out, const std::vector<std::string>& extra_sockets)
       out << "  " << w.path << "  abstract, netns " << w.key.netns << "\n";
     else
       out << "  " << w.path << "  inode " << w.key.ino << " dev " << (w.key.dev >> 20) << ":" << (w.key.dev & 0xfffff) << "\n";
+  }
+  if (agent) {
+    try {
+      print_rules_in_force(out, *agent);
+    } catch (const std::exception& e) {
+      out << "expected callers: cannot load the rules: " << e.what() << "\n";
+    }
   }
   if (!ok) return fail_code;
   return loadable ? kExitOk : kExitUnsupported;

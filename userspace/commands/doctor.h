@@ -7,6 +7,10 @@
 namespace sockwarden {
 
 // Prints a checklist; returns the exit code (0 if some tier loads).
-int run_doctor(std::ostream& out, const std::vector<std::string>& extra_sockets);
+// agent: the options `run` would use (config file included), for the list
+// of expected-caller rules in force; nullptr when they could not be loaded.
+struct AgentOptions;
+int run_doctor(std::ostream& out, const std::vector<std::string>& extra_sockets,
+               const AgentOptions* agent = nullptr);
 
 }  // namespace sockwarden

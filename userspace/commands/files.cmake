@@ -7,6 +7,7 @@ set(SW_COMMANDS_SOURCES
   commands/existing_connections.cpp
   commands/lifecycle.cpp
   commands/doctor.cpp
+  commands/rules_report.cpp
   commands/audit.cpp
   commands/lint.cpp
   commands/continuous_audit.cpp)

@@ -10,6 +10,7 @@
 #include "capture/watch_list.h"  // kernel_dev()
 #include "enrich/cgroup_layout.h"
 #include "enrich/container_resolver.h"
+#include "enrich/host_process.h"
 
 namespace sockwarden {
 namespace {
@@ -37,9 +38,11 @@ std::vector<std::pair<std::string, std::string>> executable_candidates(const Pol
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
       out.emplace_back(it->path().string(), it->path().string());
   }
+  const uint64_t host_mntns = host_mount_ns(in.proc_root, in.host_mntns);
   for (fs::directory_iterator it(in.proc_root, ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (!is_host_process(it->path().string(), host_mntns)) continue;
     std::string link = it->path().string() + "/exe";
     std::string target = read_link(link);
     if (!target.empty()) out.emplace_back(target, link);
@@ -62,7 +65,10 @@ void compile_executables(const CallerPolicy& policy, const PolicyInputs& in, Com
     for (const auto& rule : policy.rules()) {
       if (rule.kind != ExpectedCaller::Kind::Executable || !glob_match(rule.pattern, path)) continue;
       struct stat st {};
-      if (::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode)) out.exes.insert({kernel_dev(st.st_dev), st.st_ino});
+      // Only files the user running the agent owns, writable by nobody else:
+      // a name proves nothing, but a user cannot create a root-owned file.
+      if (::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) && owned_unwritable_by_others(st, in.trusted_uid))
+        out.exes.insert({kernel_dev(st.st_dev), st.st_ino});
       break;
     }
   }
@@ -95,7 +101,12 @@ void compile_cgroups(const CallerPolicy& policy, const PolicyInputs& in, Compile
           container_looked_up = true;
           if (in.containers && parse_container_cgroup(rel)) container = in.containers->resolve(rel);
         }
-        if (container)
+        // Only names from root-owned runtime state, on a cgroup directory
+        // no user owns: a delegated cgroup named "docker-<real id>.scope"
+        // would otherwise borrow that container's allow-listing.
+        struct stat cg_st {};
+        if (container && container->trusted && ::stat(it->path().c_str(), &cg_st) == 0 &&
+            cg_st.st_uid == in.trusted_uid)
           match = glob_match(rule.pattern, rule.kind == ExpectedCaller::Kind::Image ? container->image : container->name);
       }
       if (!match) continue;

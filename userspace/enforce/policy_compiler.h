@@ -37,6 +37,15 @@ struct PolicyInputs {
                                        "/sbin",           "/bin",           "/usr/libexec/docker",
                                        "/usr/libexec/podman"};
   ContainerResolver* containers = nullptr;  // names and images of container cgroups
+  // Running processes lend their executables only when they run in this
+  // mount namespace (the host's) and outside every container cgroup: a
+  // container names its own files, so its "/tmp/runc" is whatever it copied
+  // there. 0: read PROC_ROOT/1/ns/mnt (else the agent's own).
+  uint64_t host_mntns = 0;
+  // Owner every allow-listed executable must have (and no group/other write
+  // bit): a file a user owns, e.g. ~/bin/runc, is the user's choice of
+  // code, whatever its name. Tests over temp trees set their own uid.
+  uint32_t trusted_uid = 0;
 };
 
 CompiledPolicy compile_policy(const CallerPolicy& policy, bool enforce, bool deny_host, const PolicyInputs& in);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "enrich/host_process.h"
 #include "enrich/small_file.h"
 
 namespace fs = std::filesystem;
@@ -77,6 +78,7 @@ std::optional<ContainerInfo> ContainerResolver::resolve(const std::string& cgrou
 
   Entry e;
   e.parsed = parse_container_cgroup(cgroup_path);
+  e.delegated = is_delegated_cgroup(cgroup_path);
   e.checked = now;
   if (!e.parsed) {
     // Most cgroups are no container; caching that saves re-parsing the path
@@ -126,6 +128,7 @@ void ContainerResolver::refresh(Entry& e, std::chrono::steady_clock::time_point 
     info.pod_namespace = m.pod_namespace;
     if (!m.pod_uid.empty()) info.pod_uid = m.pod_uid;
     e.state_dir = std::move(found->state_dir);
+    info.trusted = found->trusted && !e.delegated;
   }
   e.info = std::move(info);
 }
@@ -233,7 +236,12 @@ std::optional<ContainerResolver::Found> ContainerResolver::lookup_podman(const s
   if (!hit) return std::nullopt;
   std::string dir = hit->dir + "/" + id;
   if (!dir_exists(dir)) return std::nullopt;
-  return Found{std::move(hit->entry.meta), "podman", std::move(dir)};
+  // Rootless stores live in users' home and runtime dirs: whatever they
+  // say names that user's container, but earns it no trust.
+  bool rootless = false;
+  for (const std::string* pattern : {&roots_.podman_rootless_glob, &roots_.podman_rootless_run_glob})
+    for (const auto& d : driver_dirs(*pattern)) rootless = rootless || d == hit->dir;
+  return Found{std::move(hit->entry.meta), "podman", std::move(dir), !rootless};
 }
 
 ContainerResolver::Entry* ContainerResolver::touch(const std::string& cgroup_path) {

@@ -25,6 +25,13 @@ struct ContainerInfo {
   std::string pod_name;
   std::string pod_namespace;
   std::string pod_uid;
+  // The name and image came from root-owned runtime state (not a user's
+  // rootless store under /home or /run/user) for a cgroup no user can
+  // create (not below a user@UID.service delegation). Only then may
+  // container:/image: rules, expected callers and enforcement allow-lists,
+  // match: a user names their own containers and delegated cgroups freely
+  // ("docker-<a real id>.scope").
+  bool trusted = false;
 };
 
 // Where each runtime keeps its state. Every path is a parameter so tests use
@@ -99,12 +106,14 @@ class ContainerResolver {
     RuntimeMetadata meta;
     std::string runtime;
     std::string state_dir;  // exists as long as the container does
+    bool trusted = true;    // false: read from a user-writable (rootless) store
   };
   struct Entry {
     std::optional<ContainerRef> parsed;  // nullopt: not a container cgroup
     std::optional<ContainerInfo> info;
     std::string state_dir;
     bool resolved = false;  // metadata found, or nothing to find
+    bool delegated = false; // a cgroup a user may create and name
     std::chrono::steady_clock::time_point checked;
   };
 

@@ -1,9 +1,12 @@
 #include "enrich/docker_data_root.h"
-#include <iterator>
-#include <fstream>
-#include <filesystem>
-#include <algorithm>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <sstream>
 #include <vector>
@@ -11,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "enrich/cmdline_args.h"
+#include "enrich/host_process.h"
 #include "enrich/small_file.h"
 
 namespace sockwarden {
@@ -54,8 +58,8 @@ Flags parse_flags(const std::string& cmdline) {
   return f;
 }
 
-std::optional<std::string> from_daemon_json(const std::string& path) {
-  auto text = read_small_file(path, 1u << 20, /*follow_symlinks=*/true);
+std::optional<std::string> from_daemon_json(const std::string& path, std::optional<uint32_t> owner) {
+  auto text = read_small_file(path, 1u << 20, /*follow_symlinks=*/true, owner);
   if (!text) return std::nullopt;
   auto doc = nlohmann::json::parse(*text, nullptr, false);
   if (!doc.is_object()) return std::nullopt;
@@ -73,33 +77,48 @@ std::string strip_trailing_slashes(std::string p) {
 
 }  // namespace
 
-std::string docker_data_root_from(const std::string& daemon_json_path, const std::string& cmdline) {
+std::string docker_data_root_from(const std::string& daemon_json_path, const std::string& cmdline,
+                                  std::optional<uint32_t> config_owner) {
   Flags f = parse_flags(cmdline);
   if (f.data_root && !f.data_root->empty()) return strip_trailing_slashes(*f.data_root);
   const std::string& config = f.config_file && !f.config_file->empty() ? *f.config_file : daemon_json_path;
-  if (auto root = from_daemon_json(config)) return strip_trailing_slashes(*root);
+  if (auto root = from_daemon_json(config, config_owner)) return strip_trailing_slashes(*root);
   return kDefaultDockerDataRoot;
 }
 
-std::vector<std::string> running_docker_data_roots(const std::string& proc_root,
-                                                   const std::string& daemon_json_path) {
+std::vector<std::string> running_docker_data_roots(const std::string& proc_root, const std::string& daemon_json_path,
+                                                   uint32_t owner, uint64_t host_mntns) {
   std::vector<std::string> roots;
   auto add = [&](std::string r) {
     if (!r.empty() && std::find(roots.begin(), roots.end(), r) == roots.end()) roots.push_back(std::move(r));
   };
+  const uint64_t host_ns = host_mount_ns(proc_root, host_mntns);
   std::error_code ec;
   for (std::filesystem::directory_iterator it(proc_root, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream comm(it->path() / "comm");
-    std::string c;
-    std::getline(comm, c);
-    if (c != "dockerd") continue;
-    std::ifstream cmd(it->path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(cmd)), std::istreambuf_iterator<char>());
-    add(docker_data_root_from(daemon_json_path, cmdline));
+    // comm is whatever the process calls itself: any user can run a
+    // "dockerd" whose --config-file names a file of theirs (or a FIFO, or a
+    // device). Only a process running as OWNER in the host's mount
+    // namespace, outside containers, executing a file named dockerd that
+    // OWNER owns and nobody else may write, is taken for the daemon.
+    const std::string dir = it->path().string();
+    struct stat proc_st {}, exe_st {};
+    if (::stat(dir.c_str(), &proc_st) != 0 || proc_st.st_uid != owner) continue;
+    if (::stat((dir + "/exe").c_str(), &exe_st) != 0 || !S_ISREG(exe_st.st_mode) ||
+        !owned_unwritable_by_others(exe_st, owner))
+      continue;
+    char exe[4096];
+    ssize_t n = ::readlink((dir + "/exe").c_str(), exe, sizeof exe - 1);
+    if (n <= 0) continue;
+    std::string exe_path(exe, static_cast<size_t>(n));
+    if (exe_path.size() < 8 || exe_path.compare(exe_path.size() - 8, 8, "/dockerd") != 0) continue;
+    if (!is_host_process(dir, host_ns)) continue;
+    auto cmdline = read_small_file(dir + "/cmdline", 1u << 20);
+    if (!cmdline) continue;
+    add(docker_data_root_from(daemon_json_path, *cmdline, owner));
   }
-  if (roots.empty()) add(docker_data_root_from(daemon_json_path, ""));
+  if (roots.empty()) add(docker_data_root_from(daemon_json_path, "", owner));
   return roots;
 }
 

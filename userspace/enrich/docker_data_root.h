@@ -1,5 +1,7 @@
 // Where dockerd keeps its state (containers/<id>/config.v2.json lives there).
 #pragma once
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,11 +21,16 @@ inline constexpr const char* kDefaultDockerDataRoot = "/var/lib/docker";
 // cmdline is dockerd's /proc/PID/cmdline as read (arguments separated by
 // NULs) or, for tests and humans, one string separated by spaces. Empty if
 // dockerd was not found. Never throws; a trailing '/' is removed.
-std::string docker_data_root_from(const std::string& daemon_json_path, const std::string& cmdline);
+// config_owner: when set, a daemon config file owned by anyone else is ignored.
+std::string docker_data_root_from(const std::string& daemon_json_path, const std::string& cmdline,
+                                  std::optional<uint32_t> config_owner = std::nullopt);
 
-// The data roots of every dockerd running now (found by comm under
-// proc_root), plus daemon_json_path's (or the default) when none runs.
-std::vector<std::string> running_docker_data_roots(const std::string& proc_root,
-                                                   const std::string& daemon_json_path);
+// The data roots of every dockerd running now under proc_root, plus
+// daemon_json_path's (or the default) when none runs. A dockerd is a process
+// running as OWNER in the host's mount namespace (HOST_MNTNS, 0: read it)
+// and no container cgroup, executing ".../dockerd" owned by OWNER and
+// writable by nobody else; never a comm. Config files must be OWNER's too.
+std::vector<std::string> running_docker_data_roots(const std::string& proc_root, const std::string& daemon_json_path,
+                                                   uint32_t owner = 0, uint64_t host_mntns = 0);
 
 }  // namespace sockwarden

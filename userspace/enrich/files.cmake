@@ -9,6 +9,7 @@ set(SW_ENRICH_SOURCES
   enrich/cgroup_layout.cpp
   enrich/cmdline_args.cpp
   enrich/small_file.cpp
+  enrich/host_process.cpp
   enrich/runtime_state.cpp
   enrich/storage_list_index.cpp
   enrich/docker_data_root.cpp

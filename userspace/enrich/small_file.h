@@ -1,6 +1,7 @@
 // Reads a runtime's metadata file without trusting what sits at that path.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -10,12 +11,16 @@ namespace sockwarden {
 // Some of these paths are writable by unprivileged users (rootless podman
 // keeps its state in their home directories), and the agent reads them as
 // root on the event path, so: a symlink in the last component is refused
-// (O_NOFOLLOW), and a FIFO or device is refused before the first read
-// (O_NONBLOCK + fstat), so the reader can neither block nor be pointed at
-// /dev/zero or another user's file by name. follow_symlinks is for
+// (O_NOFOLLOW), and a FIFO or device is refused before it is opened for
+// reading (O_PATH + fstat, then a reopen of that inode), so the reader can
+// neither block, nor run a driver's open handler (/dev/watchdog), nor be
+// pointed at /dev/zero or another user's file by name. follow_symlinks is for
 // root-owned configuration that distributions do symlink (NixOS links
 // /etc/docker/daemon.json into its store).
+// owner: when set, a file owned by any other uid is refused too (runtime
+// state only root can write is trusted; a copy a user planted is not).
 std::optional<std::string> read_small_file(const std::string& path, size_t max_bytes,
-                                           bool follow_symlinks = false);
+                                           bool follow_symlinks = false,
+                                           std::optional<uint32_t> owner = std::nullopt);
 
 }  // namespace sockwarden

@@ -40,10 +40,18 @@ FileOutput::~FileOutput() { close(); }
 
 int FileOutput::open_file() {
   if (int err = make_dirs(parent_dir(cfg_.path))) return err;
-  int fd = ::open(cfg_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  // O_NOFOLLOW: whoever can write the log directory must not turn the
+  // agent (root) into a writer of /etc/shadow through a symlink. O_NONBLOCK
+  // and the fstat: a FIFO planted there is refused instead of blocking the
+  // output thread (regular files ignore O_NONBLOCK).
+  int fd = ::open(cfg_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
+                  0600);
   if (fd < 0) return errno;
   struct stat st {};
-  ::fstat(fd, &st);
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return EINVAL;
+  }
   fd_ = fd;
   size_ = static_cast<uint64_t>(st.st_size);
   dev_ = st.st_dev;
@@ -73,13 +81,22 @@ void FileOutput::rotate() {
   sync();
   ::close(fd_);
   fd_ = -1;
+  // Every step through one directory fd: the names are resolved in the
+  // directory the log was written to, even if a path component is swapped
+  // meanwhile. rename(2) and unlink(2) act on a planted symlink itself, never
+  // on its target, so rotation cannot be redirected either.
+  std::string dir = parent_dir(cfg_.path);
+  std::string base = cfg_.path.substr(cfg_.path.find_last_of('/') + 1);
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return;  // the directory is gone: ensure_open recreates it
   if (cfg_.max_files == 0) {
-    ::unlink(cfg_.path.c_str());
+    ::unlinkat(dfd, base.c_str(), 0);
   } else {
     for (uint32_t i = cfg_.max_files; i > 1; i--)
-      ::rename((cfg_.path + "." + std::to_string(i - 1)).c_str(), (cfg_.path + "." + std::to_string(i)).c_str());
-    ::rename(cfg_.path.c_str(), (cfg_.path + ".1").c_str());
+      ::renameat(dfd, (base + "." + std::to_string(i - 1)).c_str(), dfd, (base + "." + std::to_string(i)).c_str());
+    ::renameat(dfd, base.c_str(), dfd, (base + ".1").c_str());
   }
+  ::close(dfd);
 }
 
 void FileOutput::sync() {
@@ -173,7 +190,7 @@ void FileOutput::idle() {
   if (fd_ >= 0 && now - last_check_ >= std::chrono::seconds(1)) {
     last_check_ = now;
     struct stat st {};
-    if (::stat(cfg_.path.c_str(), &st) != 0 || st.st_ino != ino_ || st.st_dev != dev_) {
+    if (::lstat(cfg_.path.c_str(), &st) != 0 || st.st_ino != ino_ || st.st_dev != dev_) {
       spdlog::warn("output {}: {} was removed or replaced, reopening it", cfg_.name, cfg_.path);
       ::close(fd_);
       fd_ = -1;

@@ -4,4 +4,5 @@ set(SW_OUTPUTS_SOURCES
   outputs/file_output.cpp
   outputs/syslog_output.cpp
   outputs/fanout.cpp
-  outputs/health.cpp)
+  outputs/health.cpp
+  outputs/atomic_file.cpp)

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "outputs/atomic_file.h"  // write_file_atomically, for the textfile
 #include "outputs/output_worker.h"
 
 namespace sockwarden {
@@ -37,9 +38,5 @@ std::string heartbeat_json(const HealthSnapshot& h);
 
 // sockwarden_* metrics, "# HELP"/"# TYPE" included.
 std::string prometheus_text(const HealthSnapshot& h);
-
-// Writes PATH.tmp then renames it over PATH (readers never see half a file).
-// 0 or errno.
-int write_file_atomically(const std::string& path, const std::string& text);
 
 }  // namespace sockwarden

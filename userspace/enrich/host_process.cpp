@@ -1,0 +1,62 @@
+#include "enrich/host_process.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "enrich/cgroup_layout.h"
+#include "enrich/small_file.h"
+
+namespace sockwarden {
+
+uint64_t mount_ns_of(const std::string& ns_link) {
+  char buf[128];
+  ssize_t n = ::readlink(ns_link.c_str(), buf, sizeof buf - 1);
+  if (n <= 0) return 0;
+  std::string l(buf, static_cast<size_t>(n));
+  auto open = l.find(":[");
+  if (open == std::string::npos || l.back() != ']') return 0;
+  return std::strtoull(l.c_str() + open + 2, nullptr, 10);
+}
+
+uint64_t host_mount_ns(const std::string& proc_root, uint64_t override_ns) {
+  if (override_ns) return override_ns;
+  if (uint64_t ns = mount_ns_of(proc_root + "/1/ns/mnt")) return ns;
+  return mount_ns_of(proc_root + "/self/ns/mnt");
+}
+
+bool is_host_process(const std::string& proc_dir, uint64_t host_mntns) {
+  if (host_mntns == 0 || mount_ns_of(proc_dir + "/ns/mnt") != host_mntns) return false;
+  auto cg = read_small_file(proc_dir + "/cgroup", 64 * 1024);
+  if (!cg) return false;
+  size_t pos = 0;
+  while (pos < cg->size()) {
+    size_t end = cg->find('\n', pos);
+    if (end == std::string::npos) end = cg->size();
+    std::string line = cg->substr(pos, end - pos);
+    pos = end + 1;
+    // "hierarchy:controllers:path": v1 and v2 lines alike name the cgroup.
+    auto first = line.find(':');
+    auto second = first == std::string::npos ? first : line.find(':', first + 1);
+    if (second == std::string::npos) continue;
+    if (parse_container_cgroup(line.substr(second + 1))) return false;
+  }
+  return true;
+}
+
+bool owned_unwritable_by_others(const struct stat& st, uint32_t owner) {
+  return st.st_uid == owner && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+bool is_delegated_cgroup(const std::string& cgroup_path) {
+  size_t pos = 0;
+  while ((pos = cgroup_path.find("/user@", pos)) != std::string::npos) {
+    size_t end = cgroup_path.find('/', pos + 1);
+    std::string comp = cgroup_path.substr(pos + 1, end == std::string::npos ? std::string::npos : end - pos - 1);
+    if (comp.size() > 13 && comp.compare(comp.size() - 8, 8, ".service") == 0) return true;
+    pos += 6;
+  }
+  return false;
+}
+
+}  // namespace sockwarden

@@ -1,0 +1,35 @@
+// Telling a host daemon from anything that merely names itself like one.
+// comm, argv[0] and exe paths are chosen by whoever starts a process (a
+// container copies its client to /tmp/runc; any user can name a process
+// dockerd). What they cannot choose: the mount namespace the process runs
+// in, its container cgroup, and who owns the file it executes.
+#pragma once
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <string>
+
+namespace sockwarden {
+
+// "mnt:[4026531840]" read from a /proc/PID/ns/mnt link -> 4026531840; 0 when
+// unreadable.
+uint64_t mount_ns_of(const std::string& ns_link);
+
+// The host's mount namespace: OVERRIDE if non-zero, else PROC_ROOT/1's, else
+// the agent's own (PROC_ROOT/self); 0 when none can be read.
+uint64_t host_mount_ns(const std::string& proc_root, uint64_t override_ns = 0);
+
+// PROC_DIR (/proc/PID) runs in HOST_MNTNS and in no container's cgroup.
+// Unreadable facts count as "no" (fail closed).
+bool is_host_process(const std::string& proc_dir, uint64_t host_mntns);
+
+// A file OWNER owns and nobody else may write: a user cannot create one
+// owned by root, so its name is root's choice.
+bool owned_unwritable_by_others(const struct stat& st, uint32_t owner);
+
+// A cgroup v2 path inside a systemd user manager's delegated subtree
+// (".../user@1000.service/..."), where that user creates and names cgroups
+// at will, "docker-<id>.scope" included.
+bool is_delegated_cgroup(const std::string& cgroup_path);
+
+}  // namespace sockwarden
