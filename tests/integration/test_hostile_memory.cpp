@@ -134,7 +134,7 @@ class HostileMemoryTest : public ::testing::TestWithParam<std::string> {
   TempDir dir_;
   std::string sock_;
   std::unique_ptr<Listener> listener_;
-  Run last_;
+  swtest::Run last_;
 };
 
 TEST_P(HostileMemoryTest, HpackIndexedRepeatsOnThreeConnections) {
