@@ -54,7 +54,6 @@ tier: socket-tp
 payload_cap: 1024
 ringbuf_kb: 4096
 request_budget: 2048
-decoder_budget_mb: 32
 expected_callers:
   - exe: /usr/local/bin/dash
   - uid: 1001
@@ -66,6 +65,7 @@ docker_data_root: [/srv/docker]
 containerd_state: /run/ctd
 containers_storage: /srv/cs
 containers_runroot: /run/cs
+decoder_budget_mb: 32
 outputs:
   - type: stdout
   - type: file

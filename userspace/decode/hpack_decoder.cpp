@@ -50,7 +50,9 @@ bool HpackDecoder::decode(std::string_view block, std::vector<std::pair<std::str
       std::string_view name(reinterpret_cast<const char*>(nv.name), nv.namelen);
       std::string_view value(reinterpret_cast<const char*>(nv.value), nv.valuelen);
       size_t size = name.size() + value.size() + 32;
-      if (headers.size() < limits_.max_headers && list_bytes + size <= limits_.max_list_bytes) {
+      // The list is cut at the first field that does not fit: nothing after it is
+      // kept but the wanted names, so smaller fields cannot slip in after a cut.
+      if (!dropped && headers.size() < limits_.max_headers && list_bytes + size <= limits_.max_list_bytes) {
         list_bytes += size;
         int w = wanted_index(name);
         if (w >= 0) wanted_kept |= 1u << w;
