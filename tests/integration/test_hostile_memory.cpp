@@ -127,7 +127,7 @@ class HostileMemoryTest : public ::testing::TestWithParam<std::string> {
               << ": agent VmHWM " << hwm_kib / 1024 << " MiB\n";
     bool seen = false;
     for (const auto& e : with_action(r, "request", ordinary))
-      seen = seen || e["url"]["path"] == "/v1.41/containers/json";
+      seen = seen || e["url"]["original"] == "/v1.41/containers/json?after-attack=1";
     EXPECT_TRUE(seen) << "the request after the attack is reported";
     last_ = std::move(r);
   }
