@@ -3,7 +3,8 @@
 // repeating a 4,000-byte dynamic-table entry 256 times on 128 open streams,
 // three connections; a JSON body nested a million deep with --request-budget
 // raised; thousands of Content-Length / Transfer-Encoding values in one
-// request). Each must leave the agent alive, its high-water mark (VmHWM) under
+// request; 120 connections holding bodies against --decoder-budget-mb 4, whose
+// evictions must be reported). Each must leave the agent alive, its high-water mark (VmHWM) under
 // kHwmBoundMiB, and the next ordinary request still reported.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -207,6 +208,39 @@ TEST_P(HostileMemoryTest, ThousandsOfLengthAndEncodingHeaders) {
     for (const auto& a : e["sockwarden"]["request"].value("anomalies", json::array()))
       flagged = flagged || a == "unsupported-transfer-encoding" || a == "conflicting-content-length";
   EXPECT_TRUE(flagged) << "the request is still reported with its framing anomalies";
+}
+
+TEST_P(HostileMemoryTest, DecoderBudgetEvictsAndReportsThroughTheAgent) {
+  // 120 connections each holding ~60 KiB of a create body in progress: 7 MiB of
+  // decoder state against --decoder-budget-mb 4. The least recently written go,
+  // counted in lost events (cause decoder-budget), and decoding goes on.
+  pid_t holder = 0;
+  run_attack("--decoder-budget-mb 4", [&] {
+    holder = spawn([&] {
+      std::vector<int> fds;
+      const std::string head = "POST /v1.41/containers/create HTTP/1.1\r\nHost: docker\r\nContent-Length: 100000\r\n\r\n{";
+      for (int c = 0; c < 120; c++) {
+        int fd = connect_unix(sock_);
+        if (fd < 0) return 1;
+        fds.push_back(fd);
+        if (!write_chunks(fd, head + std::string(60000, ' '), 15000)) return 2;
+        usleep(1000);
+      }
+      usleep(3500 * 1000);  // held open while the agent is measured
+      return 0;
+    });
+    usleep(1500 * 1000);
+  });
+  EXPECT_EQ(reap(holder), 0);
+  uint64_t lost = 0;
+  for (const auto& e : with_action(last_, "lost"))
+    if (e["sockwarden"]["lost"]["cause"] == "decoder-budget") lost += e["sockwarden"]["lost"]["count"].get<uint64_t>();
+  EXPECT_GT(lost, 0u) << "evictions for the budget are reported as lost events";
+  size_t flagged = 0;
+  for (const auto& e : with_action(last_, "request", holder))
+    for (const auto& a : e["sockwarden"]["request"].value("anomalies", json::array()))
+      flagged += a == "decoder-budget-evicted";
+  EXPECT_EQ(flagged, lost) << "each evicted connection's request in progress is reported";
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, HostileMemoryTest, ::testing::ValuesIn(test_tiers()),
