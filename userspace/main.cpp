@@ -46,6 +46,10 @@ void add_capture_options(CLI::App* cmd, AgentOptions& o) {
                   "Bytes kept per decoded HTTP/gRPC request (line, headers, body); beyond it the request is\n"
                   "reported truncated")
       ->capture_default_str();
+  cmd->add_option("--decoder-budget-mb", o.decoder_budget_mb,
+                  "MiB all connections' request decoding may hold together; past it the least recently written\n"
+                  "connections are dropped and reported (lost events, cause decoder-budget)")
+      ->capture_default_str();
   cmd->add_option("--flood-send-rate", o.flood_send_rate,
                   "Per process: sends per second (burst twice that) into the ring buffer before the rest are\n"
                   "suppressed and summarised in flood-suppressed events (0 = no limit)")

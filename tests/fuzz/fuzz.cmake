@@ -1,7 +1,8 @@
 # Fuzz targets and sanitised decoder tests: a clang sub-build (tests/fuzz/CMakeLists.txt)
-# and three ctests:
+# and four ctests:
 #   decode.asan_unit_tests   the decoder unit tests under ASAN + UBSAN
-#   fuzz.http1, fuzz.http2   each fuzzer for SW_FUZZ_SECONDS (default 20) from the committed
+#   fuzz.http1, fuzz.http2,  each fuzzer (fuzz.pipeline: bytes -> request pipeline -> JSON
+#   fuzz.pipeline            line) for SW_FUZZ_SECONDS (default 20) from the committed
 #                            seed corpus (tests/fuzz/corpus/, from the recorded fixtures),
 #                            -rss_limit_mb=512: a crash, a sanitizer report or unbounded memory fails
 # Needs clang and libFuzzer (Debian: clang, libclang-rt-14-dev; scripts/setup.sh installs both).
@@ -28,7 +29,7 @@ ExternalProject_Add(sw_fuzz_build
 add_test(NAME decode.asan_unit_tests COMMAND ${SW_FUZZ_BUILD}/decode_unit_asan)
 set_tests_properties(decode.asan_unit_tests PROPERTIES LABELS "unit;decode;sanitizer" TIMEOUT 120
                      ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1")
-foreach(t http1 http2)
+foreach(t http1 http2 pipeline)
   add_test(NAME fuzz.${t}
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/run_fuzzer.sh ${SW_FUZZ_BUILD}/fuzz_${t}
                    ${CMAKE_CURRENT_LIST_DIR}/corpus/${t} ${SW_FUZZ_SECONDS})

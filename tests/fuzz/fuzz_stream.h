@@ -29,6 +29,7 @@ inline void run_stream(std::string_view in) {
   ReassemblerOptions o;
   o.request_budget = 1024;
   o.max_connections = 4;
+  o.decoder_budget = 64 * 1024;  // small enough that budget eviction runs
   StreamReassembler r(o);
   size_t pos = 0, n = 0;
   uint64_t seq = 0;
@@ -41,6 +42,8 @@ inline void run_stream(std::string_view in) {
     else r.on_write(conn, in.substr(pos, len), 0, ++seq, now);
     // Budget per request + frame buffers, per connection, plus stream caps.
     check(r.held_bytes() <= 4 * (3 * (16384 + 9) + 1024 + Http2Decoder::kMaxStreams * (16384 + 9)));
+    // The global bound holds after every write, whatever the connections hold.
+    check(r.charged_bytes() <= o.decoder_budget);
     pos += len;
   }
   r.expire(now + std::chrono::hours(1));

@@ -10,6 +10,7 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_decode_http1.cpp
   unit/test_decode_http2.cpp
   unit/test_decode_request_pipeline.cpp
+  unit/test_decode_hostile_bounds.cpp
   unit/test_attempt_resolver.cpp
   unit/test_event_builder.cpp
   unit/test_event_filter.cpp

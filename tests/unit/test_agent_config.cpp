@@ -68,6 +68,7 @@ docker_data_root: [/srv/docker]
 containerd_state: /run/ctd
 containers_storage: /srv/cs
 containers_runroot: /run/cs
+decoder_budget_mb: 32
 outputs:
   - type: stdout
   - type: file
@@ -95,6 +96,7 @@ redaction:
   EXPECT_EQ(c.agent.payload_cap, 1024u);
   EXPECT_EQ(c.agent.ringbuf_kb, 4096u);
   EXPECT_EQ(c.agent.request_budget, 2048u);
+  EXPECT_EQ(c.agent.decoder_budget_mb, 32u);
   ASSERT_EQ(c.agent.expected_rules.size(), 2u);
   EXPECT_EQ(c.agent.expected_rules[0].pattern, "/usr/local/bin/dash");
   EXPECT_EQ(c.agent.expected_rules[0].origin, p + ":9");
@@ -160,12 +162,13 @@ TEST_F(AgentConfigTest, DefaultRulesKeyAndFlag) {
 TEST_F(AgentConfigTest, ErrorsNameFileAndLine) {
   EXPECT_EQ(error_of("tier: auto\nbogus: 1\n"),
             "2: unknown key 'bogus' in the config file, expected one of sockets, no_default_sockets, tier, "
-            "payload_cap, ringbuf_kb, request_budget, expected_callers, default_rules, enforce, state_dir, docker_data_root, "
+            "payload_cap, ringbuf_kb, request_budget, decoder_budget_mb, expected_callers, default_rules, enforce, state_dir, docker_data_root, "
             "containerd_state, containers_storage, containers_runroot, outputs, heartbeat, severity_threshold, "
             "redaction, audit");
   EXPECT_EQ(error_of("\n\ntier: nosuch\n").substr(0, 30), "3: tier: unknown tier 'nosuch'");
   EXPECT_EQ(error_of("payload_cap: lots\n"), "1: payload_cap: expected a whole number from 0 to 16384, found 'lots'");
   EXPECT_EQ(error_of("payload_cap: 99999\n"), "1: payload_cap: 99999 is out of range, expected 0 to 16384");
+  EXPECT_EQ(error_of("decoder_budget_mb: 2\n"), "1: decoder_budget_mb: 2 is out of range, expected 4 to 16384");
   EXPECT_EQ(error_of("ringbuf_kb: 5000\n"), "1: ringbuf_kb: 5000 is not a power of two, expected e.g. 4096 or 8192");
   EXPECT_EQ(error_of("no_default_sockets: maybe\n"), "1: no_default_sockets: expected true or false, found 'maybe'");
   EXPECT_EQ(error_of("sockets: /run/x.sock\n"), "1: sockets: expected a list of strings, found a scalar");

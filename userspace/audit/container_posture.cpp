@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 namespace sockwarden::audit {
 namespace {
 
-constexpr size_t kMaxSpec = 4u << 20;
+constexpr size_t kMaxSpec = 1u << 20;  // runtime state, some in users' directories: ~1 MiB at most
 
 std::string normalize(std::string p) {
   while (p.size() > 1 && p.back() == '/') p.pop_back();

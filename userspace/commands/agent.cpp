@@ -79,6 +79,7 @@ std::vector<std::string> restart_only_changes(const AgentOptions& a, const Agent
   if (a.payload_cap != b.payload_cap) keys.push_back("payload_cap");
   if (a.ringbuf_kb != b.ringbuf_kb) keys.push_back("ringbuf_kb");
   if (a.request_budget != b.request_budget) keys.push_back("request_budget");
+  if (a.decoder_budget_mb != b.decoder_budget_mb) keys.push_back("decoder_budget_mb");
   if (a.flood_send_rate != b.flood_send_rate || a.flood_open_rate != b.flood_open_rate) keys.push_back("flood rates");
   if (a.enforce != b.enforce) keys.push_back("enforce.mode");
   if (a.deny_host_callers != b.deny_host_callers) keys.push_back("enforce.deny_host_callers");
@@ -117,6 +118,9 @@ void validate_agent_options(const AgentOptions& o) {
   if (o.request_budget < 1024 || o.request_budget > (16u << 20))
     throw UserError(kExitUsage, "--request-budget " + std::to_string(o.request_budget) +
                                     ": must be between 1024 and 16777216 bytes");
+  if (o.decoder_budget_mb < 4 || o.decoder_budget_mb > 16384)
+    throw UserError(kExitUsage, "--decoder-budget-mb " + std::to_string(o.decoder_budget_mb) +
+                                    ": must be between 4 and 16384 MiB");
   if (o.flood_send_rate > 1000000 || o.flood_open_rate > 1000000)
     throw UserError(kExitUsage, "--flood-send-rate / --flood-connect-rate: at most 1000000 per second (0 = no limit)");
   if (o.audit_interval_sec > 86400 * 7)
@@ -230,6 +234,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   // the framing); request events then pass the same filter as the rest.
   ReassemblerOptions ropts;
   ropts.request_budget = opts.request_budget;
+  ropts.decoder_budget = size_t{opts.decoder_budget_mb} << 20;
   // The daemon's replies are captured by every tier but syscall-tp.
   const bool replies_visible = capture->tier().id != TierId::SyscallTp;
   RequestPipeline requests(ropts, replies_visible);
@@ -278,6 +283,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   // Kernel-side losses become explicit loss records, per cause.
   KernelCounters reported{};
   uint64_t correlator_overflow_reported = 0;
+  uint64_t decoder_budget_reported = 0;
   FloodReader floods(capture->bpf().flood_state_fd());
   auto report_losses = [&](bool final_report = false) {
     // What flood budgets held back: one summary per process and window.
@@ -295,6 +301,8 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
     check(c.decode_errors, reported.decode_errors, "decode-error");
     check(c.proc_drops, reported.proc_drops, "process-records-lost");
     check(correlator.overflowed(), correlator_overflow_reported, "connect-table-full");
+    // Connections whose decoding state was dropped to stay within --decoder-budget-mb.
+    check(requests.stats().budget_evicted_connections, decoder_budget_reported, "decoder-budget");
     for (auto& [cause, n] : sink.take_losses()) deliver(builder.lost(n, cause, now_realtime_ns()));
     stats.kernel = c;
   };

@@ -191,7 +191,7 @@ AgentConfig load_agent_config(const std::string& path, AgentConfig cfg) {
   if (root.IsNull()) return cfg;  // an empty file: all defaults
   AgentOptions& a = cfg.agent;
   p.each(root, "the config file",
-         {"sockets", "no_default_sockets", "tier", "payload_cap", "ringbuf_kb", "request_budget", "expected_callers", "default_rules",
+         {"sockets", "no_default_sockets", "tier", "payload_cap", "ringbuf_kb", "request_budget", "decoder_budget_mb", "expected_callers", "default_rules",
           "enforce", "state_dir", "docker_data_root", "containerd_state", "containers_storage", "containers_runroot",
           "outputs", "heartbeat", "severity_threshold", "redaction", "audit"},
          [&](const std::string& k, const YAML::Node& key, const YAML::Node& v) {
@@ -221,6 +221,8 @@ AgentConfig load_agent_config(const std::string& path, AgentConfig cfg) {
              a.request_budget = static_cast<uint32_t>(p.number(v, k, 1024, 16u << 20));
            } else if (k == "default_rules") {
              a.no_default_rules = !p.boolean(v, k);
+           } else if (k == "decoder_budget_mb") {
+             a.decoder_budget_mb = static_cast<uint32_t>(p.number(v, k, 4, 16384));
            } else if (k == "expected_callers") {
              if (v.IsScalar()) {
                a.expected_callers_file = v.Scalar();  // a separate file, as --expected-callers
@@ -309,6 +311,7 @@ AgentConfig merge_cli(const AgentConfig& file, const AgentConfig& cli, const std
   if (has("ringbuf-kb")) m.agent.ringbuf_kb = cli.agent.ringbuf_kb;
   if (has("request-budget")) m.agent.request_budget = cli.agent.request_budget;
   if (has("no-default-rules")) m.agent.no_default_rules = cli.agent.no_default_rules;
+  if (has("decoder-budget-mb")) m.agent.decoder_budget_mb = cli.agent.decoder_budget_mb;
   if (has("expected-callers")) {
     m.agent.expected_callers_file = cli.agent.expected_callers_file;
     m.agent.expected_rules.clear();

@@ -149,7 +149,7 @@ std::vector<Event> RequestPipeline::flush() {
 
 RequestStats RequestPipeline::stats() const {
   auto s = streams_.stats();
-  return RequestStats{produced_, s.evicted, s.expired, replies_.unanswered()};
+  return RequestStats{produced_, s.evicted, s.expired, s.budget_evicted, replies_.unanswered()};
 }
 
 }  // namespace sockwarden

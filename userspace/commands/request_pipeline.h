@@ -20,6 +20,7 @@ struct RequestStats {
   uint64_t requests = 0;         // request events produced
   uint64_t evicted_connections = 0;
   uint64_t expired_connections = 0;
+  uint64_t budget_evicted_connections = 0;  // dropped to stay within the decoder budget
   uint64_t replies_unseen = 0;   // requests released without a reply status (tiers that see replies)
 };
 

@@ -53,6 +53,8 @@ void decode_docker_request(DecodedRequest& r) {
   if (have_body && body_matters(op) && !r.truncated) {
     body = parse_json_body(r.body);
     body_ok = body.is_object() || body.is_array();
+    // Refused before parsing (see json_depth.h): say why, a reader would suspect a hidden body.
+    if (!body_ok && !json_depth_within(r.body)) r.add_anomaly("json-too-deep");
   }
   if (body_matters(op) && have_body && !body_ok) r.unparsed_body = true;
   if (body_matters(op) && !have_body && (op == "container-create" || op == "exec-create")) {

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <vector>
 
+#include "decode/json_depth.h"
+
 namespace sockwarden {
 namespace {
 
@@ -148,7 +150,8 @@ bool docker_hijacks(const DecodedRequest& r) {
   if (op == "container-attach" || op == "session" || op == "grpc-session") return true;
   if (op == "exec-start") {
     // dockerd hijacks unless the body asks for a detached start.
-    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    auto j = json_depth_within(r.body) ? nlohmann::json::parse(r.body, nullptr, false)
+                                       : nlohmann::json(nlohmann::json::value_t::discarded);
     if (j.is_object())
       for (auto& [k, v] : j.items())
         if (ieq(k, "Detach") && v.is_boolean() && v.get<bool>()) return false;

@@ -1,5 +1,6 @@
 set(SW_DECODE_SOURCES
   decode/connect_correlator.cpp
+  decode/json_depth.cpp
   decode/chunked_body.cpp
   decode/http1_parser.cpp
   decode/docker_api_routes.cpp

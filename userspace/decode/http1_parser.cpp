@@ -98,17 +98,27 @@ bool Http1Parser::parse_request_line(std::string_view line) {
 }
 
 void Http1Parser::on_header(std::string_view name, std::string_view value) {
-  if (ieq(name, "Content-Length")) content_lengths_.emplace_back(value);
-  else if (ieq(name, "Transfer-Encoding")) {
+  // Header lines keep coming after --request-budget is spent, so what is kept per
+  // request must not grow with them: distinct Content-Length values (two already
+  // mean a conflict) and a few Transfer-Encoding codings, each cut short. Cutting
+  // keeps the verdicts: a value that long is no valid length, and a coding that
+  // long is not "chunked".
+  constexpr size_t kMaxValue = 32, kMaxDistinctLengths = 2, kMaxCodings = 8;
+  if (ieq(name, "Content-Length")) {
+    std::string v = value.size() > kMaxValue ? std::string("\x01too-long") : std::string(trim(value));
+    if (content_lengths_.size() < kMaxDistinctLengths &&
+        std::find(content_lengths_.begin(), content_lengths_.end(), v) == content_lengths_.end())
+      content_lengths_.push_back(std::move(v));
+  } else if (ieq(name, "Transfer-Encoding")) {
     size_t i = 0;
-    while (i <= value.size()) {
+    while (i <= value.size() && transfer_encodings_.size() < kMaxCodings) {
       size_t c = value.find(',', i);
       if (c == std::string_view::npos) c = value.size();
       auto t = trim(value.substr(i, c - i));
-      if (!t.empty()) transfer_encodings_.push_back(lower(t));
+      if (!t.empty()) transfer_encodings_.push_back(lower(t.substr(0, kMaxValue)));
       i = c + 1;
     }
-    if (value.empty()) transfer_encodings_.push_back("");
+    if (value.empty() && transfer_encodings_.size() < kMaxCodings) transfer_encodings_.push_back("");
   } else if (ieq(name, "User-Agent")) {
     if (cur_.user_agent.empty()) cur_.user_agent = std::string(value.substr(0, 512));
   } else if (ieq(name, "Expect")) {

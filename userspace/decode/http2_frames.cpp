@@ -16,9 +16,30 @@ uint32_t be32(std::string_view s) {
 }  // namespace
 
 size_t Http2Decoder::held_bytes() const {
-  size_t n = payload_.size() + header_block_.size();
+  size_t n = payload_.size() + header_block_.size() + header_bytes_;
   for (const auto& [id, s] : streams_) n += s.data.size();
   return n;
+}
+
+DecodedRequest Http2Decoder::report(const Stream& s, bool truncated) const {
+  auto r = grpc_request_from_stream({s.headers, s.data, s.data_bytes, truncated, s.origin});
+  if (s.headers_cut) r.add_anomaly("header-list-too-large");
+  return r;
+}
+
+void Http2Decoder::evict_oldest(std::vector<DecodedRequest>& out) {
+  // Bound memory: the oldest open stream goes (reported if it never was).
+  auto oldest = std::min_element(streams_.begin(), streams_.end(),
+                                 [](const auto& a, const auto& b) { return a.second.order < b.second.order; });
+  if (oldest == streams_.end()) return;
+  if (!oldest->second.emitted) {
+    auto r = report(oldest->second, true);
+    r.add_anomaly("stream-evicted");
+    out.push_back(std::move(r));
+  }
+  header_bytes_ -= oldest->second.header_bytes;
+  streams_.erase(oldest);
+  evicted_streams_++;
 }
 
 void Http2Decoder::break_connection(std::vector<DecodedRequest>& out, const char* why) {
@@ -27,11 +48,12 @@ void Http2Decoder::break_connection(std::vector<DecodedRequest>& out, const char
   for (auto& [id, s] : streams_) {
     if (s.emitted) continue;
     s.truncated = true;
-    auto r = grpc_request_from_stream({s.headers, s.data, s.data_bytes, true, s.origin});
+    auto r = report(s, true);
     r.add_anomaly(why);
     out.push_back(std::move(r));
   }
   streams_.clear();
+  header_bytes_ = 0;
   payload_.clear();
   header_block_.clear();
 }
@@ -43,18 +65,26 @@ void Http2Decoder::maybe_emit(uint32_t id, Stream& s, bool ended, std::vector<De
     bool full = s.data.size() >= budget_;
     if (ended || msg_complete || full) {
       if (full && !msg_complete) s.truncated = true;
-      out.push_back(grpc_request_from_stream({s.headers, s.data, s.data_bytes, s.truncated, s.origin}));
+      out.push_back(report(s, s.truncated));
       s.emitted = true;
       s.data.clear();
       s.data.shrink_to_fit();
+      // Nothing reads an emitted stream's headers again: free them now.
+      header_bytes_ -= s.header_bytes;
+      s.header_bytes = 0;
+      std::vector<std::pair<std::string, std::string>>().swap(s.headers);
     }
   }
-  if (ended) streams_.erase(id);
+  if (ended) {
+    header_bytes_ -= s.header_bytes;
+    streams_.erase(id);
+  }
 }
 
 void Http2Decoder::on_header_block(uint32_t id, bool end_stream, std::vector<DecodedRequest>& out) {
   std::vector<std::pair<std::string, std::string>> headers;
-  bool ok = hpack_.decode(header_block_, headers);
+  bool cut = false;
+  bool ok = hpack_.decode(header_block_, headers, &cut);
   header_block_.clear();
   if (!ok) {
     break_connection(out, "hpack-error");
@@ -62,21 +92,15 @@ void Http2Decoder::on_header_block(uint32_t id, bool end_stream, std::vector<Dec
   }
   auto it = streams_.find(id);
   if (it == streams_.end()) {
-    if (streams_.size() >= kMaxStreams) {
-      // Bound memory: the oldest open stream goes (reported if it never was).
-      auto oldest = std::min_element(streams_.begin(), streams_.end(),
-                                     [](const auto& a, const auto& b) { return a.second.order < b.second.order; });
-      if (!oldest->second.emitted) {
-        auto r = grpc_request_from_stream(
-            {oldest->second.headers, oldest->second.data, oldest->second.data_bytes, true, oldest->second.origin});
-        r.add_anomaly("stream-evicted");
-        out.push_back(std::move(r));
-      }
-      streams_.erase(oldest);
-      evicted_streams_++;
-    }
+    size_t bytes = 0;
+    for (const auto& [n, v] : headers) bytes += n.size() + v.size() + 32;
+    if (streams_.size() >= kMaxStreams) evict_oldest(out);
+    while (!streams_.empty() && header_bytes_ + bytes > kMaxConnHeaderBytes) evict_oldest(out);
     Stream s;
     s.headers = std::move(headers);
+    s.header_bytes = bytes;
+    s.headers_cut = cut;
+    header_bytes_ += bytes;
     s.origin = frame_origin_;
     s.order = next_order_++;
     it = streams_.emplace(id, std::move(s)).first;
@@ -215,11 +239,12 @@ void Http2Decoder::gap(uint64_t n, std::vector<DecodedRequest>& out) {
 void Http2Decoder::finish(std::vector<DecodedRequest>& out) {
   for (auto& [id, s] : streams_) {
     if (s.emitted) continue;
-    auto r = grpc_request_from_stream({s.headers, s.data, s.data_bytes, true, s.origin});
+    auto r = report(s, true);
     r.add_anomaly("incomplete-at-close");
     out.push_back(std::move(r));
   }
   streams_.clear();
+  header_bytes_ = 0;
 }
 
 }  // namespace sockwarden

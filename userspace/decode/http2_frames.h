@@ -21,6 +21,9 @@ class Http2Decoder {
  public:
   static constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
   static constexpr size_t kMaxStreams = 128;
+  // Decoded header bytes held across the connection's open streams (each block is
+  // also capped by HpackLimits): past it the oldest stream is evicted, reported.
+  static constexpr size_t kMaxConnHeaderBytes = 256 * 1024;
 
   explicit Http2Decoder(size_t budget) : budget_(budget < 16384 + 9 ? 16384 + 9 : budget) {}
 
@@ -49,7 +52,11 @@ class Http2Decoder {
     bool emitted = false;
     uint64_t origin = 0;
     uint64_t order = 0;     // creation order, for eviction
+    size_t header_bytes = 0;  // decoded size of 'headers' (name + value + 32 each)
+    bool headers_cut = false; // HPACK limits dropped or shortened headers
   };
+  void evict_oldest(std::vector<DecodedRequest>& out);
+  DecodedRequest report(const Stream& s, bool truncated) const;
   void on_frame(std::vector<DecodedRequest>& out);
   void on_header_block(uint32_t stream_id, bool end_stream, std::vector<DecodedRequest>& out);
   void maybe_emit(uint32_t id, Stream& s, bool ended, std::vector<DecodedRequest>& out);
@@ -75,6 +82,7 @@ class Http2Decoder {
   std::map<uint32_t, Stream> streams_;
   uint64_t next_order_ = 0;
   uint64_t evicted_streams_ = 0;
+  size_t header_bytes_ = 0;  // sum of open streams' header_bytes
 };
 
 }  // namespace sockwarden

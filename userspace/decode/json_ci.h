@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "decode/json_depth.h"
+
 namespace sockwarden {
 
 using Json = nlohmann::ordered_json;
@@ -54,8 +56,10 @@ inline std::vector<std::string> json_strings(const Json& j, std::string_view key
   return out;
 }
 
-// Parses a request body; discarded (is_discarded()) when it is not JSON.
+// Parses a request body; discarded (is_discarded()) when it is not JSON or nests
+// deeper than kMaxJsonDepth (the summary copies it recursively).
 inline Json parse_json_body(std::string_view body) {
+  if (!json_depth_within(body)) return Json(Json::value_t::discarded);
   return Json::parse(body.begin(), body.end(), nullptr, false);
 }
 

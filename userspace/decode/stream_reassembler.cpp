@@ -20,17 +20,28 @@ void StreamReassembler::finish(uint64_t id, Conn& c, std::vector<DecodedRequest>
   decode(out, from, id);
 }
 
+size_t StreamReassembler::conn_bytes(const Conn& c) {
+  size_t n = kConnFixedBytes + c.sniff.size();
+  if (c.h1) n += c.h1->held_bytes();
+  if (c.h2) n += kHttp2FixedBytes + c.h2->held_bytes();
+  return n;
+}
+
+void StreamReassembler::drop(std::unordered_map<uint64_t, Conn>::iterator it, std::vector<DecodedRequest>& out,
+                             const char* why) {
+  if (why) finish(it->first, it->second, out, why);
+  total_held_ -= it->second.held;
+  lru_.erase(it->second.lru);
+  conns_.erase(it);
+}
+
 std::vector<DecodedRequest> StreamReassembler::on_write(uint64_t id, std::string_view data, uint64_t missing,
                                                         uint64_t origin, Clock::time_point now) {
   std::vector<DecodedRequest> out;
   auto it = conns_.find(id);
   if (it == conns_.end()) {
     if (conns_.size() >= opts_.max_connections && !lru_.empty()) {
-      uint64_t victim = lru_.back();
-      auto v = conns_.find(victim);
-      finish(victim, v->second, out, "connection-evicted");
-      lru_.pop_back();
-      conns_.erase(v);
+      drop(conns_.find(lru_.back()), out, "connection-evicted");
       stats_.evicted++;
     }
     lru_.push_front(id);
@@ -46,7 +57,10 @@ std::vector<DecodedRequest> StreamReassembler::on_write(uint64_t id, std::string
   if (c.proto == Proto::Unknown && c.sniff.empty() && data.empty()) {
     // A first write with no captured byte says nothing about the protocol: the
     // stream is joined mid-way, as for a connection older than the agent.
-    if (missing == 0) return out;
+    if (missing == 0) {
+      charge(id, out);
+      return out;
+    }
     c.proto = Proto::Http1;
     c.h1 = std::make_unique<Http1Parser>(opts_.request_budget);
     c.h1->start_lost();
@@ -57,6 +71,7 @@ std::vector<DecodedRequest> StreamReassembler::on_write(uint64_t id, std::string
     size_t n = std::min(candidate.size(), kPreface.size());
     if (candidate.compare(0, n, kPreface, 0, n) == 0 && n < kPreface.size() && missing == 0) {
       c.sniff = candidate;  // could still be the preface: wait for more
+      charge(id, out);
       return out;
     }
     if (candidate.compare(0, n, kPreface, 0, n) == 0) {
@@ -83,7 +98,21 @@ std::vector<DecodedRequest> StreamReassembler::on_write(uint64_t id, std::string
     c.h1->gap(missing, out);
   }
   decode(out, from, id);
+  charge(id, out);
   return out;
+}
+
+void StreamReassembler::charge(uint64_t id, std::vector<DecodedRequest>& out) {
+  auto it = conns_.find(id);
+  total_held_ -= it->second.held;
+  it->second.held = conn_bytes(it->second);
+  total_held_ += it->second.held;
+  // The global bound: a hostile client can open thousands of connections, each
+  // within its own caps; the least recently written go first (this one last).
+  while (total_held_ > opts_.decoder_budget && !lru_.empty()) {
+    drop(conns_.find(lru_.back()), out, "decoder-budget-evicted");
+    stats_.budget_evicted++;
+  }
 }
 
 std::vector<DecodedRequest> StreamReassembler::expire(Clock::time_point now) {
@@ -91,9 +120,7 @@ std::vector<DecodedRequest> StreamReassembler::expire(Clock::time_point now) {
   while (!lru_.empty()) {
     auto it = conns_.find(lru_.back());
     if (now - it->second.last < opts_.idle_timeout) break;
-    finish(it->first, it->second, out, "connection-idle");
-    conns_.erase(it);
-    lru_.pop_back();
+    drop(it, out, "connection-idle");
     stats_.expired++;
   }
   return out;
@@ -104,6 +131,7 @@ std::vector<DecodedRequest> StreamReassembler::flush() {
   for (auto& [id, c] : conns_) finish(id, c, out, "agent-exit");
   conns_.clear();
   lru_.clear();
+  total_held_ = 0;
   return out;
 }
 

@@ -25,12 +25,17 @@ namespace sockwarden {
 struct ReassemblerOptions {
   size_t request_budget = 64 * 1024;  // --request-budget
   size_t max_connections = 4096;
+  // --decoder-budget: bytes all connections' decoding state may hold together.
+  // Past it the least recently written connections are dropped (their requests
+  // in progress reported with "decoder-budget-evicted", counted in stats).
+  size_t decoder_budget = 64u << 20;
   std::chrono::seconds idle_timeout{300};
 };
 
 struct ReassemblerStats {
   uint64_t connections = 0;  // live now
   uint64_t evicted = 0;      // dropped by the LRU cap
+  uint64_t budget_evicted = 0;  // dropped to keep held bytes under decoder_budget
   uint64_t expired = 0;      // dropped after idling
   uint64_t requests = 0;
 };
@@ -52,7 +57,13 @@ class StreamReassembler {
   // Origin of the oldest request still in progress on conn (false: none).
   bool pending_origin(uint64_t conn, uint64_t& origin) const;
   ReassemblerStats stats() const;
-  size_t held_bytes() const;
+  size_t held_bytes() const;  // buffered bytes, walking every connection (tests)
+  // What decoding state is charged against decoder_budget (buffers plus the fixed
+  // cost per connection below); kept up to date on every write, never above the budget.
+  size_t charged_bytes() const { return total_held_; }
+  // What one connection is charged beyond its buffers: maps, parser objects and,
+  // for HTTP/2, the 4 KiB HPACK dynamic table with nghttp2's bookkeeping.
+  static constexpr size_t kConnFixedBytes = 1024, kHttp2FixedBytes = 16 * 1024;
 
  private:
   enum class Proto { Unknown, Http1, Http2 };
@@ -63,7 +74,11 @@ class StreamReassembler {
     std::unique_ptr<Http2Decoder> h2;
     Clock::time_point last;
     std::list<uint64_t>::iterator lru;
+    size_t held = 0;  // bytes charged for this connection in total_held_
   };
+  static size_t conn_bytes(const Conn& c);
+  void charge(uint64_t id, std::vector<DecodedRequest>& out);
+  void drop(std::unordered_map<uint64_t, Conn>::iterator it, std::vector<DecodedRequest>& out, const char* why);
   void finish(uint64_t id, Conn& c, std::vector<DecodedRequest>& out, const char* why);
   void decode(std::vector<DecodedRequest>& reqs, size_t from, uint64_t conn);
 
@@ -71,6 +86,7 @@ class StreamReassembler {
   std::unordered_map<uint64_t, Conn> conns_;
   std::list<uint64_t> lru_;  // most recent first
   ReassemblerStats stats_;
+  size_t total_held_ = 0;
 };
 
 }  // namespace sockwarden

@@ -18,7 +18,9 @@ namespace {
 
 // An OCI spec is a few tens of KiB; Docker's config.v2.json grows with env
 // and labels but stays far below this.
-constexpr size_t kMaxSpecBytes = 4u << 20;
+// Real specs are tens of KiB; some of these files are in users' directories
+// (rootless runtimes), read as root on the event path: about 1 MiB at most.
+constexpr size_t kMaxSpecBytes = 1u << 20;
 
 bool dir_exists(const std::string& path) {
   struct stat st {};

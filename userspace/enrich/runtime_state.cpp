@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "decode/json_depth.h"
 #include "enrich/cgroup_layout.h"
 
 namespace sockwarden {
@@ -68,6 +69,8 @@ std::string image_or_empty(std::string image) {
 json parse_or_discarded(const std::string& text) {
   // allow_exceptions=false: malformed input yields a discarded value, never
   // an exception on the event path.
+  // Too deep to copy or dump safely (json_depth.h): as malformed.
+  if (!json_depth_within(text)) return json(json::value_t::discarded);
   return json::parse(text, nullptr, false);
 }
 

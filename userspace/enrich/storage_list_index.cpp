@@ -7,8 +7,10 @@
 namespace sockwarden {
 namespace {
 
-// About 1 KiB per container; far above any real host's list.
-constexpr size_t kMaxListBytes = 32u << 20;
+// About 1 KiB per container, so room for ~1000 of one user's containers. These
+// lists sit in users' home directories: each one read (and parsed, and cached
+// per file) costs the agent memory the user chooses, so the cap stays small.
+constexpr size_t kMaxListBytes = 1u << 20;
 
 constexpr const char* kListNames[] = {"containers.json", "volatile-containers.json"};
 
