@@ -44,6 +44,11 @@ bool is_host_process(const std::string& proc_dir, uint64_t host_mntns) {
   return true;
 }
 
+bool is_host_caller(uint64_t caller_mntns, uint64_t host_mntns, const std::string& cgroup_path) {
+  if (caller_mntns == 0 || host_mntns == 0 || caller_mntns != host_mntns) return false;
+  return !parse_container_cgroup(cgroup_path).has_value();
+}
+
 bool owned_unwritable_by_others(const struct stat& st, uint32_t owner) {
   return st.st_uid == owner && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }

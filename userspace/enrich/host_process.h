@@ -23,6 +23,11 @@ uint64_t host_mount_ns(const std::string& proc_root, uint64_t override_ns = 0);
 // Unreadable facts count as "no" (fail closed).
 bool is_host_process(const std::string& proc_dir, uint64_t host_mntns);
 
+// The same test on facts already captured (an event's mount namespace and
+// cgroup v2 path), for a caller that may have exited by now: CALLER_MNTNS
+// equals HOST_MNTNS (neither 0) and CGROUP_PATH names no container.
+bool is_host_caller(uint64_t caller_mntns, uint64_t host_mntns, const std::string& cgroup_path);
+
 // A file OWNER owns and nobody else may write: a user cannot create one
 // owned by root, so its name is root's choice.
 bool owned_unwritable_by_others(const struct stat& st, uint32_t owner);
