@@ -285,6 +285,14 @@ TEST_P(HostileTrust, SymlinkedOutputFileIsRefused) {
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, "precious\n");
 
+  // A symlinked directory on the way (logs -> a directory of the attacker's
+  // choosing) is refused too, with the link named, and nothing is created there.
+  fs::create_directories(dir_.path + "/elsewhere");
+  ASSERT_EQ(symlink((dir_.path + "/elsewhere").c_str(), (dir_.path + "/logs").c_str()), 0);
+  auto r2 = run_binary(args("--duration 1 --output " + dir_.path + "/logs/events.json"));
+  EXPECT_EQ(r2.exit_code, 2) << r2.out.substr(0, 3000);
+  EXPECT_NE(r2.out.find(dir_.path + "/logs is a symbolic link"), std::string::npos) << r2.out.substr(0, 3000);
+  EXPECT_TRUE(fs::is_empty(dir_.path + "/elsewhere"));
 }
 
 // Any user can run a process whose comm is "dockerd" with a --config-file of
