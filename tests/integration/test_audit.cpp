@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -164,38 +165,54 @@ TEST(AuditIntegration, BindMountInNewMountNamespaceFoundByInode) {
   EXPECT_EQ(f[0].check, "socket-mounted-namespace");
 }
 
+// Root's dockerd (a root-owned copy of perl named dockerd, run by root on the
+// host) listening on 127.0.0.1 without --tls flags: the API counts as plain
+// text. A process that only calls itself dockerd (comm) is no daemon.
 TEST(AuditIntegration, DaemonListeningOnTcpWithoutTls) {
-  // A process named dockerd (comm) listening on 127.0.0.1: its command line
-  // has no --tls flags, so the API counts as plain text.
-  uint16_t port = 0;
+  TempDir dir;
+  std::filesystem::create_directories(dir.path + "/bin");
+  std::string exe = dir.path + "/bin/dockerd";
+  std::filesystem::copy_file("/usr/bin/perl", exe);
+  ASSERT_EQ(chmod(exe.c_str(), 0755), 0);
   int pp[2];
   ASSERT_EQ(pipe(pp), 0);
-  Holder daemon([&] {
+  pid_t daemon = fork();
+  if (daemon == 0) {
+    dup2(pp[1], 1);
+    execl(exe.c_str(), "dockerd", "-MIO::Socket::INET", "-e",
+          "my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 4) or exit 1;"
+          "$| = 1; print $s->sockport, qq(\\n); sleep 60;",
+          static_cast<char*>(nullptr));
+    _exit(12);
+  }
+  close(pp[1]);
+  char buf[16] = {};
+  ssize_t n = read(pp[0], buf, sizeof buf - 1);
+  close(pp[0]);
+  ASSERT_GT(n, 0);
+  uint16_t port = static_cast<uint16_t>(std::strtoul(buf, nullptr, 10));
+  Holder impostor([&] {
     prctl(PR_SET_NAME, "dockerd");
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in sa{};
     sa.sin_family = AF_INET;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sa;
-    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || listen(fd, 4) != 0 ||
-        getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0)
-      return false;
-    uint16_t p = ntohs(sa.sin_port);
-    return write(pp[1], &p, sizeof p) == sizeof p;
+    return fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 && listen(fd, 4) == 0;
   });
-  ASSERT_TRUE(daemon.ready());
-  ASSERT_EQ(read(pp[0], &port, sizeof port), static_cast<ssize_t>(sizeof port));
-  close(pp[0]);
-  close(pp[1]);
+  ASSERT_TRUE(impostor.ready());
 
   ContainerResolver resolver;
   ProcessContext ctx("/proc", resolver);
   auto owners = socket_owners("/proc");
   TempDir etc;  // an empty root: no daemon.json
   auto tcp = find_tcp_exposure("/proc", etc.path, owners, ctx);
+  kill(daemon, SIGKILL);
+  waitpid(daemon, nullptr, 0);
   const TcpExposure* mine = nullptr;
-  for (const auto& e : tcp.listening)
-    if (e.daemon.pid == daemon.pid()) mine = &e;
+  for (const auto& e : tcp.listening) {
+    if (e.daemon.pid == daemon) mine = &e;
+    EXPECT_NE(e.daemon.pid, impostor.pid()) << "comm alone made a process a runtime daemon";
+  }
   ASSERT_NE(mine, nullptr);
   EXPECT_EQ(mine->listener.port, port);
   EXPECT_EQ(mine->listener.address, "127.0.0.1");
@@ -205,7 +222,7 @@ TEST(AuditIntegration, DaemonListeningOnTcpWithoutTls) {
   bool critical = false;
   for (const auto& f : tcp_findings(tcp))
     critical = critical || (f.check == "tcp-no-tls" && f.severity == Severity::Critical &&
-                            f.subject.find(std::to_string(daemon.pid())) != std::string::npos);
+                            f.subject.find(std::to_string(daemon)) != std::string::npos);
   EXPECT_TRUE(critical);
 }
 

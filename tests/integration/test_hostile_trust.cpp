@@ -3,6 +3,7 @@
 // agent neither trusts it nor stops reporting.
 //   - a container (or another mount namespace) runs its client as ".../runc":
 //     under --enforce that inode must not be allow-listed by the default rules;
+//   - in monitor mode the same /tmp/runc in a container is unexpected-caller;
 //   - a process named "sockwarden" holding the dead agent's pid must not
 //     suppress agent-gap; a FIFO planted as the marker must not block the start;
 //   - a symlink planted at the --output path is refused, its target untouched;
@@ -87,8 +88,9 @@ class HostileTrustEnforce : public ::testing::TestWithParam<std::string> {
     return pid;
   }
   // The copied client's exit code connecting from CGROUP (7: could not connect).
-  int client_connect(const std::string& cgroup) {
-    pid_t pid = spawn([&] {
+  int client_connect(const std::string& cgroup) { return reap(start_client(cgroup)); }
+  pid_t start_client(const std::string& cgroup) {
+    return spawn([&] {
       if (!cgroup.empty() && !join_cgroup(cgroup)) return 10;
       int devnull = open("/dev/null", O_WRONLY);
       dup2(devnull, 1);
@@ -97,7 +99,6 @@ class HostileTrustEnforce : public ::testing::TestWithParam<std::string> {
             static_cast<char*>(nullptr));
       return 12;
     });
-    return reap(pid);
   }
   std::string agent_args(const std::string& extra) const {
     return "run --enforce --no-default-sockets --socket " + sock_ + " --tier " + GetParam() + " --state-dir " +
@@ -155,6 +156,44 @@ TEST_P(HostileTrustEnforce, RuncFromAnotherMountNamespaceIsNotAllowListed) {
     else  // control: root's own file run by a host process is what exe rules are for
       EXPECT_EQ(rc, 0) << "a root-owned runc run on the host is allow-listed";
   }
+}
+
+// Monitor mode, same forgery: the copy at /tmp/runc connecting from the
+// container matches the default "*/runc" rule by path only. It must be
+// flagged unexpected-caller; the same binary run from the host (control) is
+// expected by that rule.
+TEST_P(HostileTrustEnforce, MonitorFlagsContainerClientNamedRunc) {
+  Listener l(sock_);
+  l.set_reply(kOk);
+  pid_t from_container = -1, from_host = -1;
+  int container_rc = -1, host_rc = -1;
+  auto r = run_binary("run --no-default-sockets --socket " + sock_ + " --tier " + GetParam() + " --state-dir " +
+                          dir_.path + "/state --duration 3",
+                      [&] {
+                        from_container = start_client(container_);
+                        container_rc = reap(from_container);
+                        from_host = start_client("");
+                        host_rc = reap(from_host);
+                      });
+  ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 3000);
+  ASSERT_EQ(container_rc, 0);
+  ASSERT_EQ(host_rc, 0);
+  auto flags_of = [&](pid_t pid) {
+    auto ev = with_action(r, "request", pid);
+    return ev.empty() ? json() : ev[0];
+  };
+  json c = flags_of(from_container);
+  ASSERT_FALSE(c.is_null()) << r.out.substr(0, 3000);
+  auto cf = c["sockwarden"]["flags"];
+  EXPECT_NE(std::find(cf.begin(), cf.end(), "container-originated"), cf.end()) << c.dump();
+  EXPECT_NE(std::find(cf.begin(), cf.end(), "unexpected-caller"), cf.end()) << c.dump();
+  EXPECT_FALSE(c["sockwarden"].contains("expected_by")) << c.dump();
+
+  json h = flags_of(from_host);
+  ASSERT_FALSE(h.is_null()) << r.out.substr(0, 3000);
+  auto hf = h["sockwarden"].value("flags", json::array());
+  EXPECT_EQ(std::find(hf.begin(), hf.end(), "unexpected-caller"), hf.end()) << h.dump();
+  EXPECT_EQ(h["sockwarden"].value("expected_by", ""), "exe:*/runc") << h.dump();
 }
 
 std::vector<std::string> enforcing_tiers() {
@@ -245,6 +284,15 @@ TEST_P(HostileTrust, SymlinkedOutputFileIsRefused) {
   std::ifstream in(victim);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(text, "precious\n");
+
+  // A symlinked directory on the way (logs -> a directory of the attacker's
+  // choosing) is refused too, with the link named, and nothing is created there.
+  fs::create_directories(dir_.path + "/elsewhere");
+  ASSERT_EQ(symlink((dir_.path + "/elsewhere").c_str(), (dir_.path + "/logs").c_str()), 0);
+  auto r2 = run_binary(args("--duration 1 --output " + dir_.path + "/logs/events.json"));
+  EXPECT_EQ(r2.exit_code, 2) << r2.out.substr(0, 3000);
+  EXPECT_NE(r2.out.find(dir_.path + "/logs is a symbolic link"), std::string::npos) << r2.out.substr(0, 3000);
+  EXPECT_TRUE(fs::is_empty(dir_.path + "/elsewhere"));
 }
 
 // Any user can run a process whose comm is "dockerd" with a --config-file of

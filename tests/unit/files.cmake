@@ -35,6 +35,7 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_audit_findings.cpp
   unit/test_audit_socket_inventory.cpp
   unit/test_audit_tcp_exposure.cpp
+  unit/test_audit_tcp_trust.cpp
   unit/test_audit_mount_reach.cpp
   unit/test_audit_container_posture.cpp
   unit/test_audit_process_context.cpp

@@ -18,6 +18,8 @@ namespace {
 using Kind = ExpectedCaller::Kind;
 using Flags = std::vector<std::string>;
 
+const HostNamespaces kHost{4026531836, 4026531840};
+
 CallerFacts host_process(const std::string& exe, uint32_t uid = 1000) {
   CallerFacts f;
   f.executable = exe;
@@ -40,7 +42,6 @@ CallerFacts container_process(const std::string& exe, const std::string& name, c
   return f;
 }
 
-const HostNamespaces kHost{4026531836, 4026531840};
 
 // The message of the UserError that fn throws, or "" if it throws none.
 template <typename Fn>
@@ -66,7 +67,7 @@ TEST(CallerPolicyDefaults, RuntimeDaemonsAndShimsAreExpected) {
         "/usr/bin/kubelet", "/usr/local/bin/kubelet", "/usr/bin/crio", "/usr/libexec/podman/conmon",
         "/usr/local/bin/buildkitd", "/usr/bin/docker-proxy", "/usr/bin/dockerd-rootless.sh",
         "/home/u/bin/rootlesskit"}) {
-    const ExpectedCaller* rule = p.match(host_process(exe));
+    const ExpectedCaller* rule = p.match(host_process(exe), kHost);
     ASSERT_NE(rule, nullptr) << exe;
     EXPECT_EQ(rule->origin, "default");
     EXPECT_EQ(rule->kind, Kind::Executable);
@@ -79,18 +80,18 @@ TEST(CallerPolicyDefaults, ClientsAreNotExpected) {
                           "/usr/bin/ctr", "/usr/local/bin/nerdctl", "/usr/bin/kubectl", "/usr/bin/podman",
                           "/usr/bin/python3", "/tmp/dockerd", "/home/u/dockerd", "/usr/bin/containerd-stargz-grpc",
                           "/usr/bin/runc-wrapper", ""}) {
-    EXPECT_FALSE(p.expected(host_process(exe))) << exe;
+    EXPECT_FALSE(p.expected(host_process(exe), kHost)) << exe;
   }
 }
 
 TEST(CallerPolicyDefaults, RootIsNotExpectedByUidAlone) {
   auto p = CallerPolicy::with_defaults();
-  EXPECT_FALSE(p.expected(host_process("/usr/bin/docker", 0)));
+  EXPECT_FALSE(p.expected(host_process("/usr/bin/docker", 0), kHost));
 }
 
 TEST(CallerPolicyDefaults, EmptyPolicyExpectsNobody) {
   CallerPolicy p;
-  EXPECT_FALSE(p.expected(host_process("/usr/bin/dockerd", 0)));
+  EXPECT_FALSE(p.expected(host_process("/usr/bin/dockerd", 0), kHost));
   EXPECT_TRUE(p.rules().empty());
 }
 
@@ -104,13 +105,13 @@ TEST(CallerPolicySpec, CgroupRuleMatchesThePathAndBelow) {
   p.add(r);
   CallerFacts f;
   f.cgroup_path = "/system.slice/monitoring.service";
-  EXPECT_TRUE(p.expected(f));
+  EXPECT_TRUE(p.expected(f, kHost));
   f.cgroup_path = "/system.slice/monitoring.service/worker";
-  EXPECT_TRUE(p.expected(f));
+  EXPECT_TRUE(p.expected(f, kHost));
   f.cgroup_path = "/system.slice/monitoring.service2";
-  EXPECT_FALSE(p.expected(f));
+  EXPECT_FALSE(p.expected(f, kHost));
   f.cgroup_path = "";
-  EXPECT_FALSE(p.expected(f));
+  EXPECT_FALSE(p.expected(f, kHost));
   EXPECT_THROW(parse_expected_spec("cgroup:relative/path", "--expect"), UserError);
 }
 
@@ -180,58 +181,58 @@ TEST(CallerPolicySpec, BareNameSuggestsAGlob) {
 TEST(CallerPolicyMatch, GlobStarCrossesSlashes) {
   CallerPolicy p;
   p.add(parse_expected_spec("exe:*/my-agent", "--expect"));
-  EXPECT_TRUE(p.expected(host_process("/opt/vendor/bin/my-agent")));
-  EXPECT_TRUE(p.expected(host_process("/my-agent")));
-  EXPECT_FALSE(p.expected(host_process("/opt/vendor/bin/my-agent2")));
-  EXPECT_FALSE(p.expected(host_process("my-agent")));
+  EXPECT_TRUE(p.expected(host_process("/opt/vendor/bin/my-agent"), kHost));
+  EXPECT_TRUE(p.expected(host_process("/my-agent"), kHost));
+  EXPECT_FALSE(p.expected(host_process("/opt/vendor/bin/my-agent2"), kHost));
+  EXPECT_FALSE(p.expected(host_process("my-agent"), kHost));
 
   CallerPolicy q;
   q.add(parse_expected_spec("/opt/*", "--expect"));
-  EXPECT_TRUE(q.expected(host_process("/opt/a/b/c")));
+  EXPECT_TRUE(q.expected(host_process("/opt/a/b/c"), kHost));
 }
 
 TEST(CallerPolicyMatch, GlobClassesAndQuestionMark) {
   CallerPolicy p;
   p.add(parse_expected_spec("/usr/bin/tool[0-9]", "x"));
   p.add(parse_expected_spec("container:job-?", "x"));
-  EXPECT_TRUE(p.expected(host_process("/usr/bin/tool7")));
-  EXPECT_FALSE(p.expected(host_process("/usr/bin/toolx")));
-  EXPECT_TRUE(p.expected(container_process("/bin/sh", "job-a", "alpine")));
-  EXPECT_FALSE(p.expected(container_process("/bin/sh", "job-ab", "alpine")));
+  EXPECT_TRUE(p.expected(host_process("/usr/bin/tool7"), kHost));
+  EXPECT_FALSE(p.expected(host_process("/usr/bin/toolx"), kHost));
+  EXPECT_TRUE(p.expected(container_process("/bin/sh", "job-a", "alpine"), kHost));
+  EXPECT_FALSE(p.expected(container_process("/bin/sh", "job-ab", "alpine"), kHost));
 }
 
 TEST(CallerPolicyMatch, ExactPatternIsExact) {
   CallerPolicy p;
   p.add(parse_expected_spec("/usr/bin/dockerd", "x"));
-  EXPECT_TRUE(p.expected(host_process("/usr/bin/dockerd")));
-  EXPECT_FALSE(p.expected(host_process("/usr/bin/dockerd2")));
-  EXPECT_FALSE(p.expected(host_process("/x/usr/bin/dockerd")));
+  EXPECT_TRUE(p.expected(host_process("/usr/bin/dockerd"), kHost));
+  EXPECT_FALSE(p.expected(host_process("/usr/bin/dockerd2"), kHost));
+  EXPECT_FALSE(p.expected(host_process("/x/usr/bin/dockerd"), kHost));
 }
 
 TEST(CallerPolicyMatch, UidMatchesInsideAndOutsideContainers) {
   CallerPolicy p;
   p.add(parse_expected_spec("uid:1001", "x"));
-  EXPECT_TRUE(p.expected(host_process("/usr/bin/docker", 1001)));
-  EXPECT_FALSE(p.expected(host_process("/usr/bin/docker", 1000)));
+  EXPECT_TRUE(p.expected(host_process("/usr/bin/docker", 1001), kHost));
+  EXPECT_FALSE(p.expected(host_process("/usr/bin/docker", 1000), kHost));
   auto c = container_process("/bin/docker", "a", "b");
   c.uid = 1001;
-  EXPECT_TRUE(p.expected(c));
+  EXPECT_TRUE(p.expected(c, kHost));
 }
 
 TEST(CallerPolicyMatch, ContainerAndImageRulesOnlyForContainerCallers) {
   CallerPolicy p;
   p.add(parse_expected_spec("container:ci-*", "x"));
   p.add(parse_expected_spec("image:company/runner:*", "x"));
-  EXPECT_TRUE(p.expected(container_process("/usr/bin/docker", "ci-42", "alpine:3")));
-  EXPECT_TRUE(p.expected(container_process("/usr/bin/docker", "web", "company/runner:1.2")));
-  EXPECT_FALSE(p.expected(container_process("/usr/bin/docker", "web", "company/runner")));
-  EXPECT_FALSE(p.expected(container_process("/usr/bin/docker", "web", "nginx:1")));
+  EXPECT_TRUE(p.expected(container_process("/usr/bin/docker", "ci-42", "alpine:3"), kHost));
+  EXPECT_TRUE(p.expected(container_process("/usr/bin/docker", "web", "company/runner:1.2"), kHost));
+  EXPECT_FALSE(p.expected(container_process("/usr/bin/docker", "web", "company/runner"), kHost));
+  EXPECT_FALSE(p.expected(container_process("/usr/bin/docker", "web", "nginx:1"), kHost));
 
   // Stale container fields on a host process never count.
   auto host = host_process("/usr/bin/docker");
   host.container_name = "ci-42";
   host.container_image = "company/runner:1.2";
-  EXPECT_FALSE(p.expected(host));
+  EXPECT_FALSE(p.expected(host, kHost));
 }
 
 // A name from a rootless store or on a delegated cgroup is the user's own
@@ -242,34 +243,65 @@ TEST(CallerPolicyMatch, UntrustedContainerNamesMatchNoRule) {
   p.add(parse_expected_spec("image:company/runner:*", "x"));
   auto forged = container_process("/usr/bin/docker", "ci-42", "company/runner:1.2");
   forged.container_trusted = false;
-  EXPECT_FALSE(p.expected(forged));
+  EXPECT_FALSE(p.expected(forged, kHost));
 }
 
-TEST(CallerPolicyMatch, ExecutableRuleAlsoMatchesContainerizedProcess) {
-  CallerPolicy p;
+// A container chooses its own paths: its client copied to /tmp/runc must not
+// match the default */runc rule, nor any exe rule.
+TEST(CallerPolicyMatch, ExecutableRuleNeverMatchesContainerizedProcess) {
+  auto p = CallerPolicy::with_defaults();
   p.add(parse_expected_spec("/usr/local/bin/my-dashboard", "x"));
-  EXPECT_TRUE(p.expected(container_process("/usr/local/bin/my-dashboard", "dash", "dash:1")));
+  EXPECT_FALSE(p.expected(container_process("/usr/local/bin/my-dashboard", "dash", "dash:1"), kHost));
+  EXPECT_FALSE(p.expected(container_process("/tmp/runc", "dash", "dash:1"), kHost));
+  EXPECT_TRUE(p.expected(host_process("/tmp/runc"), kHost));  // control: the same path on the host
+
+  // In the host's mount namespace but in a container cgroup that no runtime
+  // claimed (enrich found no metadata): still not a host process.
+  auto f = host_process("/tmp/runc");
+  f.cgroup_path = "/system.slice/docker-" + std::string(64, 'a') + ".scope";
+  EXPECT_FALSE(p.expected(f, kHost));
+  f.cgroup_path = "/system.slice/cron.service";
+  EXPECT_TRUE(p.expected(f, kHost));
+
+  // A private mount namespace (unshare -m) can mount anything at /usr/bin.
+  auto g = host_process("/usr/bin/dockerd");
+  g.mntns = 4026532999;
+  EXPECT_FALSE(p.expected(g, kHost));
+  // Unknown namespaces on either side fail closed.
+  auto h = host_process("/usr/bin/dockerd");
+  h.mntns = 0;
+  EXPECT_FALSE(p.expected(h, kHost));
+  EXPECT_FALSE(p.expected(host_process("/usr/bin/dockerd"), HostNamespaces{}));
+}
+
+// Non-exe rules do not depend on the caller's namespaces.
+TEST(CallerPolicyMatch, UidRuleMatchesWhateverTheNamespace) {
+  CallerPolicy p;
+  p.add(parse_expected_spec("uid:1001", "x"));
+  auto f = host_process("/tmp/runc", 1001);
+  f.mntns = 4026532999;
+  EXPECT_TRUE(p.expected(f, kHost));
 }
 
 TEST(CallerPolicyMatch, AncestorsDoNotMakeACallerExpected) {
   auto p = CallerPolicy::with_defaults();
   auto f = host_process("/usr/bin/docker");
   f.ancestor_executables = {"/usr/bin/containerd-shim-runc-v2", "/usr/bin/containerd"};
-  EXPECT_FALSE(p.expected(f));
+  EXPECT_FALSE(p.expected(f, kHost));
 }
 
 TEST(CallerPolicyMatch, ReturnsFirstMatchingRuleInOrder) {
   CallerPolicy p;
   p.add(parse_expected_spec("uid:0", "first"));
   p.add(parse_expected_spec("/usr/bin/docker", "second"));
-  const ExpectedCaller* r = p.match(host_process("/usr/bin/docker", 0));
+  const ExpectedCaller* r = p.match(host_process("/usr/bin/docker", 0), kHost);
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->origin, "first");
-  r = p.match(host_process("/usr/bin/docker", 5));
+  r = p.match(host_process("/usr/bin/docker", 5), kHost);
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->origin, "second");
   EXPECT_EQ(to_spec(*r), "exe:/usr/bin/docker");
-  EXPECT_EQ(p.match(host_process("/usr/bin/curl", 5)), nullptr);
+  EXPECT_EQ(p.match(host_process("/usr/bin/curl", 5), kHost), nullptr);
 }
 
 // --- YAML file --------------------------------------------------------------
@@ -328,11 +360,11 @@ TEST_F(CallerPolicyFile, LoadsEveryKindWithFileAndLineAsOrigin) {
   EXPECT_EQ(p.rules()[3].origin, path + ":6");
   EXPECT_EQ(p.rules()[4].pattern, "*/backup-agent");
 
-  EXPECT_TRUE(p.expected(host_process("/usr/local/bin/my-dashboard")));
-  EXPECT_TRUE(p.expected(host_process("/usr/bin/curl", 1001)));
-  EXPECT_TRUE(p.expected(container_process("/bin/curl", "monitoring-1", "x")));
-  EXPECT_TRUE(p.expected(container_process("/bin/curl", "x", "company/runner:2")));
-  EXPECT_TRUE(p.expected(host_process("/opt/backup/backup-agent")));
+  EXPECT_TRUE(p.expected(host_process("/usr/local/bin/my-dashboard"), kHost));
+  EXPECT_TRUE(p.expected(host_process("/usr/bin/curl", 1001), kHost));
+  EXPECT_TRUE(p.expected(container_process("/bin/curl", "monitoring-1", "x"), kHost));
+  EXPECT_TRUE(p.expected(container_process("/bin/curl", "x", "company/runner:2"), kHost));
+  EXPECT_TRUE(p.expected(host_process("/opt/backup/backup-agent"), kHost));
 }
 
 TEST_F(CallerPolicyFile, AppendsToDefaults) {
@@ -341,8 +373,8 @@ TEST_F(CallerPolicyFile, AppendsToDefaults) {
   size_t defaults = p.rules().size();
   p.load_file(path);
   EXPECT_EQ(p.rules().size(), defaults + 1);
-  EXPECT_TRUE(p.expected(host_process("/usr/bin/dockerd")));
-  EXPECT_TRUE(p.expected(host_process("/usr/bin/curl", 1001)));
+  EXPECT_TRUE(p.expected(host_process("/usr/bin/dockerd"), kHost));
+  EXPECT_TRUE(p.expected(host_process("/usr/bin/curl", 1001), kHost));
 }
 
 TEST_F(CallerPolicyFile, EmptyListAndFlowStyleAreFine) {
@@ -501,21 +533,26 @@ TEST(CallerFlags, UnshareSandboxIsNamespaced) {
   g.pidns = 4026532998;  // unshare -p
   EXPECT_EQ(caller_flags(g, kHost, p), (Flags{"namespaced", "unexpected-caller"}));
 
-  // An expected caller in a sandbox is still namespaced, just not unexpected.
+  // An exe rule does not vouch for a sandbox: it mounts what it likes at
+  // /usr/bin/dockerd.
   auto d = host_process("/usr/bin/dockerd");
   d.mntns = 4026532999;
-  EXPECT_EQ(caller_flags(d, kHost, p), Flags{"namespaced"});
+  EXPECT_EQ(caller_flags(d, kHost, p), (Flags{"namespaced", "unexpected-caller"}));
 }
 
 TEST(CallerFlags, UnknownNamespacesNeverCountAsDifferent) {
   auto p = CallerPolicy::with_defaults();
   auto f = host_process("/usr/bin/dockerd");
   f.mntns = 4026532999;
-  EXPECT_EQ(caller_flags(f, HostNamespaces{}, p), Flags{});  // host unreadable
+  // Not "namespaced", but exe rules fail closed: the caller is unexpected.
+  EXPECT_EQ(caller_flags(f, HostNamespaces{}, p), Flags{"unexpected-caller"});  // host unreadable
   auto g = host_process("/usr/bin/dockerd");
   g.pidns = 0;
   g.mntns = 0;
-  EXPECT_EQ(caller_flags(g, kHost, p), Flags{});  // caller's unknown
+  EXPECT_EQ(caller_flags(g, kHost, p), Flags{"unexpected-caller"});  // caller's unknown
+  g.uid = 0;
+  p.add(parse_expected_spec("uid:0", "x"));
+  EXPECT_EQ(caller_flags(g, kHost, p), Flags{});  // a uid rule still applies
 }
 
 // --- host namespaces --------------------------------------------------------

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 
 #include "capture/errors.h"
 #include "outputs/atomic_file.h"
+#include "outputs/dir_walk.h"
 #include "outputs/file_output.h"
 
 namespace sockwarden {
@@ -117,6 +119,72 @@ TEST_F(SafeFilesTest, RotationCannotBeRedirected) {
   EXPECT_EQ(slurp(c.path), "second-line\n");
   EXPECT_TRUE(fs::is_symlink(c.path + ".1"));
   EXPECT_TRUE(fs::is_symlink(c.path + ".2"));
+}
+
+// A directory on the way to --output swapped for a symlink (logs -> a
+// directory the attacker picks): refused with a message naming the link,
+// nothing created or written through it.
+TEST_F(SafeFilesTest, FileOutputRefusesASymlinkedDirectoryComponent) {
+  fs::create_directories(dir_ / "target");
+  std::ofstream((dir_ / "target" / "events.json").string()) << "precious\n";
+  fs::create_directory_symlink(dir_ / "target", dir_ / "logs");
+  for (std::string rel : {"logs/events.json", "logs/sub/events.json"}) {
+    auto c = file_cfg();
+    c.path = (dir_ / rel).string();
+    try {
+      FileOutput out(c);
+      ADD_FAILURE() << "opened " << c.path << " through a symlinked directory";
+    } catch (const UserError& e) {
+      std::string msg = e.what();
+      EXPECT_NE(msg.find((dir_ / "logs").string() + " is a symbolic link"), std::string::npos) << msg;
+    }
+  }
+  EXPECT_EQ(slurp((dir_ / "target" / "events.json").string()), "precious\n");
+  EXPECT_FALSE(fs::exists(dir_ / "target" / "sub"));
+}
+
+// Control: real directories are walked, and missing ones created (0750).
+TEST_F(SafeFilesTest, FileOutputCreatesMissingRealDirectories) {
+  auto c = file_cfg();
+  c.path = (dir_ / "a" / "b" / "events.json").string();
+  FileOutput out(c);
+  ASSERT_TRUE(out.write(record("x")));
+  out.close();
+  EXPECT_EQ(slurp(c.path), "x\n");
+  EXPECT_EQ(fs::status(dir_ / "a" / "b").permissions(), fs::perms(0750));
+}
+
+// The log's directory replaced by a symlink while the agent runs: rotation
+// and the reopen refuse it; the link's target keeps its files.
+TEST_F(SafeFilesTest, DirectorySwappedForSymlinkStopsRotationAndReopen) {
+  auto c = file_cfg();
+  c.path = (dir_ / "logs" / "events.json").string();
+  c.max_size_bytes = 10;
+  c.max_files = 2;
+  FileOutput out(c);
+  ASSERT_TRUE(out.write(record("first-line")));
+  fs::create_directories(dir_ / "target");
+  std::ofstream((dir_ / "target" / "events.json").string()) << "precious\n";
+  fs::rename(dir_ / "logs", dir_ / "logs-old");
+  fs::create_directory_symlink(dir_ / "target", dir_ / "logs");
+  EXPECT_FALSE(out.write(record("second-line")));  // would rotate: the reopen is refused
+  out.close();
+  EXPECT_EQ(slurp((dir_ / "target" / "events.json").string()), "precious\n");
+  EXPECT_FALSE(fs::exists(dir_ / "target" / "events.json.1"));
+}
+
+TEST_F(SafeFilesTest, DirWalkNamesTheSymlinkedComponent) {
+  fs::create_directories(dir_ / "real" / "inner");
+  fs::create_directory_symlink(dir_ / "real", dir_ / "link");
+  int fd = -1;
+  std::string bad;
+  EXPECT_EQ(open_dir_nofollow((dir_ / "link" / "inner").string(), false, &fd, &bad), ELOOP);
+  EXPECT_EQ(fd, -1);
+  EXPECT_EQ(bad, (dir_ / "link").string());
+  EXPECT_EQ(open_dir_nofollow((dir_ / "missing").string(), false, &fd, &bad), ENOENT);
+  ASSERT_EQ(open_dir_nofollow((dir_ / "real" / "inner").string(), false, &fd, &bad), 0);
+  EXPECT_GE(fd, 0);
+  ::close(fd);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "enrich/cmdline_args.h"
+#include "enrich/host_process.h"
 #include "enrich/small_file.h"
 
 namespace sockwarden::audit {
@@ -82,7 +83,7 @@ std::vector<TcpListener> parse_proc_net_tcp(const std::string& text, bool v6) {
 }
 
 DockerTls docker_tls_from(const std::string& cmdline, const std::string& root_dir,
-                          const std::string& default_daemon_json) {
+                          const std::string& default_daemon_json, std::optional<uint32_t> config_owner) {
   DockerTls t;
   auto args = split_cmdline_args(cmdline);
   std::string config = default_daemon_json;
@@ -103,7 +104,7 @@ DockerTls docker_tls_from(const std::string& cmdline, const std::string& root_di
       config = a.substr(std::strlen("--config-file="));
     }
   }
-  auto text = read_small_file(root_dir + config, 1u << 20, /*follow_symlinks=*/true);
+  auto text = read_small_file(root_dir + config, 1u << 20, /*follow_symlinks=*/true, config_owner);
   if (text) {
     t.config_file = config;
     auto doc = nlohmann::json::parse(*text, nullptr, false);
@@ -120,32 +121,40 @@ DockerTls docker_tls_from(const std::string& cmdline, const std::string& root_di
   return t;
 }
 
-bool is_runtime_daemon(const std::string& comm) {
+bool is_runtime_daemon(const std::string& exe_name) {
   // docker-proxy is not here: it forwards containers' published ports, not the API.
   static const std::set<std::string> kDaemons{"dockerd", "containerd", "podman", "crio", "buildkitd",
                                               "cri-dockerd", "rootlesskit", "dockerd-rootless"};
-  return kDaemons.count(comm) > 0;
+  return kDaemons.count(exe_name) > 0;
 }
 
 TcpAudit find_tcp_exposure(const std::string& proc_root, const std::string& root_dir,
-                           const std::map<uint64_t, std::vector<pid_t>>& owners, ProcessContext& context) {
+                           const std::map<uint64_t, std::vector<pid_t>>& owners, ProcessContext& context,
+                           uint64_t host_mntns) {
   TcpAudit out;
   std::vector<TcpListener> listeners = parse_proc_net_tcp(read_text(proc_root + "/net/tcp"), false);
   auto v6 = parse_proc_net_tcp(read_text(proc_root + "/net/tcp6"), true);
   listeners.insert(listeners.end(), v6.begin(), v6.end());
+  const uint64_t host_ns = host_mount_ns(proc_root, host_mntns);
+  auto trusted_dockerd = [&](pid_t pid) {
+    return is_trusted_daemon(proc_root + "/" + std::to_string(pid), "dockerd", host_ns, 0);
+  };
   std::set<pid_t> seen_daemons;
   for (const auto& l : listeners) {
     auto it = owners.find(l.inode);
     if (it == owners.end()) continue;
     for (pid_t pid : it->second) {
       ProcessRef p = context.describe(pid);
-      if (!is_runtime_daemon(p.comm)) continue;
+      // By the file it runs, not by comm (which any process sets itself).
+      if (!is_runtime_daemon(p.exe.substr(p.exe.find_last_of('/') + 1))) continue;
       TcpExposure e;
       e.listener = l;
       e.daemon = p;
-      if (p.comm == "dockerd") {
+      // Anything else named dockerd is still reported ("TLS not
+      // determined"), but its flags and config file are the user's own.
+      if (trusted_dockerd(pid)) {
         e.tls_known = true;
-        e.tls = docker_tls_from(p.cmdline, root_dir);
+        e.tls = docker_tls_from(p.cmdline, root_dir, "/etc/docker/daemon.json", 0);
       }
       seen_daemons.insert(pid);
       out.listening.push_back(std::move(e));
@@ -155,10 +164,9 @@ TcpAudit find_tcp_exposure(const std::string& proc_root, const std::string& root
   // Hosts a dockerd was told to listen on, whose listener is not in this
   // network namespace's table (or not up yet).
   for (pid_t pid : list_pids(proc_root)) {
-    std::string comm = read_text(proc_root + "/" + std::to_string(pid) + "/comm");
-    if (comm != "dockerd\n" || seen_daemons.count(pid)) continue;
+    if (seen_daemons.count(pid) || !trusted_dockerd(pid)) continue;
     ProcessRef p = context.describe(pid);
-    DockerTls t = docker_tls_from(p.cmdline, root_dir);
+    DockerTls t = docker_tls_from(p.cmdline, root_dir, "/etc/docker/daemon.json", 0);
     if (!t.tcp_hosts.empty()) out.configured.push_back({p, t});
   }
   return out;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,16 +37,19 @@ struct DockerTls {
 // cmdline: /proc/PID/cmdline (NUL-separated) or space-separated. The config
 // file is --config-file's value, else default_daemon_json; its path is read
 // under root_dir (the auditor's view of the host's filesystem, "" = /).
+// config_owner: when set, a config file owned by anyone else is ignored.
 DockerTls docker_tls_from(const std::string& cmdline, const std::string& root_dir,
-                          const std::string& default_daemon_json = "/etc/docker/daemon.json");
+                          const std::string& default_daemon_json = "/etc/docker/daemon.json",
+                          std::optional<uint32_t> config_owner = std::nullopt);
 
-// Names (comm) of runtime daemons whose TCP listeners matter.
-bool is_runtime_daemon(const std::string& comm);
+// Executable names (the basename of /proc/PID/exe, never comm) of runtime
+// daemons whose TCP listeners matter.
+bool is_runtime_daemon(const std::string& exe_name);
 
 struct TcpExposure {
   TcpListener listener;
   ProcessRef daemon;
-  bool tls_known = false;  // only dockerd's is checked
+  bool tls_known = false;  // only a trusted dockerd's is checked (see find_tcp_exposure)
   DockerTls tls;
 };
 
@@ -60,8 +64,16 @@ struct TcpAudit {
 };
 
 // proc_root/net/tcp{,6} are the auditor's network namespace (the host's).
+// A listener's owner is a runtime daemon by its exe's name. Its command line
+// and --config-file are believed (tls_known, and `configured`) only for a
+// trusted dockerd (enrich/host_process.h is_trusted_daemon: uid 0, host
+// mount namespace HOST_MNTNS (0: read it under proc_root), no container
+// cgroup, root-owned exe named dockerd), and only a root-owned config file
+// is read: any user can run a process called dockerd whose --config-file
+// is theirs (or a FIFO, or a device).
 TcpAudit find_tcp_exposure(const std::string& proc_root, const std::string& root_dir,
-                           const std::map<uint64_t, std::vector<pid_t>>& owners, ProcessContext& context);
+                           const std::map<uint64_t, std::vector<pid_t>>& owners, ProcessContext& context,
+                           uint64_t host_mntns = 0);
 
 // No TLS: critical. TLS without client verification: critical (anyone who
 // reaches the port gets in). tlsverify: medium (remote root API, cert-guarded).

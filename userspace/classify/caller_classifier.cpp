@@ -72,7 +72,7 @@ void classify_caller(Event& e, const CallerPolicy& policy, const HostNamespaces&
   if (it == memo.end()) {
     Classification c;
     c.flags = caller_flags(f, host, policy);
-    if (const ExpectedCaller* rule = policy.match(f)) c.expected_by = to_spec(*rule);
+    if (const ExpectedCaller* rule = policy.match(f, host)) c.expected_by = to_spec(*rule);
     if (memo.size() >= kMemoMax) memo.clear();
     it = memo.emplace(std::move(key), std::move(c)).first;
   }

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "capture/errors.h"
+#include "enrich/host_process.h"
 
 namespace sockwarden {
 namespace {
@@ -316,11 +317,15 @@ void CallerPolicy::load_yaml_list(const std::string& path, const YAML::Node& lis
   for (auto& rule : parsed) add(std::move(rule));
 }
 
-const ExpectedCaller* CallerPolicy::match(const CallerFacts& f) const {
+const ExpectedCaller* CallerPolicy::match(const CallerFacts& f, const HostNamespaces& host) const {
+  // A path is the caller's own choice inside a container or a private mount
+  // namespace (a container's /tmp/runc matches the default */runc): exe
+  // rules vouch only for host processes. Unknown namespaces fail closed.
+  const bool host_caller = !f.in_container && is_host_caller(f.mntns, host.mntns, f.cgroup_path);
   for (const auto& rule : rules_) {
     switch (rule.kind) {
       case ExpectedCaller::Kind::Executable:
-        if (!f.executable.empty() && glob_match(rule.pattern, f.executable)) return &rule;
+        if (host_caller && !f.executable.empty() && glob_match(rule.pattern, f.executable)) return &rule;
         break;
       case ExpectedCaller::Kind::Uid:
         if (f.uid == rule.uid) return &rule;
@@ -363,7 +368,7 @@ std::vector<std::string> caller_flags(const CallerFacts& f, const HostNamespaces
   // runtime). Unknown inodes (0) on either side never count as different.
   auto differs = [](uint32_t caller, uint32_t hostns) { return caller != 0 && hostns != 0 && caller != hostns; };
   if (!f.in_container && (differs(f.pidns, host.pidns) || differs(f.mntns, host.mntns))) flags.push_back("namespaced");
-  if (!policy.expected(f)) flags.push_back("unexpected-caller");
+  if (!policy.expected(f, host)) flags.push_back("unexpected-caller");
   return flags;
 }
 

@@ -10,9 +10,12 @@
 //  - unexpected-caller: no expected-caller rule matches.
 //
 // Expected callers come from built-in defaults (the runtimes' own daemons and
-// shims), `--expect SPEC` and a YAML file. Matching is by name, not identity:
-// anyone who can write a binary called .../runc can look expected. The rules
-// quiet routine traffic; they are not an authorization boundary.
+// shims), `--expect SPEC` and a YAML file. exe: rules match a path, and any
+// container can copy its client to /tmp/runc, so they apply only to callers
+// in the host's mount namespace and outside container cgroups: an
+// in-container or sandboxed exe path never makes a caller expected. Still,
+// a host user can write a binary called ~/runc; the rules quiet routine
+// traffic, they are not an authorization boundary.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -38,6 +41,8 @@ struct CallerFacts {
   uint32_t pidns = 0, mntns = 0;  // namespace inode numbers; 0 = unknown
   std::string cgroup_path;        // cgroup v2 path ("/system.slice/x.service"); "" if unknown
 };
+
+struct HostNamespaces;
 
 struct ExpectedCaller {
   enum class Kind { Executable, Uid, ContainerName, Image, Cgroup } kind = Kind::Executable;
@@ -80,15 +85,17 @@ class CallerPolicy {
   // config): errors name FILE:LINE of that file. Nothing is added on error.
   void load_yaml_list(const std::string& path, const YAML::Node& list);
 
-  bool expected(const CallerFacts& f) const { return match(f) != nullptr; }
+  bool expected(const CallerFacts& f, const HostNamespaces& host) const { return match(f, host) != nullptr; }
   // The first rule (in the order added) that matches, or nullptr. The pointer
   // is valid until the next add()/load_file().
-  //  - Executable: glob on f.executable (ancestors are not consulted: a user
-  //    shell started by an expected daemon is still worth seeing);
+  //  - Executable: glob on f.executable, only when the caller is a host
+  //    process (f.mntns == host.mntns, both known, not in a container, no
+  //    container cgroup; see is_host_caller). Ancestors are not consulted: a
+  //    user shell started by an expected daemon is still worth seeing;
   //  - Uid: f.uid, inside or outside a container;
   //  - ContainerName / Image: only for f.in_container callers;
   //  - Cgroup: glob on f.cgroup_path, or on the same glob followed by "/*".
-  const ExpectedCaller* match(const CallerFacts& f) const;
+  const ExpectedCaller* match(const CallerFacts& f, const HostNamespaces& host) const;
 
   const std::vector<ExpectedCaller>& rules() const { return rules_; }
   // Unique to this set of rules (a new value on every add(), and for every

@@ -103,17 +103,7 @@ std::vector<std::string> running_docker_data_roots(const std::string& proc_root,
     // namespace, outside containers, executing a file named dockerd that
     // OWNER owns and nobody else may write, is taken for the daemon.
     const std::string dir = it->path().string();
-    struct stat proc_st {}, exe_st {};
-    if (::stat(dir.c_str(), &proc_st) != 0 || proc_st.st_uid != owner) continue;
-    if (::stat((dir + "/exe").c_str(), &exe_st) != 0 || !S_ISREG(exe_st.st_mode) ||
-        !owned_unwritable_by_others(exe_st, owner))
-      continue;
-    char exe[4096];
-    ssize_t n = ::readlink((dir + "/exe").c_str(), exe, sizeof exe - 1);
-    if (n <= 0) continue;
-    std::string exe_path(exe, static_cast<size_t>(n));
-    if (exe_path.size() < 8 || exe_path.compare(exe_path.size() - 8, 8, "/dockerd") != 0) continue;
-    if (!is_host_process(dir, host_ns)) continue;
+    if (!is_trusted_daemon(dir, "dockerd", host_ns, owner)) continue;
     auto cmdline = read_small_file(dir + "/cmdline", 1u << 20);
     if (!cmdline) continue;
     add(docker_data_root_from(daemon_json_path, *cmdline, owner));

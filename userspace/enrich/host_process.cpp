@@ -44,6 +44,28 @@ bool is_host_process(const std::string& proc_dir, uint64_t host_mntns) {
   return true;
 }
 
+bool is_host_caller(uint64_t caller_mntns, uint64_t host_mntns, const std::string& cgroup_path) {
+  if (caller_mntns == 0 || host_mntns == 0 || caller_mntns != host_mntns) return false;
+  return !parse_container_cgroup(cgroup_path).has_value();
+}
+
+bool is_trusted_daemon(const std::string& proc_dir, const std::string& exe_name, uint64_t host_mntns,
+                       uint32_t owner) {
+  struct stat proc_st {}, exe_st {};
+  if (::stat(proc_dir.c_str(), &proc_st) != 0 || proc_st.st_uid != owner) return false;
+  if (::stat((proc_dir + "/exe").c_str(), &exe_st) != 0 || !S_ISREG(exe_st.st_mode) ||
+      !owned_unwritable_by_others(exe_st, owner))
+    return false;
+  char exe[4096];
+  ssize_t n = ::readlink((proc_dir + "/exe").c_str(), exe, sizeof exe - 1);
+  if (n <= 0) return false;
+  std::string exe_path(exe, static_cast<size_t>(n));
+  const std::string suffix = "/" + exe_name;
+  if (exe_path.size() < suffix.size() || exe_path.compare(exe_path.size() - suffix.size(), suffix.size(), suffix) != 0)
+    return false;
+  return is_host_process(proc_dir, host_mntns);
+}
+
 bool owned_unwritable_by_others(const struct stat& st, uint32_t owner) {
   return st.st_uid == owner && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }

@@ -8,21 +8,10 @@
 #include <cerrno>
 
 #include "capture/errors.h"
+#include "outputs/dir_walk.h"
 #include "outputs/stdout_output.h"
 
 namespace sockwarden {
-
-int make_dirs(const std::string& dir) {
-  if (dir.empty()) return 0;
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) == 0) return S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-  auto slash = dir.find_last_of('/');
-  if (slash != std::string::npos && slash > 0) {
-    if (int err = make_dirs(dir.substr(0, slash))) return err;
-  }
-  if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) return errno;
-  return 0;
-}
 
 static std::string parent_dir(const std::string& path) {
   auto slash = path.find_last_of('/');
@@ -30,23 +19,42 @@ static std::string parent_dir(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+static std::string base_name(const std::string& path) { return path.substr(path.find_last_of('/') + 1); }
+
 FileOutput::FileOutput(const OutputConfig& cfg) : cfg_(cfg) {
-  if (int err = open_file())
+  if (int err = open_file()) {
+    if (err == ELOOP && !bad_component_.empty())
+      throw UserError(kExitUsage,
+                      "refusing output file " + cfg_.path + ": " + bad_component_ +
+                          " is a symbolic link (the agent writes as root and follows no symlink on the way to "
+                          "its output)",
+                      "give the real path (without symlinked directories) of a directory only root can write");
     throw UserError(kExitUsage, errno_text("cannot open output file " + cfg_.path, err),
                     "check that the path is writable by root");
+  }
 }
 
 FileOutput::~FileOutput() { close(); }
 
 int FileOutput::open_file() {
-  if (int err = make_dirs(parent_dir(cfg_.path))) return err;
+  // The directory is walked without following symlinks (dir_walk.h): a
+  // symlinked component anywhere on the path would let whoever can write
+  // its parent redirect the agent's writes.
+  bad_component_.clear();
+  int dfd = -1;
+  if (int err = open_dir_nofollow(parent_dir(cfg_.path), true, &dfd, &bad_component_)) return err;
   // O_NOFOLLOW: whoever can write the log directory must not turn the
   // agent (root) into a writer of /etc/shadow through a symlink. O_NONBLOCK
   // and the fstat: a FIFO planted there is refused instead of blocking the
   // output thread (regular files ignore O_NONBLOCK).
-  int fd = ::open(cfg_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY,
-                  0600);
-  if (fd < 0) return errno;
+  int fd = ::openat(dfd, base_name(cfg_.path).c_str(),
+                    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0600);
+  int open_err = errno;
+  ::close(dfd);
+  if (fd < 0) {
+    if (open_err == ELOOP) bad_component_ = cfg_.path;
+    return open_err;
+  }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
@@ -85,10 +93,13 @@ void FileOutput::rotate() {
   // directory the log was written to, even if a path component is swapped
   // meanwhile. rename(2) and unlink(2) act on a planted symlink itself, never
   // on its target, so rotation cannot be redirected either.
-  std::string dir = parent_dir(cfg_.path);
-  std::string base = cfg_.path.substr(cfg_.path.find_last_of('/') + 1);
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return;  // the directory is gone: ensure_open recreates it
+  // The directory fd comes from the same no-symlink walk as the open: a
+  // directory component swapped for a symlink since then is refused too.
+  std::string base = base_name(cfg_.path);
+  int dfd = -1;
+  std::string bad;
+  if (open_dir_nofollow(parent_dir(cfg_.path), false, &dfd, &bad) != 0)
+    return;  // gone or now a symlink: ensure_open recreates it or refuses
   if (cfg_.max_files == 0) {
     ::unlinkat(dfd, base.c_str(), 0);
   } else {

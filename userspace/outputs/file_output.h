@@ -40,6 +40,7 @@ class FileOutput : public Output {
 
   OutputConfig cfg_;
   int fd_ = -1;
+  std::string bad_component_;  // set by open_file on ELOOP: the symlinked path
   uint64_t size_ = 0;
   dev_t dev_ = 0;
   ino_t ino_ = 0;
@@ -52,8 +53,5 @@ class FileOutput : public Output {
   uint64_t fsyncs_ = 0;
   std::string buf_;  // the lines of one batch
 };
-
-// mkdir -p with mode 0750 for what it creates; 0 or errno.
-int make_dirs(const std::string& dir);
 
 }  // namespace sockwarden
