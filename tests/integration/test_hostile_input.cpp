@@ -85,7 +85,7 @@ TEST_P(HostileInputTest, InvalidUtf8AndControlsNeitherKillTheAgentNorBreakItsJso
   while (std::getline(lines, line)) {
     if (line.empty() || line[0] != '{') continue;
     json_lines++;
-    EXPECT_NO_THROW((void)json::parse(line)) << line.substr(0, 300);
+    EXPECT_FALSE(json::parse(line, nullptr, false).is_discarded()) << line.substr(0, 300);
     EXPECT_EQ(line.find('\x1b'), std::string::npos) << "raw ESC in a JSON line";
   }
   EXPECT_GT(json_lines, hostile_requests().size());
@@ -125,7 +125,9 @@ TEST_P(HostileInputTest, AnEventThatCannotBeWrittenIsLostNotFatal) {
   std::thread clients([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // BPF loaded and attached
     for (const char* path : {"/v1.43/boom", "/v1.43/info"}) {
-      pid_t p = spawn([&] { return write_request(sock_, std::string("GET ") + path + " HTTP/1.1\r\nHost: d\r\n\r\n"); });
+      // Built before fork: the child of a threaded process must not allocate.
+      const std::string req = std::string("GET ") + path + " HTTP/1.1\r\nHost: d\r\n\r\n";
+      pid_t p = spawn([&] { return write_request(sock_, req); });
       EXPECT_EQ(reap(p), 0);
     }
   });
