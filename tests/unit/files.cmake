@@ -2,6 +2,9 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_record_decoder.cpp
   unit/test_event_schema.cpp
   unit/test_fast_json.cpp
+  unit/test_hostile_output.cpp
+  unit/test_hostile_state.cpp
+  unit/test_hostile_sizes.cpp
   unit/test_existing_connections.cpp
   unit/test_lifecycle_events.cpp
   unit/test_watch_list.cpp

@@ -26,6 +26,15 @@ std::string normalize(std::string p) {
   return p;
 }
 
+// Runtime state is read as written by whoever wrote it: a member that is
+// missing, null or of another type reads as "" instead of throwing (one
+// malformed spec must not hide every container's findings).
+std::string str_member(const nlohmann::json& o, const char* k) {
+  if (!o.is_object()) return "";
+  auto it = o.find(k);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 std::string join(const std::vector<std::string>& xs) {
   std::string out;
   for (const auto& x : xs) out += (out.empty() ? "" : ", ") + x;
@@ -87,8 +96,11 @@ std::vector<ContainerPosture> docker_postures(const std::vector<std::string>& da
         }
       }
       if (c.name.empty()) c.name = id.substr(0, 12);
-      if (hc)
+      if (hc) {
         if (auto h = parse_docker_hostconfig(*hc)) c.config = std::move(*h);
+        else c.error = "hostconfig.json is not a JSON object";
+      }
+      if (v2 && !parse_docker_state(*v2)) c.error = "config.v2.json is not a JSON object";
       if (v2) {
         if (auto s = parse_docker_state(*v2)) {
           c.running = s->running;
@@ -110,7 +122,7 @@ std::optional<DockerHostConfig> posture_from_oci_spec(const std::string& text) {
   if (auto it = doc.find("mounts"); it != doc.end() && it->is_array()) {
     for (const auto& m : *it) {
       if (!m.is_object()) continue;
-      std::string type = m.value("type", "");
+      std::string type = str_member(m, "type");
       bool bind = type == "bind";
       std::vector<std::string> opts;
       if (auto o = m.find("options"); o != m.end() && o->is_array())
@@ -122,8 +134,8 @@ std::optional<DockerHostConfig> posture_from_oci_spec(const std::string& text) {
       if (!bind) continue;
       HostMount hm;
       hm.type = "bind";
-      hm.source = m.value("source", "");
-      hm.destination = m.value("destination", "");
+      hm.source = str_member(m, "source");
+      hm.destination = str_member(m, "destination");
       hm.read_write = std::find(opts.begin(), opts.end(), "ro") == opts.end();
       h.mounts.push_back(std::move(hm));
     }
@@ -132,17 +144,17 @@ std::optional<DockerHostConfig> posture_from_oci_spec(const std::string& text) {
   std::set<std::string> ns;
   if (auto it = lx.find("namespaces"); it != lx.end() && it->is_array())
     for (const auto& n : *it)
-      if (n.is_object() && !n.contains("path")) ns.insert(n.value("type", ""));
+      if (n.is_object() && !n.contains("path")) ns.insert(str_member(n, "type"));
   // A namespace joined by path (a pod's shared netns) is not the host's.
   if (auto it = lx.find("namespaces"); it != lx.end() && it->is_array())
     for (const auto& n : *it)
-      if (n.is_object() && n.contains("path")) ns.insert(n.value("type", ""));
+      if (n.is_object() && n.contains("path")) ns.insert(str_member(n, "type"));
   if (!ns.count("pid")) h.pid_mode = "host";
   if (!ns.count("network")) h.network_mode = "host";
   if (!ns.count("ipc")) h.ipc_mode = "host";
   if (auto it = lx.find("devices"); it != lx.end() && it->is_array())
     for (const auto& d : *it)
-      if (d.is_object()) h.devices.push_back(d.value("path", "") + ":" + d.value("path", ""));
+      if (d.is_object()) h.devices.push_back(str_member(d, "path") + ":" + str_member(d, "path"));
   bool seccomp = lx.contains("seccomp");
   bool sys_admin = false;
   if (doc.contains("process") && doc["process"].is_object()) {
@@ -178,12 +190,19 @@ std::vector<ContainerPosture> containerd_postures(const std::string& task_state_
       auto text = read_small_file(t->path().string() + "/config.json", kMaxSpec);
       if (!text) continue;
       auto h = posture_from_oci_spec(*text);
-      if (!h) continue;
       ContainerPosture c;
       c.runtime = "containerd";
       c.id = id;
       c.running = true;  // a task bundle exists only while the task does
       c.state_dir = t->path().string();
+      if (!h) {
+        // Not skipped: a container whose spec cannot be read is reported as
+        // unevaluated, never as having no findings.
+        c.name = id.size() > 12 && is_container_id(id) ? id.substr(0, 12) : id;
+        c.error = "config.json is not a JSON object";
+        out.push_back(std::move(c));
+        continue;
+      }
       if (auto m = parse_oci_annotations(*text)) {
         c.name = m->name;
         c.image = m->image;
@@ -206,12 +225,17 @@ std::vector<ContainerPosture> storage_postures(const std::string& run_root) {
     auto text = read_small_file(it->path().string() + "/userdata/config.json", kMaxSpec);
     if (!text) continue;  // the run root's spec exists while the container runs
     auto h = posture_from_oci_spec(*text);
-    if (!h) continue;
     ContainerPosture c;
     c.id = id;
     c.running = true;
     c.state_dir = it->path().string();
     c.runtime = "cri-o";
+    if (!h) {  // unevaluated, not clean (as in containerd_postures)
+      c.name = id.substr(0, 12);
+      c.error = "userdata/config.json is not a JSON object";
+      out.push_back(std::move(c));
+      continue;
+    }
     if (auto m = parse_oci_annotations(*text)) {
       if (m->sandbox) continue;
       if (m->manager == "libpod") c.runtime = "podman";
@@ -225,7 +249,23 @@ std::vector<ContainerPosture> storage_postures(const std::string& run_root) {
   return out;
 }
 
+Finding audit_error_finding(const ContainerPosture& c) {
+  Finding f;
+  f.severity = Severity::Medium;
+  f.check = kAuditErrorCheck;
+  f.subject = "container " + c.name;
+  f.container_id = c.id;
+  f.container_name = c.name;
+  f.container_image = c.image;
+  f.container_runtime = c.runtime;
+  f.title = f.subject + ": its runtime state could not be evaluated; its findings are unknown";
+  f.evidence = {c.runtime + " " + c.id + ": " + c.error, "state: " + c.state_dir};
+  f.remediation = "Inspect the container's state files; a runtime never writes them malformed.";
+  return f;
+}
+
 std::vector<Finding> posture_findings(const ContainerPosture& c, const std::vector<RuntimeSocket>& sockets) {
+  if (!c.error.empty()) return {audit_error_finding(c)};
   std::vector<Finding> out;
   const DockerHostConfig& h = c.config;
   std::string label = "container " + c.name;

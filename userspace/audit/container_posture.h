@@ -26,7 +26,17 @@ struct ContainerPosture {
   bool running = false;
   std::string state_dir;
   DockerHostConfig config;  // OCI specs are mapped onto the same fields
+  // Non-empty: the state could not be evaluated (malformed spec); the
+  // container yields one audit-error finding instead of its posture.
+  std::string error;
 };
+
+// The check id of a container that could not be evaluated. The continuous
+// audit keeps such a container's previous findings open instead of resolving them.
+inline constexpr const char* kAuditErrorCheck = "audit-error";
+
+// The audit-error finding of a container whose `error` is set.
+Finding audit_error_finding(const ContainerPosture& c);
 
 // Every container under <data_root>/containers/ of each Docker data root.
 std::vector<ContainerPosture> docker_postures(const std::vector<std::string>& data_roots);

@@ -1,6 +1,7 @@
 #include "audit/finding_diff.h"
 
 #include <regex>
+#include <set>
 
 namespace sockwarden::audit {
 
@@ -33,8 +34,26 @@ FindingDiff FindingTracker::update(const std::vector<Finding>& current) {
     else d.added.push_back(f);
     next.emplace(std::move(key), f);
   }
-  for (auto& [key, f] : by_key_)
-    if (!next.count(key)) d.resolved.push_back(f);
+  // An audit-error says what could not be evaluated this time: the findings
+  // it covers are unknown, not gone. A container's error keeps that
+  // container's open findings; an error without a container (a whole section
+  // failed) keeps every open finding. They stay open, never "resolved".
+  std::set<std::string> errored_containers;
+  bool section_error = false;
+  for (const auto& f : current) {
+    if (f.check != "audit-error") continue;
+    if (f.container_id.empty()) section_error = true;
+    else errored_containers.insert(f.container_id);
+  }
+  for (auto& [key, f] : by_key_) {
+    if (next.count(key)) continue;
+    if (section_error || (!f.container_id.empty() && errored_containers.count(f.container_id))) {
+      d.unchanged++;
+      next.emplace(key, f);
+      continue;
+    }
+    d.resolved.push_back(f);
+  }
   by_key_ = std::move(next);
   return d;
 }

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <map>
 
+#include "output/safe_text.h"
+
 namespace sockwarden::audit {
 namespace {
 
@@ -25,12 +27,18 @@ std::string container_or_host(const ProcessRef& p, const char* otherwise = "host
 
 void heading(std::ostream& out, const std::string& h) { out << "\n== " << h << " ==\n"; }
 
+// Comm, exe, names, paths, titles and evidence come from processes,
+// containers and state files: ESC, CR, LF and the like are escaped so that
+// they cannot rewrite the report on a terminal.
+std::string t(const std::string& s) { return escape_for_terminal(s); }
+std::string t(const std::vector<std::string>& xs, const char* sep = ", ") { return t(join(xs, sep)); }
+
 }  // namespace
 
 void report_text(std::ostream& out, const AuditReport& r) {
   std::map<Severity, int> n;
   for (const auto& f : r.findings) n[f.severity]++;
-  out << "sockwarden audit of " << r.hostname << " at " << r.time << "\n";
+  out << "sockwarden audit of " << t(r.hostname) << " at " << t(r.time) << "\n";
   out << "result: " << n[Severity::Critical] << " critical, " << n[Severity::High] << " high, "
       << n[Severity::Medium] << " medium, " << n[Severity::Low] << " low, " << n[Severity::Info]
       << " info -> exit " << r.exit_code() << "\n";
@@ -39,53 +47,54 @@ void report_text(std::ostream& out, const AuditReport& r) {
   if (r.findings.empty()) out << "  none\n";
   for (const auto& f : r.findings) {
     std::string tag = "[" + upper(severity_name(f.severity)) + "]";
-    out << "  " << tag << std::string(tag.size() < 11 ? 11 - tag.size() : 1, ' ') << f.title << "\n";
-    for (const auto& e : f.evidence) out << "             evidence: " << e << "\n";
-    if (!f.remediation.empty()) out << "             fix:      " << f.remediation << "\n";
-    out << "             check:    " << f.check << "\n";
+    out << "  " << tag << std::string(tag.size() < 11 ? 11 - tag.size() : 1, ' ') << t(f.title) << "\n";
+    for (const auto& e : f.evidence) out << "             evidence: " << t(e) << "\n";
+    if (!f.remediation.empty()) out << "             fix:      " << t(f.remediation) << "\n";
+    out << "             check:    " << t(f.check) << "\n";
   }
 
   heading(out, "Runtime sockets");
   if (r.sockets.empty()) out << "  none of the runtime sockets exists\n";
   for (const auto& s : r.sockets) {
-    out << "  " << s.path << (s.realpath != s.path ? " -> " + s.realpath : "") << "\n";
+    out << "  " << t(s.path) << (s.realpath != s.path ? " -> " + t(s.realpath) : "") << "\n";
     out << "      inode " << s.ino << "  mode " << mode_string(s.mode) << "  owner "
-        << (s.owner.empty() ? std::to_string(s.uid) : s.owner) << "  group "
-        << (s.group.empty() ? std::to_string(s.gid) : s.group) << "  group members: "
-        << (s.group_members.empty() ? "none" : join(s.group_members)) << "\n";
+        << (s.owner.empty() ? std::to_string(s.uid) : t(s.owner)) << "  group "
+        << (s.group.empty() ? std::to_string(s.gid) : t(s.group)) << "  group members: "
+        << (s.group_members.empty() ? "none" : t(s.group_members)) << "\n";
     if (s.rootless_uid) out << "      rootless daemon of uid " << *s.rootless_uid << "\n";
     for (const auto& [path, p] : r.live.listeners)
-      if (path == s.path) out << "      daemon: " << describe_process(p) << "\n";
+      if (path == s.path) out << "      daemon: " << t(describe_process(p)) << "\n";
   }
 
   heading(out, "Daemons on TCP");
   if (r.tcp.listening.empty() && r.tcp.configured.empty()) out << "  none found\n";
   for (const auto& e : r.tcp.listening)
-    out << "  " << e.daemon.comm << " pid " << e.daemon.pid << "  " << e.listener.address << ":" << e.listener.port
+    out << "  " << t(e.daemon.comm) << " pid " << e.daemon.pid << "  " << t(e.listener.address) << ":" << e.listener.port
         << "  TLS " << (!e.tls_known ? "unknown" : e.tls.tlsverify ? "yes, client certs verified" : e.tls.tls ? "yes, no client verification" : "NO")
         << "\n";
   for (const auto& c : r.tcp.configured)
-    out << "  " << c.daemon.comm << " pid " << c.daemon.pid << "  configured " << join(c.tls.tcp_hosts, " ")
+    out << "  " << t(c.daemon.comm) << " pid " << c.daemon.pid << "  configured " << t(c.tls.tcp_hosts, " ")
         << " (not seen listening here)  TLS "
         << (c.tls.tlsverify ? "yes, verified" : c.tls.tls ? "yes, no client verification" : "NO") << "\n";
 
   heading(out, "Socket reachable from other mount namespaces (matched by inode)");
   if (r.reach.empty()) out << "  none\n";
   for (const auto& m : r.reach)
-    out << "  " << container_or_host(m.process, "not a container") << "  sees " << m.socket_path << " at " << m.path_inside << "  ("
-        << (m.socket_itself ? "socket mounted" : "via " + m.mount_source + " on " + m.mount_point) << "; "
-        << describe_process(m.process) << "; mnt ns " << m.mntns << ")\n";
+    out << "  " << t(container_or_host(m.process, "not a container")) << "  sees " << t(m.socket_path) << " at "
+        << t(m.path_inside) << "  ("
+        << (m.socket_itself ? "socket mounted" : "via " + t(m.mount_source) + " on " + t(m.mount_point)) << "; "
+        << t(describe_process(m.process)) << "; mnt ns " << m.mntns << ")\n";
 
   heading(out, "Connected now");
   if (r.live.connections.empty()) out << "  none\n";
   for (const auto& c : r.live.connections) {
     if (c.clients.empty()) {
-      out << "  " << c.socket_path << "  <- socket " << c.client_ino << " (no process holds it)\n";
+      out << "  " << t(c.socket_path) << "  <- socket " << c.client_ino << " (no process holds it)\n";
       continue;
     }
     for (const auto& p : c.clients)
-      out << "  " << c.socket_path << "  <- " << describe_process(p) << "  [" << container_or_host(p) << "]"
-          << (c.pending ? "  (not accepted yet)" : "") << (p.cmdline.empty() ? "" : "  " + printable_cmdline(p.cmdline))
+      out << "  " << t(c.socket_path) << "  <- " << t(describe_process(p)) << "  [" << t(container_or_host(p)) << "]"
+          << (c.pending ? "  (not accepted yet)" : "") << (p.cmdline.empty() ? "" : "  " + t(printable_cmdline(p.cmdline)))
           << "\n";
   }
 
@@ -93,6 +102,7 @@ void report_text(std::ostream& out, const AuditReport& r) {
   if (r.containers.empty()) out << "  none found\n";
   for (const auto& c : r.containers) {
     std::vector<std::string> notes;
+    if (!c.error.empty()) notes.push_back("NOT EVALUATED: " + c.error);
     if (c.config.privileged) notes.push_back("PRIVILEGED");
     if (c.config.pid_mode == "host") notes.push_back("pid=host");
     if (c.config.network_mode == "host") notes.push_back("net=host");
@@ -101,15 +111,15 @@ void report_text(std::ostream& out, const AuditReport& r) {
     std::vector<std::string> binds;
     for (const auto& m : c.config.mounts)
       if (!m.source.empty() && m.type != "volume") binds.push_back(m.source + ":" + m.destination + (m.read_write ? "" : ":ro"));
-    out << "  " << c.name << "  " << c.runtime << " " << c.id.substr(0, 12) << "  "
-        << (c.image.empty() ? "-" : c.image) << "  " << (c.running ? "running" : "not running")
-        << (notes.empty() ? "" : "  " + join(notes, " ")) << (binds.empty() ? "" : "  binds " + join(binds, " "))
+    out << "  " << t(c.name) << "  " << t(c.runtime) << " " << t(c.id.substr(0, 12)) << "  "
+        << (c.image.empty() ? "-" : t(c.image)) << "  " << (c.running ? "running" : "not running")
+        << (notes.empty() ? "" : "  " + t(notes, " ")) << (binds.empty() ? "" : "  binds " + t(binds, " "))
         << "\n";
   }
 
   if (!r.warnings.empty()) {
     heading(out, "Not checked");
-    for (const auto& w : r.warnings) out << "  " << w << "\n";
+    for (const auto& w : r.warnings) out << "  " << t(w) << "\n";
   }
   out << "\nexit codes: 0 nothing above info/low, 1 high or medium findings, 2 critical findings\n";
 }

@@ -239,6 +239,33 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   const bool replies_visible = capture->tier().id != TierId::SyscallTp;
   RequestPipeline requests(ropts, replies_visible);
   std::unique_ptr<ContinuousAudit> audit = make_continuous_audit(opts);
+  // Containment: the bytes in an event are chosen by whoever writes to a
+  // watched socket. An event that cannot be formatted or written (a
+  // serializer or sink exception) must not end the agent, since a dead monitor
+  // (and, with --enforce, a host that fails open) is what the attacker wants.
+  // It becomes a loss record with cause `cause`, and the agent goes on.
+  uint64_t contained_failures = 0;
+  auto report_contained = [&](const char* cause, const char* what) {
+    if (contained_failures++ < 10) spdlog::warn("{}: {} (reported as a lost event)", cause, what);
+    stats.lost++;
+    stats.lost_by_cause[cause]++;
+    try {
+      stats.emitted++;
+      sink.on_event(builder.lost(1, cause, now_realtime_ns()));
+    } catch (const std::exception& e2) {
+      stats.emitted--;
+      spdlog::error("the {} loss record could not be written either: {}", cause, e2.what());
+    }
+  };
+  auto sink_event = [&](const Event& e) {
+    stats.emitted++;
+    try {
+      sink.on_event(e);
+    } catch (const std::exception& ex) {
+      stats.emitted--;
+      report_contained("format-error", ex.what());
+    }
+  };
   auto emit = [&](Event&& e) {
     if (audit && e.request) audit->on_request(e);  // before the filter: a filtered create still changes findings
     if (!filter.keep(e)) return;
@@ -249,8 +276,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
         e.flags.push_back("redacted");
       }
     }
-    stats.emitted++;
-    sink.on_event(e);
+    sink_event(e);
   };
   auto emit_all = [&](std::vector<Event>&& events) {
     for (auto& e : events) emit(std::move(e));
@@ -274,10 +300,16 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
     for (auto& r : results) deliver(builder.build(std::move(r.ev), r.success));
   };
   Capture::Handler handler = [&](RawEvent&& raw) {
-    if (raw.kind == EventKind::Connect || raw.kind == EventKind::ConnectAttempt)
-      deliver_connects(correlator.feed(std::move(raw), std::chrono::steady_clock::now()));
-    else
-      deliver(builder.build(std::move(raw)));
+    // Decoding, enrichment and classification of one record are contained
+    // like formatting (see sink_event): one bad record is one lost event.
+    try {
+      if (raw.kind == EventKind::Connect || raw.kind == EventKind::ConnectAttempt)
+        deliver_connects(correlator.feed(std::move(raw), std::chrono::steady_clock::now()));
+      else
+        deliver(builder.build(std::move(raw)));
+    } catch (const std::exception& ex) {
+      report_contained("processing-error", ex.what());
+    }
   };
 
   // Kernel-side losses become explicit loss records, per cause.
@@ -321,8 +353,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   if (opts.lifecycle_events) {
     std::vector<std::string> watched;
     for (const auto& w : watches.resolve()) watched.push_back(w.path);
-    stats.emitted++;
-    sink.on_event(agent_start_event(stats, std::move(watched), existing.size(), start_realtime_ns));
+    sink_event(agent_start_event(stats, std::move(watched), existing.size(), start_realtime_ns));
   }
   for (auto& e : existing) deliver(std::move(e));
   // Everything is attached and the watch maps are filled: from here on nothing is missed.
@@ -426,8 +457,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
     // The last event: every drained record and settled request is before it.
     double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     Event stop = agent_stop_event(stats, g_stop_signal, uptime, now_realtime_ns());
-    stats.emitted++;
-    sink.on_event(stop);
+    sink_event(stop);
   }
   sink.on_exit(stats);
   return stats;

@@ -13,6 +13,7 @@
 #include "capture/watch_list.h"
 #include "enrich/container_resolver.h"
 #include "enrich/docker_data_root.h"
+#include "output/safe_text.h"
 
 namespace sockwarden {
 
@@ -47,11 +48,22 @@ std::string host_name() {
 }
 
 template <typename F>
-void attempt(std::vector<std::string>& warnings, const char* what, F&& fn) {
+void attempt(std::vector<std::string>& warnings, std::vector<Finding>& findings, const char* what, F&& fn) {
   try {
     fn();
   } catch (const std::exception& e) {
     warnings.push_back(std::string(what) + ": " + e.what());
+    // Also a finding: a section that could not be evaluated is unknown, not
+    // clean, and the continuous audit must not resolve its findings.
+    // Low: the exit code stays what the evaluated sections say (a section
+    // can fail for reasons of the host, e.g. a kernel without /proc/net/tcp6).
+    Finding f;
+    f.severity = Severity::Low;
+    f.check = kAuditErrorCheck;
+    f.subject = what;
+    f.title = std::string(what) + " could not be evaluated: " + e.what();
+    f.remediation = "Run sockwarden audit -v to see the failing input.";
+    findings.push_back(std::move(f));
   }
 }
 
@@ -101,32 +113,38 @@ AuditReport collect_audit(const AuditOptions& o) {
   }
 
   std::map<uint64_t, std::vector<pid_t>> owners;
-  attempt(r.warnings, "process fds", [&] { owners = socket_owners(o.proc_root); });
-  attempt(r.warnings, "TCP exposure", [&] {
+  attempt(r.warnings, findings, "process fds", [&] { owners = socket_owners(o.proc_root); });
+  attempt(r.warnings, findings, "TCP exposure", [&] {
     r.tcp = find_tcp_exposure(o.proc_root, o.root_dir, owners, context);
     auto f = tcp_findings(r.tcp);
     findings.insert(findings.end(), f.begin(), f.end());
   });
-  attempt(r.warnings, "mounts", [&] {
+  attempt(r.warnings, findings, "mounts", [&] {
     uint64_t host_mntns = ns_inode(o.proc_root, ::getpid(), "mnt");
     r.reach = find_mount_reach(r.sockets, o.proc_root, o.proc_root + "/self/mountinfo", host_mntns, context);
     auto f = mount_reach_findings(r.reach);  // before the configured ones: see finalize_findings
     findings.insert(findings.end(), f.begin(), f.end());
   });
-  attempt(r.warnings, "live connections", [&] {
+  attempt(r.warnings, findings, "live connections", [&] {
     r.live = find_live_connections(r.sockets, o.proc_root, context);
     for (auto& w : r.live.warnings) r.warnings.push_back(w);
     auto f = live_connection_findings(r.live);
     findings.insert(findings.end(), f.begin(), f.end());
   });
-  attempt(r.warnings, "container state", [&] {
+  attempt(r.warnings, findings, "container state", [&] {
     r.containers = docker_postures(docker_roots);
     auto more = containerd_postures(roots.containerd_state);
     r.containers.insert(r.containers.end(), more.begin(), more.end());
     more = storage_postures(roots.crio_state);
     r.containers.insert(r.containers.end(), more.begin(), more.end());
-    for (const auto& c : r.containers) {
-      auto f = posture_findings(c, r.sockets);
+    for (auto& c : r.containers) {
+      std::vector<Finding> f;
+      try {  // one container that cannot be evaluated is its own audit-error
+        f = posture_findings(c, r.sockets);
+      } catch (const std::exception& e) {
+        c.error = e.what();
+        f = {audit_error_finding(c)};
+      }
       findings.insert(findings.end(), f.begin(), f.end());
     }
   });
@@ -138,7 +156,7 @@ AuditReport collect_audit(const AuditOptions& o) {
 int run_audit(const AuditOptions& o, std::ostream& out) {
   AuditReport r = collect_audit(o);
   if (o.json)
-    out << report_json(r).dump(2) << "\n";
+    out << safe_dump(report_json(r), 2) << "\n";
   else
     report_text(out, r);
   out.flush();

@@ -9,6 +9,7 @@
 
 #include "capture/errors.h"
 #include "output/ecs_json.h"
+#include "output/safe_text.h"
 
 namespace sockwarden {
 
@@ -79,7 +80,7 @@ void JsonLinesSink::on_exit(const RunStats& stats) {
   j["summary"]["decoder"] = {{"requests", stats.requests},
                              {"evicted_connections", stats.evicted_connections},
                              {"expired_connections", stats.expired_connections}};
-  write_line(j.dump());
+  write_line(safe_dump(j));
 }
 
 }  // namespace sockwarden

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -51,16 +52,37 @@ struct DecodedRequest {
       if (r.name == name) return true;
     return false;
   }
+  // De-duplicated through a hash index, not a scan: a hostile body with
+  // thousands of binds or devices would make a scan per flag quadratic.
   void add_risk(std::string name, std::string detail = {}) {
+    sync_index(risk_index_, risk_indexed_, risk, [](const RiskFlag& f) { return risk_key(f); });
     RiskFlag f{std::move(name), std::move(detail)};
-    for (const auto& r : risk)
-      if (r == f) return;
+    if (!risk_index_.insert(risk_key(f)).second) return;
     risk.push_back(std::move(f));
+    risk_indexed_ = risk.size();
   }
   void add_anomaly(const std::string& a) {
-    for (const auto& x : anomalies)
-      if (x == a) return;
+    sync_index(anomaly_index_, anomalies_indexed_, anomalies, [](const std::string& x) { return x; });
+    if (!anomaly_index_.insert(a).second) return;
     anomalies.push_back(a);
+    anomalies_indexed_ = anomalies.size();
+  }
+
+  // Indexes behind add_risk/add_anomaly. They cover the first *_indexed_
+  // entries; entries appended to the vectors directly are picked up at the
+  // next add, and a vector that shrank is re-indexed from scratch.
+  std::unordered_set<std::string> risk_index_, anomaly_index_;
+  size_t risk_indexed_ = 0, anomalies_indexed_ = 0;
+
+ private:
+  static std::string risk_key(const RiskFlag& f) { return f.name + '\0' + f.detail; }
+  template <typename T, typename Key>
+  static void sync_index(std::unordered_set<std::string>& index, size_t& indexed, const std::vector<T>& v, Key key) {
+    if (v.size() < indexed) {
+      index.clear();
+      indexed = 0;
+    }
+    for (; indexed < v.size(); indexed++) index.insert(key(v[indexed]));
   }
 };
 

@@ -17,8 +17,10 @@ bool check_daemon_json(FindingSink& sink, const std::string& text, const std::ve
     return false;
   }
   if (!j.is_object() || !j.contains("hosts") || !j["hosts"].is_array()) return true;
-  bool verify = j.value("tlsverify", false) == true;
-  bool tls = j.value("tls", false) == true;
+  // Type-checked: "tlsverify": "yes" is not true, and must not throw either.
+  auto flag = [&](const char* k) { return j.contains(k) && j[k].is_boolean() && j[k].get<bool>(); };
+  bool verify = flag("tlsverify");
+  bool tls = flag("tls");
   if (verify) return true;
   for (const auto& h : j["hosts"]) {
     if (!h.is_string() || !is_tcp_endpoint(h.get<std::string>())) continue;

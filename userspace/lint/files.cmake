@@ -12,6 +12,7 @@ set(SW_LINT_SOURCES
   lint/systemd_check.cpp
   lint/daemon_json_check.cpp
   lint/yaml_lines.cpp
+  lint/yaml_budget.cpp
   lint/kubernetes_check.cpp
   lint/compose_check.cpp
   lint/lint_runner.cpp

@@ -1,5 +1,8 @@
 #include "lint/lint_runner.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -16,6 +19,7 @@
 #include "lint/suppression.h"
 #include "lint/systemd_check.h"
 #include "lint/text_check.h"
+#include "lint/yaml_budget.h"
 
 namespace sockwarden::lint {
 
@@ -95,6 +99,11 @@ void lint_yaml(FindingSink& sink, const std::string& text, const std::vector<std
     errors.push_back({sink.file(), e.mark.line >= 0 ? e.mark.line + 1 : 0, "malformed YAML: " + e.msg});
     return;
   }
+  // Refused, not truncated: a partial walk would report a hostile file clean.
+  if (std::string why = yaml_over_budget(docs); !why.empty()) {
+    errors.push_back({sink.file(), 0, why});
+    return;
+  }
   bool structured = false;
   for (const auto& doc : docs) {
     if (is_kubernetes_object(doc)) {
@@ -129,19 +138,33 @@ FileKind file_kind(const std::string& path, bool named_explicitly) {
   return named_explicitly ? FileKind::Text : FileKind::Skip;
 }
 
-void lint_file(const std::string& path, FileKind kind, LintResult& result) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+void lint_file(const std::string& path, FileKind kind, LintResult& result, bool walked) {
+  // A file found by walking a directory is opened without following a
+  // symlink (swapped in after the walk saw a regular file) and without
+  // blocking (a FIFO swapped in): a repository must not make lint read
+  // files outside it. A path named on the command line is the user's choice.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (walked ? O_NOFOLLOW | O_NONBLOCK : 0));
+  if (fd < 0) {
     result.errors.push_back({path, 0, std::string("cannot read: ") + std::strerror(errno)});
     return;
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) {
-    result.errors.push_back({path, 0, std::string("read error: ") + std::strerror(errno)});
+  struct stat st {};
+  if (walked && (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+    ::close(fd);
+    result.errors.push_back({path, 0, "cannot read: not a regular file"});
     return;
   }
-  std::string text = buf.str();
+  std::string text;
+  char chunk[65536];
+  ssize_t n;
+  while ((n = ::read(fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0) text.append(chunk, static_cast<size_t>(n));
+  int read_errno = errno;
+  ::close(fd);
+  if (n < 0) {
+    result.errors.push_back({path, 0, std::string("read error: ") + std::strerror(read_errno)});
+    return;
+  }
   auto lines = split_lines(text);
   result.files_scanned++;
   FindingSink sink(path);
@@ -179,18 +202,23 @@ LintResult lint_paths(const std::vector<std::string>& paths) {
     std::vector<std::string> files;
     fs::recursive_directory_iterator it(p, fs::directory_options::none, ec), end;
     for (; !ec && it != end; it.increment(ec)) {
-      if (it->is_directory() && it->path().filename() == ".git") {
+      // symlink_status: a symlink in the tree (to /etc/shadow, to /) is
+      // neither read nor walked; the iterator does not descend into
+      // symlinked directories (directory_options::none).
+      std::error_code sec;
+      auto type = it->symlink_status(sec).type();
+      if (type == fs::file_type::directory && it->path().filename() == ".git") {
         it.disable_recursion_pending();
         continue;
       }
-      if (it->is_regular_file()) {
+      if (!sec && type == fs::file_type::regular) {
         std::string f = it->path().string();
         if (file_kind(f, false) != FileKind::Skip) files.push_back(f);
       }
     }
     if (ec) result.errors.push_back({p, 0, "cannot walk: " + ec.message()});
     std::sort(files.begin(), files.end());
-    for (const auto& f : files) lint_file(f, file_kind(f, false), result);
+    for (const auto& f : files) lint_file(f, file_kind(f, false), result, true);
   }
   std::stable_sort(result.findings.begin(), result.findings.end(), [](const LintFinding& a, const LintFinding& b) {
     if (a.file != b.file) return a.file < b.file;

@@ -16,7 +16,8 @@ enum class FileKind { Skip, Yaml, Systemd, Text, DaemonJson };
 FileKind file_kind(const std::string& path, bool named_explicitly);
 
 // One file's findings and errors appended to `result`.
-void lint_file(const std::string& path, FileKind kind, LintResult& result);
+// walked: found by walking a directory (never follows a symlink, reads only regular files).
+void lint_file(const std::string& path, FileKind kind, LintResult& result, bool walked = false);
 
 LintResult lint_paths(const std::vector<std::string>& paths);
 

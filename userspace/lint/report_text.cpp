@@ -2,6 +2,7 @@
 
 #include "lint/report.h"
 #include "lint/rules.h"
+#include "output/safe_text.h"
 
 namespace sockwarden::lint {
 
@@ -15,16 +16,18 @@ void report_text(std::ostream& out, const LintResult& r) {
     }
     counts[f.severity]++;
     const Rule* rule = find_rule(f.rule_id);
-    out << f.file << ":" << f.line << ": " << severity_name(f.severity) << " " << f.rule_id << " "
-        << (rule ? rule->name : "") << ": " << f.message << "\n";
+    // File names and messages quote what is in the linted files: escaped so
+    // that ESC/CR in them cannot rewrite the report on a terminal.
+    out << escape_for_terminal(f.file) << ":" << f.line << ": " << severity_name(f.severity) << " " << f.rule_id << " "
+        << (rule ? rule->name : "") << ": " << escape_for_terminal(f.message) << "\n";
     if (rule) out << "    fix: " << rule->remediation << "\n";
   }
   if (suppressed) {
     out << "\nSuppressed (reviewed exceptions, not counted):\n";
     for (const auto& f : r.findings)
       if (f.suppressed)
-        out << f.file << ":" << f.line << ": " << f.rule_id << " " << f.message << "\n    allowed at line "
-            << f.suppression_line << ": " << f.suppression_reason << "\n";
+        out << escape_for_terminal(f.file) << ":" << f.line << ": " << f.rule_id << " " << escape_for_terminal(f.message)
+            << "\n    allowed at line " << f.suppression_line << ": " << escape_for_terminal(f.suppression_reason) << "\n";
   }
   out << "\n" << r.files_scanned << " files, " << r.active_count() << " findings (" << counts[Severity::Critical]
       << " critical, " << counts[Severity::High] << " high, " << counts[Severity::Medium] << " medium, "

@@ -9,6 +9,7 @@
 #include "output/flood_json.h"
 #include "output/payload_escape.h"
 #include "output/request_fields.h"
+#include "output/safe_text.h"
 
 namespace sockwarden {
 namespace {
@@ -212,7 +213,7 @@ nlohmann::json to_ecs_json(const Event& e) {
 std::string to_json_line(const Event& e) {
   std::string out;
   if (write_socket_event_json(e, out)) return out;  // the common case, without the tree
-  return to_ecs_json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return safe_dump(to_ecs_json(e));
 }
 
 }  // namespace sockwarden

@@ -7,4 +7,5 @@ set(SW_OUTPUT_SOURCES
   output/container_fields.cpp
   output/request_fields.cpp
   output/table_printer.cpp
-  output/summary.cpp)
+  output/summary.cpp
+  output/safe_text.cpp)

@@ -1,5 +1,7 @@
 #include "output/request_fields.h"
 
+#include <unordered_set>
+
 namespace sockwarden {
 
 void add_request_fields(nlohmann::json& j, const Event& e) {
@@ -24,10 +26,9 @@ void add_request_fields(nlohmann::json& j, const Event& e) {
   if (!r.user_agent.empty()) j["user_agent"] = {{"original", r.user_agent}};
 
   json risk_flags = json::array(), risk = json::array(), host_mounts = json::array();
+  std::unordered_set<std::string> flag_seen;  // a set, not a scan: thousands of flags stay linear
   for (const auto& f : r.risk) {
-    bool seen = false;
-    for (const auto& n : risk_flags) seen = seen || n == f.name;
-    if (!seen) risk_flags.push_back(f.name);
+    if (flag_seen.insert(f.name).second) risk_flags.push_back(f.name);
     json item{{"flag", f.name}};
     if (!f.detail.empty()) item["detail"] = f.detail;
     risk.push_back(std::move(item));
@@ -46,7 +47,7 @@ void add_request_fields(nlohmann::json& j, const Event& e) {
   if (r.content_length) req["content_length"] = *r.content_length;
   if (r.chunked) req["chunked"] = true;
   if (!host_mounts.empty()) req["host_mounts"] = std::move(host_mounts);
-  if (!r.summary.empty()) req["summary"] = json::parse(r.summary.dump());
+  if (!r.summary.empty()) req["summary"] = json(r.summary);
   if (!r.anomalies.empty()) req["anomalies"] = r.anomalies;
   if (!r.grpc_service.empty()) {
     json g{{"service", r.grpc_service}, {"method", r.grpc_method}};

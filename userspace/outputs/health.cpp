@@ -9,6 +9,7 @@
 
 #include "enrich/boot_clock.h"
 #include "output/ecs_json.h"
+#include "output/safe_text.h"
 
 namespace sockwarden {
 
@@ -60,7 +61,7 @@ std::string heartbeat_json(const HealthSnapshot& h) {
             {"findings", h.audit_findings},
             {"events", h.audit_events}}}}}}},
   };
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return safe_dump(j);
 }
 
 namespace {
