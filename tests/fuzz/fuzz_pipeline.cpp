@@ -27,17 +27,9 @@ void check(bool ok) {
 }
 
 void serialise(const Event& e) {
-  std::string line;
-  try {
-    line = to_json_line(e);
-  } catch (const nlohmann::json::type_error& err) {
-    // 316: invalid UTF-8 from the wire. Issue 20 item 1 (a separate change)
-    // makes the serialiser replace such bytes and the agent contain a failed
-    // event as a "format-error" loss; until it lands this one error is the
-    // documented outcome, anything else still fails the run.
-    if (err.id == 316) return;
-    throw;
-  }
+  // Any exception escapes and fails the run: the serialiser must replace invalid UTF-8
+  // (issue 20), never throw on what a watched process sent.
+  const std::string line = to_json_line(e);
   check(!line.empty() && nlohmann::json::accept(line));
 }
 

@@ -45,7 +45,7 @@ grep -q '/etc/sockwarden/config.yaml' <(dpkg-deb --ctrl-tarfile "$deb" | tar -xO
 unit=$tmp/root/usr/lib/systemd/system/sockwarden.service
 grep -q '^ExecStart=/usr/sbin/sockwarden run --config /etc/sockwarden/config.yaml$' "$unit" || fail "ExecStart"
 for key in 'ProtectSystem=strict' 'PrivateTmp=yes' 'ProtectHome=read-only' 'NoNewPrivileges=yes' \
-           'Restart=on-failure' 'ExecReload=/bin/kill -HUP $MAINPID' 'ReadWritePaths=/run/sockwarden /var/log/sockwarden'; do
+           'Restart=on-failure' 'ExecReload=/bin/kill -HUP $MAINPID' 'ReadWritePaths=/run/sockwarden /var/log/sockwarden -/var/lib/prometheus/node-exporter'; do
   grep -qxF "$key" "$unit" || fail "unit lacks $key"
 done
 caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")
