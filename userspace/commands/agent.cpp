@@ -202,7 +202,9 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   HostNamespaces host = HostNamespaces::read(opts.proc_root, host_root_pid(opts.host_root));
   // Names come from the runtimes' own state on disk, never from their sockets.
   auto refresh_docker_roots = [&]() {
-    auto roots = running_docker_data_roots(opts.proc_root, opts.docker_daemon_json);
+    // host.mntns: read from --host-root's process when the agent runs in a container, where
+    // /proc/1/ns/mnt may be unreadable and the agent's own mount namespace is not the host's.
+    auto roots = running_docker_data_roots(opts.proc_root, opts.docker_daemon_json, 0, host.mntns);
     roots.insert(roots.begin(), opts.docker_data_roots.begin(), opts.docker_data_roots.end());
     containers.set_docker_data_roots(roots);
   };
@@ -210,6 +212,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
 
   PolicyInputs policy_inputs;
   policy_inputs.proc_root = opts.proc_root;
+  policy_inputs.host_mntns = host.mntns;
   policy_inputs.cgroup2_root = cg2.value_or("");
   policy_inputs.containers = &containers;
   Enforcer enforcer(capture->bpf(), {opts.enforce, opts.deny_host_callers, opts.state_dir}, policy_inputs);
