@@ -129,7 +129,7 @@ for label in $boots; do
   say "booting $kname ($label) under TCG for tiers ${BOOT_TIERS[$label]}; serial log $log"
   t0=$(date +%s)
   qrc=0
-  timeout --kill-after=10 "$boot_timeout" qemu-system-x86_64 -accel tcg -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt \
+  timeout --kill-after=10 "$boot_timeout" qemu-system-x86_64 -accel "${SW_VMTEST_ACCEL:-tcg,thread=single}" -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt \
     -m "$mem" -smp 2 -nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" \
     -append "console=ttyS0 quiet panic=-1 ${BOOT_CMDLINE[$label]}" </dev/null 2>&1 | tr -d '\r' >"$log" || qrc=$?
   say "$kname ($label): $(($(date +%s) - t0)) s wall"
