@@ -16,7 +16,7 @@
 # Environment:
 #   SW_VMTEST_LOGS          log directory (default BUILD_DIR/vmtest-logs)
 #   SW_VMTEST_BOOTS         boots to run (default "6.12 6.12-nobpflsm 6.1")
-#   SW_VMTEST_BOOT_TIMEOUT  seconds per VM boot, tests included (default 900)
+#   SW_VMTEST_BOOT_TIMEOUT  seconds per VM boot, tests included (default 1800: thread=single TCG)
 #   SW_VMTEST_MEM           guest memory (default 1G)
 #   SW_VMTEST_BOOT_RETRIES  reboots of a guest that died before /init (default 2)
 #   SW_VMTEST_GTEST_EXCLUDE extra gtest negative patterns, ':'-separated (always excluded:
@@ -35,7 +35,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build=$(realpath -m "${1:-$here/../build}")
 logs=$(realpath -m "${SW_VMTEST_LOGS:-$build/vmtest-logs}")
 boots=${SW_VMTEST_BOOTS:-"6.12 6.12-nobpflsm 6.1"}
-boot_timeout=${SW_VMTEST_BOOT_TIMEOUT:-900}
+boot_timeout=${SW_VMTEST_BOOT_TIMEOUT:-1800}
 mem=${SW_VMTEST_MEM:-1G}
 boot_retries=${SW_VMTEST_BOOT_RETRIES:-2}
 # HostileTrust*: the forgery tests copy /usr/bin/curl as a container's "runc" and a

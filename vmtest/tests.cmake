@@ -12,5 +12,5 @@ add_test(NAME vmtest.matrix
          COMMAND ${CMAKE_SOURCE_DIR}/vmtest/run.sh ${CMAKE_BINARY_DIR})
 set_tests_properties(vmtest.matrix PROPERTIES
   RUN_SERIAL TRUE
-  TIMEOUT 1500
+  TIMEOUT 4200
   LABELS "vmtest;root")
