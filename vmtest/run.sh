@@ -170,7 +170,7 @@ for label in $boots; do
   # -accel tcg,thread=single: multi-threaded TCG does not keep other vCPUs' translated code
   # coherent with the kernel's text_poke_bp, so attaching or detaching a BPF trampoline while
   # another vCPU runs the patched function takes an "Oops: int3" (vmtest/repro-int3.sh shows
-  # it without sockwarden; see README). One host thread for both vCPUs does not hit it.
+  # it without sockwarden; see vmtest/README.md). One host thread for both vCPUs does not hit it.
   qemu=(qemu-system-x86_64 -accel "$accel" -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt -m "$mem" -smp 2
     -nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0 quiet panic=-1 ${BOOT_CMDLINE[$label]}")
   # A guest that dies before /init (seen: rare early-boot oopses under TCG, in the kernel's

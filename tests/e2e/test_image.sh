@@ -18,7 +18,7 @@
 #    inspect` of the agent: Privileged=false, CapAdd == the documented set, no socket mount.
 # 5. Capabilities, one at a time: the agent container is restarted without each one and must
 #    visibly lose something (exit status / log line / missing socket), the reason per capability
-#    being the one documented in run-flags.sh and README "Container image".
+#    being the one documented in run-flags.sh and docs/deployment.md "Container image".
 #
 # Exit: 0 pass, 1 fail, 77 skipped (not root / docker tools missing: run scripts/setup.sh).
 # Cleanup (trap): containers, the image and the daemon (by pid), mounts and the temp dir.

@@ -110,7 +110,7 @@ bool join_cgroup(const std::string& dir);
 std::vector<std::string> test_tiers();
 std::string tier_test_name(const std::string& tier);  // "socket-tp" -> "socket_tp"
 
-// What a tier can see, as the README's tier matrix states it.
+// What a tier can see, as docs/tiers.md states it.
 bool kernel_has_connect_unix();  // cgroup/connect_unix (Linux >= 6.7)
 bool stream_hook_tier(const std::string& tier);  // lsm, fentry: security hooks + fexit
 // Refused connects (EACCES before any listener): syscall-tp always, the others

@@ -237,7 +237,7 @@ TEST_P(CaptureTest, InheritedAcrossExec) {
 // send; syscall-tp one record with the first message's bytes, flagged.
 // The daemon here never reads: socket-tp cannot re-read a later sendmmsg
 // message from user memory if a reader raced it (flagged payload-partial,
-// see README), so this test pins the kernel-copy path deterministically.
+// see docs/known-gaps.md), so this test pins the kernel-copy path deterministically.
 TEST_P(CaptureTest, SendmmsgTwoMessages) {
   std::string quiet = dir_.path + "/quiet.sock";
   int lfd = quiet_listener(quiet);
@@ -329,7 +329,7 @@ TEST_P(CaptureTest, EverySendSyscall) {
 
 // io_uring sends never pass through a send syscall. The socket tier sees
 // them (sock_sendmsg -> sk_data_ready); the syscall tier is blind to them,
-// as the README tier matrix states: this test pins both behaviours.
+// as docs/tiers.md states: this test pins both behaviours.
 TEST_P(CaptureTest, IoUringSend) {
   // No reader: an io_uring send has no syscall arguments to re-read the
   // bytes from if the daemon dequeued the skb first (flagged payload-partial).
@@ -368,7 +368,7 @@ TEST_P(CaptureTest, IoUringSend) {
 
 // An io_uring connect and send: no connect or send syscall at all. Every
 // tier but syscall-tp sees both (the socket and security hooks run under
-// io_uring too); syscall-tp sees neither (README tier matrix).
+// io_uring too); syscall-tp sees neither (docs/tiers.md).
 TEST_P(CaptureTest, IoUringConnectAndSend) {
   std::string quiet = dir_.path + "/quiet.sock";
   int lfd = quiet_listener(quiet);
@@ -442,7 +442,7 @@ TEST_P(CaptureTest, RefusedConnectIsReported) {
     return (fd < 0 && errno == EACCES) ? 0 : 1;
   });
   if (!tier_sees_refused_attempts(GetParam())) {
-    // Documented gap (README tier matrix): without cgroup/connect_unix (Linux < 6.7)
+    // Documented gap (docs/tiers.md): without cgroup/connect_unix (Linux < 6.7)
     // the lsm/fentry tiers never see a connect the kernel refuses before the listener.
     s->settle();
     EXPECT_TRUE(s->of(child, EventKind::ConnectAttempt).empty());

@@ -39,7 +39,7 @@ TEST_P(CliTest, RunEmitsEcsJsonForConnectSendAndRefusal) {
       char buf[256];
       int rc = read(fd, buf, sizeof buf) > 0 ? 0 : 3;
       // Stay alive while the agent reads /proc/PID for executable and command
-      // line (callers that exit first keep only their comm: README known gaps).
+      // line (callers that exit first keep only their comm: docs/known-gaps.md).
       usleep(600 * 1000);
       return rc;
     });

@@ -1,5 +1,5 @@
 // Enforcement through the real binary, per tier: what each tier claims in the
-// README's tier matrix, and nothing more.
+// docs/tiers.md's matrix, and nothing more.
 //   lsm, fentry  full: a caller in a container cgroup is denied (EPERM) by
 //                the listener's inode, whatever path it uses
 //   socket-tp    path-only: denied by the basename of the path passed; an
@@ -132,7 +132,7 @@ TEST_P(EnforceTest, DeniesContainerCallerAllowsHostAndReloadFlipsIt) {
 
 // The same container caller through a symlink with another name: the lsm and
 // fentry tiers judge the listener the kernel resolved and deny it; socket-tp
-// only has the path string, and this alias gets through (README known gap).
+// only has the path string, and this alias gets through (docs/known-gaps.md).
 TEST_P(EnforceTest, AliasWithAnotherNameIsDeniedOnlyByInodeTiers) {
   Listener l(sock_);
   std::string alias = dir_.path + "/innocent-name";

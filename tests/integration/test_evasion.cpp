@@ -1,7 +1,7 @@
 // The evasion suite (issue 8): ways a caller can reach a watched socket
 // without being the process that opened it, or hide what it sent. Each case
 // asserts the attribution of the process that actually wrote, per tier, or
-// pins the tier's documented behaviour (README "Evasion matrix"). Cases
+// pins the tier's documented behaviour (docs/evasion.md). Cases
 // already covered elsewhere: test_capture (symlink, relative path, /proc/PID/
 // root, bind-mount alias, dup + fork, exec, other thread, io_uring, recreated
 // socket, concurrent reader), test_lifecycle (connection older than the agent).

@@ -23,7 +23,7 @@ using nlohmann::json;
 
 namespace {
 
-// The bound the test holds the agent to: the README's worst case for the
+// The bound the test holds the agent to: docs/request-decoding.md's worst case for the
 // default configuration is about 64 MiB of decoder budget on top of a base of
 // 8 MiB ring buffer, BPF maps and the binary; the bombs, unbounded, reached
 // 417 MiB. Half the DaemonSet's 256 MiB limit.

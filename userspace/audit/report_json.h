@@ -1,4 +1,4 @@
-// The audit as one JSON document, for tooling (shape in README "sockwarden audit").
+// The audit as one JSON document, for tooling (shape in docs/audit.md).
 #pragma once
 #include <nlohmann/json.hpp>
 

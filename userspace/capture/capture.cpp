@@ -27,7 +27,7 @@ void check_privileges_and_btf(const std::string& btf_path) {
   // CAP_PERFMON is what tracing programs (tp_btf, fentry, lsm) need on top, and
   // networking program types (cgroup/connect_unix) need CAP_NET_ADMIN. CAP_SYS_ADMIN
   // still implies all three. Least privilege (a container with --cap-drop ALL) is
-  // therefore BPF + PERFMON (+ NET_ADMIN for socket-tp): see README "Container image".
+  // therefore BPF + PERFMON (+ NET_ADMIN for socket-tp): see docs/deployment.md "Container image".
   bool admin = has(CAP_SYS_ADMIN);
   bool bpf = admin || has(CAP_BPF);
   bool perfmon = admin || has(CAP_PERFMON);

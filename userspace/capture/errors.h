@@ -5,7 +5,7 @@
 
 namespace sockwarden {
 
-// Process exit codes (documented in README "Exit codes").
+// Process exit codes (documented in README.md and docs/options.md).
 enum ExitCode : int {
   kExitOk = 0,
   kExitRuntime = 1,      // a runtime failure (I/O, ring buffer, ...)

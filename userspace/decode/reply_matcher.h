@@ -92,7 +92,7 @@ class ReplyMatcher {
 
   // Requests released by expire() without a status: the daemon did not answer within 'wait',
   // or its reply was not captured (socket-tp can miss a reply the daemon's peer reads on
-  // another CPU before the sk_data_ready program looks at the queue; see README known gaps).
+  // another CPU before the sk_data_ready program looks at the queue; see docs/known-gaps.md).
   uint64_t unanswered() const { return unanswered_; }
 
   size_t waiting() const {

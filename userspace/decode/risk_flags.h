@@ -1,4 +1,4 @@
-// Risk flag vocabulary: stable names (documented in the README) and the
+// Risk flag vocabulary: stable names (documented in docs/request-decoding.md) and the
 // judgement about host paths that the flags carry.
 #pragma once
 #include <string>

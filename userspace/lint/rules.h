@@ -1,6 +1,6 @@
 // The lint rule set: stable ids, a short name, default severity, what each
 // matches and the fix. One table, shared by the checkers, the text/JSON/SARIF
-// reports and the README's rule table.
+// reports and docs/lint.md's rule table.
 #pragma once
 #include <string>
 #include <vector>
