@@ -14,13 +14,13 @@
 #include "capture/bpf_tier.h"
 #include "capture/errors.h"
 #include "classify/redactor.h"
-#include "commands/agent.h"
-#include "commands/config_file.h"
-#include "commands/outputs_sink.h"
-#include "commands/audit.h"
+#include "agent/agent.h"
+#include "agent/config_file.h"
+#include "agent/outputs_sink.h"
+#include "audit/run_audit.h"
 #include "commands/doctor.h"
 #include "commands/lint.h"
-#include "commands/sinks.h"
+#include "sinks/trace_sinks.h"
 
 using namespace sockwarden;
 

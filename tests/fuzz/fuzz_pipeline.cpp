@@ -14,9 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "commands/request_pipeline.h"
+#include "agent/request_pipeline.h"
 #include "events.h"
-#include "output/ecs_json.h"
+#include "format/ecs_json.h"
 
 using namespace sockwarden;
 

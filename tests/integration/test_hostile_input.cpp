@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "cli_run.h"
-#include "commands/agent.h"
+#include "agent/agent.h"
 #include "harness.h"
 
 using namespace swtest;

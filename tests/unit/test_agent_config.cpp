@@ -8,8 +8,8 @@
 #include <string>
 
 #include "capture/errors.h"
-#include "commands/agent.h"
-#include "commands/config_file.h"
+#include "agent/agent.h"
+#include "agent/config_file.h"
 #include "commands/rules_report.h"
 
 namespace fs = std::filesystem;

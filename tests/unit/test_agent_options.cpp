@@ -4,7 +4,7 @@
 #include <string>
 
 #include "capture/errors.h"
-#include "commands/agent.h"
+#include "agent/agent.h"
 #include "events.h"
 
 namespace sockwarden {

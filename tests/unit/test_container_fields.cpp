@@ -1,4 +1,4 @@
-#include "output/container_fields.h"
+#include "format/container_fields.h"
 
 #include <gtest/gtest.h>
 

@@ -10,8 +10,8 @@
 #include "audit/container_posture.h"
 #include "audit/finding_diff.h"
 #include "audit_tree.h"
-#include "commands/continuous_audit.h"
-#include "output/ecs_json.h"
+#include "agent/continuous_audit.h"
+#include "format/ecs_json.h"
 
 namespace sockwarden {
 namespace {

@@ -5,11 +5,11 @@
 
 #include <sstream>
 
-#include "commands/request_pipeline.h"
+#include "agent/request_pipeline.h"
 #include "decode_test_util.h"
 #include "events.h"
-#include "output/ecs_json.h"
-#include "output/table_printer.h"
+#include "format/ecs_json.h"
+#include "format/table_printer.h"
 
 namespace sockwarden {
 namespace {

@@ -1,4 +1,4 @@
-#include "output/ecs_json.h"
+#include "format/ecs_json.h"
 
 #include "enrich/event_builder.h"
 
@@ -7,7 +7,7 @@
 #include <string>
 
 #include "events.h"
-#include "output/flag_names.h"
+#include "model/flag_names.h"
 
 namespace sockwarden {
 namespace {

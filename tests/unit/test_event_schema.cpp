@@ -13,8 +13,8 @@
 
 #include "enrich/event_builder.h"
 #include "events.h"
-#include "output/ecs_json.h"
-#include "commands/continuous_audit.h"
+#include "format/ecs_json.h"
+#include "agent/continuous_audit.h"
 
 namespace sockwarden {
 namespace {

@@ -1,6 +1,6 @@
 // The /proc side of existing-connection records: a fake proc tree (status,
 // comm, cgroup, ns and fd links) and a fake cgroup2 tree as parameters.
-#include "commands/existing_connections.h"
+#include "agent/existing_connections.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

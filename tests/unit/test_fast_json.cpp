@@ -2,14 +2,14 @@
 // of the nlohmann tree (to_ecs_json(e).dump()), for every shape a socket event
 // can take: every optional member present and absent, containers with and
 // without pods and parents, odd bytes in every string.
-#include "output/fast_json.h"
+#include "format/fast_json.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "events.h"
-#include "output/ecs_json.h"
+#include "format/ecs_json.h"
 
 namespace sockwarden {
 namespace {

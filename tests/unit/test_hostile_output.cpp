@@ -11,9 +11,9 @@
 
 #include "audit/report_text.h"
 #include "lint/report.h"
-#include "output/ecs_json.h"
-#include "output/fast_json.h"
-#include "output/safe_text.h"
+#include "format/ecs_json.h"
+#include "format/fast_json.h"
+#include "format/safe_text.h"
 
 namespace sockwarden {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "audit_tree.h"
-#include "decode/decoded_request.h"
+#include "model/decoded_request.h"
 #include "lint/lint_runner.h"
 #include "lint/yaml_budget.h"
 

@@ -1,11 +1,11 @@
 // agent-start / agent-stop as the sink sees them and as ECS JSON renders them.
-#include "commands/lifecycle.h"
+#include "agent/lifecycle.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include "output/ecs_json.h"
+#include "format/ecs_json.h"
 
 namespace sockwarden {
 namespace {

@@ -16,10 +16,10 @@
 #include <thread>
 
 #include "capture/errors.h"
-#include "outputs/fanout.h"
-#include "outputs/file_output.h"
-#include "outputs/health.h"
-#include "outputs/syslog_output.h"
+#include "sinks/fanout.h"
+#include "sinks/file_output.h"
+#include "sinks/health.h"
+#include "sinks/syslog_output.h"
 
 namespace fs = std::filesystem;
 
@@ -351,7 +351,7 @@ TEST(Health, PrometheusTextAndHeartbeat) {
 // run's sink: request events under severity_threshold are skipped, the rest
 // serialised once for every output.
 #include "classify/redactor.h"
-#include "commands/outputs_sink.h"
+#include "agent/outputs_sink.h"
 
 namespace sockwarden {
 namespace {

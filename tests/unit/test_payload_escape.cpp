@@ -1,4 +1,4 @@
-#include "output/payload_escape.h"
+#include "format/payload_escape.h"
 
 #include <gtest/gtest.h>
 

@@ -14,9 +14,9 @@
 #include <string>
 
 #include "capture/errors.h"
-#include "outputs/atomic_file.h"
-#include "outputs/dir_walk.h"
-#include "outputs/file_output.h"
+#include "sinks/atomic_file.h"
+#include "sinks/dir_walk.h"
+#include "sinks/file_output.h"
 
 namespace sockwarden {
 namespace {

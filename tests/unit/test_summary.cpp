@@ -1,4 +1,4 @@
-#include "output/summary.h"
+#include "format/summary.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "output/table_printer.h"
+#include "format/table_printer.h"
 
 #include <gtest/gtest.h>
 #include <time.h>

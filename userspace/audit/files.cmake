@@ -12,4 +12,5 @@ set(SW_AUDIT_SOURCES
   audit/container_posture.cpp
   audit/audit_report.cpp
   audit/report_text.cpp
-  audit/report_json.cpp)
+  audit/report_json.cpp
+  audit/run_audit.cpp)

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <map>
 
-#include "output/safe_text.h"
+#include "format/safe_text.h"
 
 namespace sockwarden::audit {
 namespace {

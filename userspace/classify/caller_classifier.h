@@ -2,7 +2,7 @@
 // namespaced, unexpected-caller (see caller_policy.h for the rules).
 #pragma once
 #include "classify/caller_policy.h"
-#include "output/event.h"
+#include "model/event.h"
 
 namespace sockwarden {
 

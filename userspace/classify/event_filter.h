@@ -5,7 +5,7 @@
 #include <set>
 #include <string>
 
-#include "output/event.h"
+#include "model/event.h"
 
 namespace sockwarden {
 

@@ -18,7 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "output/event.h"
+#include "model/event.h"
 
 namespace sockwarden {
 

@@ -1,13 +1,5 @@
+# The CLI's subcommands that are more than option parsing (main.cpp holds CLI11).
 set(SW_COMMANDS_SOURCES
-  commands/agent.cpp
-  commands/request_pipeline.cpp
-  commands/sinks.cpp
-  commands/config_file.cpp
-  commands/outputs_sink.cpp
-  commands/existing_connections.cpp
-  commands/lifecycle.cpp
   commands/doctor.cpp
   commands/rules_report.cpp
-  commands/audit.cpp
-  commands/lint.cpp
-  commands/continuous_audit.cpp)
+  commands/lint.cpp)

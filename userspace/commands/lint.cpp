@@ -1,9 +1,9 @@
 #include "commands/lint.h"
 
-#include "commands/lifecycle.h"
+#include "agent/lifecycle.h"
 #include "lint/lint_runner.h"
 #include "lint/report.h"
-#include "output/safe_text.h"
+#include "format/safe_text.h"
 
 namespace sockwarden {
 

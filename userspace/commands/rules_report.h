@@ -3,7 +3,7 @@
 #pragma once
 #include <iosfwd>
 
-#include "commands/agent.h"
+#include "agent/agent.h"
 
 namespace sockwarden {
 

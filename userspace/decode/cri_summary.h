@@ -6,7 +6,7 @@
 #pragma once
 #include <string_view>
 
-#include "decode/decoded_request.h"
+#include "model/decoded_request.h"
 #include "decode/json_ci.h"
 
 namespace sockwarden {

@@ -1,7 +1,7 @@
 // Names the Docker Engine API operation of a parsed HTTP/1.x request, decodes
 // the bodies that matter and sets its risk flags.
 #pragma once
-#include "decode/decoded_request.h"
+#include "model/decoded_request.h"
 
 namespace sockwarden {
 

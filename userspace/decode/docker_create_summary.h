@@ -1,7 +1,7 @@
 // POST /containers/create (Docker and podman's compat API) and podman's
 // /libpod/containers/create: what the new container gets from the host.
 #pragma once
-#include "decode/decoded_request.h"
+#include "model/decoded_request.h"
 #include "decode/json_ci.h"
 
 namespace sockwarden {

@@ -1,6 +1,6 @@
 // POST /containers/{id}/exec (exec create) and POST /exec/{id}/start.
 #pragma once
-#include "decode/decoded_request.h"
+#include "model/decoded_request.h"
 #include "decode/json_ci.h"
 
 namespace sockwarden {

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "decode/decoded_request.h"
+#include "model/decoded_request.h"
 
 namespace sockwarden {
 

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "decode/chunked_body.h"
-#include "decode/decoded_request.h"
+#include "model/decoded_request.h"
 
 namespace sockwarden {
 

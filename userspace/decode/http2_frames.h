@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "decode/decoded_request.h"
+#include "model/decoded_request.h"
 #include "decode/hpack_decoder.h"
 
 namespace sockwarden {

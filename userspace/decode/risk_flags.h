@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "decode/decoded_request.h"
+#include "model/decoded_request.h"
 
 namespace sockwarden {
 

@@ -16,7 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "decode/decoded_request.h"
+#include "model/decoded_request.h"
 #include "decode/http1_parser.h"
 #include "decode/http2_frames.h"
 

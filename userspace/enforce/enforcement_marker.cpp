@@ -12,7 +12,7 @@
 
 #include "capture/errors.h"
 #include "enrich/small_file.h"
-#include "outputs/atomic_file.h"
+#include "sinks/atomic_file.h"
 
 namespace sockwarden {
 

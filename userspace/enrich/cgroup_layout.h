@@ -4,22 +4,9 @@
 #include <string>
 #include <vector>
 
-namespace sockwarden {
+#include "model/container_info.h"
 
-struct ContainerRef {
-  std::string runtime;  // "docker", "containerd", "cri-o", "podman"
-  std::string id;       // full 64-hex container id
-  std::string pod_uid;  // Kubernetes pod uid from the pod's cgroup ("" if none)
-  // The layout did not name the runtime (a bare "<id>" directory, e.g.
-  // Kubernetes with the cgroupfs driver, which containerd, CRI-O and
-  // cri-dockerd all lay out the same way): `runtime` is only a guess and the
-  // metadata step probes every runtime's on-disk state.
-  bool runtime_inferred = false;
-  // Containers this one runs inside, outermost first (Docker-in-Docker, kind
-  // nodes, ...). Empty for an ordinary container. Parents' own `parents` are
-  // always empty.
-  std::vector<ContainerRef> parents;
-};
+namespace sockwarden {
 
 // cgroup_path is relative to the cgroup2 mount ("/docker/<id>", as in
 // /proc/PID/cgroup's "0::" line). Returns the innermost container, or nullopt

@@ -18,22 +18,6 @@
 
 namespace sockwarden {
 
-struct ContainerInfo {
-  ContainerRef ref;
-  std::string name;  // "" while the runtime's metadata is not readable (yet)
-  std::string image;
-  std::string pod_name;
-  std::string pod_namespace;
-  std::string pod_uid;
-  // The name and image came from root-owned runtime state (not a user's
-  // rootless store under /home or /run/user) for a cgroup no user can
-  // create (not below a user@UID.service delegation). Only then may
-  // container:/image: rules, expected callers and enforcement allow-lists,
-  // match: a user names their own containers and delegated cgroups freely
-  // ("docker-<a real id>.scope").
-  bool trusted = false;
-};
-
 // Where each runtime keeps its state. Every path is a parameter so tests use
 // temp trees and hosts with non-default settings can be configured. The
 // containers/storage paths (podman, CRI-O) name the overlay driver's

@@ -10,7 +10,7 @@
 #include "enrich/cgroup_resolver.h"
 #include "enrich/container_resolver.h"
 #include "enrich/process_table.h"
-#include "output/event.h"
+#include "model/event.h"
 
 namespace sockwarden {
 

@@ -2,7 +2,7 @@
 
 #include "lint/report.h"
 #include "lint/rules.h"
-#include "output/safe_text.h"
+#include "format/safe_text.h"
 
 namespace sockwarden::lint {
 

@@ -1,0 +1,15 @@
+# The agent's machinery: the pipeline and what runs beside it.
+set(SW_AGENT_SOURCES
+  agent/agent.cpp
+  agent/pipeline.cpp
+  agent/signals.cpp
+  agent/watch_sync.cpp
+  agent/record_builder.cpp
+  agent/delivery.cpp
+  agent/loss_reporter.cpp
+  agent/request_pipeline.cpp
+  agent/config_file.cpp
+  agent/outputs_sink.cpp
+  agent/existing_connections.cpp
+  agent/lifecycle.cpp
+  agent/continuous_audit.cpp)

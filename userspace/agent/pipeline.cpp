@@ -1,0 +1,304 @@
+#include "agent/pipeline.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <exception>
+#include <utility>
+
+#include "agent/existing_connections.h"
+#include "agent/lifecycle.h"
+#include "agent/signals.h"
+#include "agent/wall_clock.h"
+#include "capture/errors.h"
+#include "enrich/docker_data_root.h"
+#include "enrich/host_process.h"
+#include "enrich/mountinfo.h"
+
+namespace sockwarden {
+
+namespace {
+
+RuntimeRoots runtime_roots(const AgentOptions& o) {
+  RuntimeRoots roots;
+  if (!o.containerd_state.empty()) roots.containerd_state = o.containerd_state + "/io.containerd.runtime.v2.task";
+  if (!o.containers_storage.empty())
+    roots.podman_rootful = roots.crio_config = o.containers_storage + "/overlay-containers";
+  if (!o.containers_runroot.empty())
+    roots.podman_rootful_run = roots.crio_state = o.containers_runroot + "/overlay-containers";
+  return roots;
+}
+
+}  // namespace
+
+// ---- The pipeline, top to bottom -------------------------------------------
+
+// A kernel record -> Events. One bad record is one lost event, never the end
+// of the agent (see Delivery for why).
+void Agent::on_record(RawEvent&& raw) {
+  try {
+    process_all(records_->feed(std::move(raw), Clock::now()));
+  } catch (const std::exception& ex) {
+    delivery_->contained("processing-error", ex.what());
+  }
+}
+
+// Every event, from the kernel or the agent itself, passes here.
+void Agent::process(Event&& e) {
+  if (e.action == "lost") {
+    stats_.lost += e.lost;
+    stats_.lost_by_cause[e.lost_cause] += e.lost;
+  }
+  const auto now = Clock::now();
+  callers_->classify(e, now);
+  // Requests are decoded from every send (before the filter, so that a
+  // connection's stream stays whole, and before redaction, which would break
+  // the framing); request events then pass the same filter as the rest.
+  std::vector<Event> requests;
+  if (e.action == "send") requests = requests_->on_send(e, now);
+  else if (e.action == "reply") requests = requests_->on_reply(e, now);
+  delivery_->publish(std::move(e));
+  delivery_->publish_all(std::move(requests));
+}
+
+void Agent::process_all(std::vector<Event>&& events) {
+  for (auto& e : events) process(std::move(e));
+}
+
+RunStats Agent::run() {
+  install_agent_signal_handlers();
+  sink_.on_start(stats_.tier);
+  announce_start();
+  if (audit_) audit_->start();
+  const auto start = Clock::now();
+  next_tick_ = start;
+  next_root_scan_ = start + std::chrono::seconds(5);
+  while (!stop_requested()) {
+    if (opts_.duration_sec > 0 && Clock::now() - start >= std::chrono::duration<double>(opts_.duration_sec)) break;
+    capture_->poll(100, [this](RawEvent&& raw) { on_record(std::move(raw)); });
+    if (take_reload_request()) reload();
+    const auto now = Clock::now();
+    if (now >= next_tick_) tick(now);
+  }
+  finish();
+  return stats_;
+}
+
+// ---- Set-up ----------------------------------------------------------------
+
+Agent::Agent(const AgentOptions& opts, EventSink& sink)
+    : opts_(opts), live_(opts), sink_(sink), relays_(opts.proc_root), attempts_(opts.proc_root), procs_(opts.proc_root) {
+  validate_agent_options(opts_);
+  CallerPolicy policy = build_caller_policy(opts_);  // a bad file is a usage error: before any BPF work
+  check_privileges_and_btf();
+
+  cgroup2_ = find_cgroup2_mount(opts_.mountinfo);
+  if (!cgroup2_)
+    spdlog::warn("no cgroup v2 mount in {}: cgroup paths unavailable, socket-tp cannot attach", opts_.mountinfo);
+
+  TierSettings settings;
+  settings.self_tgid = static_cast<uint32_t>(getpid());
+  settings.payload_cap = opts_.payload_cap;
+  settings.ringbuf_bytes = opts_.ringbuf_kb * 1024u;
+  settings.flood_send_rate = opts_.flood_send_rate;
+  settings.flood_open_rate = opts_.flood_open_rate;
+  settings.cgroup2_root = cgroup2_.value_or("");
+  std::vector<ProbeStep> steps;
+  capture_ = Capture::open(opts_.tier, settings, &steps);
+  for (const auto& s : steps)
+    if (!s.ok) spdlog::info("tier {} not available: {}", s.tier, s.reason);
+  stats_.tier = capture_->tier().name;
+  spdlog::info("capturing with tier {} ({})", capture_->tier().name, capture_->tier().hooks);
+
+  watches_ = std::make_unique<WatchSync>(watched_specs(opts_.no_default_sockets, opts_.sockets), opts_.host_root,
+                                         *capture_, relays_, attempts_);
+  if (watches_->resync() == 0)
+    spdlog::warn("none of the watched sockets exists yet; they are picked up when they appear");
+
+  size_t seeded = procs_.seed_from_proc();
+  spdlog::debug("process table seeded with {} running processes", seeded);
+  capture_->set_proc_handler([this](ProcEvent&& ev) { procs_.on_event(ev); });
+  cgroups_ = std::make_unique<CgroupResolver>(cgroup2_.value_or("/nonexistent"));
+  builder_ = std::make_unique<EventBuilder>(procs_, *cgroups_, clock_,
+                                            [this](uint32_t id) { return watches_->path_of(id); });
+  correlator_ = std::make_unique<ConnectCorrelator>([this](RawEvent& a) { return attempts_.resolve(a); });
+  containers_ = std::make_unique<ContainerResolver>(runtime_roots(opts_));
+  builder_->set_container_resolver(containers_.get());
+  host_ = HostNamespaces::read(opts_.proc_root, host_root_pid(opts_.host_root));
+  // Names come from the runtimes' own state on disk, never from their sockets.
+  refresh_docker_roots();
+  callers_ = std::make_unique<CallerStage>(std::move(policy), host_, relays_);
+
+  PolicyInputs policy_inputs;
+  policy_inputs.proc_root = opts_.proc_root;
+  policy_inputs.host_mntns = host_.mntns;
+  policy_inputs.cgroup2_root = cgroup2_.value_or("");
+  policy_inputs.containers = containers_.get();
+  enforcer_ = std::make_unique<Enforcer>(capture_->bpf(),
+                                         EnforceOptions{opts_.enforce, opts_.deny_host_callers, opts_.state_dir},
+                                         policy_inputs);
+  enforcement_gap_ = enforcer_->start(callers_->policy());
+  // Monitor mode under `run`: the same kind of marker, so that a kill -9 or a
+  // crash shows up as an agent-gap at the next start (enforcing agents have theirs).
+  if (opts_.lifecycle_events && !opts_.enforce) {
+    running_marker_.emplace(opts_.state_dir, "running", opts_.proc_root);
+    try {
+      agent_gap_ = running_marker_->claim();
+    } catch (const std::runtime_error& e) {
+      spdlog::warn("{}: a crash of this agent will not be reported at the next start", e.what());
+      running_marker_.reset();
+    }
+  }
+  stats_.enforcement = enforcer_->level();
+
+  ReassemblerOptions ropts;
+  ropts.request_budget = opts_.request_budget;
+  ropts.decoder_budget = size_t{opts_.decoder_budget_mb} << 20;
+  // The daemon's replies are captured by every tier but syscall-tp.
+  const bool replies_visible = capture_->tier().id != TierId::SyscallTp;
+  requests_ = std::make_unique<RequestPipeline>(ropts, replies_visible);
+  audit_ = make_continuous_audit(opts_);
+  records_ = std::make_unique<RecordBuilder>(*builder_, *correlator_);
+  delivery_ = std::make_unique<Delivery>(sink_, EventFilter(opts_.pids, opts_.container, opts_.only_flagged),
+                                         audit_.get(), *builder_, stats_);
+  losses_ = std::make_unique<LossReporter>(*capture_, *correlator_, *requests_, sink_, *builder_);
+}
+
+Agent::~Agent() = default;
+
+void Agent::refresh_docker_roots() {
+  // host_.mntns: read from --host-root's process when the agent runs in a container, where
+  // /proc/1/ns/mnt may be unreadable and the agent's own mount namespace is not the host's.
+  auto roots = running_docker_data_roots(opts_.proc_root, opts_.docker_daemon_json, 0, host_.mntns);
+  roots.insert(roots.begin(), opts_.docker_data_roots.begin(), opts_.docker_data_roots.end());
+  containers_->set_docker_data_roots(roots);
+}
+
+// agent-start, then the connections opened before the hooks were attached,
+// then any gap a previous agent left.
+void Agent::announce_start() {
+  // Snapshot existing connections only now (hooks attached, watches resolved),
+  // so none falls between the two; one made meanwhile may show up as both
+  // connect and existing-connection.
+  const uint64_t start_realtime_ns = now_realtime_ns();  // agent-start precedes the snapshot in time too
+  std::vector<Event> existing;
+  if (opts_.existing_connections)
+    existing = existing_connection_events(watches_->resolve(), opts_.proc_root, cgroup2_.value_or(""),
+                                          capture_->tier().abi_id, *containers_, *builder_);
+  started_ = Clock::now();
+  if (opts_.lifecycle_events) {
+    std::vector<std::string> watched;
+    for (const auto& w : watches_->resolve()) watched.push_back(w.path);
+    delivery_->to_sink(agent_start_event(stats_, std::move(watched), existing.size(), start_realtime_ns));
+  }
+  process_all(std::move(existing));
+  // Everything is attached and the watch maps are filled: from here on nothing is missed.
+  // (Tests and scripts wait for this line rather than sleeping.)
+  spdlog::info("ready: tier {}, enforcement {}", stats_.tier, stats_.enforcement);
+  if (agent_gap_)
+    process(builder_->agent_gap(agent_gap_->previous_pid, agent_gap_->last_alive_realtime_ns, now_realtime_ns()));
+  if (enforcement_gap_)
+    process(builder_->enforcement_gap(enforcement_gap_->previous_pid, enforcement_gap_->last_alive_realtime_ns,
+                                      now_realtime_ns()));
+}
+
+// ---- Beside the pipeline: every 500 ms ----------------------------------------
+
+void Agent::tick(Clock::time_point now) {
+  next_tick_ = now + std::chrono::milliseconds(500);
+  watches_->resync();
+  enforcer_->refresh(callers_->policy());
+  if (running_marker_) running_marker_->touch();
+  process_all(records_->expire(now));
+  delivery_->publish_all(requests_->tick(now));
+  procs_.expire();
+  process_all(losses_->collect());
+  stats_.kernel = losses_->kernel();
+  take_audit_events();
+  auto rs = requests_->stats();
+  stats_.requests = rs.requests;
+  stats_.replies_unseen = rs.replies_unseen;
+  sink_.on_tick(stats_);
+  if (now >= next_root_scan_) {
+    next_root_scan_ = now + std::chrono::seconds(5);
+    refresh_docker_roots();
+  }
+}
+
+void Agent::take_audit_events() {
+  if (!audit_) return;
+  delivery_->publish_all(audit_->take_events());
+  auto c = audit_->counters();
+  stats_.audit_runs = c.runs;
+  stats_.audit_errors = c.errors;
+  stats_.audit_findings = c.findings;
+  stats_.audit_events = c.emitted;
+}
+
+// SIGHUP: re-read the config file and --expected-callers, parsed whole before
+// anything is applied; a bad file keeps the running config.
+void Agent::reload() {
+  try {
+    AgentOptions next = live_;
+    std::function<void()> apply_rest;
+    if (opts_.reload_config) apply_rest = opts_.reload_config(next);
+    validate_agent_options(next);
+    CallerPolicy fresh = build_caller_policy(next);
+    // Outputs first: a new one that cannot be opened throws before anything changed.
+    if (apply_rest) apply_rest();
+    for (const auto& key : restart_only_changes(live_, next))
+      spdlog::warn("config reload: {} changed, restart sockwarden to apply it", key);
+    callers_->set_policy(std::move(fresh));
+    spdlog::info("reloaded the expected-caller policy ({} rules)", callers_->policy().rules().size());
+    enforcer_->refresh(callers_->policy());
+    if (next.sockets != live_.sockets || next.no_default_sockets != live_.no_default_sockets) {
+      auto specs = watched_specs(next.no_default_sockets, next.sockets);
+      const size_t n = specs.size();
+      spdlog::info("watching {} socket specs after reload ({} exist)", n, watches_->replace(std::move(specs)));
+    }
+    live_.sockets = next.sockets;
+    live_.no_default_sockets = next.no_default_sockets;
+    live_.expected_callers_file = next.expected_callers_file;
+    live_.expected_rules = next.expected_rules;
+    live_.no_default_rules = next.no_default_rules;
+    live_.expect = next.expect;
+    if (audit_) audit_->set_interval(next.audit_interval_sec);
+  } catch (const UserError& e) {
+    spdlog::error("reload failed, the running config stays in force: {}", e.what());
+  }
+}
+
+// ---- Exit ------------------------------------------------------------------
+
+// Drain what the kernel already queued, settle every pending attempt and
+// request, report the last losses; agent-stop is the last event.
+void Agent::finish() {
+  if (stop_signal())
+    spdlog::info("stopping on {} from pid {}", strsignal(stop_signal()), stop_sender());
+  while (capture_->poll(0, [this](RawEvent&& raw) { on_record(std::move(raw)); }) > 0) {
+  }
+  process_all(records_->flush());
+  delivery_->publish_all(requests_->flush());
+  process_all(losses_->collect(true));
+  stats_.kernel = losses_->kernel();
+  if (audit_) audit_->stop();
+  take_audit_events();
+  enforcer_->stop();
+  if (running_marker_) running_marker_->remove();
+  auto rs = requests_->stats();
+  stats_.requests = rs.requests;
+  stats_.evicted_connections = rs.evicted_connections;
+  stats_.expired_connections = rs.expired_connections;
+  stats_.replies_unseen = rs.replies_unseen;
+  spdlog::info("decoded {} requests ({} without a reply status); decoder connections evicted {}, expired {}",
+               rs.requests, rs.replies_unseen, rs.evicted_connections, rs.expired_connections);
+  if (opts_.lifecycle_events) {
+    // The last event: every drained record and settled request is before it.
+    double uptime = std::chrono::duration<double>(Clock::now() - started_).count();
+    delivery_->to_sink(agent_stop_event(stats_, stop_signal(), uptime, now_realtime_ns()));
+  }
+  sink_.on_exit(stats_);
+}
+
+}  // namespace sockwarden

@@ -1,0 +1,11 @@
+# Events -> bytes: ECS JSON, the trace table and summary, safe text.
+set(SW_FORMAT_SOURCES
+  format/payload_escape.cpp
+  format/ecs_json.cpp
+  format/flood_json.cpp
+  format/fast_json.cpp
+  format/container_fields.cpp
+  format/request_fields.cpp
+  format/table_printer.cpp
+  format/summary.cpp
+  format/safe_text.cpp)

@@ -1,0 +1,107 @@
+// The enriched event every output stage consumes: one per JSON line / table row.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capture/raw_event.h"
+#include "model/decoded_request.h"
+#include "model/container_info.h"
+
+namespace sockwarden {
+
+struct AncestorInfo {
+  uint32_t pid = 0;
+  std::string executable;
+  std::string name;
+};
+
+struct ProcessInfo {
+  std::string executable;    // path the kernel exec'd ("" if unknown)
+  std::string command_line;  // argv joined by spaces ("" if unknown)
+  std::vector<std::string> args;
+  std::string name;          // comm
+  uint32_t loginuid = UINT32_MAX;   // audit login uid (UINT32_MAX: unset)
+  uint32_t sessionid = UINT32_MAX;  // audit session id (UINT32_MAX: unset)
+  uint64_t start_realtime_ns = 0;   // 0 if unknown
+  std::vector<AncestorInfo> ancestors;  // parent first
+};
+
+// agent-start / agent-stop: who is watching what, and the totals at exit.
+struct AgentLifecycle {
+  std::string version;
+  std::string tier;
+  std::string enforcement;  // "monitor", "full", "path-only"
+  std::vector<std::string> sockets;  // the watched sockets resolved at start
+  uint32_t pid = 0;
+  uint64_t existing_connections = 0;  // agent-start: reported as existing-connection
+  // agent-stop
+  std::string reason;  // "SIGTERM", "SIGINT", "duration"
+  uint64_t events = 0, lost = 0, requests = 0, kernel_records = 0;
+  double uptime_sec = 0;
+};
+
+// A caller that forwards other sockets to the watched one (classify/relay_detector.h).
+struct RelayInfo {
+  std::vector<std::string> listen;  // "tcp:127.0.0.1:2375", "unix:/tmp/other.sock", ...
+  std::string tool;                 // a known forwarding tool's name ("socat"), "" otherwise
+};
+
+// audit-finding / audit-finding-resolved (run's continuous audit): one audit
+// finding that appeared or went away. The container, when the finding is
+// about one, is in Event::container.
+struct AuditFindingInfo {
+  std::string rule;      // the audit check id: "socket-mounted", "tcp-no-tls", ...
+  std::string key;       // the stable key the diff matched on (audit/finding_diff.h)
+  std::string severity;  // the audit's own: "info", "low", "medium", "high", "critical"
+  std::string subject;
+  std::string title;
+  std::vector<std::string> evidence;
+  std::string remediation;
+  std::string socket_path;
+  std::string trigger;   // what ran the audit: "start", "interval", "container-create", ...
+};
+
+struct Event {
+  RawEvent raw;
+  std::string action;        // "connect", "send", "reply", "request", "flood-suppressed", "lost", "existing-connection", "agent-start", "agent-stop"
+  std::string outcome;       // "success", "failure", "unknown"
+  uint64_t realtime_ns = 0;  // wall clock, ns since the epoch (UTC)
+  ProcessInfo process;
+  std::string cgroup_path;   // cgroup v2 path relative to the cgroup2 mount, "" if unknown
+  std::string socket_path;   // the watched socket's path as configured ("@name" for abstract)
+  std::string tier;          // "socket-tp" or "syscall-tp"
+  std::vector<std::string> flags;  // stable names, e.g. "truncated", "payload-partial"
+  std::optional<std::string> error;  // errno name for failures, e.g. "EACCES"
+  std::optional<ContainerInfo> container;  // set when the caller is in a container
+  std::string expected_by;   // the expected-caller rule that matched ("" if none)
+  // Request events only ("request"): the decoded request, with its severity
+  // from its risk flags and the caller flags.
+  std::optional<DecodedRequest> request;
+  std::string severity;      // "none", "low", "medium", "high", "critical"
+  int severity_score = 0;    // ECS event.severity
+  // Relay callers only (flag "relay").
+  std::optional<RelayInfo> relay;
+  // flood-suppressed events only: what the caller's flood budget held back.
+  std::optional<FloodCounts> flood;
+  // Loss events only
+  uint64_t lost = 0;
+  std::string lost_cause;    // "ringbuf-full", ...
+  // Agent events (no caller): "lost", "enforcement-gap"
+  std::string message;
+  uint32_t previous_agent_pid = 0;     // enforcement-gap
+  uint64_t gap_start_realtime_ns = 0;  // enforcement-gap: when the previous agent was last alive
+
+  // Lifecycle events only ("agent-start", "agent-stop")
+  std::optional<AgentLifecycle> agent;
+  // "audit-finding", "audit-finding-resolved" only
+  std::optional<AuditFindingInfo> finding;
+
+  bool is_agent_event() const {
+    return action == "lost" || action == "enforcement-gap" || action == "agent-gap" || action == "agent-start" ||
+           action == "agent-stop" || action == "audit-finding" || action == "audit-finding-resolved";
+  }
+};
+
+}  // namespace sockwarden

@@ -1,0 +1,38 @@
+#include "model/flag_names.h"
+
+#include <algorithm>
+
+#include "events.h"
+
+namespace sockwarden {
+
+std::vector<std::string> flag_names(uint32_t sw_flags) {
+  static const struct {
+    uint32_t bit;
+    const char* name;
+  } kNames[] = {
+      {SW_F_TRUNCATED, "truncated"},
+      {SW_F_PAYLOAD_PARTIAL, "payload-partial"},
+      {SW_F_PAYLOAD_NONE, "payload-unreadable"},
+      {SW_F_PAYLOAD_USER, "payload-from-user-memory"},
+      {SW_F_FD_UNKNOWN, "fd-unknown"},
+      {SW_F_ABSTRACT, "abstract-socket"},
+      {SW_F_DENIED, "denied"},
+      {SW_F_FLOOD_GAP, "flood-gap"},
+  };
+  std::vector<std::string> out;
+  for (const auto& n : kNames) {
+    if (sw_flags & n.bit) out.emplace_back(n.name);
+  }
+  return out;
+}
+
+std::vector<std::string> event_flag_names(const Event& e) {
+  auto out = flag_names(e.raw.flags);
+  for (const auto& f : e.flags) {
+    if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+  }
+  return out;
+}
+
+}  // namespace sockwarden
