@@ -101,7 +101,7 @@ class SiemTest : public ::testing::Test {
 
 // Every event reaches rsyslog with its JSON intact: the same bytes as the file output's line,
 // parsed by mmjsonparse, MSGID = event.action; one event with a 4 KiB binary payload (every
-// byte value: escaped into ~20 KiB of JSON) included.
+// byte value: escaped into ~16 KiB of JSON) included.
 TEST_F(SiemTest, RsyslogReceivesEveryEventIntact) {
   Listener l(sock_);
   Rsyslog rs(dir_.path + "/rsyslog", kApp);
@@ -140,10 +140,11 @@ TEST_F(SiemTest, RsyslogReceivesEveryEventIntact) {
   ASSERT_EQ(count_action(sent, "send", binary), 1u) << r.out;
   size_t big = 0;
   for (const auto& s : sent) big = std::max(big, s.size());
-  EXPECT_GT(big, 16384u) << "the binary payload's event should be large";
+  // Past rsyslog's default 8 KiB message size: cut mid-JSON without maxMessageSize.
+  EXPECT_GT(big, 8192u) << "the binary payload's event should be large";
   EXPECT_EQ(got.size(), sent.size()) << r.out << rs.log();
   EXPECT_TRUE(multiset(got) == multiset(sent)) << "rsyslog's bodies differ from the file output's lines";
-  for (const auto& g : got) EXPECT_NO_THROW((void)json::parse(g));
+  for (const auto& g : got) EXPECT_TRUE(json::accept(g)) << g;
   EXPECT_EQ(raw_lines(rs.unparsed_path()).size(), 0u) << "messages rsyslog could not parse as JSON";
   // mmjsonparse's fields: MSGID is event.action, facility local3.
   auto fields = raw_lines(rs.fields_path());
@@ -221,7 +222,7 @@ TEST_F(SiemTest, RsyslogRestartsMidStreamLeaveNoUnreportedGap) {
   EXPECT_GE(got.size() + failed + full + unconfirmed, sent.size()) << r.out;
   // Definite losses were never handed to rsyslog: none of them is among what it received.
   EXPECT_LE(got.size() + failed + full, sent.size());
-  // The long outage did drop (counted), the short one was bridged by the reconnect hold.
+  // The long outage (past the reconnect hold) did drop, and counted it.
   EXPECT_GT(failed + full, 0u) << r.out;
   EXPECT_NE(r.out.find("writing again"), std::string::npos) << r.out;
 }
