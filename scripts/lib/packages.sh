@@ -37,6 +37,8 @@ SW_TEST_PKGS=(
   qemu-system-x86 busybox-static cpio xz-utils
   # scripts/bench.sh: the auditd anchor (one connect rule through auditctl)
   auditd
+  # SIEM delivery tests: a private rsyslogd (mmjsonparse) and promtool for the metrics file
+  rsyslog prometheus
 )
 
 # Rig packages that are skipped when the host already has their binary, from any package.
@@ -88,5 +90,16 @@ sw_apt_install() {
     echo "setup.sh: nothing was changed. Install the conflicting test rig yourself, or run the tests on another machine." >&2
     return 1
   fi
-  apt-get install -y -qq --no-remove --no-install-recommends "${opts[@]}" "${missing[@]}"
+  # Daemon packages (rsyslog, prometheus, auditd) start their service from postinst through
+  # invoke-rc.d; a policy-rc.d that answers 101 ("action forbidden") stops that. One the host
+  # already has is left as it is; ours is removed afterwards, whatever apt did.
+  local policy=${SW_POLICY_RC_D:-/usr/sbin/policy-rc.d} own_policy=0 rc=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\n# sockwarden setup.sh: no service started while it installs packages\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    own_policy=1
+  fi
+  apt-get install -y -qq --no-remove --no-install-recommends "${opts[@]}" "${missing[@]}" || rc=$?
+  ((own_policy)) && rm -f "$policy"
+  return $rc
 }

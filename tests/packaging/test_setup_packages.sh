@@ -23,6 +23,10 @@ sim=0; pkgs=()
 for a in "$@"; do
   case $a in -s) sim=1 ;; -*|install|update|bookworm-backports) ;; *) pkgs+=("$a") ;; esac
 done
+# a real install of a daemon package must run with a policy-rc.d that forbids starting services
+if ((!sim)) && [[ " $* " == *" rsyslog "* ]]; then
+  "$SW_POLICY_RC_D" rsyslog start; [[ $? == 101 ]] || echo "NO-POLICY-RC-D" >>"$SW_STUB_LOG"
+fi
 if ((sim)); then
   for p in "${pkgs[@]}"; do echo "Inst $p (1.0 Debian:12)"; done
   [[ -n ${SW_STUB_REMOVE:-} ]] && echo "Remv $SW_STUB_REMOVE [1.0]"
@@ -48,8 +52,10 @@ run_setup() {
   : >"$log"
   rm -f "$work/stamp" "$work/etc/sources.list.d/sockwarden-backports.sources"
   PATH="$work/stubs:$PATH" SW_STUB_LOG=$log SW_APT_SOURCES_DIR=$work/etc/sources.list.d \
-    SW_APT_STAMP=$work/stamp SW_BINARY_PATH=$work/host-bin \
+    SW_APT_STAMP=$work/stamp SW_BINARY_PATH=$work/host-bin SW_POLICY_RC_D=$work/policy-rc.d \
     "$root/scripts/setup.sh" "$@" >"$work/out" 2>&1 || { cat "$work/out" >&2; return 1; }
+  grep -q NO-POLICY-RC-D "$log" && fail "an install ran without a policy-rc.d answering 101 (services would start)"
+  [[ -e $work/policy-rc.d ]] && fail "setup.sh left its policy-rc.d behind"
   # every real install must refuse removals
   if grep '^install -y' "$log" | grep -qv -- '--no-remove'; then fail "an install ran without --no-remove: $(cat "$log")"; fi
   grep '^install -y' "$log" | tr ' ' '\n' | grep -v -e '^-' -e '^install$' -e '^bookworm-backports$' | sort -u

@@ -234,6 +234,81 @@ TEST_F(OutputsTest, SyslogRfc5424OverADatagramSocket) {
   EXPECT_EQ(m[7], "{\"a\":1}");
 }
 
+// A bound datagram socket standing in for a syslog daemon; -1 if bind fails.
+int bind_dgram(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// The receiver exits without reading: the kernel discards its queue without telling the
+// sender, so every message sent since it last read is counted as unconfirmed.
+TEST_F(OutputsTest, SyslogCountsWhatAnExitedReceiverHadNotRead) {
+  std::string path = (dir_ / "log.sock").string();
+  int srv = bind_dgram(path);
+  ASSERT_GE(srv, 0);
+  OutputConfig c;
+  c.type = OutputConfig::Type::Syslog;
+  c.socket_path = path;
+  c.reconnect_hold_ms = 200;
+  SyslogOutput out(c);
+  char buf[4096];
+  ASSERT_TRUE(out.write(record("{\"n\":0}")));
+  ASSERT_GT(::recv(srv, buf, sizeof buf, 0), 0);  // read: not counted later
+  for (int i = 1; i <= 5; i++) ASSERT_TRUE(out.write(record("{\"n\":" + std::to_string(i) + "}")));
+  EXPECT_EQ(out.take_unconfirmed(), 0u);
+  ::close(srv);  // exits with 5 unread
+  ::unlink(path.c_str());
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(out.write(record("{\"n\":6}")));  // held for the reconnect hold, then dropped
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(200));
+  EXPECT_EQ(out.take_unconfirmed(), 5u);
+  EXPECT_EQ(out.take_unconfirmed(), 0u);
+  // Dropped fast while failing, until a retry finds a receiver again.
+  t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(out.write(record("{\"n\":7}")));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(50));
+}
+
+// The receiver restarts (new socket at the same path) within the hold: the held message goes
+// to the new one; of the old connection only the last message, not known to be read, counts.
+TEST_F(OutputsTest, SyslogReconnectsToARestartedReceiverWithinTheHold) {
+  std::string path = (dir_ / "log.sock").string();
+  int srv = bind_dgram(path);
+  ASSERT_GE(srv, 0);
+  OutputConfig c;
+  c.type = OutputConfig::Type::Syslog;
+  c.socket_path = path;
+  c.reconnect_hold_ms = 3000;
+  SyslogOutput out(c);
+  char buf[4096];
+  for (int i = 0; i < 3; i++) {
+    ASSERT_TRUE(out.write(record("{\"n\":" + std::to_string(i) + "}")));
+    ASSERT_GT(::recv(srv, buf, sizeof buf, 0), 0);
+  }
+  ::close(srv);
+  ::unlink(path.c_str());
+  int again = -1;
+  std::thread restart([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    again = bind_dgram(path);
+  });
+  EXPECT_TRUE(out.write(record("{\"n\":3}")));
+  restart.join();
+  ASSERT_GE(again, 0);
+  ssize_t n = ::recv(again, buf, sizeof buf, MSG_DONTWAIT);
+  ::close(again);
+  ASSERT_GT(n, 0);
+  EXPECT_NE(std::string(buf, static_cast<size_t>(n)).find("{\"n\":3}"), std::string::npos);
+  EXPECT_EQ(out.take_unconfirmed(), 1u);
+}
+
 TEST(SyslogFacility, Names) {
   EXPECT_EQ(syslog_facility_code("user"), 1);
   EXPECT_EQ(syslog_facility_code("daemon"), 3);
@@ -307,6 +382,8 @@ TEST(Health, PrometheusTextAndHeartbeat) {
   EXPECT_NE(t.find("sockwarden_output_dropped_total{output=\"/var/log/x.json\",reason=\"queue-full\"} 1\n"),
             std::string::npos);
   EXPECT_NE(t.find("sockwarden_output_queue_depth{output=\"/var/log/x.json\"} 5\n"), std::string::npos);
+  EXPECT_NE(t.find("sockwarden_output_dropped_total{output=\"/var/log/x.json\",reason=\"unconfirmed\"} 0\n"),
+            std::string::npos);
   EXPECT_NE(t.find("# TYPE sockwarden_events_total counter\n"), std::string::npos);
   auto j = nlohmann::json::parse(heartbeat_json(h));
   EXPECT_EQ(j["event"]["action"], "heartbeat");

@@ -132,9 +132,10 @@ void OutputsSink::on_exit(const RunStats& stats) {
   if (!heartbeat_.prometheus_file.empty()) heartbeat(stats);  // final counters
   fanout_.stop();
   for (const auto& c : fanout_.counters())
-    if (c.dropped_queue_full || c.dropped_write_failed)
-      spdlog::error("output {}: {} events dropped (queue full), {} not written", c.name, c.dropped_queue_full,
-                    c.dropped_write_failed);
+    if (c.dropped_queue_full || c.dropped_write_failed || c.dropped_unconfirmed)
+      spdlog::error("output {}: {} events dropped (queue full), {} not written, {} possibly discarded unread by "
+                    "the receiver",
+                    c.name, c.dropped_queue_full, c.dropped_write_failed, c.dropped_unconfirmed);
   spdlog::info("exiting: {} events, {} lost, tier {}", stats.emitted, stats.lost, stats.tier);
 }
 

@@ -84,6 +84,7 @@ std::vector<std::pair<std::string, uint64_t>> Fanout::take_losses() {
     };
     check("output-queue-full:" + c.name, c.dropped_queue_full);
     check("output-write-failed:" + c.name, c.dropped_write_failed);
+    check("output-unconfirmed:" + c.name, c.dropped_unconfirmed);
   }
   return out;
 }

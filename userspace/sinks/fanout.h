@@ -29,7 +29,8 @@ class Fanout {
   void stop();
 
   std::vector<OutputCounters> counters();
-  // Drops since the last call: {"output-queue-full:NAME" | "output-write-failed:NAME", count}.
+  // Drops since the last call: {"output-queue-full:NAME" | "output-write-failed:NAME" |
+  // "output-unconfirmed:NAME", count}.
   std::vector<std::pair<std::string, uint64_t>> take_losses();
 
  private:

@@ -28,7 +28,8 @@ std::string heartbeat_json(const HealthSnapshot& h) {
                        {"queue_depth", o.queue_depth},
                        {"queue_capacity", o.queue_capacity},
                        {"dropped_queue_full", o.dropped_queue_full},
-                       {"dropped_write_failed", o.dropped_write_failed}});
+                       {"dropped_write_failed", o.dropped_write_failed},
+                       {"dropped_unconfirmed", o.dropped_unconfirmed}});
   json j = {
       {"@timestamp", rfc3339_utc(h.realtime_ns)},
       {"ecs", {{"version", kEcsVersion}}},
@@ -136,6 +137,8 @@ std::string prometheus_text(const HealthSnapshot& h) {
          std::to_string(c.dropped_queue_full) + "\n";
     o += "sockwarden_output_dropped_total{output=\"" + label(c.name) + "\",reason=\"write-failed\"} " +
          std::to_string(c.dropped_write_failed) + "\n";
+    o += "sockwarden_output_dropped_total{output=\"" + label(c.name) + "\",reason=\"unconfirmed\"} " +
+         std::to_string(c.dropped_unconfirmed) + "\n";
   }
   metric(o, "sockwarden_output_queue_depth", "gauge", "Events waiting in an output's queue.");
   for (const auto& c : h.outputs)

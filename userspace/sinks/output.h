@@ -34,6 +34,9 @@ class Output {
   virtual void idle() {}
   // Before the writer thread exits.
   virtual void close() {}
+  // Messages written earlier (counted as written) that the destination may have discarded
+  // unread since the last call: a syslog receiver that exited with datagrams still queued.
+  virtual uint64_t take_unconfirmed() { return 0; }
 };
 
 }  // namespace sockwarden

@@ -22,6 +22,9 @@ struct OutputConfig {
   std::string socket_path = "/dev/log";
   int facility = 1;  // RFC 5424 facility code (1 = user, 3 = daemon, 16..23 = local0..7)
   std::string app_name = "sockwarden";
+  // How long a message is held while reconnecting to a receiver that went away (not a config
+  // key: tests shorten it).
+  uint32_t reconnect_hold_ms = 2000;
 };
 
 struct HeartbeatConfig {

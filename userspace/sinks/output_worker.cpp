@@ -31,6 +31,7 @@ OutputCounters OutputWorker::counters() {
   c.written = written_.load();
   c.dropped_queue_full = dropped_full_.load();
   c.dropped_write_failed = dropped_failed_.load();
+  c.dropped_unconfirmed = unconfirmed_.load();
   c.queue_depth = queue_.depth();
   c.queue_capacity = queue_.capacity();
   return c;
@@ -57,6 +58,7 @@ void OutputWorker::loop() {
       last_idle = now;
       out_->idle();
     }
+    unconfirmed_ += out_->take_unconfirmed();
   }
   out_->close();
 }

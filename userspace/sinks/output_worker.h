@@ -15,6 +15,7 @@ struct OutputCounters {
   uint64_t written = 0;
   uint64_t dropped_queue_full = 0;    // the writer fell behind
   uint64_t dropped_write_failed = 0;  // the destination refused (disk full, no syslog daemon)
+  uint64_t dropped_unconfirmed = 0;   // written, then possibly discarded unread (syslog receiver exited)
   size_t queue_depth = 0;
   size_t queue_capacity = 0;
 };
@@ -40,7 +41,7 @@ class OutputWorker {
   std::string name_;
   std::unique_ptr<Output> out_;
   OutputQueue queue_;
-  std::atomic<uint64_t> written_{0}, dropped_full_{0}, dropped_failed_{0};
+  std::atomic<uint64_t> written_{0}, dropped_full_{0}, dropped_failed_{0}, unconfirmed_{0};
   std::thread thread_;
 };
 

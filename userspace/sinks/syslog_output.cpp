@@ -1,6 +1,8 @@
 #include "sinks/syslog_output.h"
 
 #include <spdlog/spdlog.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -8,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <thread>
 
 #include "capture/errors.h"
 
@@ -82,41 +85,113 @@ bool SyslogOutput::connect_socket() {
   return true;
 }
 
+SyslogOutput::Sent SyslogOutput::send_message(const std::string& msg, int& err) {
+  // SIOCOUTQ on an AF_UNIX socket is the memory of what this socket sent that the receiver has
+  // not consumed yet (each datagram's skb stays charged to the sender until the reader frees
+  // it; the charge is the skb's truesize, always more than the payload). It is read BEFORE the
+  // send: the send succeeding proves the receiver was not dead yet, and the kernel marks a
+  // closing receiver dead before it discards its queue, so this value was not shrunk by a
+  // discard: only messages the receiver read left it.
+  int unread = -1;
+  if (::ioctl(fd_, SIOCOUTQ, &unread) != 0) unread = -1;
+  for (;;) {
+    if (::send(fd_, msg.data(), msg.size(), MSG_NOSIGNAL) >= 0) break;
+    if (errno == EINTR) continue;
+    err = errno;
+    return err == EMSGSIZE ? Sent::TooLarge : Sent::Broken;
+  }
+  if (unread >= 0) {
+    // Every message still queued is in the shortest tail whose payload sizes add up to
+    // `unread` (each one occupies more than its size): the older ones were read.
+    while (!in_flight_.empty() && in_flight_bytes_ - in_flight_.front() >= static_cast<size_t>(unread)) {
+      in_flight_bytes_ -= in_flight_.front();
+      in_flight_.pop_front();
+    }
+  }
+  // The receiver's queue is bounded (net.unix.max_dgram_qlen, its buffer): far fewer than this.
+  if (in_flight_.size() >= 65536) {
+    in_flight_bytes_ -= in_flight_.front();
+    in_flight_.pop_front();
+  }
+  in_flight_.push_back(msg.size());
+  in_flight_bytes_ += msg.size();
+  return Sent::Ok;
+}
+
+void SyslogOutput::drop_connection() {
+  if (!in_flight_.empty()) {
+    // The receiver went away: whatever it had not read was discarded with its socket, and the
+    // kernel does not say how much. Count every message not known to have been read.
+    spdlog::warn("output {}: the receiver went away with up to {} message(s) it may not have read: counted as "
+                 "lost (output-unconfirmed:{})",
+                 cfg_.name, in_flight_.size(), cfg_.name);
+    unconfirmed_ += in_flight_.size();
+  }
+  in_flight_.clear();
+  in_flight_bytes_ = 0;
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+void SyslogOutput::start_failing(std::chrono::steady_clock::time_point now) {
+  if (!failing_)
+    spdlog::error("output {}: cannot deliver to {}; dropping events and retrying", cfg_.name, cfg_.socket_path);
+  failing_ = true;
+  retry_at_ = now + backoff_;
+  backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(5000));
+}
+
 bool SyslogOutput::write(const OutputRecord& r) {
   auto now = std::chrono::steady_clock::now();
   if (failing_ && now < retry_at_) return false;
-  if (!connect_socket()) {
-    if (!failing_) spdlog::error("output {}: cannot connect to {}; dropping events and retrying", cfg_.name, cfg_.socket_path);
-    failing_ = true;
-    retry_at_ = now + backoff_;
-    backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(5000));
-    return false;
-  }
   std::string msg = rfc5424_message(r, cfg_.facility, hostname_, cfg_.app_name, static_cast<int>(getpid()));
+  // A receiver restarting (rsyslog, journald) is back on the same path within a second or two:
+  // hold this message and reconnect meanwhile (the queue buffers the rest). Once failing, one
+  // attempt per backoff step.
+  auto deadline = failing_ ? now : now + std::chrono::milliseconds(cfg_.reconnect_hold_ms);
+  auto pause = std::chrono::milliseconds(20);
+  bool told = failing_;
   for (;;) {
-    if (::send(fd_, msg.data(), msg.size(), 0) >= 0) break;
-    if (errno == EINTR) continue;
-    int err = errno;
-    if (err == EMSGSIZE) {
-      spdlog::warn("output {}: a {}-byte event is too large for the syslog socket", cfg_.name, msg.size());
+    if (connect_socket()) {
+      int err = 0;
+      Sent s = send_message(msg, err);
+      if (s == Sent::Ok) {
+        if (failing_ || told) spdlog::info("output {}: writing again", cfg_.name);
+        failing_ = false;
+        backoff_ = std::chrono::milliseconds(100);
+        return true;
+      }
+      if (s == Sent::TooLarge) {
+        spdlog::warn("output {}: a {}-byte event is too large for the syslog socket", cfg_.name, msg.size());
+        return false;
+      }
+      if (!told) spdlog::warn("output {}: {}; reconnecting", cfg_.name, errno_text("sending to " + cfg_.socket_path, err));
+      told = true;
+      // EAGAIN: the receiver is alive but did not read for SO_SNDTIMEO; keep the connection
+      // (and what it knows about unread messages). Anything else: the receiver's socket is gone
+      // (ECONNREFUSED, then ENOTCONN), and a restarted receiver binds a new one at the path.
+      if (err != EAGAIN && err != EWOULDBLOCK) drop_connection();
+    }
+    auto t = std::chrono::steady_clock::now();
+    if (t >= deadline) {
+      start_failing(t);
       return false;
     }
-    // The daemon restarted (ECONNREFUSED, ENOTCONN) or is gone: reconnect later.
-    if (!failing_) spdlog::error("output {}: {}; dropping events and retrying", cfg_.name, errno_text("sending to " + cfg_.socket_path, err));
-    ::close(fd_);
-    fd_ = -1;
-    failing_ = true;
-    retry_at_ = now + backoff_;
-    backoff_ = std::min(backoff_ * 2, std::chrono::milliseconds(5000));
-    return false;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(pause, deadline - t));
+    pause = std::min(pause * 2, std::chrono::milliseconds(200));
   }
-  if (failing_) spdlog::info("output {}: writing again", cfg_.name);
-  failing_ = false;
-  backoff_ = std::chrono::milliseconds(100);
-  return true;
+}
+
+uint64_t SyslogOutput::take_unconfirmed() {
+  uint64_t n = unconfirmed_;
+  unconfirmed_ = 0;
+  return n;
 }
 
 void SyslogOutput::close() {
+  // At exit the receiver keeps (and reads) what is queued in it: nothing to count.
+  in_flight_.clear();
+  in_flight_bytes_ = 0;
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
 }
