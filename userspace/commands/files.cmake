@@ -10,4 +10,5 @@ set(SW_COMMANDS_SOURCES
   commands/rules_report.cpp
   commands/audit.cpp
   commands/lint.cpp
-  commands/continuous_audit.cpp)
+  commands/continuous_audit.cpp
+  commands/doctor_json.cpp)
