@@ -156,8 +156,11 @@ DoctorReport collect_doctor(const DoctorOptions& opts) {
         auto cap = Capture::open(t.name, s, &steps);  // detached again when cap goes
         d.loads = true;
         d.without = cap->bpf().skipped_programs();
-      } catch (const UserError&) {
-        for (const auto& st : steps) d.reasons.push_back(st.reason);
+      } catch (const UserError& e) {
+        for (const auto& st : steps)
+          if (!st.ok && !st.reason.empty()) d.reasons.push_back(st.reason);
+        // Loaded, then failed after the load (e.g. the ring buffer reader): say so.
+        if (d.reasons.empty()) d.reasons.push_back(e.what());
       }
     } else {
       d.reasons.push_back("not tried: " + r.check_error);
