@@ -186,6 +186,7 @@ int main(int argc, char** argv) {
   doctor->footer(
       "Exit codes: 0 a hook tier loads (selected tier), 3 not root / missing capabilities,\n"
       "            4 no BTF or no tier loads; the same in text and --json mode (--json: \"exit_code\").\n"
+      "            Bad usage exits 2 with a message on stderr and nothing on stdout.\n"
       "Examples:   sudo sockwarden doctor\n"
       "            sudo sockwarden doctor --json | jq .selected_tier     (schema: sockwarden-doctor.schema.json)\n"
       "            sockwarden doctor --json --host-root /proc/1/root     (in the image, before rolling out)");
