@@ -20,8 +20,11 @@ Needs root, util-linux (setpriv, unshare) and python3-jsonschema.
 import json
 import os
 import re
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 
 import jsonschema
 
@@ -115,10 +118,42 @@ def main():
         print("FAIL: needs root (real BPF trial loads)")
         return 1
 
-    # 1. As root.
-    rc, doc = doctor_json([], binary, "root")
+    # 1. As root, with one --socket of each kind: a path socket, an abstract name that
+    # listens, one that does not, and a path that is not there.
+    tmp = tempfile.mkdtemp(prefix="sw-doctor-")
+    path_sock = socket.socket(socket.AF_UNIX)
+    path_sock.bind(f"{tmp}/extra.sock")
+    path_sock.listen(1)
+    abstract = f"sw-doctor-{os.getpid()} name"
+    abs_sock = socket.socket(socket.AF_UNIX)
+    abs_sock.bind("\0" + abstract)
+    abs_sock.listen(1)
+    try:
+        rc, doc = doctor_json([], binary, "root", ["--socket", f"{tmp}/extra.sock", "--socket", "@" + abstract,
+                                                   "--socket", f"@{abstract}-absent", "--socket", f"{tmp}/absent.sock"])
+        st = os.stat(f"{tmp}/extra.sock")
+    finally:
+        path_sock.close()
+        abs_sock.close()
+        shutil.rmtree(tmp, ignore_errors=True)
     if doc is None:
         return 1
+    opt = [s for s in doc["sockets"] if s["source"] == "option"]
+    want = [
+        {"spec": f"{tmp}/extra.sock", "source": "option", "kind": "path",
+         "paths": [{"path": f"{tmp}/extra.sock", "exists": True, "is_socket": True, "inode": st.st_ino,
+                    "device": f"{os.major(st.st_dev)}:{os.minor(st.st_dev)}"}]},
+        {"spec": "@" + abstract, "source": "option", "kind": "abstract",
+         "paths": [{"path": "@" + abstract, "exists": True, "is_socket": True}]},
+        {"spec": f"@{abstract}-absent", "source": "option", "kind": "abstract",
+         "paths": [{"path": f"@{abstract}-absent", "exists": False, "is_socket": False}]},
+        {"spec": f"{tmp}/absent.sock", "source": "option", "kind": "path",
+         "paths": [{"path": f"{tmp}/absent.sock", "exists": False, "is_socket": False}]},
+    ]
+    check("root: each --socket reported after the defaults with its identity", opt == want,
+          json.dumps(opt)[:600])
+    check("root: the default socket list comes first, 7 specs",
+          [s["source"] for s in doc["sockets"]][:7] == ["default"] * 7 and len(doc["sockets"]) == 11)
     consistent("root", doc, rc)
     check("root: privileges ok, euid 0, CAP_BPF or CAP_SYS_ADMIN effective",
           doc["privileges"]["ok"] and doc["privileges"]["euid"] == 0 and
