@@ -1,6 +1,6 @@
 # `sockwarden doctor --json` (schema, facts cross-checked by real trial loads, forced failures:
 # unprivileged user, no BTF, no cgroup v2) and --host-root for doctor and audit. Need root.
-# Measured: doctor.json about 10 s, doctor.host_root about 5 s (idle 2-core machine).
+# Measured on the shared 2-core machine: doctor.json 3-7 s, doctor.host_root 1.5-4 s.
 add_test(NAME doctor.json
          COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_doctor_json.py $<TARGET_FILE:sockwarden>)
 set_tests_properties(doctor.json PROPERTIES LABELS "doctor" TIMEOUT 300)
