@@ -5,6 +5,7 @@ install(FILES ${CMAKE_SOURCE_DIR}/packaging/sockwarden.service DESTINATION lib/s
 # An absolute destination: /etc, not <prefix>/etc, whatever the prefix.
 install(FILES ${CMAKE_SOURCE_DIR}/packaging/config.yaml DESTINATION /etc/sockwarden)
 install(FILES ${CMAKE_SOURCE_DIR}/schema/sockwarden-event.schema.json DESTINATION ${CMAKE_INSTALL_DATADIR}/sockwarden)
+install(FILES ${CMAKE_SOURCE_DIR}/schema/sockwarden-doctor.schema.json DESTINATION ${CMAKE_INSTALL_DATADIR}/sockwarden)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME sockwarden)

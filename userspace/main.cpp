@@ -31,14 +31,23 @@ const char* kExitCodes =
     "            4 kernel unsupported (no BTF, no hook tier loads).\n"
     "            audit and lint report findings in their exit code instead: see their --help.";
 
+// --host-root: one definition for run, trace, audit and doctor, so that the
+// option means the same everywhere.
+void add_host_root_option(CLI::App* cmd, std::string& dir) {
+  cmd->add_option("--host-root", dir,
+                  "DIR is the host's / as seen from here, to run inside the container image (with --pid host:\n"
+                  "/proc/1/root; nothing is bind-mounted). Host paths (runtime sockets; for audit also /etc and\n"
+                  "runtime state) are looked up under DIR, symlinks resolved inside it, and reported as the host\n"
+                  "paths they are. The host's mount namespace is that of PID when DIR is /proc/PID/root, else PID 1.")
+      ->type_name("DIR");
+}
+
 void add_capture_options(CLI::App* cmd, AgentOptions& o) {
   cmd->add_option("-s,--socket", o.sockets,
                   "Also watch this socket (repeatable). A path, a glob, or @name for an abstract socket.\n"
                   "Identity is the inode: symlinks, relative paths and container bind-mount aliases match.");
   cmd->add_flag("--no-default-sockets", o.no_default_sockets, "Watch only the --socket paths");
-  cmd->add_option("--host-root", o.host_root,
-                  "Look socket paths up under DIR, where the host's filesystem is seen (in a container with\n"
-                  "--pid host: /proc/1/root). Paths stay host paths in events; no socket is bind-mounted.");
+  add_host_root_option(cmd, o.host_root);
   cmd->add_option("--tier", o.tier, "Hook tier: auto (best that loads), lsm, fentry, socket-tp, syscall-tp ('doctor' lists them)")
       ->capture_default_str();
   cmd->add_option("--payload-cap", o.payload_cap, "Bytes captured per write (max 16384)")->capture_default_str();
@@ -172,9 +181,19 @@ int main(int argc, char** argv) {
   bool no_audit = false;
   run->add_flag("--no-audit", no_audit, "No continuous audit (no audit-finding events); config audit.enabled");
 
-  std::vector<std::string> doctor_sockets;
+  DoctorOptions doctor_opts;
   auto* doctor = app.add_subcommand("doctor", "Check privileges, BTF, cgroup v2 and which hook tiers load here.");
-  doctor->add_option("-s,--socket", doctor_sockets, "Also check this socket path");
+  doctor->footer(
+      "Exit codes: 0 a hook tier loads (selected tier), 3 not root / missing capabilities,\n"
+      "            4 no BTF or no tier loads; the same in text and --json mode (--json: \"exit_code\").\n"
+      "            Bad usage exits 2 with a message on stderr and nothing on stdout.\n"
+      "Examples:   sudo sockwarden doctor\n"
+      "            sudo sockwarden doctor --json | jq .selected_tier     (schema: sockwarden-doctor.schema.json)\n"
+      "            sockwarden doctor --json --host-root /proc/1/root     (in the image, before rolling out)");
+  doctor->add_option("-s,--socket", doctor_opts.sockets, "Also check this socket path");
+  doctor->add_flag("--json", doctor_opts.json,
+                   "One JSON object on stdout (kernel, privileges, BTF, cgroup v2, LSMs, tiers, sockets), logs on stderr");
+  add_host_root_option(doctor, doctor_opts.host_root);
   std::string doctor_config;
   AgentConfig doctor_cli;
   doctor->add_option("--config", doctor_config,
@@ -199,7 +218,8 @@ int main(int argc, char** argv) {
       "            Bad usage exits 2 and an internal error 1, both with a message on stderr and no report.\n"
       "Examples:   sudo sockwarden audit\n"
       "            sudo sockwarden audit --json > audit.json      (for jq / a ticket)\n"
-      "            sudo sockwarden audit --socket /srv/ci/docker.sock --docker-data-root /srv/docker");
+      "            sudo sockwarden audit --socket /srv/ci/docker.sock --docker-data-root /srv/docker\n"
+      "            sockwarden audit --host-root /proc/1/root      (inside the image, with --pid host)");
   audit->add_flag("--json", audit_opts.json, "One JSON document (findings, sockets, tcp, mounts, connections, containers)");
   audit->add_option("-s,--socket", audit_opts.sockets,
                     "Also audit this socket (repeatable; a path or a glob such as /run/user/*/docker.sock)");
@@ -208,6 +228,7 @@ int main(int argc, char** argv) {
                     "Docker data root(s) to read containers from (running dockerds and daemon.json are found anyway)");
   audit->add_option("--containerd-state", audit_opts.containerd_state,
                     "containerd's state directory (default /run/containerd)");
+  add_host_root_option(audit, audit_opts.host_root);
 
   LintOptions lint_opts;
   bool lint_json = false, lint_sarif = false;
@@ -254,9 +275,13 @@ int main(int argc, char** argv) {
       try {
         cfg = resolve_config(doctor_config, true, doctor_cli, given_options(doctor));
       } catch (const std::exception& e) {
-        std::cout << "config:        cannot load it: " << e.what() << "\n";
+        // --json: stdout carries the JSON object only.
+        if (doctor_opts.json)
+          spdlog::warn("config: cannot load it: {}", e.what());
+        else
+          std::cout << "config:        cannot load it: " << e.what() << "\n";
       }
-      return run_doctor(std::cout, doctor_sockets, cfg ? &cfg->agent : nullptr);
+      return run_doctor(std::cout, doctor_opts, cfg ? &cfg->agent : nullptr);
     }
     if (*audit) return run_audit(audit_opts, std::cout);
     if (*lint) {

@@ -16,7 +16,7 @@ echo "package: $(basename "$deb")"
 
 contents=$(dpkg-deb -c "$deb")
 for f in ./usr/sbin/sockwarden ./usr/lib/systemd/system/sockwarden.service ./etc/sockwarden/config.yaml \
-         ./usr/share/sockwarden/sockwarden-event.schema.json; do
+         ./usr/share/sockwarden/sockwarden-event.schema.json ./usr/share/sockwarden/sockwarden-doctor.schema.json; do
   grep -q " $f\$" <<<"$contents" || fail "$f missing from the package: $contents"
 done
 grep -E ' \./usr/sbin/sockwarden$' <<<"$contents" | grep -q '^-rwxr-xr-x' || fail "binary not executable"

@@ -275,6 +275,34 @@ TEST_F(WatchListTest, HostRootExpandsGlobsUnderTheRoot) {
   EXPECT_EQ(ws[0].key.ino, static_cast<uint64_t>(stat_of(p("root/run/user/1000/docker.sock")).st_ino));
 }
 
+// doctor and audit ask the same lookups for paths that are not (or not yet) sockets.
+TEST_F(WatchListTest, HostRootStatRealpathAndExpandForDoctorAndAudit) {
+  fs::create_directories(p("root/run/containerd"));
+  fs::create_directories(p("root/var"));
+  fs::create_directory_symlink("/run", p("root/var/run"));  // absolute: resolved inside the root
+  const std::string name = "sw-hostroot-stat-" + std::to_string(::getpid()) + ".sock";
+  BoundSocket s(p("root/run/" + name));
+  ASSERT_TRUE(s.ok());
+  ASSERT_FALSE(fs::exists("/run/" + name));
+  std::ofstream(p("root/run/containerd/containerd.sock")) << "not a socket";
+  WatchList wl({}, 1, p("root"));
+  struct stat st {};
+  ASSERT_TRUE(wl.stat_host_path("/var/run/" + name, &st));
+  EXPECT_TRUE(S_ISSOCK(st.st_mode));
+  EXPECT_EQ(st.st_ino, stat_of(p("root/run/" + name)).st_ino);
+  ASSERT_TRUE(wl.stat_host_path("/run/containerd/containerd.sock", &st));
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_FALSE(wl.stat_host_path("/run/crio/crio.sock", &st));
+  // The host path it finally names, root stripped: what mount-reach matching needs.
+  EXPECT_EQ(wl.real_host_path("/var/run/" + name), "/run/" + name);
+  EXPECT_EQ(wl.real_host_path("/run/crio/crio.sock"), "");
+  // A plain path is named whether or not it exists; a glob only by its matches.
+  EXPECT_EQ(wl.expand("/run/crio/crio.sock"), std::vector<std::string>{"/run/crio/crio.sock"});
+  EXPECT_EQ(wl.expand("/run/*/containerd.sock"), std::vector<std::string>{"/run/containerd/containerd.sock"});
+  EXPECT_TRUE(wl.expand("/run/*/none.sock").empty());
+  EXPECT_TRUE(wl.expand("@abstract").empty());
+}
+
 TEST_F(WatchListTest, NormalizeHostRoot) {
   std::string err;
   EXPECT_EQ(normalize_host_root("", &err), "");

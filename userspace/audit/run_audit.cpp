@@ -28,6 +28,9 @@ void validate_audit_options(const AuditOptions& o) {
   }
   if (o.no_default_sockets && o.sockets.empty())
     throw UserError(kExitUsage, "--no-default-sockets needs at least one --socket PATH");
+  std::string root_error;
+  normalize_host_root(o.host_root, &root_error);
+  if (!root_error.empty()) throw UserError(kExitUsage, "--host-root " + root_error);
 }
 
 namespace {
@@ -75,10 +78,20 @@ AuditReport collect_audit(const AuditOptions& o) {
   r.hostname = host_name();
   r.time = now_rfc3339();
 
+  // --host-root: the host's files are read under it (root_dir, used below for
+  // /etc and daemon.json, is the same prefix); /proc stays o.proc_root, and the
+  // host's mount namespace is the one of the process DIR is /proc/PID/root of.
+  const std::string host_root = normalize_host_root(o.host_root, nullptr);
+  const std::string root_dir = host_root.empty() ? o.root_dir : host_root;
+  const pid_t host_pid = host_root.empty() ? ::getpid() : host_root_pid(host_root);
+  const uint64_t host_mntns = ns_inode(o.proc_root, host_pid, "mnt");
+  // Runtime state directories are host paths: under the host root too.
+  auto on_host = [&](const std::string& path) { return host_root.empty() || path.empty() ? path : host_root + path; };
+
   std::vector<std::string> specs = o.no_default_sockets ? std::vector<std::string>{} : default_socket_specs();
   specs.insert(specs.end(), o.sockets.begin(), o.sockets.end());
-  UserDb users = UserDb::load(o.root_dir + "/etc");
-  r.sockets = inventory_sockets(specs, users);
+  UserDb users = UserDb::load(root_dir + "/etc");
+  r.sockets = inventory_sockets(specs, users, host_root);
   for (const auto& s : o.sockets)
     if (s.find_first_of("*?[") == std::string::npos) {
       bool found = false;
@@ -91,10 +104,16 @@ AuditReport collect_audit(const AuditOptions& o) {
   roots.containerd_state = containerd_state + "/io.containerd.runtime.v2.task";
   if (!o.containers_runroot.empty())
     roots.podman_rootful_run = roots.crio_state = o.containers_runroot + "/overlay-containers";
+  for (auto* dir : {&roots.docker_data_root, &roots.containerd_state, &roots.crio_state, &roots.crio_config,
+                    &roots.podman_rootful, &roots.podman_rootful_run, &roots.podman_rootless_glob,
+                    &roots.podman_rootless_run_glob})
+    *dir = on_host(*dir);
   ContainerResolver resolver(roots);
   std::vector<std::string> docker_roots = o.docker_data_roots;
-  for (auto& d : running_docker_data_roots(o.proc_root, o.root_dir + "/etc/docker/daemon.json"))
+  for (auto& d : running_docker_data_roots(o.proc_root, root_dir + "/etc/docker/daemon.json", 0,
+                                           host_root.empty() ? 0 : host_mntns))
     if (std::find(docker_roots.begin(), docker_roots.end(), d) == docker_roots.end()) docker_roots.push_back(d);
+  for (auto& d : docker_roots) d = on_host(d);
   resolver.set_docker_data_roots(docker_roots);
   ProcessContext context(o.proc_root, resolver);
 
@@ -115,13 +134,16 @@ AuditReport collect_audit(const AuditOptions& o) {
   std::map<uint64_t, std::vector<pid_t>> owners;
   attempt(r.warnings, findings, "process fds", [&] { owners = socket_owners(o.proc_root); });
   attempt(r.warnings, findings, "TCP exposure", [&] {
-    r.tcp = find_tcp_exposure(o.proc_root, o.root_dir, owners, context);
+    r.tcp = find_tcp_exposure(o.proc_root, root_dir, owners, context, host_root.empty() ? 0 : host_mntns);
     auto f = tcp_findings(r.tcp);
     findings.insert(findings.end(), f.begin(), f.end());
   });
   attempt(r.warnings, findings, "mounts", [&] {
-    uint64_t host_mntns = ns_inode(o.proc_root, ::getpid(), "mnt");
-    r.reach = find_mount_reach(r.sockets, o.proc_root, o.proc_root + "/self/mountinfo", host_mntns, context);
+    // The host's mount table: the auditor's own, or (--host-root) that of the
+    // host process, in whose namespace the socket paths were looked up.
+    const std::string host_mountinfo =
+        host_root.empty() ? o.proc_root + "/self/mountinfo" : o.proc_root + "/" + std::to_string(host_pid) + "/mountinfo";
+    r.reach = find_mount_reach(r.sockets, o.proc_root, host_mountinfo, host_mntns, context);
     auto f = mount_reach_findings(r.reach);  // before the configured ones: see finalize_findings
     findings.insert(findings.end(), f.begin(), f.end());
   });

@@ -18,6 +18,10 @@ struct AuditOptions {
   std::string containerd_state;                // --containerd-state ("" = /run/containerd)
   std::string containers_runroot;              // podman/CRI-O run root ("" = /run/containers/storage)
   bool json = false;
+  // --host-root DIR ("" = own root): the host's / as seen from here (the container
+  // image). Sockets, /etc and runtime state are read under it; /proc stays
+  // proc_root (--pid host), the host's mount namespace is host_root_pid(DIR)'s.
+  std::string host_root;
   // Filesystem roots (tests point them elsewhere).
   std::string proc_root = "/proc";
   std::string root_dir;  // prefix for /etc/... ("" = the real root)

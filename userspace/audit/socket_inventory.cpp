@@ -41,16 +41,17 @@ std::string mode_string(mode_t mode) {
   return buf;
 }
 
-std::vector<RuntimeSocket> inventory_sockets(const std::vector<std::string>& specs, const UserDb& users) {
+std::vector<RuntimeSocket> inventory_sockets(const std::vector<std::string>& specs, const UserDb& users,
+                                             const std::string& host_root) {
   std::vector<std::string> paths_only;
   for (const auto& s : specs)
     if (!s.empty() && s[0] != '@') paths_only.push_back(s);
-  WatchList wl(paths_only, 0);
+  WatchList wl(paths_only, 0, host_root);
   std::vector<RuntimeSocket> out;
   std::set<std::pair<dev_t, ino_t>> seen;
   for (const auto& w : wl.resolve()) {
     struct stat st {};
-    if (::stat(w.path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    if (!wl.stat_host_path(w.path, &st) || !S_ISSOCK(st.st_mode)) continue;
     if (!seen.insert({st.st_dev, st.st_ino}).second) continue;
     RuntimeSocket s;
     s.path = w.path;
@@ -63,8 +64,8 @@ std::vector<RuntimeSocket> inventory_sockets(const std::vector<std::string>& spe
     s.group = users.group_name(st.st_gid);
     for (auto& m : users.members(st.st_gid))
       if (!users.is_uid0(m)) s.group_members.push_back(std::move(m));
-    char real[PATH_MAX];
-    s.realpath = ::realpath(w.path.c_str(), real) ? std::string(real) : w.path;
+    s.realpath = wl.real_host_path(w.path);
+    if (s.realpath.empty()) s.realpath = w.path;
     s.rootless_uid = rootless_uid_of(s.realpath);
     if (!s.rootless_uid) s.rootless_uid = rootless_uid_of(s.path);
     out.push_back(std::move(s));

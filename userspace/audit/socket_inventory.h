@@ -32,8 +32,10 @@ std::string mode_string(mode_t mode);
 // Expands specs (paths and globs, as --socket takes them; "@name" abstract
 // sockets have no inode or permissions and are skipped), stats each, keeps
 // sockets only; one entry per inode (a symlink and its target are one
-// socket), in spec order.
-std::vector<RuntimeSocket> inventory_sockets(const std::vector<std::string>& specs, const UserDb& users);
+// socket), in spec order. host_root ("" = own root): absolute paths are looked
+// up under it (symlinks resolved inside it) and reported as host paths.
+std::vector<RuntimeSocket> inventory_sockets(const std::vector<std::string>& specs, const UserDb& users,
+                                             const std::string& host_root = "");
 
 // Permission findings: world-writable (critical), group members who are
 // root-equivalent through the group (high), unexpected owner, rootless daemons (info).

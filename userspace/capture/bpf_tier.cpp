@@ -218,7 +218,7 @@ std::vector<std::pair<std::string, std::string>> optional_connect_unix() {
 
 }  // namespace
 
-std::optional<bool> bpf_lsm_active(std::string* detail) {
+std::optional<std::string> read_active_lsms() {
   static const char* kDir = "/sys/kernel/security";
   std::string path = std::string(kDir) + "/lsm";
   bool mounted_here = false;
@@ -233,10 +233,17 @@ std::optional<bool> bpf_lsm_active(std::string* detail) {
   if (mounted_here) ::umount2(kDir, MNT_DETACH);
   std::string list = ss.str();
   while (!list.empty() && (list.back() == '\n' || list.back() == '\0')) list.pop_back();
-  if (!f && list.empty()) {
-    if (detail) *detail = path + " is not readable";
+  if (!f && list.empty()) return std::nullopt;
+  return list;
+}
+
+std::optional<bool> bpf_lsm_active(std::string* detail) {
+  auto read = read_active_lsms();
+  if (!read) {
+    if (detail) *detail = "/sys/kernel/security/lsm is not readable";
     return std::nullopt;
   }
+  const std::string& list = *read;
   if (detail) *detail = "active LSMs: " + list;
   std::stringstream items(list);
   std::string item;

@@ -85,6 +85,11 @@ std::unique_ptr<BpfTier> load_tier(TierId id, const TierSettings& settings);
 // nullopt: the list could not be read.
 std::optional<bool> bpf_lsm_active(std::string* detail = nullptr);
 
+// The kernel's active LSMs as listed in /sys/kernel/security/lsm ("lockdown,
+// capability,...,bpf"), mounting securityfs for the read as bpf_lsm_active
+// does; nullopt if it cannot be read.
+std::optional<std::string> read_active_lsms();
+
 // Is NAME a member of the running kernel's enum bpf_attach_type (its BTF)?
 bool kernel_has_attach_type(const std::string& name);
 

@@ -154,6 +154,43 @@ std::string WatchList::basename_of_target(const std::string& path) const {
   return "";
 }
 
+std::vector<std::string> WatchList::expand(const std::string& spec) const {
+  if (spec.empty() || spec[0] == '@') return {};
+  if (spec.find_first_of("*?[") == std::string::npos) return {spec};
+  const std::string& root = spec[0] == '/' ? host_root_ : std::string();
+  std::vector<std::string> paths;  // host paths (root stripped again)
+  glob_t g{};
+  if (glob((root + spec).c_str(), GLOB_NOSORT, nullptr, &g) == 0)
+    for (size_t i = 0; i < g.gl_pathc; i++) paths.emplace_back(g.gl_pathv[i] + root.size());
+  globfree(&g);
+  return paths;
+}
+
+bool WatchList::stat_host_path(const std::string& path, struct stat* st) const {
+  return stat_path(path, !path.empty() && path[0] == '/' && !host_root_.empty(), st);
+}
+
+std::string WatchList::real_host_path(const std::string& path) const {
+  if (path.empty() || path[0] != '/' || host_root_.empty()) {
+    char real[PATH_MAX];
+    return ::realpath(path.c_str(), real) ? std::string(real) : std::string();
+  }
+  int fd = open_in_root(path, true);
+  if (fd < 0) return "";
+  // The kernel names the opened inode from the agent's root: host root
+  // prefix included when the host root is a plain directory of the agent's
+  // filesystem; the path from the host's own root when it is /proc/PID/root
+  // of another mount namespace (d_path stops at that namespace's root).
+  char target[PATH_MAX];
+  std::string link = "/proc/self/fd/" + std::to_string(fd);
+  ssize_t n = readlink(link.c_str(), target, sizeof target - 1);
+  close(fd);
+  if (n <= 0) return "";
+  std::string t(target, static_cast<size_t>(n));
+  if (t.compare(0, host_root_.size() + 1, host_root_ + "/") == 0) t.erase(0, host_root_.size());
+  return t[0] == '/' ? t : std::string();
+}
+
 std::vector<ResolvedWatch> WatchList::resolve() {
   std::vector<ResolvedWatch> out;
   for (const auto& spec : specs_) {
@@ -169,15 +206,7 @@ std::vector<ResolvedWatch> WatchList::resolve() {
     }
     // Under a host root, relative specs make no sense: they stay the agent's own.
     const std::string& root = spec[0] == '/' ? host_root_ : std::string();
-    glob_t g{};
-    std::vector<std::string> paths;  // host paths (root stripped again)
-    if (spec.find_first_of("*?[") != std::string::npos) {
-      if (glob((root + spec).c_str(), GLOB_NOSORT, nullptr, &g) == 0)
-        for (size_t i = 0; i < g.gl_pathc; i++) paths.emplace_back(g.gl_pathv[i] + root.size());
-      globfree(&g);
-    } else {
-      paths.push_back(spec);
-    }
+    const std::vector<std::string> paths = expand(spec);  // host paths
     for (const auto& p : paths) {
       struct stat st {};
       if (!stat_path(p, !root.empty(), &st) || !S_ISSOCK(st.st_mode)) continue;

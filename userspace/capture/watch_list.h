@@ -53,6 +53,17 @@ class WatchList {
   // Validate one spec; returns an error message or "" (used for CLI errors).
   static std::string validate_spec(const std::string& spec);
 
+  // The host paths one path spec names: a glob expanded under the host root
+  // (matches only), a plain path as it is (whether or not it exists).
+  std::vector<std::string> expand(const std::string& spec) const;
+  // stat() of a host path, looked up under the host root like resolve() does
+  // (symlinks resolved inside it). false if it cannot be reached.
+  bool stat_host_path(const std::string& path, struct stat* st) const;
+  // The host path PATH finally names (symlinks resolved inside the host root),
+  // or "" if it cannot be reached. realpath() would resolve absolute symlinks
+  // against the agent's own root.
+  std::string real_host_path(const std::string& path) const;
+
  private:
   uint32_t id_for(const std::string& path);
   int open_in_root(const std::string& path, bool follow_last) const;

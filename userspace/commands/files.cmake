@@ -1,5 +1,6 @@
 # The CLI's subcommands that are more than option parsing (main.cpp holds CLI11).
 set(SW_COMMANDS_SOURCES
   commands/doctor.cpp
+  commands/doctor_json.cpp
   commands/rules_report.cpp
   commands/lint.cpp)
