@@ -79,6 +79,9 @@ AuditOptions audit_options_for(const AgentOptions& o) {
   a.docker_data_roots = o.docker_data_roots;
   a.containerd_state = o.containerd_state;
   a.containers_runroot = o.containers_runroot;
+  // The agent in a container sees the host under --host-root: the audit reads
+  // the host's sockets, /etc and runtime state there, as `audit --host-root` does.
+  a.host_root = o.host_root;
   a.proc_root = o.proc_root;
   return a;
 }

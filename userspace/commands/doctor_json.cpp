@@ -6,7 +6,7 @@
 
 #include "capture/errors.h"
 #include "commands/doctor.h"
-#include "output/safe_text.h"
+#include "format/safe_text.h"
 
 namespace sockwarden {
 
