@@ -382,6 +382,11 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
     auto now = std::chrono::steady_clock::now();
     if (opts.duration_sec > 0 && now - start >= std::chrono::duration<double>(opts.duration_sec)) break;
     capture->poll(100, handler);
+    try {
+      sink.on_idle();  // trace's table prints the rows it held back (sink_event's containment)
+    } catch (const std::exception& ex) {
+      report_contained("format-error", ex.what());
+    }
     now = std::chrono::steady_clock::now();
     if (g_reload) {
       g_reload = 0;

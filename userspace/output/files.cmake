@@ -8,4 +8,8 @@ set(SW_OUTPUT_SOURCES
   output/request_fields.cpp
   output/table_printer.cpp
   output/summary.cpp
-  output/safe_text.cpp)
+  output/safe_text.cpp
+  output/term_text.cpp
+  output/term_size.cpp
+  output/trace_view.cpp
+  output/reorder_buffer.cpp)
