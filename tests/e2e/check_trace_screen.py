@@ -94,8 +94,9 @@ def main():
     lines = screen_lines(raw)
     header_lines = [l for l in lines if l.startswith("TIME ")]
     check(bool(header_lines), "the table header is on the screen")
-    check(any(columns(l) == a.width for l in before if ROW.match(l)) or a.width >= 200,
-          f"rows use the terminal's width (some row is exactly {a.width} columns)")
+    final_lines, final_width = (after, a.resized_width) if a.resized_at is not None else (before, a.width)
+    check(any(columns(l) == final_width for l in final_lines if ROW.match(l)),
+          f"rows use the terminal's width (some row is exactly {final_width} columns)")
 
     # 2. Rows: time order, connect before its caller's requests. With a resize the
     # columns change, so each part is parsed with its own header.
@@ -113,9 +114,9 @@ def main():
             pid = r.get("PID")
             if pid is None:
                 continue
-            if r["ACTION"] == "connect":
+            if r.get("ACTION") == "connect":
                 seen_connect.add(pid)
-            elif r["ACTION"] == "request" and pid not in seen_connect:
+            elif r.get("ACTION") == "request" and pid not in seen_connect:
                 orphans.append(r["TIME"] + " pid " + pid)
         check(not orphans, "every request row follows a connect row of its caller"
               + (f" (not: {orphans[:3]})" if orphans else ""))
