@@ -64,7 +64,7 @@ struct SummaryColumn {
 };
 constexpr SummaryColumn kSummaryColumns[] = {
     {"PID", 7, 7, true, 0},        {"COMM", 15, 8, false, 0},     {"UID", 6, 6, true, 1},
-    {"CONTAINER", 24, 12, false, 0}, {"CONNECTS", 8, 8, true, 0}, {"FAILED", 8, 8, true, 3},
+    {"CONTAINER", 24, 16, false, 0}, {"CONNECTS", 8, 8, true, 0}, {"FAILED", 8, 8, true, 3},
     {"SENDS", 8, 8, true, 0},      {"BYTES", 12, 12, true, 2},
 };
 constexpr size_t kSummaryN = sizeof kSummaryColumns / sizeof kSummaryColumns[0];

@@ -35,8 +35,8 @@ class CallerSummary {
   // "Top callers" table (top rows), a totals line, and "lost events: N",
   // which is printed even when 0 so a clean run is visibly clean. CONTAINER
   // says what the rows' CONTAINER column says (container_label). width > 0:
-  // every line fits in that many columns (CONTAINER and COMM shrink, then
-  // UID and BYTES are left out); 0: unlimited.
+  // every line fits in that many columns (COMM shrinks to 8 columns and
+  // CONTAINER to 16, then UID, BYTES and FAILED are left out); 0: unlimited.
   void print(std::ostream& out, size_t top = 10, size_t width = 0) const;
 
   // {"summary":{"events":N,"lost":N,"callers":[...all, in print order...]}}
