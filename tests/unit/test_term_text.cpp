@@ -116,7 +116,8 @@ TEST(TermText, CutRawKeepsWholeCharactersUnescaped) {
   EXPECT_EQ(cut_raw("abc", 6), "abc");
   // "\x1b" takes 4 columns escaped: it is kept whole or not at all.
   EXPECT_EQ(cut_raw(std::string("ab\x1b" "cdef", 7), 7), "ab...");
-  EXPECT_EQ(cut_raw("\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2", 6), "\xe6\xbc\xa2...");
+  EXPECT_EQ(cut_raw("\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2", 6), "\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2");  // 6 columns: fits
+  EXPECT_EQ(cut_raw("\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2", 5), "\xe6\xbc\xa2...");
 }
 
 TEST(TermText, CutSafeStopsAtCharacterBoundaries) {
