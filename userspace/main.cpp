@@ -20,6 +20,8 @@
 #include "audit/run_audit.h"
 #include "commands/doctor.h"
 #include "commands/lint.h"
+#include "format/term_size.h"
+#include "format/trace_view.h"
 #include "sinks/trace_sinks.h"
 
 using namespace sockwarden;
@@ -143,7 +145,8 @@ int main(int argc, char** argv) {
   bool json = false;
   auto* trace = app.add_subcommand(
       "trace",
-      "Live view for a responder: one row per connect/send/reply on a watched socket, top callers at exit.\n"
+      "Live view for a responder: one row per API request and connect on a watched socket (--view all:\n"
+      "every send and reply too), in time order, fitted to the terminal; top callers at exit (docs/trace.md).\n"
       "Default sockets: /var/run/docker.sock, /run/containerd/containerd.sock, /run/crio/crio.sock,\n"
       "/run/podman/podman.sock, /run/buildkit/buildkitd.sock, /run/user/*/docker.sock,\n"
       "/run/user/*/podman/podman.sock (those that exist; others are picked up when they appear).");
@@ -153,6 +156,18 @@ int main(int argc, char** argv) {
   trace->add_flag("--only-flagged", trace_opts.only_flagged,
                   "Only events with a caller flag (container-originated, namespaced, unexpected-caller)");
   trace->add_option("--config", trace_config, "Read the capture settings of this agent config file (YAML)");
+  std::string trace_view = "requests";
+  auto* trace_view_opt = trace->add_option("--view", trace_view,
+                   "Which rows: 'requests' (default for the table) = one row per decoded API request, plus\n"
+                   "connects and every problem (refused connects, errors, lost events, floods);\n"
+                   "'all' (default with --json) = also every raw send and reply")
+      ->check(CLI::IsMember({"requests", "all"}));
+  size_t trace_width = 0;
+  auto* trace_width_opt = trace->add_option(
+      "--width", trace_width,
+      "Fit rows in N columns (0 = never cut). Default: the terminal's width, followed as it is resized\n"
+      "($COLUMNS, else 80, if it cannot be read); unlimited when stdout is not a terminal")
+      ->check(CLI::Range(size_t{0}, size_t{10000}));
 
   AgentConfig run_cfg;
   std::string output;
@@ -291,11 +306,24 @@ int main(int argc, char** argv) {
     if (*trace) {
       if (!trace_config.empty())
         trace_opts = resolve_config(trace_config, false, trace_cfg, given_options(trace)).agent;
+      // The table defaults to the requests view; JSON lines keep every
+      // event unless --view says otherwise (scripts rely on the send lines).
+      TraceView view = json && trace_view_opt->count() == 0 ? TraceView::All : *parse_trace_view(trace_view);
       if (json) {
-        JsonLinesSink sink("-", /*with_summary=*/true);
+        if (trace_width_opt->count()) throw UserError(kExitUsage, "--width applies to the table, not to --json");
+        JsonLinesSink sink("-", /*with_summary=*/true, view);
         run_agent(trace_opts, sink);
       } else {
-        TableSink sink(std::cout, isatty(STDOUT_FILENO));
+        TableOptions table;
+        table.color = isatty(STDOUT_FILENO);
+        table.view = view;
+        if (trace_width_opt->count()) {
+          table.width = trace_width;
+        } else {
+          table.width = terminal_width(STDOUT_FILENO);
+          if (table.width) table.follow_fd = STDOUT_FILENO;
+        }
+        TableSink sink(std::cout, table);
         run_agent(trace_opts, sink);
       }
       return kExitOk;

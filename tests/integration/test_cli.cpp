@@ -241,9 +241,24 @@ TEST_P(CliTest, TraceTableShowsCallerAndSummary) {
   });
   ASSERT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("ACTION"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("HEAD /_ping HTTP/1.1"), std::string::npos) << r.out;
+  // The default view: the decoded request, not the raw send (whose first line is the request line).
+  EXPECT_NE(r.out.find("HEAD /_ping"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("HEAD /_ping HTTP/1.1"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Top callers"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("lost events: 0"), std::string::npos) << r.out;
+  // Top callers counts the send although the view has no row for it.
+  EXPECT_NE(r.out.find(", 1 sends,"), std::string::npos) << r.out;
+
+  auto all = run_binary("trace --view all --no-default-sockets --socket " + sock + " --tier " + GetParam() +
+                            " --duration 3",
+                        [&] {
+                          run_child([&] {
+                            int fd = connect_unix(sock);
+                            return fd >= 0 && write(fd, "HEAD /_ping HTTP/1.1\r\n\r\n", 24) == 24 ? 0 : 1;
+                          });
+                        });
+  ASSERT_EQ(all.exit_code, 0) << all.out;
+  EXPECT_NE(all.out.find("HEAD /_ping HTTP/1.1"), std::string::npos) << all.out;
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, CliTest, ::testing::ValuesIn(test_tiers()),
@@ -253,6 +268,9 @@ TEST(Cli, ExitCodes) {
   EXPECT_EQ(run_binary("trace --tier bogus --duration 1").exit_code, 2);
   EXPECT_EQ(run_binary("trace --payload-cap 99999 --duration 1").exit_code, 2);
   EXPECT_EQ(run_binary("frobnicate").exit_code, 2);
+  EXPECT_EQ(run_binary("trace --view raw --duration 1").exit_code, 2);
+  EXPECT_EQ(run_binary("trace --json --width 80 --duration 1").exit_code, 2);
+  EXPECT_EQ(run_binary("trace --width 20000 --duration 1").exit_code, 2);
   auto help = run_binary("trace --help");
   EXPECT_EQ(help.exit_code, 0);
   EXPECT_NE(help.out.find("--socket"), std::string::npos);

@@ -33,6 +33,14 @@ void Delivery::to_sink(const Event& e) {
   }
 }
 
+void Delivery::idle() {
+  try {
+    sink_.on_idle();
+  } catch (const std::exception& ex) {
+    contained("format-error", ex.what());
+  }
+}
+
 void Delivery::contained(const char* cause, const char* what) {
   if (contained_failures_++ < 10) spdlog::warn("{}: {} (reported as a lost event)", cause, what);
   stats_.lost++;

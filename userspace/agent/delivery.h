@@ -32,6 +32,9 @@ class Delivery {
   }
   // Straight to the sink (agent-start, agent-stop), contained like the rest.
   void to_sink(const Event& e);
+  // After every pass of the capture loop: the sink writes what it held back
+  // (trace's table reorders rows for a moment), contained like to_sink.
+  void idle();
   // One event that failed in `cause` ("format-error", "processing-error"):
   // counted and reported as a lost event.
   void contained(const char* cause, const char* what);

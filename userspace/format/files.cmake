@@ -8,4 +8,8 @@ set(SW_FORMAT_SOURCES
   format/request_fields.cpp
   format/table_printer.cpp
   format/summary.cpp
-  format/safe_text.cpp)
+  format/safe_text.cpp
+  format/term_text.cpp
+  format/term_size.cpp
+  format/trace_view.cpp
+  format/reorder_buffer.cpp)

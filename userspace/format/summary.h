@@ -19,6 +19,7 @@ struct CallerStats {
   std::string comm;
   uint32_t uid = 0;
   std::string cgroup_path;
+  std::string container;  // the container's name when known ("" otherwise)
   uint64_t connects = 0;         // every connect event, failed ones included
   uint64_t failed_connects = 0;  // the subset with outcome "failure"
   uint64_t sends = 0;
@@ -32,8 +33,11 @@ class CallerSummary {
   void add(const Event& e);
 
   // "Top callers" table (top rows), a totals line, and "lost events: N",
-  // which is printed even when 0 so a clean run is visibly clean.
-  void print(std::ostream& out, size_t top = 10) const;
+  // which is printed even when 0 so a clean run is visibly clean. CONTAINER
+  // says what the rows' CONTAINER column says (container_label). width > 0:
+  // every line fits in that many columns (COMM shrinks to 8 columns and
+  // CONTAINER to 16, then UID, BYTES and FAILED are left out); 0: unlimited.
+  void print(std::ostream& out, size_t top = 10, size_t width = 0) const;
 
   // {"summary":{"events":N,"lost":N,"callers":[...all, in print order...]}}
   nlohmann::json to_json() const;

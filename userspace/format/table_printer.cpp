@@ -1,51 +1,47 @@
 #include "format/table_printer.h"
 
-#include <algorithm>
-
 #include <time.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <vector>
+#include <limits>
 
 #include "events.h"
 #include "model/flag_names.h"
-#include "format/payload_escape.h"
 #include "format/request_fields.h"
+#include "format/term_text.h"
 
 namespace sockwarden {
 namespace {
 
-constexpr size_t kCommWidth = 15;
-constexpr size_t kCgroupWidth = 24;
-constexpr size_t kSocketWidth = 28;
-constexpr size_t kActionWidth = 8;
+enum Col : size_t { kTime, kPid, kComm, kUid, kContainer, kSocket, kAction, kFlag, kBytes };
+
+struct ColumnSpec {
+  const char* header;
+  size_t full, min;
+  bool right;     // numbers: right-aligned
+  bool keep_end;  // paths: a cut keeps the end
+  int drop;       // order in which columns are left out when even minimum widths do not fit (0: never)
+};
+
+// TIME and ACTION stay whatever the width: they are what a row is.
+constexpr ColumnSpec kSpecs[TableLayout::kColumns] = {
+    {"TIME", 12, 12, false, false, 0},      {"PID", 7, 7, true, false, 5},
+    {"COMM", 15, 10, false, false, 6},      {"UID", 6, 6, true, false, 2},
+    {"CONTAINER", 24, 16, false, false, 7}, {"SOCKET", 28, 16, false, true, 1},
+    {"ACTION", 8, 8, false, false, 0},      {"FLAG", 4, 4, false, false, 4},
+    {"BYTES", 8, 8, true, false, 3},
+};
+// DETAIL (the request, the error) gets at least this much before a column
+// is left out for it.
+constexpr size_t kDetailMin = 32;
+constexpr size_t kActionText = 7;  // the 8th column is "!" for a failure
+// What DETAIL shows at most of a payload's first line and of a request, even
+// on a wide terminal: a row is a summary, the JSON has everything.
 constexpr size_t kDetailPayload = 60;
-// ASCII rather than "…": std::setw/printf count bytes, and a multi-byte
-// ellipsis would shift every column after it.
-constexpr std::string_view kEllipsis = "...";
-
-// One escaped token per input byte, so cutting never splits a "\xHH".
-std::vector<std::string> escaped_tokens(std::string_view text) {
-  std::vector<std::string> out;
-  out.reserve(text.size());
-  for (char c : text) out.push_back(escape_payload(std::string_view(&c, 1)));
-  return out;
-}
-
-std::string format_row(std::string_view time, std::string_view pid, std::string_view comm, std::string_view uid,
-                       std::string_view cgroup, std::string_view socket, std::string_view action,
-                       std::string_view flags, std::string_view bytes) {
-  char buf[256];
-  // `action` is already padded to its 8 columns (it may carry colour codes).
-  std::snprintf(buf, sizeof buf, "%-12.*s %7.*s %-15.*s %6.*s %-24.*s %-28.*s %.*s %-4.*s %8.*s ",
-                static_cast<int>(time.size()), time.data(), static_cast<int>(pid.size()), pid.data(),
-                static_cast<int>(comm.size()), comm.data(), static_cast<int>(uid.size()), uid.data(),
-                static_cast<int>(cgroup.size()), cgroup.data(), static_cast<int>(socket.size()), socket.data(),
-                static_cast<int>(action.size()), action.data(), static_cast<int>(flags.size()), flags.data(),
-                static_cast<int>(bytes.size()), bytes.data());
-  return buf;
-}
+constexpr size_t kDetailRequest = 120;
+constexpr size_t kDetailError = 32;
 
 // One letter per caller flag, so the column stays narrow: C container-originated,
 // N namespaced, U unexpected-caller (the full names are in DETAIL).
@@ -58,42 +54,38 @@ std::string flag_letters(const Event& e) {
   return out.empty() ? "-" : out;
 }
 
-// Container name, else its short id (from the cgroup path), else the cgroup.
-std::string who(const Event& e, size_t width) {
-  if (e.container && !e.container->name.empty()) return fit_right(e.container->name, width);
-  return short_cgroup(e.cgroup_path, width);
-}
-
 bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
-// First line of the payload, escaped, at most `width` characters.
-std::string payload_first_line(std::string_view payload, size_t width) {
+// First line of the payload, not yet escaped, at most kDetailPayload columns.
+std::string payload_first_line(std::string_view payload) {
   std::string_view line = payload.substr(0, payload.find('\n'));
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  // Every byte escapes to at least one character: width + 1 bytes are enough
-  // to decide whether to cut, and spare escaping a 16 KiB line.
-  return fit_right(line.substr(0, width + 1), width);
+  // Every character takes at least one column: kDetailPayload + 1 characters
+  // (4 bytes each at most) are enough to decide where to cut, and spare
+  // measuring a 16 KiB line.
+  return cut_raw(line.substr(0, (kDetailPayload + 1) * 4), kDetailPayload);
 }
 
+// DETAIL, not yet escaped (fitted to its column as a whole when printed).
 std::string detail(const Event& e) {
   std::string d;
   if (e.action == "lost") {
     d = std::to_string(e.lost) + " lost";
-    if (!e.lost_cause.empty()) d += " (" + fit_right(e.lost_cause, 32) + ")";
+    if (!e.lost_cause.empty()) d += " (" + cut_raw(e.lost_cause, kDetailError) + ")";
     return d;
   }
   if (e.outcome == "failure") {
     if (e.error) {
-      d = fit_right(*e.error, 32);
+      d = cut_raw(*e.error, kDetailError);
     } else if (e.raw.flags & SW_F_RESULT_KNOWN) {
       d = "result=" + std::to_string(e.raw.result);
     } else {
       d = "failed";
     }
   } else if (e.action == "request") {
-    d = fit_right(request_brief(e), 2 * kDetailPayload);
+    d = cut_raw(request_brief(e), kDetailRequest);
   } else if (e.action == "send" || e.action == "reply") {
-    d = payload_first_line(e.raw.payload, kDetailPayload);
+    d = payload_first_line(e.raw.payload);
   }
   auto flags = event_flag_names(e);
   if (!flags.empty()) {
@@ -104,43 +96,79 @@ std::string detail(const Event& e) {
   return d;
 }
 
+// One row: each shown column fitted and padded, one space after it, then
+// DETAIL in what is left. `color` wraps the ACTION text only, so that the
+// columns line up with and without it.
+std::string render(const TableLayout& layout, const std::array<std::string, TableLayout::kColumns>& cells,
+                   const std::string& detail_text, const char* color) {
+  std::string row;
+  size_t used = 0;
+  for (size_t c = 0; c < TableLayout::kColumns; ++c) {
+    size_t w = layout.widths[c];
+    if (w == 0) continue;
+    // A terminal too narrow even for TIME and ACTION: cut the row there.
+    if (layout.total && used + w > layout.total) w = layout.total - used;
+    if (w == 0) break;
+    size_t have = 0;
+    std::string text = fit_columns(cells[c], w, kSpecs[c].keep_end, &have);
+    if (color && c == kAction && !text.empty()) text = color + text + "\033[0m";
+    row += pad_columns(std::move(text), have, w, kSpecs[c].right);
+    used += w;
+    if (layout.total && used >= layout.total) return row;
+    row += ' ';
+    ++used;
+  }
+  size_t room = layout.total ? layout.total - used : std::numeric_limits<size_t>::max();
+  if (room > layout.detail) room = layout.detail;
+  if (room > 0) row += fit_columns(detail_text, room);
+  return row;
+}
+
 }  // namespace
 
-std::string fit_left(std::string_view text, size_t width) {
-  auto toks = escaped_tokens(text);
-  size_t total = 0;
-  for (const auto& t : toks) total += t.size();
-  if (total <= width) {
-    std::string out;
-    for (const auto& t : toks) out += t;
-    return out;
+TableLayout TableLayout::for_width(size_t width) {
+  TableLayout l;
+  l.total = width;
+  for (size_t c = 0; c < kColumns; ++c) l.widths[c] = kSpecs[c].full;
+  if (width == 0) {
+    l.detail = std::numeric_limits<size_t>::max();
+    return l;
   }
-  if (width <= kEllipsis.size()) return std::string(kEllipsis.substr(0, width));
-  std::string tail;
-  size_t room = width - kEllipsis.size();
-  for (auto it = toks.rbegin(); it != toks.rend() && tail.size() + it->size() <= room; ++it) tail.insert(0, *it);
-  return std::string(kEllipsis) + tail;
+  auto needed = [&]() {
+    size_t n = 0;
+    for (size_t w : l.widths)
+      if (w) n += w + 1;
+    return n + kDetailMin;
+  };
+  while (needed() > width) {
+    // Shrink the widest column that still can.
+    size_t widest = kColumns;
+    for (size_t c = 0; c < kColumns; ++c)
+      if (l.widths[c] > kSpecs[c].min && (widest == kColumns || l.widths[c] > l.widths[widest])) widest = c;
+    if (widest != kColumns) {
+      --l.widths[widest];
+      continue;
+    }
+    // All at their minimum: leave a column out.
+    size_t victim = kColumns;
+    for (size_t c = 0; c < kColumns; ++c)
+      if (l.widths[c] && kSpecs[c].drop && (victim == kColumns || kSpecs[c].drop < kSpecs[victim].drop)) victim = c;
+    if (victim == kColumns) break;  // only TIME and ACTION left
+    l.widths[victim] = 0;
+    // Room again: give the columns still shown back up to their full width.
+    for (size_t c = 0; c < kColumns; ++c)
+      if (l.widths[c]) l.widths[c] = kSpecs[c].full;
+  }
+  size_t fixed = needed() - kDetailMin;
+  l.detail = width > fixed ? width - fixed : 0;
+  return l;
 }
 
-std::string fit_right(std::string_view text, size_t width) {
-  auto toks = escaped_tokens(text);
-  size_t total = 0;
-  for (const auto& t : toks) total += t.size();
-  std::string out;
-  if (total <= width) {
-    for (const auto& t : toks) out += t;
-    return out;
-  }
-  if (width <= kEllipsis.size()) return std::string(kEllipsis.substr(0, width));
-  size_t room = width - kEllipsis.size();
-  for (const auto& t : toks) {
-    if (out.size() + t.size() > room) break;
-    out += t;
-  }
-  return out + std::string(kEllipsis);
-}
+std::string fit_left(std::string_view text, size_t width) { return fit_columns(text, width, /*keep_end=*/true); }
 
-std::string short_cgroup(const std::string& cgroup_path, size_t width) {
+std::string fit_right(std::string_view text, size_t width) { return fit_columns(text, width, /*keep_end=*/false); }
+
+std::string short_cgroup_label(const std::string& cgroup_path) {
   if (cgroup_path.empty()) return "-";
   // Last run of exactly 64 hex digits: docker (/docker/<id>, docker-<id>.scope),
   // containerd/CRI-O (cri-containerd-<id>.scope, crio-<id>.scope).
@@ -156,12 +184,24 @@ std::string short_cgroup(const std::string& cgroup_path, size_t width) {
     if (j - i == 64) id = std::string_view(cgroup_path).substr(i, 12);
     i = j;
   }
-  if (!id.empty()) return fit_right(id, width);
+  if (!id.empty()) return std::string(id);
   if (cgroup_path == "/") return "/";
   std::string_view p = cgroup_path;
   while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
   auto slash = p.rfind('/');
-  return fit_right(slash == std::string_view::npos ? p : p.substr(slash + 1), width);
+  return std::string(slash == std::string_view::npos ? p : p.substr(slash + 1));
+}
+
+std::string short_cgroup(const std::string& cgroup_path, size_t width) {
+  return fit_right(short_cgroup_label(cgroup_path), width);
+}
+
+std::string container_label(const std::string& container_name, const std::string& cgroup_path) {
+  return container_name.empty() ? short_cgroup_label(cgroup_path) : container_name;
+}
+
+std::string container_label(const Event& e) {
+  return container_label(e.container ? e.container->name : std::string(), e.cgroup_path);
 }
 
 std::string local_time_ms(uint64_t realtime_ns) {
@@ -175,34 +215,34 @@ std::string local_time_ms(uint64_t realtime_ns) {
 }
 
 void TablePrinter::print_header() {
-  out_ << format_row("TIME", "PID", "COMM", "UID", "CONTAINER", "SOCKET", "ACTION  ", "FLAG", "BYTES") << "DETAIL\n";
+  std::array<std::string, TableLayout::kColumns> cells;
+  for (size_t c = 0; c < TableLayout::kColumns; ++c) cells[c] = kSpecs[c].header;
+  out_ << render(layout_, cells, "DETAIL", nullptr) << '\n';
 }
 
 void TablePrinter::print(const Event& e) {
   const bool lost = e.action == "lost";
   const bool failed = e.outcome == "failure";
   const bool has_bytes = e.action == "send" || e.action == "reply" || e.action == "request";
-  std::string comm = e.process.name.empty() ? e.raw.comm : e.process.name;
   // "existing-connection" does not fit the 7-column action.
-  std::string action = fit_right(e.action == "existing-connection" ? "exists" : e.action, kActionWidth - 1) +
+  std::string action = cut_raw(e.action == "existing-connection" ? "exists" : e.action, kActionText) +
                        (failed ? "!" : "");
-  action.resize(kActionWidth, ' ');
   // A high or critical request stands out like a failure.
   const bool alarming = e.action == "request" && (e.severity == "high" || e.severity == "critical");
-  if (color_ && (failed || lost || alarming)) {
-    // Colour wraps the text only; the padding stays outside so columns line
-    // up with and without colour.
-    auto end = action.find_last_not_of(' ') + 1;
-    action.insert(end, "\033[0m");
-    action.insert(0, failed || alarming ? "\033[31m" : "\033[33m");
-  }
+  const char* color = nullptr;
+  if (color_ && (failed || lost || alarming)) color = failed || alarming ? "\033[31m" : "\033[33m";
 
-  std::string row = format_row(local_time_ms(e.realtime_ns), lost ? "-" : std::to_string(e.raw.tgid),
-                               lost ? "-" : fit_right(comm, kCommWidth), lost ? "-" : std::to_string(e.raw.uid),
-                               lost ? "-" : who(e, kCgroupWidth),
-                               lost || e.socket_path.empty() ? "-" : fit_left(e.socket_path, kSocketWidth), action,
-                               lost ? "-" : flag_letters(e), has_bytes ? std::to_string(e.raw.bytes) : "-");
-  out_ << row << detail(e) << '\n';
+  std::array<std::string, TableLayout::kColumns> cells;
+  cells[kTime] = local_time_ms(e.realtime_ns);
+  cells[kPid] = lost ? "-" : std::to_string(e.raw.tgid);
+  cells[kComm] = lost ? "-" : e.process.name.empty() ? e.raw.comm : e.process.name;
+  cells[kUid] = lost ? "-" : std::to_string(e.raw.uid);
+  cells[kContainer] = lost ? "-" : container_label(e);
+  cells[kSocket] = lost || e.socket_path.empty() ? "-" : e.socket_path;
+  cells[kAction] = std::move(action);
+  cells[kFlag] = lost ? "-" : flag_letters(e);
+  cells[kBytes] = has_bytes ? std::to_string(e.raw.bytes) : "-";
+  out_ << render(layout_, cells, detail(e), color) << '\n';
 }
 
 }  // namespace sockwarden

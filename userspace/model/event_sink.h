@@ -36,6 +36,9 @@ class EventSink {
   virtual void on_exit(const RunStats& stats) { (void)stats; }
   // About twice a second from the capture loop (heartbeat, output health).
   virtual void on_tick(const RunStats& stats) { (void)stats; }
+  // After every pass of the capture loop (at least every 100 ms): trace's
+  // table releases the rows whose reorder hold ended. Must be cheap.
+  virtual void on_idle() {}
   // Events the sink itself dropped since the last call, per loss cause
   // ("output-queue-full:NAME"): the agent reports them as loss events.
   virtual std::vector<std::pair<std::string, uint64_t>> take_losses() { return {}; }
