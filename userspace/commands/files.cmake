@@ -10,4 +10,6 @@ set(SW_COMMANDS_SOURCES
   commands/rules_report.cpp
   commands/audit.cpp
   commands/lint.cpp
-  commands/continuous_audit.cpp)
+  commands/continuous_audit.cpp
+  commands/config_keys.cpp
+  commands/run_cli.cpp)
