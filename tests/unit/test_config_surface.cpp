@@ -207,6 +207,14 @@ TEST_F(ConfigFileSurface, CliAndFileShareEveryRange) {
   EXPECT_NE(cli_error("run --redact-header 'X Bad'").find("is not an HTTP header name"), std::string::npos);
 }
 
+// The annotated example shipped as /etc/sockwarden/config.yaml is valid.
+TEST(ConfigSurface, PackagedExampleLoads) {
+  AgentConfig c;
+  ASSERT_NO_THROW(c = load_agent_config(std::string(SW_SOURCE_DIR) + "/packaging/config.yaml"));
+  EXPECT_EQ(c.agent.flood_send_rate, 5000u);
+  EXPECT_EQ(c.agent.flood_open_rate, 500u);
+}
+
 // docs/configuration.md names every key and every option of run.
 TEST(ConfigSurface, EveryKeyIsDocumented) {
   std::ifstream in(std::string(SW_SOURCE_DIR) + "/docs/configuration.md");

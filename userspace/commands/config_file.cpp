@@ -18,7 +18,7 @@
 namespace sockwarden {
 namespace {
 
-constexpr const char* kHint = "see the Configuration section of the README, or packaging/config.yaml";
+constexpr const char* kHint = "docs/configuration.md lists every key, its range and option; packaging/config.yaml is an example";
 
 const char* type_name(const YAML::Node& n) {
   switch (n.Type()) {
