@@ -98,6 +98,7 @@ host_root: /
 flood_send_rate: 100
 flood_connect_rate: 0
 duration_sec: 2.5
+default_rules: false
 )";
   // The file above sets every key config_keys() lists (nested ones as a.b).
   std::set<std::string> in_text;
@@ -120,6 +121,7 @@ duration_sec: 2.5
   EXPECT_EQ(c.agent.flood_send_rate, 100u);
   EXPECT_EQ(c.agent.flood_open_rate, 0u);
   EXPECT_EQ(c.agent.duration_sec, 2.5);
+  EXPECT_TRUE(c.agent.no_default_rules);
   EXPECT_EQ(c.agent.sockets, (std::vector<std::string>{"/run/a.sock", "@abstract"}));
   EXPECT_TRUE(c.agent.no_default_sockets);
   EXPECT_EQ(c.agent.tier, "socket-tp");
@@ -247,7 +249,7 @@ TEST_F(AgentConfigTest, FlagsGivenOverrideTheFile) {
   cli.agent.payload_cap = 4096;  // default, not typed
   cli.agent.duration_sec = 3;
   cli.heartbeat.interval_sec = 0;
-  AgentConfig m = merge_cli(file, cli, {"tier", "heartbeat"});
+  AgentConfig m = merge_cli(file, cli, {"tier", "heartbeat", "duration"});
   EXPECT_EQ(m.agent.tier, "syscall-tp");
   EXPECT_EQ(m.agent.payload_cap, 100u);
   EXPECT_EQ(m.agent.duration_sec, 3);
@@ -414,9 +416,10 @@ TEST_F(AgentConfigTest, RangesPrintAsIntegers) {
 
 // yaml-cpp stops at the first syntax error: that one, with its line.
 TEST_F(AgentConfigTest, SyntaxErrorsNameTheLine) {
-  EXPECT_EQ(error_of("tier: auto\npayload_cap: 10\n\nstate_dir: \"/run/x\n").substr(0, 22), "4: YAML syntax error: ");
-  EXPECT_EQ(error_of("tier: auto\nheartbeat:\n  interval_sec: 5\n   - x\n").substr(0, 22), "4: YAML syntax error: ");
-  EXPECT_EQ(error_of("a: [\n").substr(0, 22), "2: YAML syntax error: ");
+  EXPECT_EQ(error_of("tier: auto\n\tpayload_cap: 10\n"), "2: YAML syntax error: illegal tab when looking for indentation");
+  EXPECT_EQ(error_of("tier: auto\nheartbeat:\n  interval_sec: 5\n bad: x\n"), "4: YAML syntax error: end of map not found");
+  EXPECT_EQ(error_of("tier: auto\n- x\n"), "2: YAML syntax error: end of map not found");
+  EXPECT_EQ(error_of("a: 1\nb: 2\nc: {x: 1\n"), "4: YAML syntax error: end of map flow not found");
 }
 
 // A list entry or a key that is bad does not hide the good ones' mistakes,
