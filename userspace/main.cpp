@@ -18,6 +18,7 @@
 #include "agent/config_file.h"
 #include "agent/outputs_sink.h"
 #include "audit/run_audit.h"
+#include "commands/run_cli.h"
 #include "commands/doctor.h"
 #include "commands/lint.h"
 #include "format/term_size.h"
@@ -32,71 +33,6 @@ const char* kExitCodes =
     "Exit codes: 0 ok, 1 runtime error, 2 bad usage or config, 3 not root / missing capabilities,\n"
     "            4 kernel unsupported (no BTF, no hook tier loads).\n"
     "            audit and lint report findings in their exit code instead: see their --help.";
-
-// --host-root: one definition for run, trace, audit and doctor, so that the
-// option means the same everywhere.
-void add_host_root_option(CLI::App* cmd, std::string& dir) {
-  cmd->add_option("--host-root", dir,
-                  "DIR is the host's / as seen from here, to run inside the container image (with --pid host:\n"
-                  "/proc/1/root; nothing is bind-mounted). Host paths (runtime sockets; for audit also /etc and\n"
-                  "runtime state) are looked up under DIR, symlinks resolved inside it, and reported as the host\n"
-                  "paths they are. The host's mount namespace is that of PID when DIR is /proc/PID/root, else PID 1.")
-      ->type_name("DIR");
-}
-
-void add_capture_options(CLI::App* cmd, AgentOptions& o) {
-  cmd->add_option("-s,--socket", o.sockets,
-                  "Also watch this socket (repeatable). A path, a glob, or @name for an abstract socket.\n"
-                  "Identity is the inode: symlinks, relative paths and container bind-mount aliases match.");
-  cmd->add_flag("--no-default-sockets", o.no_default_sockets, "Watch only the --socket paths");
-  add_host_root_option(cmd, o.host_root);
-  cmd->add_option("--tier", o.tier, "Hook tier: auto (best that loads), lsm, fentry, socket-tp, syscall-tp ('doctor' lists them)")
-      ->capture_default_str();
-  cmd->add_option("--payload-cap", o.payload_cap, "Bytes captured per write (max 16384)")->capture_default_str();
-  cmd->add_option("--request-budget", o.request_budget,
-                  "Bytes kept per decoded HTTP/gRPC request (line, headers, body); beyond it the request is\n"
-                  "reported truncated")
-      ->capture_default_str();
-  cmd->add_option("--decoder-budget-mb", o.decoder_budget_mb,
-                  "MiB all connections' request decoding may hold together; past it the least recently written\n"
-                  "connections are dropped and reported (lost events, cause decoder-budget)")
-      ->capture_default_str();
-  cmd->add_option("--flood-send-rate", o.flood_send_rate,
-                  "Per process: sends per second (burst twice that) into the ring buffer before the rest are\n"
-                  "suppressed and summarised in flood-suppressed events (0 = no limit)")
-      ->capture_default_str();
-  cmd->add_option("--flood-connect-rate", o.flood_open_rate,
-                  "Per process: new connections per second (burst twice that), each with its first send, before\n"
-                  "suppression (0 = no limit)")
-      ->capture_default_str();
-  cmd->add_option("--ringbuf-kb", o.ringbuf_kb, "Kernel ring buffer size in KiB (power of two)")->capture_default_str();
-  cmd->add_option("--duration", o.duration_sec, "Stop after SEC seconds (default: until Ctrl-C / SIGTERM)");
-  cmd->add_option("-p,--pid", o.pids, "Only events of this process, its threads and direct children (repeatable)");
-  cmd->add_option("--expect", o.expect,
-                  "Expected caller, not flagged unexpected-caller (repeatable): exe:/path/glob, a bare /path,\n"
-                  "uid:N, container:NAME-glob, image:IMAGE-glob, cgroup:PATH-glob. Runtime daemons and shims are expected by default.");
-  cmd->add_option("--expected-callers", o.expected_callers_file,
-                  "YAML file with more expected callers (expected_callers: [{exe: ...}, {uid: ...}, ...])");
-  cmd->add_flag("--no-default-rules", o.no_default_rules,
-                "Drop the built-in expected callers (runtime daemons and shims matched by exe path): only\n"
-                "--expect / --expected-callers rules apply. 'doctor' lists the rules in force; config default_rules");
-  cmd->add_option("--docker-data-root", o.docker_data_roots,
-                  "Docker data root(s) for container names (running dockerds and daemon.json are found anyway)");
-  cmd->add_option("--containerd-state", o.containerd_state,
-                  "containerd's state directory, for container names (default /run/containerd)");
-  cmd->add_flag("--enforce", o.enforce,
-                "Deny (EPERM) connects the expected-caller policy does not allow: callers in a container\n"
-                "need a container:/image:/cgroup:/exe:/uid: rule; host callers are allowed unless\n"
-                "--deny-host-callers. Full in the lsm/fentry tiers, path-only in socket-tp, refused in\n"
-                "syscall-tp. Fail-open if the agent dies (reported at the next start). SIGHUP reloads.");
-  cmd->add_flag("--deny-host-callers", o.deny_host_callers,
-                "With --enforce: callers outside containers need a rule too (e.g. --expect uid:0)");
-  cmd->add_option("--state-dir", o.state_dir, "Where the enforcement marker lives")->capture_default_str();
-  cmd->add_option("--containers-storage", o.containers_storage,
-                  "podman/CRI-O graph root, for container names (default /var/lib/containers/storage)");
-  cmd->add_option("--containers-runroot", o.containers_runroot,
-                  "podman/CRI-O run root, for container names (default /run/containers/storage)");
-}
 
 // Long names (no dashes) of the options typed on the command line: they
 // override the config file.
@@ -169,32 +105,9 @@ int main(int argc, char** argv) {
       "($COLUMNS, else 80, if it cannot be read); unlimited when stdout is not a terminal")
       ->check(CLI::Range(size_t{0}, size_t{10000}));
 
-  AgentConfig run_cfg;
-  std::string output;
-  std::string run_config;
-  bool check_config = false;
-  auto* run = app.add_subcommand(
-      "run", "Agent mode (systemd): JSON lines to stdout, files or syslog (config file outputs:), logs to stderr.");
-  add_capture_options(run, run_cfg.agent);
-  run->add_option("-o,--output", output, "Append JSON lines to FILE instead of stdout (replaces the config's outputs)");
-  run->add_option("-c,--config", run_config,
-                  std::string("Agent config file (YAML; default ") + kDefaultConfigPath +
-                      " if it exists). Flags override it; SIGHUP re-reads it.");
-  run->add_flag("--check-config", check_config, "Validate the config (and expected-callers file), exit 0 or 2");
-  run->add_option("--heartbeat", run_cfg.heartbeat.interval_sec, "Heartbeat event every SEC seconds (0 = off)")
-      ->capture_default_str();
-  run->add_option("--prometheus-file", run_cfg.heartbeat.prometheus_file,
-                  "Write the health counters in Prometheus text format to PATH (node_exporter textfile collector)");
-  run->add_option("--severity-threshold", run_cfg.severity_threshold,
-                  "Emit request events of at least this severity: none, low, medium, high, critical")
-      ->capture_default_str();
-  run->add_option("--audit-interval", run_cfg.audit.interval_sec,
-                  "Re-run the audit's checks every SEC seconds and report new/resolved findings as events "
-                  "(0 = only at start and when a container changes); config audit.interval_sec")
-      ->capture_default_str()
-      ->check(CLI::Range(0u, 604800u));
-  bool no_audit = false;
-  run->add_flag("--no-audit", no_audit, "No continuous audit (no audit-finding events); config audit.enabled");
+  RunCommandLine run_cli;
+  AgentConfig& run_cfg = run_cli.cfg;
+  auto* run = add_run_command(app, run_cli);
 
   DoctorOptions doctor_opts;
   auto* doctor = app.add_subcommand("doctor", "Check privileges, BTF, cgroup v2 and which hook tiers load here.");
@@ -329,12 +242,13 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (*run) {
-      run_cfg.outputs = outputs_for_flag(output);
-      run_cfg.audit.enabled = !no_audit;  // taken over the file's only when typed (merge_cli)
+      run_cfg.outputs = outputs_for_flag(run_cli.output);
+      run_cfg.audit.enabled = !run_cli.no_audit;  // taken over the file's only when typed (merge_cli)
       const auto given = given_options(run);
+      const std::string& run_config = run_cli.config_path;
       auto load = [&]() { return resolve_config(run_config, true, run_cfg, given); };
       AgentConfig cfg = load();
-      if (check_config) {
+      if (run_cli.check_config) {
         std::cout << "config OK" << (run_config.empty() ? "" : ": " + run_config) << "\n";
         return kExitOk;
       }
@@ -356,7 +270,14 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
   } catch (const UserError& e) {
-    spdlog::error("{}", e.what());
+    // One line per mistake: a config file reports all of its mistakes at once.
+    std::string what = e.what();
+    for (size_t at = 0; at <= what.size();) {
+      size_t nl = what.find('\n', at);
+      if (nl == std::string::npos) nl = what.size();
+      spdlog::error("{}", what.substr(at, nl - at));
+      at = nl + 1;
+    }
     if (!e.hint().empty()) spdlog::error("hint: {}", e.hint());
     return e.code();
   } catch (const std::exception& e) {

@@ -110,6 +110,46 @@ TEST_F(AgentOutputsTest, CheckConfigExitCodes) {
   EXPECT_NE(r.out.find(bad + ":1: tier: unknown tier 'bogus'"), std::string::npos) << r.out;
 }
 
+// Every mistake of a file in one go, each with FILE:LINE, for --check-config
+// and for a plain `run`, which refuses to start.
+TEST_F(AgentOutputsTest, CheckConfigListsEveryMistake) {
+  std::string bad = dir_.path + "/bad.yaml";
+  write_file(bad,
+             "tier: auto\n"
+             "bogus_key: 1\n"
+             "payload_cap: lots\n"
+             "ringbuf_kb: 2097152\n"
+             "severity_threshold: loud\n"
+             "heartbeat:\n"
+             "  interval_sec: 86401\n"
+             "flood_send_rate: 1000001\n");
+  const std::vector<std::string> want = {
+      bad + ":2: unknown key 'bogus_key'",
+      bad + ":3: payload_cap: expected a whole number from 0 to 16384, found 'lots'",
+      bad + ":4: ringbuf_kb: 2097152 is out of range, expected 4 to 1048576",
+      bad + ":5: severity_threshold: 'loud' is not valid",
+      bad + ":7: heartbeat.interval_sec: 86401 is out of range, expected 0 to 86400",
+      bad + ":8: flood_send_rate: 1000001 is out of range, expected 0 to 1000000",
+      bad + ": 6 mistakes",
+  };
+  for (const std::string args : {"run --check-config --config " + bad, "run --config " + bad + " --duration 3"}) {
+    auto r = run_binary(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
+    for (const auto& w : want) EXPECT_NE(r.out.find(w), std::string::npos) << args << " lacks " << w << "\n" << r.out;
+    EXPECT_EQ(r.out.find("capturing with tier"), std::string::npos) << "started despite a bad config:\n" << r.out;
+    EXPECT_EQ(r.out.find("config OK"), std::string::npos) << r.out;
+  }
+  // The CLI refuses the same values with the same words.
+  auto r = run_binary("run --check-config --flood-send-rate 1000001");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("--flood-send-rate: 1000001 is out of range, expected 0 to 1000000"), std::string::npos) << r.out;
+  // The once CLI-only settings are keys now, with the option still winning.
+  std::string good = config("host_root: /\nflood_send_rate: 10\nflood_connect_rate: 0\nduration_sec: 1\n");
+  r = run_binary("run --check-config --config " + good + " --flood-send-rate 20");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("config OK"), std::string::npos) << r.out;
+}
+
 TEST_F(AgentOutputsTest, SighupResyncsTheWatchedSockets) {
   Listener l(sock_);
   std::string other = dir_.path + "/other.sock";

@@ -46,5 +46,7 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_agent_stages.cpp
   unit/test_term_text.cpp
   unit/test_reorder_buffer.cpp
-  unit/test_trace_table.cpp)
+  unit/test_trace_table.cpp
+
+  unit/test_config_surface.cpp)
 include(${CMAKE_CURRENT_LIST_DIR}/enrich_output_tests.cmake)

@@ -1,15 +1,18 @@
 // The agent config file: every key, CLI overrides, and FILE:LINE errors.
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
 #include "capture/errors.h"
 #include "agent/agent.h"
 #include "agent/config_file.h"
+#include "agent/config_keys.h"
 #include "commands/rules_report.h"
 
 namespace fs = std::filesystem;
@@ -50,7 +53,7 @@ class AgentConfigTest : public ::testing::Test {
 };
 
 TEST_F(AgentConfigTest, ReadsEveryKey) {
-  auto p = write(R"(
+  const std::string text = R"(
 sockets: [/run/a.sock, "@abstract"]
 no_default_sockets: true
 tier: socket-tp
@@ -88,8 +91,37 @@ heartbeat:
 severity_threshold: medium
 redaction:
   extra_headers: [X-Api-Key]
-)");
+audit:
+  enabled: false
+  interval_sec: 600
+host_root: /
+flood_send_rate: 100
+flood_connect_rate: 0
+duration_sec: 2.5
+default_rules: false
+)";
+  // The file above sets every key config_keys() lists (nested ones as a.b).
+  std::set<std::string> in_text;
+  YAML::Node doc = YAML::Load(text);
+  for (auto it = doc.begin(); it != doc.end(); ++it) {
+    std::string top = it->first.Scalar();
+    if (!sub_keys(top).empty())
+      for (auto sub = it->second.begin(); sub != it->second.end(); ++sub) in_text.insert(top + "." + sub->first.Scalar());
+    else
+      in_text.insert(top);
+  }
+  std::set<std::string> listed;
+  for (const auto& k : config_keys()) listed.insert(k.key);
+  EXPECT_EQ(in_text, listed) << "ReadsEveryKey must set every config key";
+  auto p = write(text);
   AgentConfig c = load_agent_config(p);
+  EXPECT_FALSE(c.audit.enabled);
+  EXPECT_EQ(c.audit.interval_sec, 600u);
+  EXPECT_EQ(c.agent.host_root, "/");
+  EXPECT_EQ(c.agent.flood_send_rate, 100u);
+  EXPECT_EQ(c.agent.flood_open_rate, 0u);
+  EXPECT_EQ(c.agent.duration_sec, 2.5);
+  EXPECT_TRUE(c.agent.no_default_rules);
   EXPECT_EQ(c.agent.sockets, (std::vector<std::string>{"/run/a.sock", "@abstract"}));
   EXPECT_TRUE(c.agent.no_default_sockets);
   EXPECT_EQ(c.agent.tier, "socket-tp");
@@ -164,7 +196,7 @@ TEST_F(AgentConfigTest, ErrorsNameFileAndLine) {
             "2: unknown key 'bogus' in the config file, expected one of sockets, no_default_sockets, tier, "
             "payload_cap, ringbuf_kb, request_budget, decoder_budget_mb, expected_callers, default_rules, enforce, state_dir, docker_data_root, "
             "containerd_state, containers_storage, containers_runroot, outputs, heartbeat, severity_threshold, "
-            "redaction, audit");
+            "redaction, audit, host_root, flood_send_rate, flood_connect_rate, duration_sec");
   EXPECT_EQ(error_of("\n\ntier: nosuch\n").substr(0, 30), "3: tier: unknown tier 'nosuch'");
   EXPECT_EQ(error_of("payload_cap: lots\n"), "1: payload_cap: expected a whole number from 0 to 16384, found 'lots'");
   EXPECT_EQ(error_of("payload_cap: 99999\n"), "1: payload_cap: 99999 is out of range, expected 0 to 16384");
@@ -217,7 +249,7 @@ TEST_F(AgentConfigTest, FlagsGivenOverrideTheFile) {
   cli.agent.payload_cap = 4096;  // default, not typed
   cli.agent.duration_sec = 3;
   cli.heartbeat.interval_sec = 0;
-  AgentConfig m = merge_cli(file, cli, {"tier", "heartbeat"});
+  AgentConfig m = merge_cli(file, cli, {"tier", "heartbeat", "duration"});
   EXPECT_EQ(m.agent.tier, "syscall-tp");
   EXPECT_EQ(m.agent.payload_cap, 100u);
   EXPECT_EQ(m.agent.duration_sec, 3);
@@ -268,6 +300,138 @@ TEST_F(AgentConfigTest, ExpectedCallersMayNameAFile) {
   EXPECT_NO_THROW(check_agent_config(c));
   c.agent.expected_callers_file = (dir_ / "missing.yaml").string();
   EXPECT_THROW(check_agent_config(c), UserError);
+}
+
+// The keys that were command-line only: same checks as their options, and a
+// typed option still wins over the file.
+TEST_F(AgentConfigTest, HostRootFloodAndDurationKeys) {
+  AgentConfig c = load_agent_config(write("host_root: " + dir_.string() +
+                                          "\nflood_send_rate: 0\nflood_connect_rate: 1000000\nduration_sec: 30\n"));
+  EXPECT_EQ(c.agent.host_root, dir_.string());
+  EXPECT_EQ(c.agent.flood_send_rate, 0u);
+  EXPECT_EQ(c.agent.flood_open_rate, 1000000u);
+  EXPECT_EQ(c.agent.duration_sec, 30);
+  EXPECT_NO_THROW(check_agent_config(c));
+
+  EXPECT_EQ(error_of("host_root: relative/dir\n"), "1: host_root: relative/dir: must be an absolute path");
+  EXPECT_EQ(error_of("host_root: " + dir_.string() + "/absent\n"),
+            "1: host_root: " + dir_.string() + "/absent: No such file or directory");
+  EXPECT_EQ(error_of("flood_send_rate: 1000001\n"),
+            "1: flood_send_rate: 1000001 is out of range, expected 0 to 1000000");
+  EXPECT_EQ(error_of("flood_connect_rate: fast\n"),
+            "1: flood_connect_rate: expected a whole number from 0 to 1000000, found 'fast'");
+  EXPECT_EQ(error_of("duration_sec: -1\n"), "1: duration_sec: -1 is out of range, expected a number >= 0");
+  EXPECT_EQ(error_of("duration_sec: soon\n"), "1: duration_sec: expected a number >= 0, found 'soon'");
+  EXPECT_EQ(error_of("redaction:\n  extra_headers: [\"X Bad\"]\n"),
+            "2: redaction.extra_headers: 'X Bad' is not an HTTP header name");
+
+  AgentConfig cli;
+  cli.agent.host_root = "/";
+  cli.agent.flood_send_rate = 7;
+  cli.agent.flood_open_rate = 8;
+  cli.agent.duration_sec = 1;
+  cli.redact_headers = {"X-Cli"};
+  AgentConfig m = merge_cli(c, cli, {});  // nothing typed: the file's
+  EXPECT_EQ(m.agent.host_root, dir_.string());
+  EXPECT_EQ(m.agent.flood_send_rate, 0u);
+  EXPECT_EQ(m.agent.duration_sec, 30);
+  m = merge_cli(c, cli, {"host-root", "flood-send-rate", "flood-connect-rate", "duration", "redact-header"});
+  EXPECT_EQ(m.agent.host_root, "/");
+  EXPECT_EQ(m.agent.flood_send_rate, 7u);
+  EXPECT_EQ(m.agent.flood_open_rate, 8u);
+  EXPECT_EQ(m.agent.duration_sec, 1);
+  EXPECT_EQ(m.redact_headers, std::vector<std::string>{"X-Cli"});
+}
+
+// --check-config reports every mistake of a file, each with FILE:LINE, in
+// line order, then how many there were.
+TEST_F(AgentConfigTest, EveryMistakeInOneRun) {
+  auto p = write(
+      "tier: auto\n"                      // 1 fine
+      "bogus_key: 1\n"                    // 2 unknown key
+      "payload_cap: [1, 2]\n"             // 3 wrong type
+      "ringbuf_kb: 2097152\n"             // 4 out-of-range int
+      "severity_threshold: loud\n"        // 5 bad enum value
+      "heartbeat:\n"                      // 6
+      "  interval_sec: 86401\n"           // 7 nested, out of range
+      "  prometheus_file: rel.prom\n"     // 8 nested, bad value
+      "  every: 1\n"                      // 9 nested unknown key
+      "enforce: {mode: deny}\n"           // 10 nested bad enum
+      "outputs:\n"                        // 11
+      "  - type: file\n"                  // 12
+      "    path: /tmp/x.json\n"           // 13
+      "    max_size_mb: 2000000\n"        // 14 decimal out of range
+      "    max_files: many\n"             // 15 second mistake in the same entry
+      "  - type: kafka\n"                 // 16 bad enum in a list entry
+      "expected_callers:\n"               // 17
+      "  - exe: /ok\n"                    // 18
+      "  - nope: 1\n"                     // 19 bad list entry
+      "  - uid: x\n"                      // 20 another bad list entry
+      "flood_send_rate: -5\n");           // 21 wrong type (negative)
+  std::string msg;
+  try {
+    load_agent_config(p);
+    FAIL() << "no error";
+  } catch (const UserError& e) {
+    EXPECT_EQ(e.code(), kExitUsage);
+    msg = e.what();
+  }
+  std::vector<std::string> lines;
+  std::istringstream in(msg);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  const std::vector<std::string> want = {
+      p + ":2: unknown key 'bogus_key' in the config file, expected one of ",
+      p + ":3: payload_cap: expected a whole number from 0 to 16384, found a list",
+      p + ":4: ringbuf_kb: 2097152 is out of range, expected 4 to 1048576",
+      p + ":5: severity_threshold: 'loud' is not valid, expected one of none, low, medium, high, critical",
+      p + ":7: heartbeat.interval_sec: 86401 is out of range, expected 0 to 86400",
+      p + ":8: heartbeat.prometheus_file: expected an absolute path",
+      p + ":9: unknown key 'every' in heartbeat, expected one of interval_sec, prometheus_file",
+      p + ":10: enforce.mode: 'deny' is not valid, expected one of monitor, enforce",
+      p + ":14: max_size_mb: 2000000 is out of range, expected a number from 0 to 1048576",
+      p + ":15: max_files: expected a whole number from 0 to 1000, found 'many'",
+      p + ":16: type: 'kafka' is not valid, expected one of stdout, file, syslog",
+      p + ":19: unknown key 'nope', expected exe, uid, container, image or cgroup",
+      p + ":20: 'uid': ",
+      p + ":21: flood_send_rate: expected a whole number from 0 to 1000000, found '-5'",
+      p + ": 14 mistakes",
+  };
+  ASSERT_EQ(lines.size(), want.size()) << msg;
+  for (size_t i = 0; i < want.size(); i++)
+    EXPECT_EQ(lines[i].substr(0, want[i].size()), want[i]) << "line " << i << " of\n" << msg;
+}
+
+// Numbers in messages print as written: no "0.000000 to 1048576.000000".
+TEST_F(AgentConfigTest, RangesPrintAsIntegers) {
+  EXPECT_EQ(error_of("outputs:\n  - type: file\n    path: /x\n    max_size_mb: big\n"),
+            "4: max_size_mb: expected a number from 0 to 1048576, found 'big'");
+  EXPECT_EQ(error_of("outputs:\n  - type: file\n    path: /x\n    max_size_mb: -0.5\n"),
+            "4: max_size_mb: -0.5 is out of range, expected a number from 0 to 1048576");
+  EXPECT_EQ(error_of("outputs:\n  - type: file\n    path: /x\n    max_size_mb: nan\n"),
+            "4: max_size_mb: expected a number from 0 to 1048576, found 'nan'");
+  EXPECT_EQ(format_number(0.5), "0.5");
+  EXPECT_EQ(format_number(1048576), "1048576");
+  EXPECT_EQ(format_number(0), "0");
+}
+
+// yaml-cpp stops at the first syntax error: that one, with its line.
+TEST_F(AgentConfigTest, SyntaxErrorsNameTheLine) {
+  EXPECT_EQ(error_of("tier: auto\n\tpayload_cap: 10\n"), "2: YAML syntax error: illegal tab when looking for indentation");
+  EXPECT_EQ(error_of("tier: auto\nheartbeat:\n  interval_sec: 5\n bad: x\n"), "4: YAML syntax error: end of map not found");
+  EXPECT_EQ(error_of("tier: auto\n- x\n"), "2: YAML syntax error: end of map not found");
+  EXPECT_EQ(error_of("a: 1\nb: 2\nc: {x: 1\n"), "4: YAML syntax error: end of map flow not found");
+}
+
+// A list entry or a key that is bad does not hide the good ones' mistakes,
+// and a bad `sockets` value is not also reported as an empty list.
+TEST_F(AgentConfigTest, NoCascadingMistakes) {
+  EXPECT_EQ(error_of("no_default_sockets: true\nsockets: /one.sock\n"),
+            "2: sockets: expected a list of strings, found a scalar");
+  EXPECT_EQ(error_of("no_default_sockets: true\n"), "1: no_default_sockets is true but sockets lists no socket");
+  std::string two = error_of("sockets: [\"@\", /ok.sock, \"\"]\n");
+  EXPECT_NE(two.find("1: sockets: '@'"), std::string::npos) << two;
+  EXPECT_NE(two.find(":1: sockets: '': "), std::string::npos) << two;
+  EXPECT_NE(two.find(": 2 mistakes"), std::string::npos) << two;
 }
 
 TEST(SeverityThreshold, Scores) {

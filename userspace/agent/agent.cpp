@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config_keys.h"
 #include "agent/pipeline.h"
 #include "capture/errors.h"
 #include "capture/watch_list.h"
@@ -19,7 +20,10 @@ std::vector<std::string> restart_only_changes(const AgentOptions& a, const Agent
   if (a.ringbuf_kb != b.ringbuf_kb) keys.push_back("ringbuf_kb");
   if (a.request_budget != b.request_budget) keys.push_back("request_budget");
   if (a.decoder_budget_mb != b.decoder_budget_mb) keys.push_back("decoder_budget_mb");
-  if (a.flood_send_rate != b.flood_send_rate || a.flood_open_rate != b.flood_open_rate) keys.push_back("flood rates");
+  if (a.flood_send_rate != b.flood_send_rate) keys.push_back("flood_send_rate");
+  if (a.flood_open_rate != b.flood_open_rate) keys.push_back("flood_connect_rate");
+  if (a.host_root != b.host_root) keys.push_back("host_root");
+  if (a.duration_sec != b.duration_sec) keys.push_back("duration_sec");
   if (a.enforce != b.enforce) keys.push_back("enforce.mode");
   if (a.deny_host_callers != b.deny_host_callers) keys.push_back("enforce.deny_host_callers");
   if (a.state_dir != b.state_dir) keys.push_back("state_dir");
@@ -32,39 +36,47 @@ std::vector<std::string> restart_only_changes(const AgentOptions& a, const Agent
 }
 
 void validate_agent_options(const AgentOptions& o) {
+  // Every problem, one per line (the ranges are config_keys.h's, shared
+  // with the config file and the CLI validators).
+  std::vector<std::string> errors;
+  auto range = [&](const IntSpec& spec, uint64_t value) {
+    auto why = value_error(spec, value);
+    if (!why.empty()) errors.push_back(std::string(spec.option) + ": " + why);
+  };
   for (const auto& s : o.sockets) {
     auto err = WatchList::validate_spec(s);
-    if (!err.empty()) throw UserError(kExitUsage, "--socket '" + s + "': " + err);
+    if (!err.empty()) errors.push_back("--socket '" + s + "': " + err);
   }
   std::string root_error;
   normalize_host_root(o.host_root, &root_error);
-  if (!root_error.empty()) throw UserError(kExitUsage, "--host-root " + root_error);
+  if (!root_error.empty()) errors.push_back("--host-root " + root_error);
   if (o.no_default_sockets && o.sockets.empty())
-    throw UserError(kExitUsage, "--no-default-sockets needs at least one --socket PATH");
+    errors.push_back("--no-default-sockets needs at least one --socket PATH");
   if (o.tier != "auto" && !find_tier(o.tier)) {
     std::string names;
     for (const auto& t : tier_table()) names += std::string(" ") + t.name;
-    throw UserError(kExitUsage, "--tier '" + o.tier + "': unknown tier (choose auto" + names + ")");
+    errors.push_back("--tier '" + o.tier + "': unknown tier (choose auto" + names + ")");
   }
-  if (o.payload_cap > SW_PAYLOAD_MAX)
-    throw UserError(kExitUsage, "--payload-cap " + std::to_string(o.payload_cap) + ": at most " +
-                                    std::to_string(SW_PAYLOAD_MAX) + " bytes");
-  uint32_t kb = o.ringbuf_kb;
-  if (kb < 4 || (kb & (kb - 1)) != 0 || kb > (1u << 20))
-    throw UserError(kExitUsage, "--ringbuf-kb " + std::to_string(kb) + ": must be a power of two between 4 and 1048576");
-  if (o.request_budget < 1024 || o.request_budget > (16u << 20))
-    throw UserError(kExitUsage, "--request-budget " + std::to_string(o.request_budget) +
-                                    ": must be between 1024 and 16777216 bytes");
-  if (o.decoder_budget_mb < 4 || o.decoder_budget_mb > 16384)
-    throw UserError(kExitUsage, "--decoder-budget-mb " + std::to_string(o.decoder_budget_mb) +
-                                    ": must be between 4 and 16384 MiB");
-  if (o.flood_send_rate > 1000000 || o.flood_open_rate > 1000000)
-    throw UserError(kExitUsage, "--flood-send-rate / --flood-connect-rate: at most 1000000 per second (0 = no limit)");
-  if (o.audit_interval_sec > 86400 * 7)
-    throw UserError(kExitUsage, "--audit-interval " + std::to_string(o.audit_interval_sec) +
-                                    ": at most 604800 seconds (0 = only at start and on container changes)");
-  if (!(o.duration_sec >= 0)) throw UserError(kExitUsage, "--duration must be a number of seconds >= 0");
-  for (const auto& spec : o.expect) parse_expected_spec(spec, "--expect");
+  range(spec::kPayloadCap, o.payload_cap);
+  range(spec::kRingbufKb, o.ringbuf_kb);
+  range(spec::kRequestBudget, o.request_budget);
+  range(spec::kDecoderBudgetMb, o.decoder_budget_mb);
+  range(spec::kFloodSendRate, o.flood_send_rate);
+  range(spec::kFloodConnectRate, o.flood_open_rate);
+  range(spec::kAuditInterval, o.audit_interval_sec);
+  if (auto why = value_error(spec::kDuration, o.duration_sec); !why.empty())
+    errors.push_back("--duration must be a number of seconds >= 0");
+  for (const auto& spec : o.expect) {
+    try {
+      parse_expected_spec(spec, "--expect");
+    } catch (const UserError& e) {
+      errors.emplace_back(e.what());
+    }
+  }
+  if (errors.empty()) return;
+  std::string all;
+  for (const auto& e : errors) all += (all.empty() ? "" : "\n") + e;
+  throw UserError(kExitUsage, all);
 }
 
 CallerPolicy build_caller_policy(const AgentOptions& o) {

@@ -9,6 +9,7 @@ set(SW_AGENT_SOURCES
   agent/loss_reporter.cpp
   agent/request_pipeline.cpp
   agent/config_file.cpp
+  agent/config_keys.cpp
   agent/outputs_sink.cpp
   agent/existing_connections.cpp
   agent/lifecycle.cpp

@@ -266,7 +266,14 @@ void Agent::reload() {
     live_.expect = next.expect;
     if (audit_) audit_->set_interval(next.audit_interval_sec);
   } catch (const UserError& e) {
-    spdlog::error("reload failed, the running config stays in force: {}", e.what());
+    // One log line per mistake: the config parser reports them all.
+    const std::string what = e.what();
+    for (size_t at = 0; at <= what.size();) {
+      size_t nl = what.find('\n', at);
+      if (nl == std::string::npos) nl = what.size();
+      spdlog::error("reload failed, the running config stays in force: {}", what.substr(at, nl - at));
+      at = nl + 1;
+    }
   }
 }
 

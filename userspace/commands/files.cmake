@@ -3,4 +3,5 @@ set(SW_COMMANDS_SOURCES
   commands/doctor.cpp
   commands/doctor_json.cpp
   commands/rules_report.cpp
-  commands/lint.cpp)
+  commands/lint.cpp
+  commands/run_cli.cpp)
