@@ -39,6 +39,10 @@ void add_capture_options(CLI::App* cmd, AgentOptions& o) {
   cmd->add_option("--host-root", o.host_root,
                   "Look socket paths up under DIR, where the host's filesystem is seen (in a container with\n"
                   "--pid host: /proc/1/root). Paths stay host paths in events; no socket is bind-mounted.");
+  cmd->add_option("--host-cgroup2", o.host_cgroup2,
+                  "The host's whole cgroup2 hierarchy, mounted at DIR (default: found among the mounts, else\n"
+                  "under --host-root). In a cgroup namespace of its own (a Kubernetes pod) the agent maps callers\n"
+                  "to containers through it: docs/kubernetes-cgroupns.md");
   cmd->add_option("--tier", o.tier, "Hook tier: auto (best that loads), lsm, fentry, socket-tp, syscall-tp ('doctor' lists them)")
       ->capture_default_str();
   cmd->add_option("--payload-cap", o.payload_cap, "Bytes captured per write (max 16384)")->capture_default_str();

@@ -42,5 +42,6 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_audit_mount_reach.cpp
   unit/test_audit_container_posture.cpp
   unit/test_audit_process_context.cpp
-  unit/test_continuous_audit.cpp)
+  unit/test_continuous_audit.cpp
+  unit/test_host_cgroup2.cpp)
 include(${CMAKE_CURRENT_LIST_DIR}/enrich_output_tests.cmake)

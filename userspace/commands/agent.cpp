@@ -8,6 +8,8 @@
 #include <csignal>
 #include <cstring>
 #include <map>
+#include <optional>
+#include <stdexcept>
 
 #include "capture/errors.h"
 #include "capture/flood_reader.h"
@@ -28,6 +30,7 @@
 #include "enrich/container_resolver.h"
 #include "enrich/docker_data_root.h"
 #include "enrich/event_builder.h"
+#include "enrich/host_cgroup2.h"
 #include "enrich/mountinfo.h"
 #include "enrich/process_table.h"
 #include "enforce/enforcement_marker.h"
@@ -86,10 +89,48 @@ std::vector<std::string> restart_only_changes(const AgentOptions& a, const Agent
   if (a.state_dir != b.state_dir) keys.push_back("state_dir");
   if (a.docker_data_roots != b.docker_data_roots) keys.push_back("docker_data_root");
   if (a.containerd_state != b.containerd_state) keys.push_back("containerd_state");
+  if (a.host_cgroup2 != b.host_cgroup2) keys.push_back("host_cgroup2");
   if (a.containers_storage != b.containers_storage) keys.push_back("containers_storage");
   if (a.containers_runroot != b.containers_runroot) keys.push_back("containers_runroot");
   if (a.continuous_audit != b.continuous_audit) keys.push_back("audit.enabled");
   return keys;
+}
+
+// The cgroup2 hierarchy the agent attaches cgroup/connect_unix to and maps
+// BPF cgroup ids through. In a private cgroup namespace (a Kubernetes pod on
+// a cgroup v2 node) the pod's own cgroup2 mount is rooted at the pod's cgroup:
+// it must be the host's, mounted in or reached under --host-root.
+std::optional<std::string> locate_cgroup2(const AgentOptions& opts) {
+  Cgroup2Sources src;
+  src.explicit_root = opts.host_cgroup2;
+  src.own_mountinfo = opts.mountinfo;
+  src.host_root = normalize_host_root(opts.host_root, nullptr);
+  int host_pid = host_root_pid(src.host_root);
+  if (!src.host_root.empty()) src.host_mountinfo = opts.proc_root + "/" + std::to_string(host_pid) + "/mountinfo";
+  std::optional<Cgroup2Choice> choice;
+  try {
+    choice = locate_host_cgroup2(src);
+  } catch (const std::invalid_argument& e) {
+    throw UserError(kExitUsage, std::string("--host-cgroup2 ") + e.what());
+  }
+  CgroupNamespaceCheck ns = check_cgroup_namespace(opts.proc_root, host_pid);
+  if (ns.private_ns)
+    spdlog::info("the agent runs in a cgroup namespace of its own ({} != {} of {}): callers are resolved by "
+                 "cgroup id through the host's hierarchy, not by /proc/PID/cgroup paths",
+                 ns.self_ino, ns.host_ino, ns.compared_with);
+  if (!choice) {
+    spdlog::warn("no cgroup v2 hierarchy found ({}{}): cgroup paths unavailable, socket-tp cannot attach",
+                 opts.mountinfo, src.host_root.empty() ? "" : ", --host-root " + src.host_root);
+    return std::nullopt;
+  }
+  if (!choice->whole)
+    spdlog::warn("cgroup2 at {} shows only a sub-tree of the hierarchy{}: callers outside it are not attributed "
+                 "to containers and socket-tp only sees connects from inside it; mount the host's cgroup2 "
+                 "(--host-cgroup2) or pass --host-root (docs/kubernetes-cgroupns.md)",
+                 choice->root, ns.private_ns ? " (this cgroup namespace's root)" : "");
+  else
+    spdlog::info("cgroup2 hierarchy: {} (found via {})", choice->root, choice->how);
+  return choice->root;
 }
 
 }  // namespace
@@ -102,6 +143,8 @@ void validate_agent_options(const AgentOptions& o) {
   std::string root_error;
   normalize_host_root(o.host_root, &root_error);
   if (!root_error.empty()) throw UserError(kExitUsage, "--host-root " + root_error);
+  if (!o.host_cgroup2.empty() && o.host_cgroup2[0] != '/')
+    throw UserError(kExitUsage, "--host-cgroup2 '" + o.host_cgroup2 + "': must be an absolute path");
   if (o.no_default_sockets && o.sockets.empty())
     throw UserError(kExitUsage, "--no-default-sockets needs at least one --socket PATH");
   if (o.tier != "auto" && !find_tier(o.tier)) {
@@ -143,8 +186,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   CallerPolicy policy = build_caller_policy(opts);  // a bad file is a usage error: before any BPF work
   check_privileges_and_btf();
 
-  auto cg2 = find_cgroup2_mount(opts.mountinfo);
-  if (!cg2) spdlog::warn("no cgroup v2 mount in {}: cgroup paths unavailable, socket-tp cannot attach", opts.mountinfo);
+  std::optional<std::string> cg2 = locate_cgroup2(opts);
 
   TierSettings settings;
   settings.self_tgid = static_cast<uint32_t>(getpid());
@@ -200,6 +242,7 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   ContainerResolver containers(roots);
   builder.set_container_resolver(&containers);
   HostNamespaces host = HostNamespaces::read(opts.proc_root, host_root_pid(opts.host_root));
+  const CgroupNamespaceCheck cgroupns = check_cgroup_namespace(opts.proc_root, host_root_pid(opts.host_root));
   // Names come from the runtimes' own state on disk, never from their sockets.
   auto refresh_docker_roots = [&]() {
     // host.mntns: read from --host-root's process when the agent runs in a container, where
@@ -350,7 +393,8 @@ RunStats run_agent(const AgentOptions& opts, EventSink& sink) {
   const uint64_t start_realtime_ns = now_realtime_ns();  // agent-start precedes the snapshot in time too
   std::vector<Event> existing;
   if (opts.existing_connections)
-    existing = existing_connection_events(watches.resolve(), opts.proc_root, cg2.value_or(""),
+    existing = existing_connection_events(watches.resolve(), opts.proc_root,
+                                          CgroupPaths{cg2.value_or(""), cgroupns.private_ns},
                                           capture->tier().abi_id, containers, builder);
   const auto started = std::chrono::steady_clock::now();
   if (opts.lifecycle_events) {

@@ -193,7 +193,7 @@ AgentConfig load_agent_config(const std::string& path, AgentConfig cfg) {
   p.each(root, "the config file",
          {"sockets", "no_default_sockets", "tier", "payload_cap", "ringbuf_kb", "request_budget", "decoder_budget_mb", "expected_callers", "default_rules",
           "enforce", "state_dir", "docker_data_root", "containerd_state", "containers_storage", "containers_runroot",
-          "outputs", "heartbeat", "severity_threshold", "redaction", "audit"},
+          "outputs", "heartbeat", "severity_threshold", "redaction", "audit", "host_cgroup2"},
          [&](const std::string& k, const YAML::Node& key, const YAML::Node& v) {
            if (k == "sockets") {
              a.sockets = p.strings(v, k);
@@ -247,6 +247,8 @@ AgentConfig load_agent_config(const std::string& path, AgentConfig cfg) {
              a.containers_storage = p.str(v, k);
            } else if (k == "containers_runroot") {
              a.containers_runroot = p.str(v, k);
+           } else if (k == "host_cgroup2") {
+             a.host_cgroup2 = p.str(v, k);
            } else if (k == "outputs") {
              if (!v.IsSequence()) p.fail(v, std::string("outputs: expected a list of outputs (- type: file ...), found ") + type_name(v));
              cfg.outputs.clear();
@@ -323,6 +325,7 @@ AgentConfig merge_cli(const AgentConfig& file, const AgentConfig& cli, const std
   if (has("enforce")) m.agent.enforce = cli.agent.enforce;
   if (has("deny-host-callers")) m.agent.deny_host_callers = cli.agent.deny_host_callers;
   if (has("state-dir")) m.agent.state_dir = cli.agent.state_dir;
+  if (has("host-cgroup2")) m.agent.host_cgroup2 = cli.agent.host_cgroup2;
   if (has("output")) m.outputs = cli.outputs;
   if (has("heartbeat")) m.heartbeat.interval_sec = cli.heartbeat.interval_sec;
   if (has("prometheus-file")) m.heartbeat.prometheus_file = cli.heartbeat.prometheus_file;

@@ -1,0 +1,29 @@
+#!/bin/sh
+# Runs CMD the way a Kubernetes pod on a cgroup v2 node runs: in a cgroup namespace of its own,
+# rooted at a cgroup below the host's root, with the runtime's cgroup2 mount showing only that
+# namespace. Used by test_cgroupns_trace.sh; run it under `unshare --mount --propagation private`.
+#
+#   cgroupns_exec.sh CGROUP_DIR HOST_CGROUP2 HOST_VIEW|- -- CMD [ARGS...]
+#
+# 1. join CGROUP_DIR (a directory in the host's cgroup2 hierarchy: the "pod's" cgroup);
+# 2. HOST_VIEW given: bind the host's hierarchy (HOST_CGROUP2, its mount point) read-only there,
+#    before the cgroup namespace exists, as a DaemonSet's hostPath volume does (a cgroup2 mounted
+#    from inside the namespace would be rooted at the namespace: exactly the problem);
+# 3. unshare the cgroup namespace, mount a fresh cgroup2 over HOST_CGROUP2 (the pod's own view,
+#    rooted at CGROUP_DIR), exec CMD. Every step is an exec: CMD keeps this script's pid.
+# Exit 97 if a step fails.
+if [ "$1" = --inner ]; then
+  mp=$2
+  shift 2
+  mount -t cgroup2 cgroup2 "$mp" || exit 97
+  exec "$@"
+fi
+cg=$1 host=$2 view=$3
+shift 3
+[ "$1" = -- ] && shift
+echo $$ >"$cg/cgroup.procs" || exit 97
+if [ "$view" != - ]; then
+  mount --bind "$host" "$view" || exit 97
+  mount -o remount,bind,ro "$view" || exit 97
+fi
+exec unshare --cgroup -- "$0" --inner "$host" "$@"
