@@ -9,12 +9,15 @@
 # 2. HOST_VIEW given: bind the host's hierarchy (HOST_CGROUP2, its mount point) read-only there,
 #    before the cgroup namespace exists, as a DaemonSet's hostPath volume does (a cgroup2 mounted
 #    from inside the namespace would be rooted at the namespace: exactly the problem);
-# 3. unshare the cgroup namespace, mount a fresh cgroup2 over HOST_CGROUP2 (the pod's own view,
+# 3. unshare the cgroup namespace, replace the mount at HOST_CGROUP2 by a fresh cgroup2 (the pod's own view,
 #    rooted at CGROUP_DIR), exec CMD. Every step is an exec: CMD keeps this script's pid.
 # Exit 97 if a step fails.
 if [ "$1" = --inner ]; then
   mp=$2
   shift 2
+  # The host's mount goes first (this mount namespace only): the kernel refuses (EBUSY) a second
+  # mount of the same filesystem on top of a mount point that already is its root.
+  umount -l "$mp" || exit 97
   mount -t cgroup2 cgroup2 "$mp" || exit 97
   exec "$@"
 fi

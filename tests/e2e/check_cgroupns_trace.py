@@ -43,6 +43,7 @@ def main():
     ap.add_argument("--inode", type=int, required=True)
     ap.add_argument("--container-id", required=True)
     ap.add_argument("--container-name", required=True)
+    ap.add_argument("--host-cli", required=True, help="path of the host's docker CLI (docker exec)")
     ap.add_argument("--attributed", action="append", required=True)
     ap.add_argument("--control", required=True)
     a = ap.parse_args()
@@ -54,6 +55,9 @@ def main():
         calls = [e for e in events if get(e, "event.action") in ("connect", "send")
                  and get(e, "sockwarden.socket.inode") == a.inode]
         ctr = [e for e in calls if get(e, "process.executable") == CTR_CLI]
+        other = [e for e in calls if get(e, "process.executable") not in (CTR_CLI, a.host_cli)]
+        check(f"{path}: every call is the container's CLI or the host's", not other,
+              f"{sorted({str(get(e, 'process.executable')) for e in other})}")
         check(f"{path}: the in-container CLI's connect and send were seen",
               any(get(e, "event.action") == "connect" for e in ctr) and any(get(e, "event.action") == "send" for e in ctr),
               f"{len(ctr)} of {len(calls)} calls")
@@ -68,17 +72,21 @@ def main():
               f"{sorted({str(get(e, 'sockwarden.cgroup.path')) for e in ctr})}")
         check(f"{path}: flagged container-originated",
               bool(ctr) and all("container-originated" in flags(e) for e in ctr), f"{[flags(e) for e in ctr[:2]]}")
-        host = [e for e in calls if get(e, "process.executable") != CTR_CLI]
+        host = [e for e in calls if get(e, "process.executable") == a.host_cli]
         check(f"{path}: the host CLI (docker exec) is neither in a container nor container-originated",
               bool(host) and all(get(e, "container.id") is None and "container-originated" not in flags(e)
                                  for e in host),
               f"{len(host)} host calls, {sorted({str(get(e, 'container.name')) for e in host})}")
 
     control = load(a.control, check)
-    leaked = [e for e in control if get(e, "container.id") == cid or get(e, "container.name") == name
+    # Caller events only: the continuous audit's findings name containers from /proc text, not ids.
+    control_calls = [e for e in control if get(e, "event.action") in ("connect", "send", "reply", "existing-connection")]
+    check(f"{a.control} (no host hierarchy): the agent captured calls", bool(control_calls),
+          f"{len(control_calls)} calls")
+    leaked = [e for e in control_calls if get(e, "container.id") == cid or get(e, "container.name") == name
               or "container-originated" in flags(e)]
-    check(f"{a.control} (no host hierarchy): nothing attributed to the container", not leaked,
-          f"{len(leaked)} attributed events")
+    check(f"{a.control} (no host hierarchy): no call attributed to the container", not leaked,
+          f"{len(leaked)} attributed calls")
 
     if check.failed:
         print(f"{len(check.failures)} check(s) failed", file=sys.stderr)

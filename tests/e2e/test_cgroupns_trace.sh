@@ -10,7 +10,8 @@
 # runtime does:
 #   A  the host's hierarchy bind-mounted read-only beforehand (a DaemonSet's hostPath volume),
 #      named with --host-cgroup2;
-#   B  no such mount, --host-root /proc/1/root (the hierarchy found at the host's mount point);
+#   B  no such mount, --host-root /proc/<test shell>/root (the hierarchy found at the host's mount
+#      point, as the DaemonSet's --host-root /proc/1/root does);
 #   C  neither (the negative control: proves the setup hides the host's hierarchy).
 # A container (local/busybox:1, socket bind-mounted at /host/d.sock) then runs `docker ps`
 # through `docker exec`. Before that, the test asserts that the agents' cgroup namespaces differ
@@ -73,6 +74,11 @@ e2e_dockerd_start || fail "could not start a private dockerd"
 CTR_CLI=$(e2e_static_docker_cli) || CTR_CLI=$(readlink -f "$(command -v docker)")
 e2e_build_busybox_image "$CTR_CLI" || fail "could not import local/busybox:1"
 SOCK_INODE=$(stat -c %i "$E2E_SOCK")
+# The host's CLI from a path of its own, so that its calls are told apart from the container's.
+HOST_CLI=$E2E_DIR/hostbin/docker
+mkdir -p "$E2E_DIR/hostbin"
+cp "$(readlink -f "$(command -v docker)")" "$HOST_CLI"
+e2e_docker() { DOCKER_CONFIG="$E2E_DIR/cli-config" "$HOST_CLI" -H "unix://$E2E_SOCK" "$@"; }
 
 # The container first (its create is not what this test is about), idle until exec'd into.
 e2e_docker run -d --name cgnsvictim --network none -e DOCKER_CONFIG=/tmp/.docker \
@@ -97,8 +103,11 @@ start_agent() {  # NAME VIEW(-|dir) ARGS...
   AGENT_PID[$name]=$!
 }
 mkdir -p "$E2E_DIR/host-cgroup2"
-start_agent A "$E2E_DIR/host-cgroup2" --host-cgroup2 "$E2E_DIR/host-cgroup2"
-start_agent B - --host-root /proc/1/root
+# PID 1 of this sandbox is not ptrace-readable, so the test's own shell (in the host's mount and
+# cgroup namespaces) plays the node's PID 1 behind --host-root (the DaemonSet passes /proc/1/root:
+# the host's mount namespace for the caller classification and dockerd's state).
+start_agent A "$E2E_DIR/host-cgroup2" --host-root "/proc/$$/root" --host-cgroup2 "$E2E_DIR/host-cgroup2"
+start_agent B - --host-root "/proc/$$/root"
 start_agent C -
 
 for n in A B C; do
@@ -147,10 +156,10 @@ for n in A B C; do
 done
 grep -q "cgroup2 hierarchy: $E2E_DIR/host-cgroup2 (found via --host-cgroup2)" "$E2E_DIR/agent-A.log" ||
   fail "agent A did not use --host-cgroup2"
-grep -q "cgroup2 hierarchy: /proc/1/root$HOSTCG (found via --host-root)" "$E2E_DIR/agent-B.log" ||
+grep -q "cgroup2 hierarchy: /proc/$$/root$HOSTCG (found via --host-root)" "$E2E_DIR/agent-B.log" ||
   fail "agent B did not find the hierarchy under --host-root"
 grep -q "shows only a sub-tree" "$E2E_DIR/agent-C.log" || fail "agent C did not warn about its sub-tree"
 
-python3 "$HERE/check_cgroupns_trace.py" --inode "$SOCK_INODE" --container-id "$CID" --container-name cgnsvictim \
+python3 "$HERE/check_cgroupns_trace.py" --inode "$SOCK_INODE" --host-cli "$HOST_CLI" --container-id "$CID" --container-name cgnsvictim \
   --attributed "$E2E_DIR/events-A.jsonl" --attributed "$E2E_DIR/events-B.jsonl" \
   --control "$E2E_DIR/events-C.jsonl"
