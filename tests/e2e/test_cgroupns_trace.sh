@@ -4,12 +4,14 @@
 #
 #   test_cgroupns_trace.sh [SOCKWARDEN_BINARY]
 #
-# Three agents (socket-tp), each started by cgroupns_exec.sh in a private mount namespace, moved
+# Four agents (socket-tp), each started by cgroupns_exec.sh in a private mount namespace, moved
 # into a cgroup of its own below the host's root and then into a new cgroup namespace, with a
-# fresh cgroup2 (rooted at that namespace) mounted over the host's mount point, as a pod's
+# fresh cgroup2 (rooted at that namespace) mounted at the host's mount point, as a pod's
 # runtime does:
-#   A  the host's hierarchy bind-mounted read-only beforehand (a DaemonSet's hostPath volume),
-#      named with --host-cgroup2;
+#   A  the DaemonSet's setup: the host's hierarchy bind-mounted read-only (staged before the
+#      namespace existed, as a hostPath volume is, and listed after the namespace's own mount)
+#      plus --host-root; the agent must find the mount by itself;
+#   D  the same mount named with --host-cgroup2;
 #   B  no such mount, --host-root /proc/<test shell>/root (the hierarchy found at the host's mount
 #      point, as the DaemonSet's --host-root /proc/1/root does);
 #   C  neither (the negative control: proves the setup hides the host's hierarchy).
@@ -102,15 +104,16 @@ start_agent() {  # NAME VIEW(-|dir) ARGS...
     >"$E2E_DIR/events-$name.jsonl" 2>"$E2E_DIR/agent-$name.log" &
   AGENT_PID[$name]=$!
 }
-mkdir -p "$E2E_DIR/host-cgroup2"
+
 # PID 1 of this sandbox is not ptrace-readable, so the test's own shell (in the host's mount and
 # cgroup namespaces) plays the node's PID 1 behind --host-root (the DaemonSet passes /proc/1/root:
 # the host's mount namespace for the caller classification and dockerd's state).
-start_agent A "$E2E_DIR/host-cgroup2" --host-root "/proc/$$/root" --host-cgroup2 "$E2E_DIR/host-cgroup2"
+start_agent A "$E2E_DIR/host-cgroup2-A" --host-root "/proc/$$/root"
 start_agent B - --host-root "/proc/$$/root"
 start_agent C -
+start_agent D "$E2E_DIR/host-cgroup2-D" --host-root "/proc/$$/root" --host-cgroup2 "$E2E_DIR/host-cgroup2-D"
 
-for n in A B C; do
+for n in A B C D; do
   t0=$SECONDS
   until grep -q "ready: tier" "$E2E_DIR/agent-$n.log" 2>/dev/null; do
     if ! kill -0 "${AGENT_PID[$n]}" 2>/dev/null; then
@@ -121,10 +124,10 @@ for n in A B C; do
     sleep 0.2
   done
 done
-e2e_log "agents A=${AGENT_PID[A]} B=${AGENT_PID[B]} C=${AGENT_PID[C]} ready"
+e2e_log "agents A=${AGENT_PID[A]} B=${AGENT_PID[B]} C=${AGENT_PID[C]} D=${AGENT_PID[D]} ready"
 
 # --- the setup really is a pod's: nothing but the cgroup id can attribute the caller -------
-for n in A B C; do
+for n in A B C D; do
   p=${AGENT_PID[$n]}
   ns=$(readlink "/proc/$p/ns/cgroup")
   [[ -n $ns && $ns != "$HOST_CGNS" ]] || fail "agent $n: cgroup namespace $ns is the host's ($HOST_CGNS)"
@@ -142,7 +145,7 @@ done
 e2e_docker exec cgnsvictim docker -H unix:///host/d.sock ps >/dev/null || fail "docker exec ... docker ps"
 sleep 1
 
-for n in A B C; do
+for n in A B C D; do
   kill -TERM "${AGENT_PID[$n]}"
   wait "${AGENT_PID[$n]}"
   rc=$?
@@ -154,12 +157,15 @@ for n in A B C; do
   grep -q "runs in a cgroup namespace of its own" "$E2E_DIR/agent-$n.log" ||
     fail "agent $n did not notice its cgroup namespace"
 done
-grep -q "cgroup2 hierarchy: $E2E_DIR/host-cgroup2 (found via --host-cgroup2)" "$E2E_DIR/agent-A.log" ||
-  fail "agent A did not use --host-cgroup2"
+grep -q "cgroup2 hierarchy: $E2E_DIR/host-cgroup2-A (found via mount)" "$E2E_DIR/agent-A.log" ||
+  fail "agent A did not find the host's hierarchy among its mounts"
+grep -q "cgroup2 hierarchy: $E2E_DIR/host-cgroup2-D (found via --host-cgroup2)" "$E2E_DIR/agent-D.log" ||
+  fail "agent D did not use --host-cgroup2"
 grep -q "cgroup2 hierarchy: /proc/$$/root$HOSTCG (found via --host-root)" "$E2E_DIR/agent-B.log" ||
   fail "agent B did not find the hierarchy under --host-root"
 grep -q "shows only a sub-tree" "$E2E_DIR/agent-C.log" || fail "agent C did not warn about its sub-tree"
 
 python3 "$HERE/check_cgroupns_trace.py" --inode "$SOCK_INODE" --host-cli "$HOST_CLI" --container-id "$CID" --container-name cgnsvictim \
   --attributed "$E2E_DIR/events-A.jsonl" --attributed "$E2E_DIR/events-B.jsonl" \
+  --attributed "$E2E_DIR/events-D.jsonl" \
   --control "$E2E_DIR/events-C.jsonl"
