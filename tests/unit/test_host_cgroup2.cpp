@@ -34,7 +34,7 @@ uint64_t ino(const fs::path& p) {
   return ::lstat(p.c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
-class TempDir : public ::testing::Test {
+class HostCgroup2Tree : public ::testing::Test {
  protected:
   void SetUp() override {
     char tmpl[] = "/tmp/sw_hostcg_XXXXXX";
@@ -55,7 +55,7 @@ class TempDir : public ::testing::Test {
 
 // --- the walk -------------------------------------------------------------
 
-TEST_F(TempDir, WalkReportsEveryDirectoryWithItsInode) {
+TEST_F(HostCgroup2Tree, WalkReportsEveryDirectoryWithItsInode) {
   mk("/docker/" + kId);
   mk(kPod + "/cri-containerd-" + kId + ".scope");
   write(dir_ / "cgroup.procs", "1\n");
@@ -75,7 +75,7 @@ TEST_F(TempDir, WalkReportsEveryDirectoryWithItsInode) {
   EXPECT_EQ(r.visited, seen.size());
 }
 
-TEST_F(TempDir, WalkNeverFollowsSymlinks) {
+TEST_F(HostCgroup2Tree, WalkNeverFollowsSymlinks) {
   fs::path outside = mk("/outside/secret");
   mk("/tree/a");
   fs::create_directory_symlink(dir_ / "outside", dir_ / "tree" / "a" / "link");
@@ -91,7 +91,7 @@ TEST_F(TempDir, WalkNeverFollowsSymlinks) {
   EXPECT_EQ(ids.count(ino(dir_ / "outside")), 0u);
 }
 
-TEST_F(TempDir, WalkIsBoundedInDepthAndEntries) {
+TEST_F(HostCgroup2Tree, WalkIsBoundedInDepthAndEntries) {
   mk("/l1/l2/l3/l4/l5");
   CgroupWalkLimits depth;
   depth.max_depth = 3;
@@ -121,14 +121,14 @@ TEST_F(TempDir, WalkIsBoundedInDepthAndEntries) {
   EXPECT_EQ(calls, 3u);
 }
 
-TEST_F(TempDir, WalkOfMissingRootReportsNothing) {
+TEST_F(HostCgroup2Tree, WalkOfMissingRootReportsNothing) {
   size_t calls = 0;
   auto r = walk_cgroup_tree((dir_ / "nope").string(), {}, [&](uint64_t, const std::string&) { return ++calls, true; });
   EXPECT_FALSE(r.root_ok);
   EXPECT_EQ(calls, 0u);
 }
 
-TEST_F(TempDir, ResolverHonoursWalkLimits) {
+TEST_F(HostCgroup2Tree, ResolverHonoursWalkLimits) {
   mk("/a/b/c/d");
   CgroupResolver r(dir_.string(), 8192, 0ms);
   CgroupWalkLimits lim;
@@ -141,7 +141,7 @@ TEST_F(TempDir, ResolverHonoursWalkLimits) {
 
 // --- which hierarchy ------------------------------------------------------
 
-TEST_F(TempDir, ViewOfPlainDirectoryIsNotCgroup2) { EXPECT_EQ(cgroup2_view(dir_.string()), Cgroup2View::NotCgroup2); }
+TEST_F(HostCgroup2Tree, ViewOfPlainDirectoryIsNotCgroup2) { EXPECT_EQ(cgroup2_view(dir_.string()), Cgroup2View::NotCgroup2); }
 
 // This test host runs in the initial cgroup namespace (asserted), so its own
 // cgroup2 mount is the whole hierarchy, whose root is the kernfs root: inode 1.
@@ -159,10 +159,10 @@ TEST(HostCgroup2Real, OwnMountIsTheWholeHierarchy) {
   EXPECT_EQ(choice->how, "mount");
 }
 
-class Locate : public TempDir {
+class HostCgroup2Locate : public HostCgroup2Tree {
  protected:
   void SetUp() override {
-    TempDir::SetUp();
+    HostCgroup2Tree::SetUp();
     own_ = (dir_ / "own-mountinfo").string();
     host_ = (dir_ / "host-mountinfo").string();
   }
@@ -179,7 +179,7 @@ class Locate : public TempDir {
   std::map<std::string, Cgroup2View> views_;
 };
 
-TEST_F(Locate, PrefersAMountShowingTheWholeHierarchy) {
+TEST_F(HostCgroup2Locate, PrefersAMountShowingTheWholeHierarchy) {
   // A pod: the runtime's namespace-rooted mount first, the host's bound at /host/cgroup.
   write(own_, line(30, "/sys/fs/cgroup", "cgroup2") + line(31, "/proc", "proc") + line(32, "/host/cgroup", "cgroup2"));
   views_ = {{"/sys/fs/cgroup", Cgroup2View::Subtree}, {"/host/cgroup", Cgroup2View::Whole}};
@@ -192,7 +192,7 @@ TEST_F(Locate, PrefersAMountShowingTheWholeHierarchy) {
   EXPECT_EQ(c->how, "mount");
 }
 
-TEST_F(Locate, FallsBackToTheHostsMountPointUnderHostRoot) {
+TEST_F(HostCgroup2Locate, FallsBackToTheHostsMountPointUnderHostRoot) {
   write(own_, line(30, "/sys/fs/cgroup", "cgroup2"));
   write(host_, line(40, "/", "ext4") + line(41, "/sys/fs/cgroup/unified", "cgroup2"));
   views_ = {{"/sys/fs/cgroup", Cgroup2View::Subtree}, {"/proc/1/root/sys/fs/cgroup/unified", Cgroup2View::Whole}};
@@ -212,7 +212,7 @@ TEST_F(Locate, FallsBackToTheHostsMountPointUnderHostRoot) {
   EXPECT_EQ(c->root, "/proc/1/root/sys/fs/cgroup/unified");
 }
 
-TEST_F(Locate, SubtreeOnlyAsLastResortAndNothingWithoutCgroup2) {
+TEST_F(HostCgroup2Locate, SubtreeOnlyAsLastResortAndNothingWithoutCgroup2) {
   write(own_, line(30, "/sys/fs/cgroup", "cgroup2"));
   views_ = {{"/sys/fs/cgroup", Cgroup2View::Subtree}};
   Cgroup2Sources s;
@@ -227,7 +227,7 @@ TEST_F(Locate, SubtreeOnlyAsLastResortAndNothingWithoutCgroup2) {
   EXPECT_FALSE(locate_host_cgroup2(s, view()));
 }
 
-TEST_F(Locate, ExplicitRootMustShowTheWholeHierarchy) {
+TEST_F(HostCgroup2Locate, ExplicitRootMustShowTheWholeHierarchy) {
   write(own_, line(30, "/sys/fs/cgroup", "cgroup2"));
   views_ = {{"/sys/fs/cgroup", Cgroup2View::Whole}, {"/host/cg", Cgroup2View::Whole}, {"/ns/cg", Cgroup2View::Subtree}};
   Cgroup2Sources s;
@@ -245,7 +245,7 @@ TEST_F(Locate, ExplicitRootMustShowTheWholeHierarchy) {
 
 // --- the namespace check --------------------------------------------------
 
-TEST_F(TempDir, NamespaceCheckComparesWithTheHostProcess) {
+TEST_F(HostCgroup2Tree, NamespaceCheckComparesWithTheHostProcess) {
   mk("/proc/self/ns");
   mk("/proc/1/ns");
   mk("/proc/77/ns");
@@ -265,7 +265,7 @@ TEST_F(TempDir, NamespaceCheckComparesWithTheHostProcess) {
   EXPECT_EQ(c.compared_with, "the initial cgroup namespace");
 }
 
-TEST(NamespaceRelative, Paths) {
+TEST(HostCgroup2Paths, Paths) {
   EXPECT_EQ(v2_cgroup_line("12:pids:/x\n0::/../docker/abc\n"), "/../docker/abc");
   EXPECT_EQ(v2_cgroup_line("12:pids:/x\n"), "");
   EXPECT_TRUE(is_namespace_relative("/../docker/abc", false));
@@ -277,7 +277,7 @@ TEST(NamespaceRelative, Paths) {
 
 // --- a process's cgroup from its namespace-relative path -------------------
 
-TEST_F(TempDir, FindsTheProcessCgroupConfirmedByCgroupProcs) {
+TEST_F(HostCgroup2Tree, FindsTheProcessCgroupConfirmedByCgroupProcs) {
   const std::string ctr = kPod + "/cri-containerd-" + kId + ".scope";
   write(mk(ctr) / "cgroup.procs", "100\n4242\n");
   // A look-alike elsewhere (a delegated user made it) that does not hold the process.
@@ -301,7 +301,7 @@ TEST_F(TempDir, FindsTheProcessCgroupConfirmedByCgroupProcs) {
   EXPECT_FALSE(find_process_cgroup(root, nodes, "/../a/../b", 1));
 }
 
-TEST_F(TempDir, ExistingConnectionInAPrivateNamespaceGetsTheHostCgroupId) {
+TEST_F(HostCgroup2Tree, ExistingConnectionInAPrivateNamespaceGetsTheHostCgroupId) {
   const std::string proc = (dir_ / "proc").string(), cg = (dir_ / "cgroup").string();
   mk("/proc/4242/ns");
   write(dir_ / "proc/4242/status", "Name:\tdocker\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n");

@@ -1,5 +1,7 @@
 #include "enrich/cgroup_resolver.h"
 
+#include <spdlog/spdlog.h>
+
 #include <iterator>
 
 namespace sockwarden {
@@ -63,6 +65,14 @@ std::optional<std::string> CgroupResolver::rescan(uint64_t wanted) {
     prewarm(ino, rel);
     return true;
   });
+  // Once: a tree this large or deep is unusual enough to say so, and cgroups
+  // beyond the limits stay unattributed (the limits keep a hostile tree from
+  // stalling the event path).
+  if ((last_walk_.hit_depth || last_walk_.hit_entries) && !warned_limits_) {
+    warned_limits_ = true;
+    spdlog::warn("cgroup hierarchy {} exceeds the walk's limits ({} levels, {} directories): cgroups beyond "
+                 "them are not attributed", root_, limits_.max_depth, limits_.max_entries);
+  }
   return found;
 }
 

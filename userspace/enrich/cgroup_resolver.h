@@ -54,6 +54,7 @@ class CgroupResolver {
   uint64_t rescans_ = 0;
   CgroupWalkLimits limits_;
   CgroupWalkResult last_walk_;
+  bool warned_limits_ = false;
 
   // LRU: front is the most recently used entry.
   using Entry = std::pair<uint64_t, std::string>;

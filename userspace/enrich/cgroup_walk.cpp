@@ -72,7 +72,7 @@ struct Walker {
 
 CgroupWalkResult walk_cgroup_tree(const std::string& root, const CgroupWalkLimits& limits,
                                   const std::function<bool(uint64_t inode, const std::string& path)>& visit) {
-  Walker w{limits, visit};
+  Walker w{limits, visit, 0, {}, false};
   // The root itself is the agent's configuration (it may legitimately be
   // reached through /proc/1/root, a magic link), so it is opened normally;
   // everything below it is not followed.
