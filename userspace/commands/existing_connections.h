@@ -48,7 +48,7 @@ bool existing_connection_record(const ExistingClient& c, const std::string& proc
 struct CgroupPaths {
   std::string root;         // the host's cgroup2 hierarchy ("" = none)
   bool private_ns = false;  // the agent's cgroup namespace is not the host's
-  std::optional<std::vector<CgroupNode>> nodes;  // walked on first need
+  std::optional<std::vector<CgroupNode>> nodes = std::nullopt;  // walked on first need
 };
 bool existing_connection_record(const ExistingClient& c, const std::string& proc_root, CgroupPaths& cgroups,
                                 uint16_t tier_abi_id, uint64_t now_boot_ns, RawEvent& out);
