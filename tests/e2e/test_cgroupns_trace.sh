@@ -19,11 +19,11 @@
 # through `docker exec`. Before that, the test asserts that the agents' cgroup namespaces differ
 # from the host's, that /proc/<ctr pid>/cgroup read in them is namespace-relative ("0::/../.."),
 # and that their own cgroup2 mount is a subtree, so no old path-based route can pass.
-# Checks (check_cgroupns_trace.py): A and B attribute the call to the container by name and id
+# Checks (check_cgroupns_trace.py): A, B and D attribute the call to the container by name and id
 # with the host path /docker/<id>, flagged container-originated; the host CLI's `docker exec`
 # is not; C attributes nothing to the container.
 #
-# Exit: 0 pass, 1 fail, 77 prerequisites missing (the ctest wrapper counts that as a failure).
+# Exit: 0 pass, 1 fail, 77 prerequisites missing (ctest counts 77 as a failure here).
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
