@@ -76,3 +76,14 @@ set_tests_properties(e2e.dockerd.trace_tty PROPERTIES
   RUN_SERIAL TRUE
   TIMEOUT 90
   LABELS "e2e;root")
+
+# The agent in a cgroup namespace of its own (a Kubernetes pod on a cgroup v2 node), against a
+# real dockerd: attribution by cgroup id through the host's hierarchy, given with --host-cgroup2
+# or found under --host-root, and a control agent that has neither. Measured 7-25 s (2 vCPU shared
+# with other builds, kernel 6.18).
+add_test(NAME e2e.cgroupns.socket_tp
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_cgroupns_trace.sh $<TARGET_FILE:sockwarden>)
+set_tests_properties(e2e.cgroupns.socket_tp PROPERTIES
+  RUN_SERIAL TRUE
+  TIMEOUT 90
+  LABELS "e2e;root")

@@ -89,6 +89,11 @@ for v in pod["volumes"]:
     if "hostPath" in v:
         m = mounts.get(v["name"])
         want(m is not None and m.get("readOnly") is True, "hostPath %s mounted read-only" % v["hostPath"]["path"])
+# The host's cgroup2 hierarchy, read-only where the pod's own (cgroup-namespaced) view would be:
+# caller -> container attribution in a pod's cgroup namespace (docs/kubernetes-cgroupns.md).
+cg = [v for v in pod["volumes"] if v.get("hostPath", {}).get("path") == "/sys/fs/cgroup"]
+want(len(cg) == 1 and mounts.get(cg[0]["name"], {}).get("mountPath") == "/sys/fs/cgroup",
+     "the host's /sys/fs/cgroup mounted (read-only) at /sys/fs/cgroup")
 if problems:
     print("deploy/kubernetes/daemonset.yaml:\n  " + "\n  ".join(problems))
     sys.exit(1)

@@ -196,7 +196,7 @@ TEST_F(AgentConfigTest, ErrorsNameFileAndLine) {
             "2: unknown key 'bogus' in the config file, expected one of sockets, no_default_sockets, tier, "
             "payload_cap, ringbuf_kb, request_budget, decoder_budget_mb, expected_callers, default_rules, enforce, state_dir, docker_data_root, "
             "containerd_state, containers_storage, containers_runroot, outputs, heartbeat, severity_threshold, "
-            "redaction, audit, host_root, flood_send_rate, flood_connect_rate, duration_sec");
+            "redaction, audit, host_root, flood_send_rate, flood_connect_rate, duration_sec, host_cgroup2");
   EXPECT_EQ(error_of("\n\ntier: nosuch\n").substr(0, 30), "3: tier: unknown tier 'nosuch'");
   EXPECT_EQ(error_of("payload_cap: lots\n"), "1: payload_cap: expected a whole number from 0 to 16384, found 'lots'");
   EXPECT_EQ(error_of("payload_cap: 99999\n"), "1: payload_cap: 99999 is out of range, expected 0 to 16384");
@@ -440,5 +440,21 @@ TEST(SeverityThreshold, Scores) {
   EXPECT_EQ(severity_threshold_score("loud"), -1);
 }
 
+// host_cgroup2: the host's cgroup2 hierarchy mounted in a pod (docs/kubernetes-cgroupns.md).
+TEST_F(AgentConfigTest, HostCgroup2KeyAndFlag) {
+  EXPECT_EQ(load_agent_config(write("host_cgroup2: /host/cgroup\n")).agent.host_cgroup2, "/host/cgroup");
+  AgentConfig file = load_agent_config(write("host_cgroup2: /host/cgroup\n"));
+  AgentConfig cli;
+  cli.agent.host_cgroup2 = "/other";
+  EXPECT_EQ(merge_cli(file, cli, {}).agent.host_cgroup2, "/host/cgroup");
+  EXPECT_EQ(merge_cli(file, cli, {"host-cgroup2"}).agent.host_cgroup2, "/other");
+  AgentOptions o;
+  o.host_cgroup2 = "relative/cgroup";
+  EXPECT_THROW(validate_agent_options(o), UserError);
+  o.host_cgroup2 = "/host/cgroup";
+  EXPECT_NO_THROW(validate_agent_options(o));
+}
+
 }  // namespace
 }  // namespace sockwarden
+

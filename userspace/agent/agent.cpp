@@ -29,6 +29,7 @@ std::vector<std::string> restart_only_changes(const AgentOptions& a, const Agent
   if (a.state_dir != b.state_dir) keys.push_back("state_dir");
   if (a.docker_data_roots != b.docker_data_roots) keys.push_back("docker_data_root");
   if (a.containerd_state != b.containerd_state) keys.push_back("containerd_state");
+  if (a.host_cgroup2 != b.host_cgroup2) keys.push_back("host_cgroup2");
   if (a.containers_storage != b.containers_storage) keys.push_back("containers_storage");
   if (a.containers_runroot != b.containers_runroot) keys.push_back("containers_runroot");
   if (a.continuous_audit != b.continuous_audit) keys.push_back("audit.enabled");
@@ -50,6 +51,8 @@ void validate_agent_options(const AgentOptions& o) {
   std::string root_error;
   normalize_host_root(o.host_root, &root_error);
   if (!root_error.empty()) errors.push_back("--host-root " + root_error);
+  if (!o.host_cgroup2.empty() && o.host_cgroup2[0] != '/')
+    errors.push_back("--host-cgroup2 '" + o.host_cgroup2 + "': must be an absolute path");
   if (o.no_default_sockets && o.sockets.empty())
     errors.push_back("--no-default-sockets needs at least one --socket PATH");
   if (o.tier != "auto" && !find_tier(o.tier)) {

@@ -21,6 +21,12 @@ struct AgentOptions {
   std::vector<std::string> sockets;  // --socket (added to the defaults)
   bool no_default_sockets = false;
   std::string host_root;  // --host-root: socket paths are looked up under it ("" = own root)
+  // --host-cgroup2 / host_cgroup2: where the host's whole cgroup2 hierarchy is
+  // mounted ("" = find it: docs/kubernetes-cgroupns.md).
+  std::string host_cgroup2;
+  // --host-cgroup2 / host_cgroup2: where the host's whole cgroup2 hierarchy is
+  // mounted ("" = find it: docs/kubernetes-cgroupns.md).
+  std::string host_cgroup2;
   std::string tier = "auto";
   uint32_t payload_cap = 4096;
   uint32_t ringbuf_kb = 8192;

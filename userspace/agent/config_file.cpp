@@ -262,6 +262,10 @@ void parse_root(const Parser& p, const YAML::Node& root, AgentConfig& cfg) {
              normalize_host_root(dir, &why);
              if (!why.empty()) p.fail(v, "host_root: " + why);
              a.host_root = dir;
+           } else if (k == "host_cgroup2") {
+             std::string dir = p.str(v, k);
+             if (!dir.empty() && dir[0] != '/') p.fail(v, "host_cgroup2: '" + dir + "' must be an absolute path");
+             a.host_cgroup2 = dir;
            } else if (k == "tier") {
              std::string tier = p.str(v, k);
              std::string names;
@@ -414,6 +418,7 @@ AgentConfig merge_cli(const AgentConfig& file, const AgentConfig& cli, const std
   m.agent.mountinfo = cli.agent.mountinfo;
   if (has("duration")) m.agent.duration_sec = cli.agent.duration_sec;
   if (has("host-root")) m.agent.host_root = cli.agent.host_root;
+  if (has("host-cgroup2")) m.agent.host_cgroup2 = cli.agent.host_cgroup2;
   if (has("socket")) m.agent.sockets = cli.agent.sockets;
   if (has("no-default-sockets")) m.agent.no_default_sockets = cli.agent.no_default_sockets;
   if (has("tier")) m.agent.tier = cli.agent.tier;

@@ -125,6 +125,7 @@ const std::vector<ConfigKey>& config_keys() {
       {"flood_send_rate", {"flood-send-rate"}},
       {"flood_connect_rate", {"flood-connect-rate"}},
       {"duration_sec", {"duration"}},
+      {"host_cgroup2", {"host-cgroup2"}},
   };
   return keys;
 }

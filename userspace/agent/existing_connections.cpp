@@ -38,14 +38,6 @@ std::vector<uint32_t> status_numbers(const std::string& status, const std::strin
   return out;
 }
 
-// The cgroup v2 path ("0::/docker/<id>") of a process, "" if none.
-std::string v2_cgroup_path(const std::string& text) {
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (line.compare(0, 3, "0::") == 0) return line.substr(3);
-  return "";
-}
-
 }  // namespace
 
 int fd_of_socket(const std::string& proc_root, pid_t pid, uint64_t ino) {
@@ -70,6 +62,12 @@ int fd_of_socket(const std::string& proc_root, pid_t pid, uint64_t ino) {
 
 bool existing_connection_record(const ExistingClient& c, const std::string& proc_root, const std::string& cgroup2_root,
                                 uint16_t tier_abi_id, uint64_t now_boot_ns, RawEvent& out) {
+  CgroupPaths cgroups{cgroup2_root};
+  return existing_connection_record(c, proc_root, cgroups, tier_abi_id, now_boot_ns, out);
+}
+
+bool existing_connection_record(const ExistingClient& c, const std::string& proc_root, CgroupPaths& cgroups,
+                                uint16_t tier_abi_id, uint64_t now_boot_ns, RawEvent& out) {
   std::string base = proc_root + "/" + std::to_string(c.pid);
   std::string status = read_text(base + "/status");
   if (status.empty()) return false;  // exited since the dump
@@ -90,9 +88,16 @@ bool existing_connection_record(const ExistingClient& c, const std::string& proc
   r.mntns = static_cast<uint32_t>(audit::ns_inode(proc_root, c.pid, "mnt"));
   r.netns = static_cast<uint32_t>(audit::ns_inode(proc_root, c.pid, "net"));
   // On cgroup v2 the id BPF reports is the cgroup directory's inode.
-  std::string cg = v2_cgroup_path(read_text(base + "/cgroup"));
-  struct stat st {};
-  if (!cgroup2_root.empty() && !cg.empty() && ::stat((cgroup2_root + cg).c_str(), &st) == 0) r.cgroup_id = st.st_ino;
+  std::string cg = v2_cgroup_line(read_text(base + "/cgroup"));
+  if (!cgroups.root.empty() && !cg.empty()) {
+    if (!is_namespace_relative(cg, cgroups.private_ns)) {
+      struct stat st {};
+      if (::stat((cgroups.root + cg).c_str(), &st) == 0) r.cgroup_id = st.st_ino;
+    } else {
+      if (!cgroups.nodes) cgroups.nodes = list_cgroups(cgroups.root);
+      if (auto node = find_process_cgroup(cgroups.root, *cgroups.nodes, cg, c.pid)) r.cgroup_id = node->id;
+    }
+  }
   r.watch_id = c.watch_id;
   r.sock_ino = c.listener_ino;
   r.sock_dev = c.listener_dev;
@@ -144,7 +149,7 @@ std::vector<ExistingClient> find_existing_clients(const std::vector<ResolvedWatc
 }
 
 std::vector<Event> existing_connection_events(const std::vector<ResolvedWatch>& watches, const std::string& proc_root,
-                                              const std::string& cgroup2_root, uint16_t tier_abi_id,
+                                              CgroupPaths cgroups, uint16_t tier_abi_id,
                                               ContainerResolver& containers, EventBuilder& builder) {
   std::vector<Event> out;
   try {
@@ -156,7 +161,7 @@ std::vector<Event> existing_connection_events(const std::vector<ResolvedWatch>& 
     const uint64_t now_boot_ns = static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
     for (const auto& c : clients) {
       RawEvent raw;
-      if (!existing_connection_record(c, proc_root, cgroup2_root, tier_abi_id, now_boot_ns, raw)) continue;
+      if (!existing_connection_record(c, proc_root, cgroups, tier_abi_id, now_boot_ns, raw)) continue;
       Event e = builder.build(std::move(raw));
       e.action = "existing-connection";
       if (c.pending) e.flags.push_back("not-accepted");

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "capture/watch_list.h"
 #include "enrich/container_resolver.h"
 #include "enrich/event_builder.h"
+#include "enrich/host_cgroup2.h"
 
 namespace sockwarden {
 
@@ -39,6 +41,18 @@ struct ExistingClient {
 bool existing_connection_record(const ExistingClient& c, const std::string& proc_root, const std::string& cgroup2_root,
                                 uint16_t tier_abi_id, uint64_t now_boot_ns, RawEvent& out);
 
+// How /proc/PID/cgroup paths map into the hierarchy at `root`. In a private
+// cgroup namespace (a Kubernetes pod) they are relative to the agent's own
+// cgroup, so the cgroup is found by name in one walk of the host's hierarchy
+// and confirmed by its cgroup.procs (find_process_cgroup()).
+struct CgroupPaths {
+  std::string root;         // the host's cgroup2 hierarchy ("" = none)
+  bool private_ns = false;  // the agent's cgroup namespace is not the host's
+  std::optional<std::vector<CgroupNode>> nodes = std::nullopt;  // walked on first need
+};
+bool existing_connection_record(const ExistingClient& c, const std::string& proc_root, CgroupPaths& cgroups,
+                                uint16_t tier_abi_id, uint64_t now_boot_ns, RawEvent& out);
+
 // The fd in proc_root/PID/fd that is socket:[ino], or -1.
 int fd_of_socket(const std::string& proc_root, pid_t pid, uint64_t ino);
 
@@ -52,7 +66,7 @@ std::vector<ExistingClient> find_existing_clients(const std::vector<ResolvedWatc
 // cgroup, container) into an existing-connection event, ready for the
 // classify/filter/sink path. Logs what it could not read; never throws.
 std::vector<Event> existing_connection_events(const std::vector<ResolvedWatch>& watches, const std::string& proc_root,
-                                              const std::string& cgroup2_root, uint16_t tier_abi_id,
+                                              CgroupPaths cgroups, uint16_t tier_abi_id,
                                               ContainerResolver& containers, EventBuilder& builder);
 
 }  // namespace sockwarden

@@ -2,6 +2,7 @@
 set(SW_AGENT_SOURCES
   agent/agent.cpp
   agent/pipeline.cpp
+  agent/cgroup2_location.cpp
   agent/signals.cpp
   agent/watch_sync.cpp
   agent/record_builder.cpp

@@ -7,6 +7,7 @@
 #include <exception>
 #include <utility>
 
+#include "agent/cgroup2_location.h"
 #include "agent/existing_connections.h"
 #include "agent/lifecycle.h"
 #include "agent/signals.h"
@@ -94,9 +95,9 @@ Agent::Agent(const AgentOptions& opts, EventSink& sink)
   CallerPolicy policy = build_caller_policy(opts_);  // a bad file is a usage error: before any BPF work
   check_privileges_and_btf();
 
-  cgroup2_ = find_cgroup2_mount(opts_.mountinfo);
-  if (!cgroup2_)
-    spdlog::warn("no cgroup v2 mount in {}: cgroup paths unavailable, socket-tp cannot attach", opts_.mountinfo);
+  const Cgroup2Location cgroup2 = locate_cgroup2(opts_);
+  cgroup2_ = cgroup2.root;
+  cgroup2_private_ns_ = cgroup2.private_ns;
 
   TierSettings settings;
   settings.self_tgid = static_cast<uint32_t>(getpid());
@@ -185,7 +186,8 @@ void Agent::announce_start() {
   const uint64_t start_realtime_ns = now_realtime_ns();  // agent-start precedes the snapshot in time too
   std::vector<Event> existing;
   if (opts_.existing_connections)
-    existing = existing_connection_events(watches_->resolve(), opts_.proc_root, cgroup2_.value_or(""),
+    existing = existing_connection_events(watches_->resolve(), opts_.proc_root,
+                                          CgroupPaths{cgroup2_.value_or(""), cgroup2_private_ns_},
                                           capture_->tier().abi_id, *containers_, *builder_);
   started_ = Clock::now();
   if (opts_.lifecycle_events) {

@@ -73,6 +73,7 @@ class Agent {
   EventSink& sink_;
   RunStats stats_;
   std::optional<std::string> cgroup2_;
+  bool cgroup2_private_ns_ = false;  // cgroup paths in /proc are relative to our own namespace
 
   std::unique_ptr<Capture> capture_;
   RelayDetector relays_;

@@ -62,6 +62,11 @@ void add_capture_options(CLI::App* cmd, AgentOptions& o) {
                   "Identity is the inode: symlinks, relative paths and container bind-mount aliases match.");
   cmd->add_flag("--no-default-sockets", o.no_default_sockets, "Watch only the --socket paths");
   add_host_root_option(cmd, o.host_root);
+  cmd->add_option("--host-cgroup2", o.host_cgroup2,
+                  "The host's whole cgroup2 hierarchy, mounted at DIR (default: found among the mounts, else\n"
+                  "under --host-root). In a cgroup namespace of its own (a Kubernetes pod) the agent maps callers\n"
+                  "to containers through it: docs/kubernetes-cgroupns.md")
+      ->type_name("DIR");
   cmd->add_option("--tier", o.tier, "Hook tier: auto (best that loads), lsm, fentry, socket-tp, syscall-tp ('doctor' lists them)")
       ->capture_default_str()
       ->check(one_of(tier_names(), "unknown tier"));

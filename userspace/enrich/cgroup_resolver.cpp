@@ -1,12 +1,8 @@
 #include "enrich/cgroup_resolver.h"
 
-#include <sys/stat.h>
+#include <spdlog/spdlog.h>
 
-#include <filesystem>
 #include <iterator>
-#include <vector>
-
-namespace fs = std::filesystem;
 
 namespace sockwarden {
 
@@ -59,41 +55,23 @@ void CgroupResolver::prewarm(uint64_t id, const std::string& path) {
   index_[id] = std::prev(lru_.end());
 }
 
-// Walks the hierarchy by hand instead of recursive_directory_iterator: cgroups
-// come and go while we walk (ENOENT mid-iteration), and one vanished or
-// unreadable directory must only skip that subtree, not end the scan.
+// The walk (cgroup_walk.h) is bounded and never follows symlinks; cgroups
+// that vanish mid-walk only skip their subtree.
 std::optional<std::string> CgroupResolver::rescan(uint64_t wanted) {
   ++rescans_;
   std::optional<std::string> found;
-  auto visit = [&](uint64_t ino, const std::string& rel) {
+  last_walk_ = walk_cgroup_tree(root_, limits_, [&](uint64_t ino, const std::string& rel) {
     if (ino == wanted) found = rel;
     prewarm(ino, rel);
-  };
-  struct stat st {};
-  if (::lstat(root_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return std::nullopt;
-  visit(st.st_ino, "/");
-
-  std::vector<std::pair<fs::path, std::string>> pending{{fs::path(root_), ""}};
-  while (!pending.empty()) {
-    auto [dir, rel] = std::move(pending.back());
-    pending.pop_back();
-    std::error_code ec;
-    fs::directory_iterator it(dir, ec), end;
-    for (; !ec && it != end; it.increment(ec)) {
-      // symlink_status: never follow links out of the hierarchy (cgroupfs has
-      // none, but a test tree or an odd mount could).
-      auto type = it->symlink_status(ec).type();
-      if (ec) {
-        ec.clear();
-        continue;
-      }
-      if (type != fs::file_type::directory) continue;
-      const fs::path& child = it->path();
-      if (::lstat(child.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
-      std::string child_rel = rel + "/" + child.filename().string();
-      visit(st.st_ino, child_rel);
-      pending.emplace_back(child, std::move(child_rel));
-    }
+    return true;
+  });
+  // Once: a tree this large or deep is unusual enough to say so, and cgroups
+  // beyond the limits stay unattributed (the limits keep a hostile tree from
+  // stalling the event path).
+  if ((last_walk_.hit_depth || last_walk_.hit_entries) && !warned_limits_) {
+    warned_limits_ = true;
+    spdlog::warn("cgroup hierarchy {} exceeds the walk's limits ({} levels, {} directories): cgroups beyond "
+                 "them are not attributed", root_, limits_.max_depth, limits_.max_entries);
   }
   return found;
 }

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "enrich/cgroup_walk.h"
+
 namespace sockwarden {
 
 // On cgroup v2 a cgroup's id is its kernfs node id, which is also the inode
@@ -33,6 +35,10 @@ class CgroupResolver {
 
   size_t cache_size() const { return index_.size(); }
   uint64_t rescan_count() const { return rescans_; }
+  const std::string& root() const { return root_; }
+  void set_walk_limits(const CgroupWalkLimits& limits) { limits_ = limits; }
+  // What the last walk saw (visited count, whether a limit cut it short).
+  const CgroupWalkResult& last_walk() const { return last_walk_; }
 
  private:
   std::optional<std::string> lookup(uint64_t id);  // cache hit marks the entry most recently used
@@ -46,6 +52,9 @@ class CgroupResolver {
   Clock now_;
   std::optional<std::chrono::steady_clock::time_point> last_rescan_;
   uint64_t rescans_ = 0;
+  CgroupWalkLimits limits_;
+  CgroupWalkResult last_walk_;
+  bool warned_limits_ = false;
 
   // LRU: front is the most recently used entry.
   using Entry = std::pair<uint64_t, std::string>;

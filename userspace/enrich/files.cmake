@@ -14,4 +14,7 @@ set(SW_ENRICH_SOURCES
   enrich/storage_list_index.cpp
   enrich/docker_data_root.cpp
   enrich/container_resolver.cpp
-  enrich/docker_host_config.cpp)
+  enrich/docker_host_config.cpp
+  # the host's cgroup2 hierarchy from inside a cgroup namespace (docs/kubernetes-cgroupns.md)
+  enrich/cgroup_walk.cpp
+  enrich/host_cgroup2.cpp)
