@@ -98,6 +98,7 @@ host_root: /
 flood_send_rate: 100
 flood_connect_rate: 0
 duration_sec: 2.5
+host_cgroup2: /host/cgroup
 default_rules: false
 )";
   // The file above sets every key config_keys() lists (nested ones as a.b).
@@ -121,6 +122,7 @@ default_rules: false
   EXPECT_EQ(c.agent.flood_send_rate, 100u);
   EXPECT_EQ(c.agent.flood_open_rate, 0u);
   EXPECT_EQ(c.agent.duration_sec, 2.5);
+  EXPECT_EQ(c.agent.host_cgroup2, "/host/cgroup");
   EXPECT_TRUE(c.agent.no_default_rules);
   EXPECT_EQ(c.agent.sockets, (std::vector<std::string>{"/run/a.sock", "@abstract"}));
   EXPECT_TRUE(c.agent.no_default_sockets);

@@ -24,9 +24,6 @@ struct AgentOptions {
   // --host-cgroup2 / host_cgroup2: where the host's whole cgroup2 hierarchy is
   // mounted ("" = find it: docs/kubernetes-cgroupns.md).
   std::string host_cgroup2;
-  // --host-cgroup2 / host_cgroup2: where the host's whole cgroup2 hierarchy is
-  // mounted ("" = find it: docs/kubernetes-cgroupns.md).
-  std::string host_cgroup2;
   std::string tier = "auto";
   uint32_t payload_cap = 4096;
   uint32_t ringbuf_kb = 8192;
