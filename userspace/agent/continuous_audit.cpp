@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/wall_clock.h"
 #include "classify/redactor.h"
 #include "decode/risk_flags.h"
 #include "decode/severity.h"
@@ -14,12 +15,6 @@
 namespace sockwarden {
 
 namespace {
-
-uint64_t realtime_now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
-}
 
 // The risk flags whose container settings the posture audit reports.
 bool posture_flag(const std::string& name) {
@@ -208,7 +203,7 @@ void ContinuousAudit::State::run_worker() {
     container_findings = 0;
     for (const auto& [_, f] : tracker.current()) container_findings += !f.container_id.empty();
     counters.findings = tracker.current().size();
-    uint64_t at = realtime_now_ns();
+    uint64_t at = now_realtime_ns();
     for (auto& f : d.added) ready.push_back({std::move(f), false, trigger, at});
     for (auto& f : d.resolved) ready.push_back({std::move(f), true, trigger, at});
     spdlog::info("continuous audit ({}): {} findings, {} new, {} resolved, in {:.2f}s", trigger,

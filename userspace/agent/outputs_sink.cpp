@@ -2,20 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include <ctime>
-
+#include "agent/wall_clock.h"
 #include "capture/errors.h"
 #include "format/ecs_json.h"
 
 namespace sockwarden {
-
-namespace {
-uint64_t realtime_now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
-}
-}  // namespace
 
 int syslog_severity_of(const Event& e) {
   if (e.action == "enforcement-gap") return 2;
@@ -84,12 +75,12 @@ void OutputsSink::on_event(const Event& e) {
     return;
   }
   events_++;
-  submit_json(to_json_line(e), e.action, syslog_severity_of(e), e.realtime_ns ? e.realtime_ns : realtime_now_ns());
+  submit_json(to_json_line(e), e.action, syslog_severity_of(e), e.realtime_ns ? e.realtime_ns : now_realtime_ns());
 }
 
 HealthSnapshot OutputsSink::snapshot(const RunStats& stats) {
   HealthSnapshot h;
-  h.realtime_ns = realtime_now_ns();
+  h.realtime_ns = now_realtime_ns();
   h.uptime_sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   h.tier = stats.tier;
   h.enforcement = stats.enforcement;
