@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <utility>
 
@@ -20,6 +21,12 @@
 namespace sockwarden {
 
 namespace {
+
+uint64_t boot_now_ns() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
 
 RuntimeRoots runtime_roots(const AgentOptions& o) {
   RuntimeRoots roots;
@@ -60,7 +67,8 @@ void Agent::process(Event&& e) {
   if (e.action == "send") requests = requests_->on_send(e, now);
   else if (e.action == "reply") requests = requests_->on_reply(e, now);
   delivery_->publish(std::move(e));
-  delivery_->publish_all(std::move(requests));
+  // Risky requests wait here (at most 2 s) for what the daemon actually did.
+  delivery_->publish_all(effects_->admit(std::move(requests), now));
 }
 
 void Agent::process_all(std::vector<Event>&& events) {
@@ -120,7 +128,12 @@ Agent::Agent(const AgentOptions& opts, EventSink& sink)
 
   size_t seeded = procs_.seed_from_proc();
   spdlog::debug("process table seeded with {} running processes", seeded);
-  capture_->set_proc_handler([this](ProcEvent&& ev) { procs_.on_event(ev); });
+  capture_->set_proc_handler([this](ProcEvent&& ev) {
+    procs_.on_event(ev);
+    // An exec the runtime started in a container may be what a pending exec request did.
+    if (runtime_execs_ && effects_ && runtime_execs_->on_exec(ev))
+      delivery_->publish_all(effects_->on_exec(Clock::now()));
+  });
   cgroups_ = std::make_unique<CgroupResolver>(cgroup2_.value_or("/nonexistent"));
   builder_ = std::make_unique<EventBuilder>(procs_, *cgroups_, clock_,
                                             [this](uint32_t id) { return watches_->path_of(id); });
@@ -160,6 +173,19 @@ Agent::Agent(const AgentOptions& opts, EventSink& sink)
   // The daemon's replies are captured by every tier but syscall-tp.
   const bool replies_visible = capture_->tier().id != TierId::SyscallTp;
   requests_ = std::make_unique<RequestPipeline>(ropts, replies_visible);
+  runtime_execs_ = std::make_unique<RuntimeExecs>(
+      procs_,
+      [this](uint64_t cgroup_id) -> std::string {
+        std::string path = cgroups_->path_for(cgroup_id);
+        if (path.empty()) return {};
+        auto info = containers_->resolve(path);
+        return info ? info->ref.id : std::string();
+      },
+      opts_.proc_root);
+  RequestEffects::Sources effect_sources;
+  effect_sources.docker_roots = [this] { return containers_->docker_data_roots(); };
+  effect_sources.execs = runtime_execs_.get();
+  effects_ = std::make_unique<RequestEffects>(std::move(effect_sources));
   audit_ = make_continuous_audit(opts_);
   records_ = std::make_unique<RecordBuilder>(*builder_, *correlator_);
   delivery_ = std::make_unique<Delivery>(sink_, EventFilter(opts_.pids, opts_.container, opts_.only_flagged),
@@ -214,7 +240,9 @@ void Agent::tick(Clock::time_point now) {
   enforcer_->refresh(callers_->policy());
   if (running_marker_) running_marker_->touch();
   process_all(records_->expire(now));
-  delivery_->publish_all(requests_->tick(now));
+  delivery_->publish_all(effects_->admit(requests_->tick(now), now));
+  delivery_->publish_all(effects_->expire(now));
+  runtime_execs_->expire(boot_now_ns());
   procs_.expire();
   process_all(losses_->collect());
   stats_.kernel = losses_->kernel();
@@ -289,7 +317,8 @@ void Agent::finish() {
   while (capture_->poll(0, [this](RawEvent&& raw) { on_record(std::move(raw)); }) > 0) {
   }
   process_all(records_->flush());
-  delivery_->publish_all(requests_->flush());
+  delivery_->publish_all(effects_->admit(requests_->flush(), Clock::now()));
+  delivery_->publish_all(effects_->flush());
   process_all(losses_->collect(true));
   stats_.kernel = losses_->kernel();
   if (audit_) audit_->stop();
