@@ -294,9 +294,15 @@ bool RequestEffects::resolve_container(Event& e, bool last_chance) {
 
   if (op == "container-create") {
     // What the daemon did that the decoded body did not say.
+    // dockerd stores what Privileged implies (SecurityOpt label=disable, and
+    // every capability and device at run time): a body that asked for
+    // privileged asked for those too.
+    const bool body_privileged = r.has_risk(risk::kPrivileged);
     for (const auto& f : eff.risk) {
       if (risk_flag_level(f) < Severity::Medium) continue;
       if (std::find(r.risk.begin(), r.risk.end(), f) != r.risk.end()) continue;
+      if (body_privileged && (f.name == risk::kSecurityUnconfined || f.name == risk::kCapAdd || f.name == risk::kDevice))
+        continue;
       eff.mismatch.push_back(f.detail.empty() ? f.name : f.name + ":" + f.detail);
     }
     claimed_[rec->id] = true;
