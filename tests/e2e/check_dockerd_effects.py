@@ -75,4 +75,13 @@ for op in ("exec-create", "exec-start"):
     check(f"{op}: effect-mismatch (the body did not show the command), severity high",
           "effect-mismatch" in flags and req.get("severity") in HIGH, f"{flags} {req.get('severity')}")
 
+# The continuous audit finds the privileged containers; its findings name the request's caller.
+created = {client["cases"][c]["id"] for c in ("onewrite", "dribble", "chunked", "lowercase")}
+findings = [e for e in events if get(e, "event.action") == "audit-finding" and get(e, "container.id") in created]
+check("audit findings about the created containers", len(findings) > 0, f"{len(findings)}")
+caused = [f for f in findings if get(f, "sockwarden.audit.finding.caused_by.process.pid") == client["pid"]]
+check("each names the client's create as its cause", findings and len(caused) == len(findings) and
+      all(get(f, "sockwarden.audit.finding.caused_by.operation") == "container-create" for f in caused),
+      f"{len(caused)} of {len(findings)}")
+
 sys.exit(1 if check.failed else 0)

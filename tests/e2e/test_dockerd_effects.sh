@@ -12,6 +12,7 @@
 # client's pid: the effect read from dockerd's state (privileged, host mount /, the container
 # id the daemon answered), the recomputed flags (privileged, host-mount, effect-mismatch where
 # the body did not say it) and severity (high or above); for the exec, the command runc ran.
+# The continuous audit's finding about a created container names the client as its cause.
 #
 # Exit: 0 pass, 1 fail (a missing prerequisite fails too: see tests.cmake).
 set -uo pipefail
@@ -61,7 +62,7 @@ EVENTS=$E2E_DIR/events.jsonl
 AGENT_LOG=$E2E_DIR/agent.log
 # --docker-data-root: the private daemon's state (a daemon found running is searched too).
 "$BIN" run --no-default-sockets --socket "$E2E_SOCK" --tier "$TIER" --duration "$AGENT_MAX_SEC" \
-  --docker-data-root "$E2E_DIR/data" --no-audit >"$EVENTS" 2>"$AGENT_LOG" &
+  --docker-data-root "$E2E_DIR/data" --audit-interval 3600 >"$EVENTS" 2>"$AGENT_LOG" &
 AGENT_PID=$!
 t0=$SECONDS
 until grep -q "ready: tier" "$AGENT_LOG" 2>/dev/null; do
@@ -73,8 +74,9 @@ done
 CLIENT_OUT=$E2E_DIR/client.json
 python3 "$HERE/effects_client.py" "$E2E_SOCK" eff-target >"$CLIENT_OUT" || fail "effects client failed"
 cat "$CLIENT_OUT"
-# Effects are looked for within 2 s; the exec's command sleeps 2 s.
-sleep 3
+# Effects are looked for within 2 s; the exec's command sleeps 2 s; the continuous audit runs
+# 1.5 s after a risky create reaches it (and names the create's caller in its findings).
+sleep 4
 kill -TERM "$AGENT_PID"
 wait "$AGENT_PID"
 agent_rc=$?

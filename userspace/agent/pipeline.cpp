@@ -259,7 +259,12 @@ void Agent::tick(Clock::time_point now) {
 
 void Agent::take_audit_events() {
   if (!audit_) return;
-  delivery_->publish_all(audit_->take_events());
+  auto events = audit_->take_events();
+  // A finding about a container a watched request made names that request's caller.
+  for (auto& e : events)
+    if (e.finding && e.container && e.action == "audit-finding")
+      if (const AuditCause* c = effects_->cause_of(e.container->ref.id)) e.finding->caused_by = *c;
+  delivery_->publish_all(std::move(events));
   auto c = audit_->counters();
   stats_.audit_runs = c.runs;
   stats_.audit_errors = c.errors;

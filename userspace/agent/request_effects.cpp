@@ -373,6 +373,11 @@ bool RequestEffects::resolve_exec(Event& e, Clock::time_point now, bool last_cha
   return true;
 }
 
+const AuditCause* RequestEffects::cause_of(const std::string& container_id) const {
+  auto it = causes_.find(container_id);
+  return it == causes_.end() ? nullptr : &it->second;
+}
+
 void RequestEffects::release_unknown(Event& e, const std::string& reason) {
   RequestEffect eff;
   eff.status = "unknown";
@@ -390,6 +395,27 @@ void RequestEffects::finish(Event& e) {
     return;
   }
   stats_.verified++;
+  if (eff.container && !eff.container_id.empty() && (r.operation == "container-create" || r.operation == "container-start")) {
+    AuditCause c;
+    c.operation = r.operation;
+    c.request_realtime_ns = e.realtime_ns;
+    c.pid = e.raw.tgid;
+    c.process_name = e.process.name;
+    c.executable = e.process.executable;
+    c.command_line = e.process.command_line;
+    if (e.container) {
+      c.container_id = e.container->ref.id;
+      c.container_name = e.container->name;
+    }
+    c.connection = e.raw.client_sock_ino;
+    if (causes_.find(eff.container_id) == causes_.end()) cause_order_.push_back(eff.container_id);
+    // A start after a create keeps the create's caller: who made it privileged.
+    if (r.operation == "container-create" || !causes_.count(eff.container_id)) causes_[eff.container_id] = std::move(c);
+    while (cause_order_.size() > 4096) {
+      causes_.erase(cause_order_.front());
+      cause_order_.pop_front();
+    }
+  }
   for (const auto& f : eff.risk) r.add_risk(f.name, f.detail);
   for (const auto& m : eff.mismatch) r.add_risk(risk::kEffectMismatch, m);
   if (!eff.mismatch.empty()) stats_.mismatches++;

@@ -69,6 +69,10 @@ class RequestEffects {
   // At exit: everything pending, effect unknown ("agent-exit") unless found now.
   std::vector<Event> flush();
 
+  // The caller of the latest verified create/start of this container (kept
+  // for the latest 4096 containers): what an audit finding about it names.
+  const AuditCause* cause_of(const std::string& container_id) const;
+
   size_t pending() const { return pending_.size(); }
   size_t pending_bytes() const { return bytes_; }
   const EffectStats& stats() const { return stats_; }
@@ -109,6 +113,9 @@ class RequestEffects {
   // Exec creates by exec id (socket-tp: from the reply) and by connection.
   std::unordered_map<std::string, ExecCreate> exec_by_id_;
   std::unordered_map<uint64_t, ExecCreate> exec_by_conn_;
+  // Container id -> the request that created or started it.
+  std::unordered_map<std::string, AuditCause> causes_;
+  std::deque<std::string> cause_order_;
 };
 
 }  // namespace sockwarden
