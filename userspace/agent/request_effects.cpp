@@ -1,6 +1,7 @@
 #include "agent/request_effects.h"
 
 #include <algorithm>
+#include <ctime>
 
 #include "decode/docker_api_routes.h"
 #include "decode/docker_create_summary.h"
@@ -90,10 +91,10 @@ std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::t
       std::string container;
       std::string ref = summary_string(*e.request, "container");
       if (src_.docker_roots && !ref.empty())
-        if (auto loc = docker_find_container(src_.docker_roots(), ref, src_.state_owner)) container = loc->id;
+        if (auto loc = find_container(ref, now)) container = loc->id;
       remember_exec_create(e, container, now);
     }
-    if (try_resolve(e, now, false)) {
+    if (try_resolve(e, now, false, false)) {
       finish(e);
       out.push_back(std::move(e));
       continue;
@@ -123,7 +124,7 @@ std::vector<Event> RequestEffects::on_exec(Clock::time_point now) {
   std::vector<Event> out;
   for (auto it = pending_.begin(); it != pending_.end();) {
     const std::string& op = op_of(it->event);
-    if ((op == "exec-create" || op == "exec-start") && try_resolve(it->event, now, false)) {
+    if ((op == "exec-create" || op == "exec-start") && try_resolve(it->event, now, true, false)) {
       finish(it->event);
       bytes_ -= it->bytes;
       out.push_back(std::move(it->event));
@@ -139,7 +140,7 @@ std::vector<Event> RequestEffects::sweep(Clock::time_point now, bool last_chance
   std::vector<Event> out;
   for (auto it = pending_.begin(); it != pending_.end();) {
     bool last = last_chance_all || now >= it->deadline;
-    if (try_resolve(it->event, now, last)) {
+    if (try_resolve(it->event, now, true, last)) {
       finish(it->event);
       bytes_ -= it->bytes;
       out.push_back(std::move(it->event));
@@ -198,7 +199,7 @@ const RequestEffects::ExecCreate* RequestEffects::exec_create_for(const Event& e
   return nullptr;
 }
 
-bool RequestEffects::try_resolve(Event& e, Clock::time_point now, bool last_chance) {
+bool RequestEffects::try_resolve(Event& e, Clock::time_point now, bool retry, bool last_chance) {
   DecodedRequest& r = *e.request;
   if (r.status_code && *r.status_code >= 400) {
     RequestEffect eff;
@@ -209,10 +210,36 @@ bool RequestEffects::try_resolve(Event& e, Clock::time_point now, bool last_chan
   }
   const std::string& op = r.operation;
   if (op == "exec-create" || op == "exec-start") return resolve_exec(e, now, last_chance);
-  return resolve_container(e, last_chance);
+  return resolve_container(e, now, retry, last_chance);
 }
 
-bool RequestEffects::resolve_container(Event& e, bool last_chance) {
+const std::vector<DockerContainerRecord>& RequestEffects::recent_containers(Clock::time_point now) {
+  if (recent_at_ && now - *recent_at_ < std::chrono::milliseconds(100) && now >= *recent_at_) return recent_;
+  recent_at_ = now;
+  recent_.clear();
+  struct timespec ts {};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  const uint64_t wall = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+  // Back far enough for the oldest request still held (window) plus slack.
+  const uint64_t span = static_cast<uint64_t>(limits_.window.count()) * 1'000'000ull + 3'000'000'000ull;
+  const uint64_t since = wall > span ? wall - span : 0;
+  for (const auto& root : src_.docker_roots ? src_.docker_roots() : std::vector<std::string>{})
+    for (const auto& id : docker_changed_container_ids(root, since))
+      if (auto c = read_docker_container(root, id, src_.state_owner)) recent_.push_back(std::move(*c));
+  return recent_;
+}
+
+std::optional<DockerContainerLocation> RequestEffects::find_container(const std::string& ref, Clock::time_point now) {
+  auto it = find_cache_.find(ref);
+  if (it != find_cache_.end() && now - it->second.at < std::chrono::seconds(1) && now >= it->second.at)
+    return it->second.loc;
+  if (find_cache_.size() >= 1024) find_cache_.clear();
+  auto loc = src_.docker_roots ? docker_find_container(src_.docker_roots(), ref, src_.state_owner) : std::nullopt;
+  find_cache_[ref] = Found{loc, now};
+  return loc;
+}
+
+bool RequestEffects::resolve_container(Event& e, Clock::time_point now, bool retry, bool last_chance) {
   DecodedRequest& r = *e.request;
   const std::string& op = r.operation;
   std::vector<std::string> roots = src_.docker_roots ? src_.docker_roots() : std::vector<std::string>{};
@@ -230,14 +257,11 @@ bool RequestEffects::resolve_container(Event& e, bool last_chance) {
       const uint64_t until = e.realtime_ns + static_cast<uint64_t>(limits_.window.count()) * 1'000'000ull +
                              1'000'000'000ull;
       std::vector<DockerContainerRecord> found;
-      for (const auto& root : roots)
-        for (const auto& id : docker_changed_container_ids(root, since)) {
-          if (claimed_.count(id)) continue;
-          auto c = read_docker_container(root, id, src_.state_owner);
-          if (!c || c->created_ns < since || c->created_ns > until) continue;
-          if (!name.empty() && c->name != "/" + name) continue;
-          found.push_back(std::move(*c));
-        }
+      for (const auto& c : recent_containers(now)) {
+        if (claimed_.count(c.id) || c.created_ns < since || c.created_ns > until) continue;
+        if (!name.empty() && c.name != "/" + name) continue;
+        found.push_back(c);
+      }
       if (found.size() == 1) {
         rec = std::move(found[0]);
       } else if (found.size() > 1) {
@@ -250,9 +274,12 @@ bool RequestEffects::resolve_container(Event& e, bool last_chance) {
       }
     }
   } else {
+    // start/update name an existing container: its state is there before
+    // the request, so it is looked up when the request arrives and, if not
+    // found then, once more at the end of the window (not on every tick).
+    if (retry && !last_chance) return false;
     std::string ref = path_ref(r.path);
-    if (auto loc = docker_find_container(roots, ref, src_.state_owner))
-      rec = read_docker_container(loc->root, loc->id, src_.state_owner);
+    if (auto loc = find_container(ref, now)) rec = read_docker_container(loc->root, loc->id, src_.state_owner);
   }
   if (!rec) {
     if (!last_chance) return false;

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "agent/runtime_execs.h"
+#include "enrich/docker_effect_state.h"
 #include "model/event.h"
 
 namespace sockwarden {
@@ -92,9 +93,16 @@ class RequestEffects {
     Clock::time_point at;
   };
 
-  // True when resolved (effect set, event ready to go).
-  bool try_resolve(Event& e, Clock::time_point now, bool last_chance);
-  bool resolve_container(Event& e, bool last_chance);
+  // True when resolved (effect set, event ready to go). retry: not the
+  // first attempt (a lookup by name or id is repeated only at the last chance).
+  bool try_resolve(Event& e, Clock::time_point now, bool retry, bool last_chance);
+  bool resolve_container(Event& e, Clock::time_point now, bool retry, bool last_chance);
+  // The containers changed in the last few seconds, each read once: listed at
+  // most every 100 ms however many creates wait (a flood costs one listing).
+  const std::vector<DockerContainerRecord>& recent_containers(Clock::time_point now);
+  // A container reference (id, prefix, name) -> location; cached 1 s, so
+  // that a flood naming containers costs one scan per name and second.
+  std::optional<DockerContainerLocation> find_container(const std::string& ref, Clock::time_point now);
   bool resolve_exec(Event& e, Clock::time_point now, bool last_chance);
   void remember_exec_create(const Event& e, const std::string& container_id, Clock::time_point now);
   const ExecCreate* exec_create_for(const Event& e) const;
@@ -113,6 +121,13 @@ class RequestEffects {
   // Exec creates by exec id (socket-tp: from the reply) and by connection.
   std::unordered_map<std::string, ExecCreate> exec_by_id_;
   std::unordered_map<uint64_t, ExecCreate> exec_by_conn_;
+  std::vector<DockerContainerRecord> recent_;
+  std::optional<Clock::time_point> recent_at_;
+  struct Found {
+    std::optional<DockerContainerLocation> loc;
+    Clock::time_point at;
+  };
+  std::unordered_map<std::string, Found> find_cache_;
   // Container id -> the request that created or started it.
   std::unordered_map<std::string, AuditCause> causes_;
   std::deque<std::string> cause_order_;
