@@ -90,7 +90,7 @@ set_tests_properties(e2e.cgroupns.socket_tp PROPERTIES
 
 # Request effects (docs/request-effects.md): creates and an exec whose risky fields a monitor reading
 # the caller's bytes cannot see (16 KiB of padding in one write, dribbled, chunked; lowercase keys),
-# checked against what the private dockerd actually configured and ran. Measured ~12 s per tier.
+# checked against what the private dockerd actually configured and ran. Measured 9-10 s per tier.
 foreach(_sw_tier socket-tp syscall-tp)
   string(REPLACE "-" "_" _sw_name "${_sw_tier}")
   add_test(NAME e2e.dockerd.effects.${_sw_name}
