@@ -12,6 +12,7 @@ ap.add_argument("events")
 ap.add_argument("--client", required=True)
 ap.add_argument("--tier", required=True)
 ap.add_argument("--target-id", required=True)
+ap.add_argument("--runtime", default="docker", choices=["docker", "podman"])
 a = ap.parse_args()
 
 client = json.load(open(a.client))
@@ -20,6 +21,7 @@ mine = [e for e in events if get(e, "event.action") == "request" and get(e, "pro
 check = Checks()
 check("requests of the client's pid", len(mine) >= 6, f"{len(mine)} request events of pid {client['pid']}")
 HIGH = ("high", "critical")
+SOURCE = "docker-state" if a.runtime == "docker" else "podman-spec"
 
 
 def one(op, pred=lambda e: True):
@@ -36,8 +38,8 @@ for case in ("onewrite", "dribble", "chunked", "lowercase"):
     req = e["sockwarden"]["request"]
     eff = req.get("effect") or {}
     flags = req.get("risk_flags", [])
-    check(f"{case}: effect verified from docker state", eff.get("status") == "verified" and
-          eff.get("source") == "docker-state", json.dumps(eff)[:300])
+    check(f"{case}: effect verified from {SOURCE}", eff.get("status") == "verified" and
+          eff.get("source") == SOURCE, json.dumps(eff)[:300])
     check(f"{case}: effect is the container the daemon answered", eff.get("container_id") == answered["id"],
           f"{eff.get('container_id')} vs {answered['id']}")
     check(f"{case}: effect privileged, host mount /", eff.get("privileged") is True and "/" in eff.get("host_mounts", []))
@@ -69,13 +71,18 @@ for op in ("exec-create", "exec-start"):
           eff.get("source") == "exec-record", json.dumps(eff)[:300])
     check(f"{op}: the command runc ran", get(eff, "process.command") == cmd, str(get(eff, "process.command")))
     check(f"{op}: in the target container", eff.get("container_id") == a.target_id, str(eff.get("container_id")))
-    check(f"{op}: the exec id the daemon answered", eff.get("exec_id") == client["cases"]["exec_create"]["id"],
-          str(eff.get("exec_id")))
+    # podman's runc gets no exec id in its arguments: without the reply (syscall-tp) its exec
+    # create is tied to the process by container and time only.
+    if op == "exec-start" or a.runtime == "docker" or a.tier == "socket-tp":
+        check(f"{op}: the exec id the daemon answered", eff.get("exec_id") == client["cases"]["exec_create"]["id"],
+              str(eff.get("exec_id")))
     check(f"{op}: the command is nowhere in the decoded body", "hidden-exec-marker" not in json.dumps(req.get("summary", {})))
     check(f"{op}: effect-mismatch (the body did not show the command), severity high",
           "effect-mismatch" in flags and req.get("severity") in HIGH, f"{flags} {req.get('severity')}")
 
 # The continuous audit finds the privileged containers; its findings name the request's caller.
+if a.runtime == "podman":
+    sys.exit(1 if check.failed else 0)
 created = {client["cases"][c]["id"] for c in ("onewrite", "dribble", "chunked", "lowercase")}
 findings = [e for e in events if get(e, "event.action") == "audit-finding" and get(e, "container.id") in created]
 check("audit findings about the created containers", len(findings) > 0, f"{len(findings)}")

@@ -5,15 +5,23 @@ JSON whitespace, in one write or dribbled, chunked, keys in another case, an exe
 is hidden the same way). Prints one JSON line with its pid and what the daemon answered, so the
 checker can find the events of exactly this process.
 
-usage: effects_client.py SOCKET TARGET_CONTAINER"""
+usage: effects_client.py SOCKET TARGET_CONTAINER [--podman]
+
+--podman: podman's compat API. podman writes the OCI spec (the effect's ground truth) when a
+container first starts, so each create is followed by a start, as `docker run` does; the image
+is localhost/busybox:1 and the rlimits this sandbox allows are set (see podman.sh)."""
 import json
 import socket
 import sys
 import time
 
 SOCK, TARGET = sys.argv[1], sys.argv[2]
+PODMAN = "--podman" in sys.argv[3:]
 PAD = " " * 16384  # JSON whitespace: the daemon skips it, a capped capture does not get past it
 RISKY = {"Privileged": True, "Binds": ["/:/host"]}
+IMAGE = "localhost/busybox:1" if PODMAN else "local/busybox:1"
+if PODMAN:
+    RISKY["Ulimits"] = [{"Name": "nofile", "Soft": 1024, "Hard": 1024}, {"Name": "nproc", "Soft": 1024, "Hard": 1024}]
 
 
 def connect():
@@ -79,21 +87,29 @@ def padded(obj_prefix, risky_key="HostConfig", risky=RISKY):
 
 
 out = {"pid": __import__("os").getpid(), "cases": {}}
-base = {"Image": "local/busybox:1", "Cmd": ["true"]}
+base = {"Image": IMAGE, "Cmd": ["sleep", "5"] if PODMAN else ["true"]}
+
+
+def started(case, st, r):
+    out["cases"][case] = {"status": st, "id": (r or {}).get("Id")}
+    if PODMAN and st == 201:
+        out["cases"][case]["start"] = request("POST", f"/v1.41/containers/{r['Id']}/start")[0]
 
 st, r = request("POST", "/v1.41/containers/create?name=eff-onewrite", padded(base))
-out["cases"]["onewrite"] = {"status": st, "id": (r or {}).get("Id")}
+started("onewrite", st, r)
 
 st, r = request("POST", "/v1.41/containers/create?name=eff-dribble", padded(base), writes=512)
-out["cases"]["dribble"] = {"status": st, "id": (r or {}).get("Id")}
+started("dribble", st, r)
 
 st, r = request("POST", "/v1.41/containers/create?name=eff-chunked", padded(base), chunked=True)
-out["cases"]["chunked"] = {"status": st, "id": (r or {}).get("Id")}
+started("chunked", st, r)
 
-lower = json.dumps({"image": "local/busybox:1", "cmd": ["true"],
-                    "hostconfig": {"privileged": True, "binds": ["/:/host"]}}).encode()
+lower_hc = {"privileged": True, "binds": ["/:/host"]}
+if PODMAN:
+    lower_hc["ulimits"] = RISKY["Ulimits"]
+lower = json.dumps({"image": IMAGE, "cmd": base["Cmd"], "hostconfig": lower_hc}).encode()
 st, r = request("POST", "/v1.41/containers/create?name=eff-lowercase", lower)
-out["cases"]["lowercase"] = {"status": st, "id": (r or {}).get("Id")}
+started("lowercase", st, r)
 
 # exec: the command only after the padding; create and start on one connection each, as the CLI does.
 cmd = ["/bin/sh", "-c", "echo hidden-exec-marker; sleep 2"]

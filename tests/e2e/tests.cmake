@@ -102,3 +102,17 @@ foreach(_sw_tier socket-tp syscall-tp)
 endforeach()
 unset(_sw_tier)
 unset(_sw_name)
+
+# The same against podman's compat API (tests/e2e/podman.sh): the effect from the OCI spec podman
+# writes at a container's first start; the exec from the kernel's exec record.
+foreach(_sw_tier socket-tp syscall-tp)
+  string(REPLACE "-" "_" _sw_name "${_sw_tier}")
+  add_test(NAME e2e.podman.effects.${_sw_name}
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_podman_effects.sh ${_sw_tier} $<TARGET_FILE:sockwarden>)
+  set_tests_properties(e2e.podman.effects.${_sw_name} PROPERTIES
+    RUN_SERIAL TRUE
+    TIMEOUT 120
+    LABELS "e2e;root")
+endforeach()
+unset(_sw_tier)
+unset(_sw_name)

@@ -17,6 +17,7 @@
 #include "enrich/docker_data_root.h"
 #include "enrich/host_process.h"
 #include "enrich/mountinfo.h"
+#include "enrich/podman_effect_state.h"
 
 namespace sockwarden {
 
@@ -185,6 +186,9 @@ Agent::Agent(const AgentOptions& opts, EventSink& sink)
   RequestEffects::Sources effect_sources;
   effect_sources.docker_roots = [this] { return containers_->docker_data_roots(); };
   effect_sources.execs = runtime_execs_.get();
+  // podman's graph root (rootful; rootless stores are their users' to write, and not trusted).
+  effect_sources.podman_dirs =
+      podman_container_dirs(opts_.containers_storage.empty() ? "/var/lib/containers/storage" : opts_.containers_storage);
   effects_ = std::make_unique<RequestEffects>(std::move(effect_sources));
   audit_ = make_continuous_audit(opts_);
   records_ = std::make_unique<RecordBuilder>(*builder_, *correlator_);

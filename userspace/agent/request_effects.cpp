@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "decode/docker_api_routes.h"
+#include "decode/cri_summary.h"
 #include "decode/docker_create_summary.h"
 #include "decode/json_ci.h"
 #include "decode/risk_flags.h"
@@ -92,6 +93,7 @@ std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::t
       std::string ref = summary_string(*e.request, "container");
       if (src_.docker_roots && !ref.empty())
         if (auto loc = find_container(ref, now)) container = loc->id;
+        else container = find_podman(ref, now);
       remember_exec_create(e, container, now);
     }
     if (try_resolve(e, now, false, false)) {
@@ -281,11 +283,12 @@ bool RequestEffects::resolve_container(Event& e, Clock::time_point now, bool ret
     std::string ref = path_ref(r.path);
     if (auto loc = find_container(ref, now)) rec = read_docker_container(loc->root, loc->id, src_.state_owner);
   }
+  if (!rec && !src_.podman_dirs.empty() && resolve_podman(e, now, retry, false)) return true;
   if (!rec) {
     if (!last_chance) return false;
     RequestEffect eff;
     eff.status = "unknown";
-    eff.reason = roots.empty() ? "no-runtime-state" : "not-found";
+    eff.reason = roots.empty() && src_.podman_dirs.empty() ? "no-runtime-state" : "not-found";
     r.effect = std::move(eff);
     return true;
   }
@@ -334,6 +337,80 @@ bool RequestEffects::resolve_container(Event& e, Clock::time_point now, bool ret
     }
     claimed_[rec->id] = true;
     claimed_order_.push_back(rec->id);
+    while (claimed_order_.size() > 4096) {
+      claimed_.erase(claimed_order_.front());
+      claimed_order_.pop_front();
+    }
+  }
+  r.effect = std::move(eff);
+  return true;
+}
+
+std::string RequestEffects::find_podman(const std::string& ref, Clock::time_point now) {
+  if (src_.podman_dirs.empty()) return {};
+  auto it = podman_cache_.find(ref);
+  if (it != podman_cache_.end() && now - it->second.second < std::chrono::seconds(1) && now >= it->second.second)
+    return it->second.first;
+  if (podman_cache_.size() >= 1024) podman_cache_.clear();
+  std::string id = podman_find_container(src_.podman_dirs, ref, src_.state_owner).value_or("");
+  podman_cache_[ref] = {id, now};
+  return id;
+}
+
+bool RequestEffects::resolve_podman(Event& e, Clock::time_point now, bool retry, bool last_chance) {
+  (void)retry;
+  (void)last_chance;
+  DecodedRequest& r = *e.request;
+  const bool create = r.operation == "container-create";
+  std::string id;
+  if (create) {
+    id = r.reply_id;
+    if (id.empty()) {
+      const std::string name = query_param(r.query, "name");
+      if (!name.empty()) id = find_podman(name, now);
+    }
+    if (!id.empty() && claimed_.count(id)) return false;
+  } else {
+    id = find_podman(path_ref(r.path), now);
+  }
+  if (id.empty()) return false;
+  // Until the container's first start there is no spec: keep waiting.
+  auto spec = read_podman_spec(src_.podman_dirs, id, src_.state_owner);
+  if (!spec) return false;
+  Json j = Json::parse(podman_spec_without_own_mounts(spec->spec, id), nullptr, false);
+  DecodedRequest scratch;
+  summarize_oci_spec(scratch, j);
+  RequestEffect eff;
+  eff.status = "verified";
+  eff.source = "podman-spec";
+  eff.container = true;
+  eff.container_id = id;
+  eff.risk = scratch.risk;
+  eff.privileged = scratch.has_risk(risk::kPrivileged);
+  for (const auto& f : scratch.risk) {
+    if (f.name == risk::kHostMount) eff.host_mounts.push_back(f.detail);
+    if (f.name == risk::kSecurityUnconfined) eff.security_options.push_back(f.detail);
+  }
+  if (auto it = scratch.summary.find("cap_add"); it != scratch.summary.end())
+    for (const auto& c : *it)
+      if (c.is_string()) eff.capabilities.push_back(c.get<std::string>());
+  if (auto it = scratch.summary.find("devices"); it != scratch.summary.end())
+    for (const auto& d : *it)
+      if (d.is_string()) eff.devices.push_back(d.get<std::string>());
+  for (auto [flag, ns] : {std::pair{risk::kHostPid, "pid"}, {risk::kHostNetwork, "network"}, {risk::kHostIpc, "ipc"},
+                          {risk::kHostUts, "uts"}})
+    if (scratch.has_risk(flag)) eff.namespaces.emplace_back(ns, "host");
+  if (create) {
+    const bool body_privileged = r.has_risk(risk::kPrivileged);
+    for (const auto& f : eff.risk) {
+      if (risk_flag_level(f) < Severity::Medium) continue;
+      if (std::find(r.risk.begin(), r.risk.end(), f) != r.risk.end()) continue;
+      if (body_privileged && (f.name == risk::kSecurityUnconfined || f.name == risk::kCapAdd || f.name == risk::kDevice))
+        continue;
+      eff.mismatch.push_back(f.detail.empty() ? f.name : f.name + ":" + f.detail);
+    }
+    claimed_[id] = true;
+    claimed_order_.push_back(id);
     while (claimed_order_.size() > 4096) {
       claimed_.erase(claimed_order_.front());
       claimed_order_.pop_front();

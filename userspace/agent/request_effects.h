@@ -32,6 +32,7 @@
 
 #include "agent/runtime_execs.h"
 #include "enrich/docker_effect_state.h"
+#include "enrich/podman_effect_state.h"
 #include "model/event.h"
 
 namespace sockwarden {
@@ -54,6 +55,8 @@ class RequestEffects {
   using Clock = std::chrono::steady_clock;
   struct Sources {
     std::function<std::vector<std::string>()> docker_roots;  // dockerd data roots, configured one first
+    // podman's containers/storage container directories (podman_container_dirs of its graph root)
+    std::vector<std::string> podman_dirs;
     RuntimeExecs* execs = nullptr;                           // null: exec effects stay unknown
     uint32_t state_owner = 0;                                // uid the state files must belong to
   };
@@ -103,6 +106,10 @@ class RequestEffects {
   // A container reference (id, prefix, name) -> location; cached 1 s, so
   // that a flood naming containers costs one scan per name and second.
   std::optional<DockerContainerLocation> find_container(const std::string& ref, Clock::time_point now);
+  // The same through podman's containers.json (its compat API takes the same references).
+  std::string find_podman(const std::string& ref, Clock::time_point now);
+  // podman: the OCI spec runc got (written at the first start) -> the effect.
+  bool resolve_podman(Event& e, Clock::time_point now, bool retry, bool last_chance);
   bool resolve_exec(Event& e, Clock::time_point now, bool last_chance);
   void remember_exec_create(const Event& e, const std::string& container_id, Clock::time_point now);
   const ExecCreate* exec_create_for(const Event& e) const;
@@ -128,6 +135,7 @@ class RequestEffects {
     Clock::time_point at;
   };
   std::unordered_map<std::string, Found> find_cache_;
+  std::unordered_map<std::string, std::pair<std::string, Clock::time_point>> podman_cache_;
   // Container id -> the request that created or started it.
   std::unordered_map<std::string, AuditCause> causes_;
   std::deque<std::string> cause_order_;

@@ -19,4 +19,5 @@ set(SW_ENRICH_SOURCES
   enrich/cgroup_walk.cpp
   enrich/host_cgroup2.cpp
   # request effects: what dockerd configured (agent/request_effects)
-  enrich/docker_effect_state.cpp)
+  enrich/docker_effect_state.cpp
+  enrich/podman_effect_state.cpp)
