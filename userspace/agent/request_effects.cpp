@@ -156,6 +156,8 @@ std::vector<Event> RequestEffects::sweep(Clock::time_point now, bool last_chance
     m = now - m->second.at > std::chrono::seconds(30) ? exec_by_id_.erase(m) : std::next(m);
   for (auto m = exec_by_conn_.begin(); m != exec_by_conn_.end();)
     m = now - m->second.at > std::chrono::seconds(30) ? exec_by_conn_.erase(m) : std::next(m);
+  for (auto m = exec_by_tgid_.begin(); m != exec_by_tgid_.end();)
+    m = now - m->second.at > std::chrono::seconds(30) ? exec_by_tgid_.erase(m) : std::next(m);
   return out;
 }
 
@@ -186,7 +188,9 @@ void RequestEffects::remember_exec_create(const Event& e, const std::string& con
   constexpr size_t kMax = 4096;
   if (exec_by_id_.size() >= kMax) exec_by_id_.clear();
   if (exec_by_conn_.size() >= kMax) exec_by_conn_.clear();
+  if (exec_by_tgid_.size() >= kMax) exec_by_tgid_.clear();
   if (!r.reply_id.empty()) exec_by_id_[r.reply_id] = c;
+  if (e.raw.tgid) exec_by_tgid_[e.raw.tgid] = c;
   if (e.raw.client_sock_ino) exec_by_conn_[e.raw.client_sock_ino] = std::move(c);
 }
 
@@ -198,6 +202,9 @@ const RequestEffects::ExecCreate* RequestEffects::exec_create_for(const Event& e
   // Without the daemon's reply (syscall-tp) the exec id of a create is not
   // known: the Docker CLI creates and starts an exec on one connection.
   if (auto it = exec_by_conn_.find(e.raw.client_sock_ino); it != exec_by_conn_.end()) return &it->second;
+  // Or by the same process on a new connection; podman's runc gets no exec id
+  // in its arguments, so this is what ties such a start to its container.
+  if (auto it = exec_by_tgid_.find(e.raw.tgid); it != exec_by_tgid_.end()) return &it->second;
   return nullptr;
 }
 

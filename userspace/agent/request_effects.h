@@ -128,6 +128,7 @@ class RequestEffects {
   // Exec creates by exec id (socket-tp: from the reply) and by connection.
   std::unordered_map<std::string, ExecCreate> exec_by_id_;
   std::unordered_map<uint64_t, ExecCreate> exec_by_conn_;
+  std::unordered_map<uint32_t, ExecCreate> exec_by_tgid_;
   std::vector<DockerContainerRecord> recent_;
   std::optional<Clock::time_point> recent_at_;
   struct Found {
