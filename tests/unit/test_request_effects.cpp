@@ -9,11 +9,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "agent/request_effects.h"
 #include "agent/runtime_execs.h"
 #include "decode/reply_matcher.h"
 #include "enrich/docker_effect_state.h"
+#include "enrich/podman_effect_state.h"
 
 namespace sockwarden {
 namespace {
@@ -131,6 +133,47 @@ TEST(RequestEffectsState, FindsByIdPrefixAndName) {
   EXPECT_FALSE(docker_find_container({u.dir}, "beta", me));
   EXPECT_TRUE(docker_changed_container_ids(u.dir, 0).empty());
   EXPECT_EQ(docker_changed_container_ids(t.dir, 0).size(), 2u);
+}
+
+TEST(RequestEffectsState, PodmanSpecAndNamesWithHostileFiles) {
+  TempRoot t;  // t.dir plays the graph root
+  const uint32_t me = geteuid();
+  auto dirs = podman_container_dirs(t.dir);
+  ASSERT_EQ(dirs.size(), 4u);
+  const std::string vfs = t.dir + "/vfs-containers";
+  t.write(vfs + "/containers.json", R"([{"id":")" + kId1 + R"(","names":["pm1"]},{"id":"nothex","names":["x"]}])");
+  EXPECT_EQ(podman_find_container(dirs, "pm1", me), kId1);
+  EXPECT_EQ(podman_find_container(dirs, kId1.substr(0, 12), me), kId1);
+  EXPECT_FALSE(podman_find_container(dirs, "x", me));  // an entry without a real id is ignored
+  EXPECT_FALSE(podman_find_container(dirs, "pm1", me + 1));
+  // Not started yet: no spec.
+  fs::create_directories(vfs + "/" + kId1 + "/userdata");
+  EXPECT_FALSE(read_podman_spec(dirs, kId1, me));
+  const std::string spec = R"({"mounts":[{"destination":"/host","type":"bind","source":"/","options":["rbind"]},)"
+                           R"({"destination":"/etc/hosts","type":"bind","source":")" + vfs + "/" + kId1 +
+                           R"(/userdata/hosts","options":["bind"]}]})";
+  t.write(vfs + "/" + kId1 + "/userdata/config.json", spec);
+  auto got = read_podman_spec(dirs, kId1, me);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->containers_dir, vfs);
+  auto own_removed = nlohmann::json::parse(podman_spec_without_own_mounts(got->spec, kId1));
+  ASSERT_EQ(own_removed["mounts"].size(), 1u);  // its own /etc/hosts is podman's, not the caller's
+  EXPECT_EQ(own_removed["mounts"][0]["source"], "/");
+  // A symlinked userdata directory, a symlinked spec, a huge one, a malformed one.
+  fs::rename(vfs + "/" + kId1 + "/userdata", vfs + "/" + kId1 + "/real");
+  fs::create_directory_symlink(vfs + "/" + kId1 + "/real", vfs + "/" + kId1 + "/userdata");
+  EXPECT_FALSE(read_podman_spec(dirs, kId1, me));
+  fs::remove(vfs + "/" + kId1 + "/userdata");
+  fs::rename(vfs + "/" + kId1 + "/real", vfs + "/" + kId1 + "/userdata");
+  fs::rename(vfs + "/" + kId1 + "/userdata/config.json", vfs + "/" + kId1 + "/userdata/spec.json");
+  fs::create_symlink(vfs + "/" + kId1 + "/userdata/spec.json", vfs + "/" + kId1 + "/userdata/config.json");
+  EXPECT_FALSE(read_podman_spec(dirs, kId1, me));
+  fs::remove(vfs + "/" + kId1 + "/userdata/config.json");
+  t.write(vfs + "/" + kId1 + "/userdata/config.json", "{\"a\":\"" + std::string(kDockerStateMax, 'a') + "\"}");
+  EXPECT_FALSE(read_podman_spec(dirs, kId1, me));
+  t.write(vfs + "/" + kId1 + "/userdata/config.json", "{\"mounts\":[");
+  EXPECT_FALSE(read_podman_spec(dirs, kId1, me));
+  EXPECT_FALSE(read_podman_spec(dirs, "../" + kId1, me));
 }
 
 TEST(RequestEffectsReply, IdFromTheReplyBody) {
