@@ -218,7 +218,7 @@ bool RequestEffects::try_resolve(Event& e, Clock::time_point now, bool retry, bo
     return true;
   }
   const std::string& op = r.operation;
-  if (op == "exec-create" || op == "exec-start") return resolve_exec(e, now, last_chance);
+  if (op == "exec-create" || op == "exec-start") return resolve_exec(e, last_chance);
   return resolve_container(e, now, retry, last_chance);
 }
 
@@ -290,7 +290,7 @@ bool RequestEffects::resolve_container(Event& e, Clock::time_point now, bool ret
     std::string ref = path_ref(r.path);
     if (auto loc = find_container(ref, now)) rec = read_docker_container(loc->root, loc->id, src_.state_owner);
   }
-  if (!rec && !src_.podman_dirs.empty() && resolve_podman(e, now, retry, false)) return true;
+  if (!rec && !src_.podman_dirs.empty() && resolve_podman(e, now)) return true;
   if (!rec) {
     if (!last_chance) return false;
     RequestEffect eff;
@@ -364,9 +364,7 @@ std::string RequestEffects::find_podman(const std::string& ref, Clock::time_poin
   return id;
 }
 
-bool RequestEffects::resolve_podman(Event& e, Clock::time_point now, bool retry, bool last_chance) {
-  (void)retry;
-  (void)last_chance;
+bool RequestEffects::resolve_podman(Event& e, Clock::time_point now) {
   DecodedRequest& r = *e.request;
   const bool create = r.operation == "container-create";
   std::string id;
@@ -427,8 +425,7 @@ bool RequestEffects::resolve_podman(Event& e, Clock::time_point now, bool retry,
   return true;
 }
 
-bool RequestEffects::resolve_exec(Event& e, Clock::time_point now, bool last_chance) {
-  (void)now;
+bool RequestEffects::resolve_exec(Event& e, bool last_chance) {
   DecodedRequest& r = *e.request;
   const bool start = r.operation == "exec-start";
   const ExecCreate* ec = exec_create_for(e);

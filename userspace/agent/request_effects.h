@@ -109,8 +109,9 @@ class RequestEffects {
   // The same through podman's containers.json (its compat API takes the same references).
   std::string find_podman(const std::string& ref, Clock::time_point now);
   // podman: the OCI spec runc got (written at the first start) -> the effect.
-  bool resolve_podman(Event& e, Clock::time_point now, bool retry, bool last_chance);
-  bool resolve_exec(Event& e, Clock::time_point now, bool last_chance);
+  // false while not found (the spec appears at the first start); the caller decides when to give up.
+  bool resolve_podman(Event& e, Clock::time_point now);
+  bool resolve_exec(Event& e, bool last_chance);
   void remember_exec_create(const Event& e, const std::string& container_id, Clock::time_point now);
   const ExecCreate* exec_create_for(const Event& e) const;
   void finish(Event& e);  // merge the effect into risk, mismatch, severity
