@@ -104,7 +104,7 @@ unset(_sw_tier)
 unset(_sw_name)
 
 # The same against podman's compat API (tests/e2e/podman.sh): the effect from the OCI spec podman
-# writes at a container's first start; the exec from the kernel's exec record.
+# writes at a container's first start; the exec from the kernel's exec record. Measured 27-28 s.
 foreach(_sw_tier socket-tp syscall-tp)
   string(REPLACE "-" "_" _sw_name "${_sw_tier}")
   add_test(NAME e2e.podman.effects.${_sw_name}
