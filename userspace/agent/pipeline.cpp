@@ -341,6 +341,9 @@ void Agent::finish() {
   stats_.replies_unseen = rs.replies_unseen;
   spdlog::info("decoded {} requests ({} without a reply status); decoder connections evicted {}, expired {}",
                rs.requests, rs.replies_unseen, rs.evicted_connections, rs.expired_connections);
+  const EffectStats& fx = effects_->stats();
+  spdlog::info("request effects: {} verified ({} with effect-mismatch), {} unknown ({} released early: queue full)",
+               fx.verified, fx.mismatches, fx.unknown, fx.queue_full);
   if (opts_.lifecycle_events) {
     // The last event: every drained record and settled request is before it.
     double uptime = std::chrono::duration<double>(Clock::now() - started_).count();
