@@ -20,7 +20,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 abi_version = SW_ABI_VERSION;
 const volatile __u32 self_tgid = 0;       /* the agent: never reported */
 const volatile __u32 payload_cap = 4096;  /* bytes captured per write, <= SW_PAYLOAD_MAX */
-const volatile __u32 reply_cap = 128;     /* bytes captured of a daemon reply, <= SW_REPLY_MAX */
+const volatile __u32 reply_cap = 512;     /* bytes captured of a daemon reply, <= SW_REPLY_MAX */
 
 /* Upper bound of fds scanned to find the caller's fd for a socket. */
 #define SW_FD_SCAN_MAX 65536

@@ -13,13 +13,15 @@
 #include <linux/types.h>
 #endif
 
-#define SW_ABI_VERSION 2
+#define SW_ABI_VERSION 3
 
 #define SW_COMM_LEN 16
 #define SW_UNIX_PATH_MAX 108
 /* Hard upper bound of captured bytes per record; the runtime cap (default 4 KiB) is lower. */
 #define SW_PAYLOAD_MAX 16384
-#define SW_REPLY_MAX 256
+/* A Docker create/exec-create reply is ~300 bytes: headers, then {"Id":"<64 hex>"...}.
+ * The id is what ties a request to its effect (agent/request_effects). */
+#define SW_REPLY_MAX 512
 
 enum sw_event_type {
 	SW_EV_CONNECT = 1,         /* a connect reached a watched listener (success) */
@@ -134,6 +136,7 @@ struct sw_proc_event {
 	__u32 args_len;       /* exec only: bytes of NUL-separated argv */
 	char filename[SW_PROC_FILENAME_MAX];
 	char args[SW_PROC_ARGS_MAX];
+	__u64 cgroup_id;      /* cgroup v2 id of the task (exec: the cgroup the new image runs in) */
 };
 
 /*

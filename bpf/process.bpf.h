@@ -42,6 +42,12 @@ static __always_inline struct sw_proc_event *proc_reserve(__u16 type, struct tas
 	e->args_len = 0;
 	e->filename[0] = 0;
 	e->args[0] = 0;
+	/* 'current' is the exec'ing task, the forking parent (the child starts in
+	 * its cgroup) or the exiting task: the cgroup the process runs in. An
+	 * exec's cgroup is how a runtime's exec is tied to its container
+	 * (agent/request_effects): runc init joins the container's cgroup before
+	 * it execs the requested command. */
+	e->cgroup_id = bpf_get_current_cgroup_id();
 	return e;
 }
 

@@ -16,7 +16,8 @@ add_executable(sockwarden_integration_tests
   integration/test_hostile_memory.cpp
   integration/test_hostile_input.cpp
   integration/rsyslog_rig.cpp
-  integration/test_siem.cpp)
+  integration/test_siem.cpp
+  integration/test_request_effects.cpp)
 target_link_libraries(sockwarden_integration_tests PRIVATE sockwarden_core GTest::gtest_main uring)
 target_compile_definitions(sockwarden_integration_tests PRIVATE SW_BINARY="$<TARGET_FILE:sockwarden>"
   SW_SOURCE_DIR="${CMAKE_SOURCE_DIR}")

@@ -48,5 +48,6 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_reorder_buffer.cpp
   unit/test_trace_table.cpp
   unit/test_config_surface.cpp
-  unit/test_host_cgroup2.cpp)
+  unit/test_host_cgroup2.cpp
+  unit/test_request_effects.cpp)
 include(${CMAKE_CURRENT_LIST_DIR}/enrich_output_tests.cmake)

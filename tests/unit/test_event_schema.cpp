@@ -89,6 +89,43 @@ std::vector<Event> every_kind() {
   req.severity = "critical";
   req.severity_score = 99;
   out.push_back(req);
+  // Request effects (docs/request-effects.md): a verified create, a verified exec, an unknown one.
+  Event eff_create = req;
+  RequestEffect ce;
+  ce.status = "verified";
+  ce.source = "docker-state";
+  ce.container = true;
+  ce.container_id = std::string(64, 'b');
+  ce.privileged = true;
+  ce.host_mounts = {"/"};
+  ce.namespaces = {{"network", "none"}};
+  ce.risk = {{"privileged", ""}, {"host-mount", "/"}};
+  ce.mismatch = {"privileged", "host-mount:/"};
+  eff_create.request->effect = ce;
+  eff_create.request->add_risk("effect-mismatch", "privileged");
+  out.push_back(eff_create);
+  Event eff_exec = req;
+  eff_exec.request->operation = "exec-start";
+  RequestEffect xe;
+  xe.status = "verified";
+  xe.source = "exec-record";
+  xe.exec = true;
+  xe.container_id = std::string(64, 'c');
+  xe.exec_id = std::string(64, 'd');
+  xe.command = {"/bin/sh", "-c", "id"};
+  xe.pid = 4242;
+  xe.uid = xe.euid = 0;
+  xe.cap_effective = "00000000a80425fb";
+  xe.risk = {{"exec", ""}};
+  xe.mismatch = {"unread-command"};
+  eff_exec.request->effect = xe;
+  out.push_back(eff_exec);
+  Event eff_unknown = req;
+  RequestEffect ue;
+  ue.status = "unknown";
+  ue.reason = "not-found";
+  eff_unknown.request->effect = ue;
+  out.push_back(eff_unknown);
   out.push_back(EventBuilder::enforcement_gap(77, 1'795'380'000'000'000'000ULL, 1'795'380'397'000'000'000ULL));
   Event lost;
   lost.action = "lost";
@@ -127,6 +164,20 @@ std::vector<Event> every_kind() {
   f.container_runtime = "docker";
   f.socket_path = "/var/run/docker.sock";
   out.push_back(audit_finding_event(f, false, "container-create", 1'795'380'397'000'000'000ULL));
+  // The same finding naming the request that created its container.
+  Event caused = audit_finding_event(f, false, "container-create", 1'795'380'397'000'000'000ULL);
+  AuditCause cause;
+  cause.operation = "container-create";
+  cause.request_realtime_ns = 1'795'380'396'000'000'000ULL;
+  cause.pid = 31002;
+  cause.process_name = "docker";
+  cause.executable = "/usr/local/bin/docker";
+  cause.command_line = "docker run --privileged -v /:/host busybox";
+  cause.container_id = std::string(64, 'e');
+  cause.container_name = "attacker";
+  cause.connection = 10993541;
+  caused.finding->caused_by = cause;
+  out.push_back(caused);
   audit::Finding t;
   t.severity = audit::Severity::Medium;
   t.check = "tcp-tlsverify";
@@ -187,6 +238,18 @@ TEST(EventSchema, RejectsEventsMissingRequiredFields) {
   j = base("request");
   j["sockwarden"]["request"].erase("operation");
   bad.push_back(j);
+  // An effect without its status, a verified one without its source, an unknown one without a reason.
+  for (const char* field : {"status", "source", "reason"}) {
+    for (const auto& e : every_kind()) {
+      if (e.action != "request" || !e.request->effect) continue;
+      json k = to_ecs_json(e);
+      auto& effect = k["sockwarden"]["request"]["effect"];
+      if (!effect.contains(field)) continue;
+      effect.erase(field);
+      bad.push_back(k);
+      break;
+    }
+  }
   j = base("agent-stop");
   j["sockwarden"]["agent"].erase("totals");
   bad.push_back(j);

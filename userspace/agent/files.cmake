@@ -14,4 +14,7 @@ set(SW_AGENT_SOURCES
   agent/outputs_sink.cpp
   agent/existing_connections.cpp
   agent/lifecycle.cpp
-  agent/continuous_audit.cpp)
+  agent/continuous_audit.cpp
+  # what the daemon did for a risky request (docs/request-effects.md)
+  agent/runtime_execs.cpp
+  agent/request_effects.cpp)

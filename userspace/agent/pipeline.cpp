@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <utility>
 
@@ -16,10 +17,17 @@
 #include "enrich/docker_data_root.h"
 #include "enrich/host_process.h"
 #include "enrich/mountinfo.h"
+#include "enrich/podman_effect_state.h"
 
 namespace sockwarden {
 
 namespace {
+
+uint64_t boot_now_ns() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_BOOTTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
 
 RuntimeRoots runtime_roots(const AgentOptions& o) {
   RuntimeRoots roots;
@@ -60,7 +68,8 @@ void Agent::process(Event&& e) {
   if (e.action == "send") requests = requests_->on_send(e, now);
   else if (e.action == "reply") requests = requests_->on_reply(e, now);
   delivery_->publish(std::move(e));
-  delivery_->publish_all(std::move(requests));
+  // Risky requests wait here (at most 2 s) for what the daemon actually did.
+  delivery_->publish_all(effects_->admit(std::move(requests), now));
 }
 
 void Agent::process_all(std::vector<Event>&& events) {
@@ -120,7 +129,12 @@ Agent::Agent(const AgentOptions& opts, EventSink& sink)
 
   size_t seeded = procs_.seed_from_proc();
   spdlog::debug("process table seeded with {} running processes", seeded);
-  capture_->set_proc_handler([this](ProcEvent&& ev) { procs_.on_event(ev); });
+  capture_->set_proc_handler([this](ProcEvent&& ev) {
+    procs_.on_event(ev);
+    // An exec the runtime started in a container may be what a pending exec request did.
+    if (runtime_execs_ && effects_ && runtime_execs_->on_exec(ev))
+      delivery_->publish_all(effects_->on_exec(Clock::now()));
+  });
   cgroups_ = std::make_unique<CgroupResolver>(cgroup2_.value_or("/nonexistent"));
   builder_ = std::make_unique<EventBuilder>(procs_, *cgroups_, clock_,
                                             [this](uint32_t id) { return watches_->path_of(id); });
@@ -160,6 +174,22 @@ Agent::Agent(const AgentOptions& opts, EventSink& sink)
   // The daemon's replies are captured by every tier but syscall-tp.
   const bool replies_visible = capture_->tier().id != TierId::SyscallTp;
   requests_ = std::make_unique<RequestPipeline>(ropts, replies_visible);
+  runtime_execs_ = std::make_unique<RuntimeExecs>(
+      procs_,
+      [this](uint64_t cgroup_id) -> std::string {
+        std::string path = cgroups_->path_for(cgroup_id);
+        if (path.empty()) return {};
+        auto info = containers_->resolve(path);
+        return info ? info->ref.id : std::string();
+      },
+      opts_.proc_root);
+  RequestEffects::Sources effect_sources;
+  effect_sources.docker_roots = [this] { return containers_->docker_data_roots(); };
+  effect_sources.execs = runtime_execs_.get();
+  // podman's graph root (rootful; rootless stores are their users' to write, and not trusted).
+  effect_sources.podman_dirs =
+      podman_container_dirs(opts_.containers_storage.empty() ? "/var/lib/containers/storage" : opts_.containers_storage);
+  effects_ = std::make_unique<RequestEffects>(std::move(effect_sources));
   audit_ = make_continuous_audit(opts_);
   records_ = std::make_unique<RecordBuilder>(*builder_, *correlator_);
   delivery_ = std::make_unique<Delivery>(sink_, EventFilter(opts_.pids, opts_.container, opts_.only_flagged),
@@ -214,7 +244,9 @@ void Agent::tick(Clock::time_point now) {
   enforcer_->refresh(callers_->policy());
   if (running_marker_) running_marker_->touch();
   process_all(records_->expire(now));
-  delivery_->publish_all(requests_->tick(now));
+  delivery_->publish_all(effects_->admit(requests_->tick(now), now));
+  delivery_->publish_all(effects_->expire(now));
+  runtime_execs_->expire(boot_now_ns());
   procs_.expire();
   process_all(losses_->collect());
   stats_.kernel = losses_->kernel();
@@ -231,7 +263,12 @@ void Agent::tick(Clock::time_point now) {
 
 void Agent::take_audit_events() {
   if (!audit_) return;
-  delivery_->publish_all(audit_->take_events());
+  auto events = audit_->take_events();
+  // A finding about a container a watched request made names that request's caller.
+  for (auto& e : events)
+    if (e.finding && e.container && e.action == "audit-finding")
+      if (const AuditCause* c = effects_->cause_of(e.container->ref.id)) e.finding->caused_by = *c;
+  delivery_->publish_all(std::move(events));
   auto c = audit_->counters();
   stats_.audit_runs = c.runs;
   stats_.audit_errors = c.errors;
@@ -289,7 +326,8 @@ void Agent::finish() {
   while (capture_->poll(0, [this](RawEvent&& raw) { on_record(std::move(raw)); }) > 0) {
   }
   process_all(records_->flush());
-  delivery_->publish_all(requests_->flush());
+  delivery_->publish_all(effects_->admit(requests_->flush(), Clock::now()));
+  delivery_->publish_all(effects_->flush());
   process_all(losses_->collect(true));
   stats_.kernel = losses_->kernel();
   if (audit_) audit_->stop();
@@ -303,6 +341,9 @@ void Agent::finish() {
   stats_.replies_unseen = rs.replies_unseen;
   spdlog::info("decoded {} requests ({} without a reply status); decoder connections evicted {}, expired {}",
                rs.requests, rs.replies_unseen, rs.evicted_connections, rs.expired_connections);
+  const EffectStats& fx = effects_->stats();
+  spdlog::info("request effects: {} verified ({} with effect-mismatch), {} unknown ({} released early: queue full)",
+               fx.verified, fx.mismatches, fx.unknown, fx.queue_full);
   if (opts_.lifecycle_events) {
     // The last event: every drained record and settled request is before it.
     double uptime = std::chrono::duration<double>(Clock::now() - started_).count();

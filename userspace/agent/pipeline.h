@@ -5,6 +5,7 @@
 //     -> RecordBuilder  (correlate connect attempts, enrich: process, cgroup, container)
 //     -> CallerStage    (expected-caller policy flags, relays)
 //     -> RequestPipeline(decode sends/replies into API requests, risk, severity)
+//     -> RequestEffects (what the daemon actually did for risky requests)
 //     -> Delivery       (continuous audit, filter, redaction, the sink)
 //
 // Beside it, on the 500 ms tick: WatchSync (sockets that appear or are
@@ -24,7 +25,9 @@
 #include "agent/delivery.h"
 #include "agent/loss_reporter.h"
 #include "agent/record_builder.h"
+#include "agent/request_effects.h"
 #include "agent/request_pipeline.h"
+#include "agent/runtime_execs.h"
 #include "agent/watch_sync.h"
 #include "capture/capture.h"
 #include "classify/relay_detector.h"
@@ -92,6 +95,8 @@ class Agent {
   std::optional<EnforcementMarker> running_marker_;  // run in monitor mode: kill -9 -> agent-gap
   std::optional<EnforcementGap> agent_gap_;
   std::unique_ptr<RequestPipeline> requests_;
+  std::unique_ptr<RuntimeExecs> runtime_execs_;
+  std::unique_ptr<RequestEffects> effects_;
   std::unique_ptr<ContinuousAudit> audit_;
   std::unique_ptr<RecordBuilder> records_;
   std::unique_ptr<Delivery> delivery_;

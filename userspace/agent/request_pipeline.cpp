@@ -8,10 +8,13 @@
 
 namespace sockwarden {
 namespace {
-void set_status(Event& e, int status) {
+void set_status(Event& e, int status, std::string_view body) {
   if (!e.request) return;
   e.request->status_code = status;
   e.outcome = status < 400 ? "success" : "failure";
+  // The new container's or exec's id: what ties the request to its effect.
+  const std::string& op = e.request->operation;
+  if (status == 201 && (op == "container-create" || op == "exec-create")) e.request->reply_id = reply_object_id(body);
 }
 }  // namespace
 

@@ -30,7 +30,7 @@ const TierInfo* find_tier(uint16_t abi_id);
 struct TierSettings {
   uint32_t self_tgid = 0;
   uint32_t payload_cap = 4096;
-  uint32_t reply_cap = 128;
+  uint32_t reply_cap = 512;  // a create reply's body (the new id) ends near byte 300
   uint32_t ringbuf_bytes = 8u << 20;  // power of two, >= page size
   std::string cgroup2_root;           // where cgroup/* programs attach
   // Per-process flood budget (bpf/flood_budget.bpf.h), records per second;

@@ -54,6 +54,7 @@ struct ProcEvent {
   uint32_t sessionid = UINT32_MAX;  // unset
   uint64_t start_boottime = 0;      // ns since boot
   uint64_t ts_boot_ns = 0;
+  uint64_t cgroup_id = 0;           // cgroup v2 id the process runs in (0: unknown)
   std::string comm;
   std::string filename;             // exec: the path passed to execve
   std::vector<std::string> args;    // exec: argv (possibly cut at 1 KiB)

@@ -117,6 +117,7 @@ std::string docker_operation(std::string_view method, std::string_view path) {
       if (at(2) == "logs" && get) return "container-logs";
       if (at(2) == "export" && get) return "container-export";
       if (at(2) == "start" && post) return "container-start";
+      if (at(2) == "update" && post) return "container-update";
       if (at(2) == "copy" && post) return "archive-download";  // pre-1.24 API, still routed by old daemons
     }
   }

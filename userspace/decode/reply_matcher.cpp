@@ -14,4 +14,36 @@ std::optional<int> parse_status_line(std::string_view r) {
   return code;
 }
 
+std::string_view reply_body_start(std::string_view r) {
+  auto end = r.find("\r\n\r\n");
+  if (end == std::string_view::npos) return {};
+  return r.substr(end + 4);
+}
+
+std::string reply_object_id(std::string_view body) {
+  // Go's encoding/json writes {"Id":"..."} with no space; tolerate spaces anyway.
+  size_t i = 0;
+  auto skip = [&] {
+    while (i < body.size() && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n')) i++;
+  };
+  skip();
+  if (i >= body.size() || body[i++] != '{') return {};
+  skip();
+  constexpr std::string_view kKey = "\"Id\"";
+  if (body.substr(i, kKey.size()) != kKey) return {};
+  i += kKey.size();
+  skip();
+  if (i >= body.size() || body[i++] != ':') return {};
+  skip();
+  if (i >= body.size() || body[i++] != '"') return {};
+  std::string id;
+  while (i < body.size() && body[i] != '"' && id.size() <= 64) {
+    char c = body[i++];
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return {};
+    id.push_back(c);
+  }
+  if (i >= body.size() || body[i] != '"' || id.size() != 64) return {};
+  return id;
+}
+
 }  // namespace sockwarden

@@ -1,3 +1,4 @@
+// Setters take (item, status) or (item, status, captured start of the body).
 // Pairs decoded HTTP/1.x requests with the daemon's status line on the same
 // connection (reply records: the first bytes of each daemon write), FIFO as
 // HTTP/1.1 requires. A refused create (4xx/5xx) is not the same incident as a
@@ -10,7 +11,9 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -18,6 +21,14 @@ namespace sockwarden {
 
 // "HTTP/1.1 201 Created\r\n..." -> 201; nullopt when the bytes do not start with a status line.
 std::optional<int> parse_status_line(std::string_view reply);
+
+// The captured start of the reply's body (after the blank line), "" if none
+// was captured. A create's {"Id":"..."} fits in the reply cap (bpf/events.h).
+std::string_view reply_body_start(std::string_view reply);
+
+// {"Id":"<64 hex>",...} at the start of a reply body -> the id; "" otherwise.
+// Only a full 64-hex id counts: a cut one could name a different container.
+std::string reply_object_id(std::string_view body);
 
 template <class T>
 class ReplyMatcher {
@@ -28,12 +39,13 @@ class ReplyMatcher {
   explicit ReplyMatcher(Clock::duration wait) : wait_(wait) {}
 
   // Queue a request; returns items released now (overflow), in order.
-  std::vector<T> add(uint64_t conn, T item, Clock::time_point now, void (*set)(T&, int)) {
+  template <class Set>
+  std::vector<T> add(uint64_t conn, T item, Clock::time_point now, Set set) {
     std::vector<T> out;
     auto& c = conns_[conn];
     while (!c.early.empty() && now - c.early.front().at > wait_) c.early.pop_front();
     if (!c.early.empty()) {
-      set(item, c.early.front().status);
+      apply(set, item, c.early.front().status, c.early.front().body);
       c.early.pop_front();
       out.push_back(std::move(item));
       cleanup(conn);
@@ -48,18 +60,19 @@ class ReplyMatcher {
   }
 
   // A reply record on conn: returns the request it answers (with its status set), if any.
-  std::vector<T> on_reply(uint64_t conn, std::string_view payload, Clock::time_point now, void (*set)(T&, int)) {
+  template <class Set>
+  std::vector<T> on_reply(uint64_t conn, std::string_view payload, Clock::time_point now, Set set) {
     std::vector<T> out;
     auto st = parse_status_line(payload);
     if (!st || (*st >= 100 && *st < 200 && *st != 101)) return out;
     auto& c = conns_[conn];
     if (c.pending.empty()) {
-      if (c.early.size() < 8) c.early.push_back({*st, now});
+      if (c.early.size() < 8) c.early.push_back({*st, now, std::string(reply_body_start(payload).substr(0, kMaxBody))});
       return out;
     }
     T item = std::move(c.pending.front().item);
     c.pending.pop_front();
-    set(item, *st);
+    apply(set, item, *st, reply_body_start(payload));
     out.push_back(std::move(item));
     cleanup(conn);
     return out;
@@ -102,6 +115,12 @@ class ReplyMatcher {
   }
 
  private:
+  static constexpr size_t kMaxBody = 512;  // what the reply cap lets through anyway
+  template <class Set>
+  static void apply(Set& set, T& item, int status, std::string_view body) {
+    if constexpr (std::is_invocable_v<Set&, T&, int, std::string_view>) set(item, status, body);
+    else set(item, status);
+  }
   struct Pending {
     T item;
     Clock::time_point deadline;
@@ -109,6 +128,7 @@ class ReplyMatcher {
   struct Early {
     int status;
     Clock::time_point at;
+    std::string body;
   };
   struct Conn {
     std::deque<Pending> pending;

@@ -28,6 +28,9 @@ inline constexpr const char* kRecon = "recon";                           // deta
 inline constexpr const char* kPluginInstall = "plugin-install";
 inline constexpr const char* kSwarmAccess = "swarm-access";              // detail: operation
 inline constexpr const char* kUnparsedBody = "unparsed-body";
+// The daemon did something the decoded body did not say (agent/request_effects);
+// detail: what differs ("privileged", "host-mount:/", "command", "unread-body").
+inline constexpr const char* kEffectMismatch = "effect-mismatch";
 }  // namespace risk
 
 // "/etc/../" -> "/", "//var/run/" -> "/var/run". Relative paths stay relative.

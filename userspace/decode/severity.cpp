@@ -8,7 +8,8 @@ namespace sockwarden {
 
 Severity risk_flag_level(const RiskFlag& f) {
   const std::string& n = f.name;
-  if (n == risk::kPrivileged || n == risk::kRuntimeSocketMount || n == risk::kPluginInstall) return Severity::High;
+  if (n == risk::kPrivileged || n == risk::kRuntimeSocketMount || n == risk::kPluginInstall || n == risk::kEffectMismatch)
+    return Severity::High;
   if (n == risk::kHostMount) return host_path_critical(f.detail) ? Severity::High : Severity::Medium;
   if (n == risk::kCapAdd) return cap_is_critical(f.detail) ? Severity::High : Severity::Medium;
   if (n == risk::kHostPid || n == risk::kHostIpc || n == risk::kUsernsHost || n == risk::kDevice ||

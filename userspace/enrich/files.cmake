@@ -17,4 +17,7 @@ set(SW_ENRICH_SOURCES
   enrich/docker_host_config.cpp
   # the host's cgroup2 hierarchy from inside a cgroup namespace (docs/kubernetes-cgroupns.md)
   enrich/cgroup_walk.cpp
-  enrich/host_cgroup2.cpp)
+  enrich/host_cgroup2.cpp
+  # request effects: what dockerd configured (agent/request_effects)
+  enrich/docker_effect_state.cpp
+  enrich/podman_effect_state.cpp)

@@ -167,6 +167,7 @@ void ProcessTable::on_event(const ProcEvent& ev, Clock::time_point now) {
       child.loginuid = ev.loginuid;
       child.sessionid = ev.sessionid;
       child.start_boottime_ns = ev.start_boottime;
+      child.cgroup_id = ev.cgroup_id;
       child.name = ev.comm;
       child.from_proc = false;
       child.exited = false;
@@ -188,6 +189,7 @@ void ProcessTable::on_event(const ProcEvent& ev, Clock::time_point now) {
       e.loginuid = ev.loginuid;
       e.sessionid = ev.sessionid;
       e.start_boottime_ns = ev.start_boottime;
+      e.cgroup_id = ev.cgroup_id;
       e.name = ev.comm;
       e.args = ev.args;
       e.from_proc = false;

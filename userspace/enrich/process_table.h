@@ -34,6 +34,7 @@ struct ProcessEntry {
   uint32_t loginuid = UINT32_MAX;   // audit login uid; UINT32_MAX = unset
   uint32_t sessionid = UINT32_MAX;  // audit session; UINT32_MAX = unset
   uint64_t start_boottime_ns = 0;
+  uint64_t cgroup_id = 0;  // from its last fork/exec record (0: seeded from /proc, unknown)
   std::string executable;
   std::vector<std::string> args;
   std::string name;  // comm

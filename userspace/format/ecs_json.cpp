@@ -121,6 +121,16 @@ json audit_finding_event(const Event& e) {
                {"remediation", f.remediation},
                {"trigger", f.trigger}};
   if (!f.socket_path.empty()) finding["socket_path"] = f.socket_path;
+  if (f.caused_by) {
+    const AuditCause& c = *f.caused_by;
+    json cause{{"operation", c.operation},
+               {"request_time", rfc3339_utc(c.request_realtime_ns)},
+               {"connection", c.connection},
+               {"process", {{"pid", c.pid}, {"name", c.process_name}, {"executable", c.executable},
+                            {"command_line", c.command_line}}}};
+    if (!c.container_id.empty()) cause["container"] = {{"id", c.container_id}, {"name", c.container_name}};
+    finding["caused_by"] = std::move(cause);
+  }
   json j{
       {"@timestamp", rfc3339_utc(e.realtime_ns)},
       {"ecs", {{"version", kEcsVersion}}},

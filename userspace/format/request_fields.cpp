@@ -3,6 +3,46 @@
 #include <unordered_set>
 
 namespace sockwarden {
+namespace {
+
+// sockwarden.request.effect: what the daemon did (agent/request_effects).
+nlohmann::json effect_json(const RequestEffect& f) {
+  using nlohmann::json;
+  json o{{"status", f.status}};
+  if (!f.reason.empty()) o["reason"] = f.reason;
+  if (!f.source.empty()) o["source"] = f.source;
+  if (!f.container_id.empty()) o["container_id"] = f.container_id;
+  if (!f.exec_id.empty()) o["exec_id"] = f.exec_id;
+  if (f.container) {
+    o["privileged"] = f.privileged;
+    o["host_mounts"] = f.host_mounts;
+    o["capabilities"] = f.capabilities;
+    o["devices"] = f.devices;
+    json ns = json::object();
+    for (const auto& [k, v] : f.namespaces) ns[k] = v;
+    o["namespaces"] = std::move(ns);
+    o["security_options"] = f.security_options;
+  }
+  if (f.exec) {
+    json p{{"command", f.command}, {"privileged", f.exec_privileged}};
+    if (f.pid) p["pid"] = f.pid;
+    if (f.uid != UINT32_MAX) p["uid"] = f.uid;
+    if (f.euid != UINT32_MAX) p["euid"] = f.euid;
+    if (!f.cap_effective.empty()) p["cap_effective"] = f.cap_effective;
+    o["process"] = std::move(p);
+  }
+  if (f.status == "verified") {
+    json flags = json::array();
+    std::unordered_set<std::string> seen;
+    for (const auto& r : f.risk)
+      if (seen.insert(r.name).second) flags.push_back(r.name);
+    o["risk_flags"] = std::move(flags);
+    o["mismatch"] = f.mismatch;
+  }
+  return o;
+}
+
+}  // namespace
 
 void add_request_fields(nlohmann::json& j, const Event& e) {
   using nlohmann::json;
@@ -54,6 +94,7 @@ void add_request_fields(nlohmann::json& j, const Event& e) {
     if (!r.containerd_namespace.empty()) g["containerd_namespace"] = r.containerd_namespace;
     req["grpc"] = std::move(g);
   }
+  if (r.effect) req["effect"] = effect_json(*r.effect);
   auto& sw = j["sockwarden"];
   sw.erase("payload");
   sw.erase("payload_captured");

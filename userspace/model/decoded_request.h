@@ -19,6 +19,38 @@ struct RiskFlag {
   bool operator==(const RiskFlag&) const = default;
 };
 
+// What the daemon actually did for a request that changes what runs
+// (agent/request_effects), read from ground truth the caller cannot shape:
+// the runtime's state on disk, the kernel's exec records. Output as
+// sockwarden.request.effect; the decoded body stays in `summary`/`risk`.
+struct RequestEffect {
+  std::string status;  // "verified" or "unknown"
+  std::string reason;  // unknown: why ("refused", "not-found", "ambiguous", "queue-full", "agent-exit", ...)
+  std::string source;  // "docker-state", "exec-record"
+  std::string container_id;  // the container created/started/updated, or the one the exec ran in
+  std::string exec_id;       // exec: the daemon's exec id (from its reply or the request path)
+  // Container create/start/update: the effective configuration.
+  bool privileged = false;
+  std::vector<std::string> host_mounts;     // bind sources on the host, normalised
+  std::vector<std::string> capabilities;    // added capabilities, normalised ("SYS_ADMIN")
+  std::vector<std::string> devices;         // host devices
+  std::vector<std::pair<std::string, std::string>> namespaces;  // ("pid", "host"), ...
+  std::vector<std::string> security_options;
+  // Exec: the process the runtime started in the container.
+  std::vector<std::string> command;
+  uint32_t pid = 0;
+  uint32_t uid = UINT32_MAX, euid = UINT32_MAX;  // UINT32_MAX: unknown
+  bool exec_privileged = false;   // its effective capabilities include CAP_SYS_ADMIN
+  std::string cap_effective;      // /proc/PID/status CapEff as the kernel printed it ("" if gone)
+  bool container = false;         // which of the two kinds above is filled
+  bool exec = false;
+  // The effect's own risk flags (the request's risk holds both readings).
+  std::vector<RiskFlag> risk;
+  // What the daemon did that the decoded body did not say (each also an
+  // `effect-mismatch` risk flag): "privileged", "host-mount:/", "command", "unread-command".
+  std::vector<std::string> mismatch;
+};
+
 struct DecodedRequest {
   std::string protocol;     // "http/1.1", "http/1.0", "http/2"
   std::string method;       // "POST"
@@ -42,6 +74,10 @@ struct DecodedRequest {
   std::string grpc_service, grpc_method, containerd_namespace;
   // Set by the reply matcher when the daemon's answer on the connection was seen.
   std::optional<int> status_code;
+  // The id in the daemon's reply body ({"Id":"<64 hex>"}: container create, exec create), if captured.
+  std::string reply_id;
+  // What the daemon did (agent/request_effects), for requests that change what runs.
+  std::optional<RequestEffect> effect;
   // Opaque token of the write that carried the request's first byte (the pipeline
   // uses it to attribute the request to that write's caller).
   uint64_t origin = 0;

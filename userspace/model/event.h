@@ -51,6 +51,18 @@ struct RelayInfo {
 // audit-finding / audit-finding-resolved (run's continuous audit): one audit
 // finding that appeared or went away. The container, when the finding is
 // about one, is in Event::container.
+// The request that made the container a finding is about (agent/request_effects:
+// a create or start whose effect was verified): its caller, so that the finding
+// names who did it.
+struct AuditCause {
+  std::string operation;          // "container-create", "container-start"
+  uint64_t request_realtime_ns = 0;
+  uint32_t pid = 0;
+  std::string process_name, executable, command_line;
+  std::string container_id, container_name;  // the caller's container ("" on the host)
+  uint64_t connection = 0;
+};
+
 struct AuditFindingInfo {
   std::string rule;      // the audit check id: "socket-mounted", "tcp-no-tls", ...
   std::string key;       // the stable key the diff matched on (audit/finding_diff.h)
@@ -61,6 +73,7 @@ struct AuditFindingInfo {
   std::string remediation;
   std::string socket_path;
   std::string trigger;   // what ran the audit: "start", "interval", "container-create", ...
+  std::optional<AuditCause> caused_by;  // the request that created/started the finding's container
 };
 
 struct Event {

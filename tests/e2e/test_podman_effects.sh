@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# End-to-end: request effects (docs/request-effects.md) against a real, test-private podman
+# (its Docker-compatible API), as test_dockerd_effects.sh does for dockerd: the same client in
+# --podman mode (each create followed by a start: podman writes the OCI spec, the ground truth,
+# at the first start), the effect read from <graph root>/vfs-containers/<id>/userdata/config.json.
+#
+#   test_podman_effects.sh [TIER] [SOCKWARDEN_BINARY]     TIER: socket-tp (default) or syscall-tp
+#
+# A host process (tests/e2e/effects_client.py) sends what a monitor that trusts the caller's
+# bytes cannot read: creates with Privileged + Binds ["/:/host"] behind 16 KiB of JSON
+# whitespace in one write, the same dribbled in 512-byte writes, the same chunked, one with
+# lowercase keys (read case-insensitively, as the compat API does), and an exec whose command sits
+# behind the same padding. The agent runs with its default payload cap (4 KiB), so the padded
+# bodies cannot be decoded. check_dockerd_effects.py asserts, on the request events of that
+# client's pid: the effect read from podman's OCI spec (privileged, host mount /, the container
+# id the daemon answered), the recomputed flags (privileged, host-mount, effect-mismatch where
+# the body did not say it) and severity (high or above); for the exec, the command runc ran.
+#
+# Exit: 0 pass, 1 fail (a missing prerequisite fails too: see tests.cmake).
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TIER=${1:-socket-tp}
+BIN=${2:-${SOCKWARDEN:-$HERE/../../build/userspace/sockwarden}}
+AGENT_MAX_SEC=${AGENT_MAX_SEC:-120}
+
+# shellcheck source=dockerd.sh
+source "$HERE/dockerd.sh"
+# shellcheck source=podman.sh
+source "$HERE/podman.sh"
+
+case $TIER in socket-tp | syscall-tp) ;; *) echo "usage: $0 [socket-tp|syscall-tp] [BINARY]" >&2; exit 2 ;; esac
+[[ -x $BIN ]] || { echo "FAIL: sockwarden binary not found at $BIN"; exit 1; }
+if ! e2e_podman_require_tools; then
+  echo "SKIP: prerequisites missing (see above)"
+  exit 77
+fi
+
+AGENT_PID=
+T_START=$SECONDS
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [[ -n $AGENT_PID ]] && kill -0 "$AGENT_PID" 2>/dev/null; then
+    kill -TERM "$AGENT_PID" 2>/dev/null
+    e2e_wait_gone "$AGENT_PID" 100 || kill -KILL "$AGENT_PID" 2>/dev/null
+    wait "$AGENT_PID" 2>/dev/null
+  fi
+  e2e_podman_stop
+  e2e_log "done in $((SECONDS - T_START))s"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+fail() { echo "FAIL: $*"; exit 1; }
+
+e2e_log "tier $TIER, binary $BIN"
+e2e_podman_start || fail "could not start a private podman service"
+e2e_podman run -d --name eff-target --network none "${PM_ULIMITS[@]}" localhost/busybox:1 sleep 300 >/dev/null ||
+  fail "could not start the exec target container"
+TARGET_ID=$(e2e_podman inspect -f '{{.Id}}' eff-target) || fail "podman inspect eff-target"
+
+EVENTS=$PM_DIR/events.jsonl
+AGENT_LOG=$PM_DIR/agent.log
+# --docker-data-root: the private daemon's state (a daemon found running is searched too).
+"$BIN" run --no-default-sockets --socket "$PM_SOCK" --tier "$TIER" --duration "$AGENT_MAX_SEC" \
+  --containers-storage "$PM_DIR/root" --containers-runroot "$PM_DIR/run" --no-audit >"$EVENTS" 2>"$AGENT_LOG" &
+AGENT_PID=$!
+t0=$SECONDS
+until grep -q "ready: tier" "$AGENT_LOG" 2>/dev/null; do
+  kill -0 "$AGENT_PID" 2>/dev/null || { cat "$AGENT_LOG"; fail "agent exited before it was ready"; }
+  ((SECONDS - t0 < 30)) || { cat "$AGENT_LOG"; fail "agent not ready after 30s"; }
+  sleep 0.1
+done
+
+CLIENT_OUT=$PM_DIR/client.json
+python3 "$HERE/effects_client.py" "$PM_SOCK" eff-target --podman >"$CLIENT_OUT" || fail "effects client failed"
+cat "$CLIENT_OUT"
+# Effects are looked for within 2 s; the exec's command sleeps 2 s.
+sleep 3
+kill -TERM "$AGENT_PID"
+wait "$AGENT_PID"
+agent_rc=$?
+AGENT_PID=
+echo "--- agent log:"
+cat "$AGENT_LOG"
+[[ $agent_rc -eq 0 ]] || fail "agent exited with status $agent_rc"
+grep -qE '\[(error|critical)\]' "$AGENT_LOG" && fail "agent logged errors"
+python3 "$HERE/../schema/validate_events.py" "$EVENTS" || fail "events do not match schema/sockwarden-event.schema.json"
+python3 "$HERE/check_dockerd_effects.py" "$EVENTS" --client "$CLIENT_OUT" --tier "$TIER" --target-id "$TARGET_ID" --runtime podman

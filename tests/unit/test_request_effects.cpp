@@ -1,0 +1,384 @@
+// Request effects (docs/request-effects.md): dockerd's state readers with hostile files, the
+// effect stage's resolution, mismatch and severity, its bound under a flood, and the runtime
+// exec records.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "agent/request_effects.h"
+#include "agent/runtime_execs.h"
+#include "decode/reply_matcher.h"
+#include "enrich/docker_effect_state.h"
+#include "enrich/podman_effect_state.h"
+
+namespace sockwarden {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kId1(64, 'a');
+const std::string kId2 = std::string(63, 'b') + "c";
+
+struct TempRoot {
+  std::string dir;
+  TempRoot() {
+    char t[] = "/tmp/sw-effects-XXXXXX";
+    dir = mkdtemp(t);
+    fs::create_directories(dir + "/containers");
+  }
+  ~TempRoot() { fs::remove_all(dir); }
+  std::string cdir(const std::string& id) const { return dir + "/containers/" + id; }
+  void write(const std::string& path, const std::string& text) const {
+    fs::create_directories(fs::path(path).parent_path());
+    std::ofstream(path) << text;
+  }
+  void container(const std::string& id, const std::string& name, const std::string& created,
+                 const std::string& hostconfig) const {
+    write(cdir(id) + "/config.v2.json", R"({"ID":")" + id + R"(","Name":")" + name + R"(","Created":")" + created + R"("})");
+    write(cdir(id) + "/hostconfig.json", hostconfig);
+  }
+};
+
+std::string rfc3339(uint64_t ns) {
+  time_t s = static_cast<time_t>(ns / 1000000000ull);
+  struct tm tm {};
+  gmtime_r(&s, &tm);
+  char buf[64];
+  strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char frac[16];
+  snprintf(frac, sizeof frac, ".%09llu", static_cast<unsigned long long>(ns % 1000000000ull));
+  return std::string(buf) + frac + "Z";
+}
+
+uint64_t now_realtime_ns() {
+  struct timespec ts {};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000ull + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+const char* kPrivilegedRoot = R"({"Privileged":true,"Binds":["/:/host"],"CapAdd":null,"NetworkMode":"none","PidMode":"","SecurityOpt":null})";
+
+TEST(RequestEffectsState, ParsesRfc3339) {
+  EXPECT_EQ(parse_rfc3339_ns("1970-01-01T00:00:01Z"), 1000000000ull);
+  EXPECT_EQ(parse_rfc3339_ns("2026-12-03T07:29:24.5Z"), 1796282964500000000ull);
+  EXPECT_EQ(parse_rfc3339_ns("2026-12-03T08:29:24.5+01:00"), 1796282964500000000ull);
+  EXPECT_EQ(parse_rfc3339_ns("2026-12-03T07:29:24.123456789123Z"), 1796282964123456789ull);
+  EXPECT_EQ(parse_rfc3339_ns("2026-12-03 07:29"), 0u);
+  EXPECT_EQ(parse_rfc3339_ns("2026-13-03T07:29:24Z"), 0u);
+  EXPECT_EQ(parse_rfc3339_ns("2026-12-03T07:29:24Zjunk"), 0u);
+  EXPECT_EQ(parse_rfc3339_ns(""), 0u);
+}
+
+TEST(RequestEffectsState, ReadsAContainerAndRefusesHostileFiles) {
+  TempRoot t;
+  const uint32_t me = geteuid();
+  t.container(kId1, "/good", "2026-12-03T07:29:24Z", kPrivilegedRoot);
+  auto r = read_docker_container(t.dir, kId1, me);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->name, "/good");
+  EXPECT_EQ(r->created_ns, 1796282964000000000ull);
+  // Not a container id: never used as a path component.
+  EXPECT_FALSE(read_docker_container(t.dir, "../containers/" + kId1.substr(0, 50), me));
+  EXPECT_FALSE(read_docker_container(t.dir, kId1, me + 1));  // owned by someone else
+
+  // hostconfig.json a symlink to a file the attacker chose.
+  t.container(kId2, "/x", "2026-12-03T07:29:24Z", "{}");
+  fs::remove(t.cdir(kId2) + "/hostconfig.json");
+  t.write(t.dir + "/elsewhere.json", kPrivilegedRoot);
+  fs::create_symlink(t.dir + "/elsewhere.json", t.cdir(kId2) + "/hostconfig.json");
+  EXPECT_FALSE(read_docker_container(t.dir, kId2, me));
+  fs::remove_all(t.cdir(kId2));
+
+  // The container directory itself a symlink.
+  fs::create_directory_symlink(t.cdir(kId1), t.cdir(kId2));
+  EXPECT_FALSE(read_docker_container(t.dir, kId2, me));
+  fs::remove(t.cdir(kId2));
+
+  // Huge (over 1 MiB), malformed, too deep, not an object, a FIFO.
+  t.container(kId2, "/x", "2026-12-03T07:29:24Z", "{\"Binds\":[\"" + std::string(kDockerStateMax, 'a') + "\"]}");
+  EXPECT_FALSE(read_docker_container(t.dir, kId2, me));
+  t.container(kId2, "/x", "2026-12-03T07:29:24Z", "{\"Privileged\":tru");
+  EXPECT_FALSE(read_docker_container(t.dir, kId2, me));
+  t.container(kId2, "/x", "2026-12-03T07:29:24Z", std::string(10000, '[') + std::string(10000, ']'));
+  EXPECT_FALSE(read_docker_container(t.dir, kId2, me));
+  t.container(kId2, "/x", "2026-12-03T07:29:24Z", "[1,2]");
+  EXPECT_FALSE(read_docker_container(t.dir, kId2, me));
+  fs::remove(t.cdir(kId2) + "/hostconfig.json");
+  ASSERT_EQ(mkfifo((t.cdir(kId2) + "/hostconfig.json").c_str(), 0600), 0);
+  EXPECT_FALSE(read_docker_container(t.dir, kId2, me));  // refused without blocking
+}
+
+TEST(RequestEffectsState, FindsByIdPrefixAndName) {
+  TempRoot t;
+  const uint32_t me = geteuid();
+  t.container(kId1, "/alpha", "2026-12-03T07:29:24Z", "{}");
+  t.container(kId2, "/beta", "2026-12-03T07:29:24Z", "{}");
+  std::vector<std::string> roots{"/nonexistent", t.dir};
+  EXPECT_EQ(docker_find_container(roots, kId1, me)->id, kId1);
+  EXPECT_EQ(docker_find_container(roots, "aaaa", me)->id, kId1);
+  EXPECT_EQ(docker_find_container(roots, "beta", me)->id, kId2);
+  EXPECT_EQ(docker_find_container(roots, "/beta", me)->id, kId2);
+  EXPECT_FALSE(docker_find_container(roots, "gamma", me));
+  EXPECT_FALSE(docker_find_container(roots, "", me));
+  // A symlinked containers/ directory is not listed.
+  TempRoot u;
+  fs::remove_all(u.dir + "/containers");
+  fs::create_directory_symlink(t.dir + "/containers", u.dir + "/containers");
+  EXPECT_FALSE(docker_find_container({u.dir}, "beta", me));
+  EXPECT_TRUE(docker_changed_container_ids(u.dir, 0).empty());
+  EXPECT_EQ(docker_changed_container_ids(t.dir, 0).size(), 2u);
+}
+
+TEST(RequestEffectsState, PodmanSpecAndNamesWithHostileFiles) {
+  TempRoot t;  // t.dir plays the graph root
+  const uint32_t me = geteuid();
+  auto dirs = podman_container_dirs(t.dir);
+  ASSERT_EQ(dirs.size(), 4u);
+  const std::string vfs = t.dir + "/vfs-containers";
+  t.write(vfs + "/containers.json", R"([{"id":")" + kId1 + R"(","names":["pm1"]},{"id":"nothex","names":["x"]}])");
+  EXPECT_EQ(podman_find_container(dirs, "pm1", me), kId1);
+  EXPECT_EQ(podman_find_container(dirs, kId1.substr(0, 12), me), kId1);
+  EXPECT_FALSE(podman_find_container(dirs, "x", me));  // an entry without a real id is ignored
+  EXPECT_FALSE(podman_find_container(dirs, "pm1", me + 1));
+  // Not started yet: no spec.
+  fs::create_directories(vfs + "/" + kId1 + "/userdata");
+  EXPECT_FALSE(read_podman_spec(dirs, kId1, me));
+  const std::string spec = R"({"mounts":[{"destination":"/host","type":"bind","source":"/","options":["rbind"]},)"
+                           R"({"destination":"/etc/hosts","type":"bind","source":")" + vfs + "/" + kId1 +
+                           R"(/userdata/hosts","options":["bind"]}]})";
+  t.write(vfs + "/" + kId1 + "/userdata/config.json", spec);
+  auto got = read_podman_spec(dirs, kId1, me);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->containers_dir, vfs);
+  auto own_removed = nlohmann::json::parse(podman_spec_without_own_mounts(got->spec, kId1));
+  ASSERT_EQ(own_removed["mounts"].size(), 1u);  // its own /etc/hosts is podman's, not the caller's
+  EXPECT_EQ(own_removed["mounts"][0]["source"], "/");
+  // A symlinked userdata directory, a symlinked spec, a huge one, a malformed one.
+  fs::rename(vfs + "/" + kId1 + "/userdata", vfs + "/" + kId1 + "/real");
+  fs::create_directory_symlink(vfs + "/" + kId1 + "/real", vfs + "/" + kId1 + "/userdata");
+  EXPECT_FALSE(read_podman_spec(dirs, kId1, me));
+  fs::remove(vfs + "/" + kId1 + "/userdata");
+  fs::rename(vfs + "/" + kId1 + "/real", vfs + "/" + kId1 + "/userdata");
+  fs::rename(vfs + "/" + kId1 + "/userdata/config.json", vfs + "/" + kId1 + "/userdata/spec.json");
+  fs::create_symlink(vfs + "/" + kId1 + "/userdata/spec.json", vfs + "/" + kId1 + "/userdata/config.json");
+  EXPECT_FALSE(read_podman_spec(dirs, kId1, me));
+  fs::remove(vfs + "/" + kId1 + "/userdata/config.json");
+  t.write(vfs + "/" + kId1 + "/userdata/config.json", "{\"a\":\"" + std::string(kDockerStateMax, 'a') + "\"}");
+  EXPECT_FALSE(read_podman_spec(dirs, kId1, me));
+  t.write(vfs + "/" + kId1 + "/userdata/config.json", "{\"mounts\":[");
+  EXPECT_FALSE(read_podman_spec(dirs, kId1, me));
+  EXPECT_FALSE(read_podman_spec(dirs, "../" + kId1, me));
+}
+
+TEST(RequestEffectsReply, IdFromTheReplyBody) {
+  const std::string reply = "HTTP/1.1 201 Created\r\nContent-Length: 88\r\n\r\n{\"Id\":\"" + kId1 + "\",\"Warnings\":[]}\n";
+  EXPECT_EQ(reply_object_id(reply_body_start(reply)), kId1);
+  EXPECT_EQ(reply_object_id("{\"Id\":\"" + kId1.substr(0, 40)), "");  // cut by the capture: no id
+  EXPECT_EQ(reply_object_id("{\"Id\":\"../../etc\"}"), "");
+  EXPECT_EQ(reply_object_id("{\"Warnings\":[],\"Id\":\"" + kId1 + "\"}"), "");
+  EXPECT_EQ(reply_body_start("HTTP/1.1 201 Created\r\nContent-Le"), "");
+}
+
+Event create_event(const std::string& query, bool body_read, uint64_t realtime_ns) {
+  Event e;
+  e.action = "request";
+  e.realtime_ns = realtime_ns;
+  e.raw.client_sock_ino = 77;
+  DecodedRequest r;
+  r.protocol = "http/1.1";
+  r.method = "POST";
+  r.path = "/containers/create";
+  r.query = query;
+  r.operation = "container-create";
+  if (body_read) {
+    r.add_risk("privileged");
+    r.add_risk("host-mount", "/");
+    r.add_risk("runtime-socket-mount", "/");
+    r.summary["privileged"] = true;
+  } else {
+    r.unparsed_body = true;
+    r.truncated = true;
+    r.add_risk("unparsed-body");
+  }
+  e.request = std::move(r);
+  e.severity = "medium";
+  return e;
+}
+
+TEST(RequestEffectsStage, ReplyIdGivesTheEffectAndAMismatch) {
+  TempRoot t;
+  t.container(kId1, "/p", rfc3339(now_realtime_ns()), kPrivilegedRoot);
+  RequestEffects::Sources s;
+  s.docker_roots = [&] { return std::vector<std::string>{t.dir}; };
+  s.state_owner = geteuid();
+  RequestEffects fx(s);
+  Event e = create_event("name=p", false, now_realtime_ns());
+  e.request->status_code = 201;
+  e.request->reply_id = kId1;
+  std::vector<Event> in;
+  in.push_back(std::move(e));
+  auto out = fx.admit(std::move(in), RequestEffects::Clock::now());
+  ASSERT_EQ(out.size(), 1u);  // on disk before the reply: resolved at once
+  const auto& r = *out[0].request;
+  ASSERT_TRUE(r.effect);
+  EXPECT_EQ(r.effect->status, "verified");
+  EXPECT_EQ(r.effect->container_id, kId1);
+  EXPECT_TRUE(r.effect->privileged);
+  EXPECT_EQ(r.effect->host_mounts, std::vector<std::string>{"/"});
+  EXPECT_TRUE(r.has_risk("privileged"));
+  EXPECT_TRUE(r.has_risk("host-mount"));
+  EXPECT_TRUE(r.has_risk("effect-mismatch"));
+  EXPECT_TRUE(r.has_risk("unparsed-body"));  // both readings kept
+  EXPECT_EQ(out[0].severity, "high");
+  EXPECT_EQ(out[0].severity_score, 73);
+  ASSERT_FALSE(r.effect->namespaces.empty());
+  EXPECT_EQ(r.effect->namespaces[0], (std::pair<std::string, std::string>{"network", "none"}));
+}
+
+TEST(RequestEffectsStage, WithoutAReplyTheNewContainerOnDiskIsFound) {
+  TempRoot t;
+  const uint64_t now = now_realtime_ns();
+  RequestEffects::Sources s;
+  s.docker_roots = [&] { return std::vector<std::string>{t.dir}; };
+  s.state_owner = geteuid();
+  RequestEffects fx(s);
+  // An old container with the same settings: created long before the request, never claimed.
+  t.container(kId2, "/old", rfc3339(now - 3600ull * 1000000000ull), kPrivilegedRoot);
+  std::vector<Event> in;
+  in.push_back(create_event("name=fresh", true, now));
+  auto t0 = RequestEffects::Clock::now();
+  EXPECT_TRUE(fx.admit(std::move(in), t0).empty());  // nothing on disk yet: held
+  EXPECT_EQ(fx.pending(), 1u);
+  t.container(kId1, "/fresh", rfc3339(now + 5'000'000), kPrivilegedRoot);
+  auto out = fx.expire(t0 + std::chrono::milliseconds(500));
+  ASSERT_EQ(out.size(), 1u);
+  const auto& r = *out[0].request;
+  EXPECT_EQ(r.effect->status, "verified");
+  EXPECT_EQ(r.effect->container_id, kId1);
+  EXPECT_FALSE(r.has_risk("effect-mismatch"));  // the body said what the daemon did
+  EXPECT_TRUE(r.effect->mismatch.empty());
+
+  // A create whose container never shows up: unknown after the window, with the reason.
+  std::vector<Event> in2;
+  in2.push_back(create_event("name=never", false, now));
+  EXPECT_TRUE(fx.admit(std::move(in2), t0).empty());
+  EXPECT_TRUE(fx.expire(t0 + std::chrono::milliseconds(1900)).empty());
+  auto late = fx.expire(t0 + std::chrono::milliseconds(2000));
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].request->effect->status, "unknown");
+  EXPECT_EQ(late[0].request->effect->reason, "not-found");
+  EXPECT_EQ(late[0].severity, "medium");  // the decoded reading stays
+
+  // Refused by the daemon: no effect to look for.
+  std::vector<Event> in3;
+  in3.push_back(create_event("name=dup", false, now));
+  in3[0].request->status_code = 409;
+  auto refused = fx.admit(std::move(in3), t0);
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].request->effect->reason, "refused");
+}
+
+TEST(RequestEffectsStage, FloodStaysWithinTheBound) {
+  EffectLimits lim;
+  lim.max_pending = 64;
+  lim.max_bytes = 256 * 1024;
+  RequestEffects::Sources s;
+  s.docker_roots = [] { return std::vector<std::string>{"/nonexistent-sw-root"}; };
+  RequestEffects fx(s, lim);
+  auto t0 = RequestEffects::Clock::now();
+  size_t released = 0, queue_full = 0, max_pending = 0, max_bytes = 0;
+  for (int i = 0; i < 20000; i++) {
+    std::vector<Event> in;
+    in.push_back(create_event("name=c" + std::to_string(i), false, now_realtime_ns()));
+    in[0].request->body.assign(64 * 1024, ' ');  // dropped at admission: never held
+    in[0].request->summary["command"] = std::vector<std::string>(20, std::string(100, 'x'));
+    for (auto& e : fx.admit(std::move(in), t0)) {
+      released++;
+      if (e.request->effect->reason == "queue-full") queue_full++;
+    }
+    max_pending = std::max(max_pending, fx.pending());
+    max_bytes = std::max(max_bytes, fx.pending_bytes());
+  }
+  EXPECT_LE(max_pending, 64u);
+  EXPECT_LE(max_bytes, lim.max_bytes);
+  EXPECT_EQ(released + fx.pending(), 20000u);  // nothing lost: overflow goes out, marked
+  EXPECT_EQ(queue_full, released);
+  EXPECT_EQ(fx.stats().queue_full, queue_full);
+  const size_t held = fx.pending();
+  EXPECT_GT(held, 0u);
+  auto rest = fx.flush();
+  EXPECT_EQ(rest.size(), held);
+  EXPECT_EQ(fx.pending(), 0u);
+  EXPECT_EQ(fx.pending_bytes(), 0u);
+  ASSERT_FALSE(rest.empty());
+  EXPECT_EQ(rest.back().request->effect->reason, "agent-exit");
+}
+
+TEST(RuntimeExecsRecords, RuncArgsAndCapabilities) {
+  EXPECT_EQ(exec_id_from_runc_args({"runc", "--root", "/r", "exec", "--process", "/tmp/p.json", "--detach",
+                                    "--pid-file", "/run/x/moby/" + kId1 + "/" + kId2 + ".pid", kId1}),
+            kId2);
+  EXPECT_EQ(exec_id_from_runc_args({"runc", "exec", "--pid-file=/b/init.pid", "c"}), "init");
+  EXPECT_EQ(exec_id_from_runc_args({"runc", "exec", "--pid-file"}), "");
+  EXPECT_TRUE(cap_hex_has_sys_admin("000001ffffffffff"));
+  EXPECT_FALSE(cap_hex_has_sys_admin("00000000a80425fb"));  // Docker's default set
+  EXPECT_TRUE(cap_hex_has_sys_admin("0000000000200000\n"));
+  EXPECT_FALSE(cap_hex_has_sys_admin("1"));
+}
+
+ProcEvent proc(ProcEventKind k, uint32_t tgid, uint32_t ppid, uint64_t cgroup, std::vector<std::string> args,
+               uint64_t ts) {
+  ProcEvent ev;
+  ev.kind = k;
+  ev.tgid = tgid;
+  ev.ppid = ppid;
+  ev.cgroup_id = cgroup;
+  ev.args = std::move(args);
+  if (!ev.args.empty()) ev.filename = ev.args[0];
+  ev.ts_boot_ns = ts;
+  return ev;
+}
+
+TEST(RuntimeExecsRecords, OnlyExecsEnteredFromOutsideTheContainer) {
+  ProcessTable procs("/nonexistent-proc");
+  const uint64_t host_cg = 10, ctr_cg = 20;
+  RuntimeExecs execs(procs, [&](uint64_t cg) { return cg == ctr_cg ? kId1 : std::string(); }, "/nonexistent-proc");
+  // runc exec on the host, forked by the shim.
+  procs.on_event(proc(ProcEventKind::Fork, 100, 1, host_cg, {}, 1));
+  procs.on_event(proc(ProcEventKind::Exec, 100, 1, host_cg,
+                      {"/usr/bin/runc", "exec", "--pid-file", "/run/b/" + kId2 + ".pid", kId1}, 2));
+  // Its child joins the container's cgroup and execs the requested command.
+  procs.on_event(proc(ProcEventKind::Fork, 101, 100, host_cg, {}, 3));
+  auto ev = proc(ProcEventKind::Exec, 101, 100, ctr_cg, {"/bin/sh", "-c", "id"}, 4);
+  procs.on_event(ev);
+  EXPECT_TRUE(execs.on_exec(ev));
+  // A process inside the container forking and exec'ing: not the runtime's doing.
+  procs.on_event(proc(ProcEventKind::Fork, 102, 101, ctr_cg, {}, 5));
+  auto inner = proc(ProcEventKind::Exec, 102, 101, ctr_cg, {"/bin/id"}, 6);
+  procs.on_event(inner);
+  EXPECT_FALSE(execs.on_exec(inner));
+  // A host process's exec in no container.
+  procs.on_event(proc(ProcEventKind::Fork, 200, 1, 30, {}, 5));
+  auto host = proc(ProcEventKind::Exec, 200, 1, 31, {"/bin/ls"}, 6);
+  procs.on_event(host);
+  EXPECT_FALSE(execs.on_exec(host));
+  ASSERT_EQ(execs.size(), 1u);
+  const RuntimeExec* x = execs.find(kId2, "", 0);
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->args, (std::vector<std::string>{"/bin/sh", "-c", "id"}));
+  EXPECT_EQ(x->container_id, kId1);
+  EXPECT_EQ(execs.find("", kId1, 0), x);
+  EXPECT_EQ(execs.find("", kId1, 5), nullptr);  // it began before that request
+  EXPECT_EQ(execs.find("other", kId1, 0), nullptr);  // the runtime named another exec id
+  execs.expire(4 + 10'000'000'001ull);
+  EXPECT_EQ(execs.size(), 0u);
+}
+
+}  // namespace
+}  // namespace sockwarden

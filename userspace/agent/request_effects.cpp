@@ -1,0 +1,535 @@
+#include "agent/request_effects.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "decode/docker_api_routes.h"
+#include "decode/cri_summary.h"
+#include "decode/docker_create_summary.h"
+#include "decode/json_ci.h"
+#include "decode/risk_flags.h"
+#include "decode/severity.h"
+#include "enrich/docker_effect_state.h"
+
+namespace sockwarden {
+namespace {
+
+const std::string& op_of(const Event& e) { return e.request->operation; }
+
+// "/containers/<ref>/start" -> "<ref>" (libpod prefix removed).
+std::string path_ref(const std::string& path) {
+  std::string p = path;
+  if (p.rfind("/libpod", 0) == 0) p.erase(0, 7);
+  auto a = p.find('/', 1);
+  if (a == std::string::npos) return {};
+  auto b = p.find('/', a + 1);
+  return p.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
+}
+
+std::string summary_string(const DecodedRequest& r, const char* key) {
+  auto it = r.summary.find(key);
+  return it != r.summary.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+size_t estimate_bytes(const Event& e) {
+  size_t n = sizeof(Event) + e.cgroup_path.size() + e.socket_path.size() + e.process.executable.size() +
+             e.process.command_line.size() + e.process.name.size() + e.process.ancestors.size() * 96;
+  for (const auto& a : e.process.args) n += a.size() + 32;
+  for (const auto& f : e.flags) n += f.size() + 32;
+  if (e.container) n += 512 + e.container->name.size() + e.container->image.size();
+  if (e.request) {
+    const auto& r = *e.request;
+    n += r.target.size() + r.query.size() + r.user_agent.size() + r.path.size() + r.reply_id.size();
+    n += r.summary.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace).size() * 2;
+    for (const auto& f : r.risk) n += f.name.size() + f.detail.size() + 64;
+    for (const auto& a : r.anomalies) n += a.size() + 32;
+  }
+  return n;
+}
+
+// An exec's command as the body gave it, compared with the argv runc ran.
+bool same_command(const nlohmann::ordered_json& body, const RuntimeExec& x) {
+  if (body.is_array()) {
+    std::vector<std::string> v;
+    for (const auto& a : body) {
+      if (!a.is_string()) return false;
+      v.push_back(a.get<std::string>());
+    }
+    if (x.args_truncated) {  // the kernel record holds the first 1 KiB of argv
+      if (v.size() < x.args.size()) return false;
+      for (size_t i = 0; i + 1 < x.args.size(); i++)
+        if (v[i] != x.args[i]) return false;
+      return x.args.empty() || v[x.args.size() - 1].rfind(x.args.back(), 0) == 0;
+    }
+    return v == x.args;
+  }
+  if (body.is_string()) return body.get<std::string>() == join_args(x.args);
+  return false;
+}
+
+}  // namespace
+
+bool wants_effect(const DecodedRequest& r) {
+  if (r.protocol != "http/1.1" && r.protocol != "http/1.0") return false;
+  const std::string& op = r.operation;
+  return op == "container-create" || op == "container-start" || op == "container-update" || op == "exec-create" ||
+         op == "exec-start";
+}
+
+RequestEffects::RequestEffects(Sources s, EffectLimits limits) : src_(std::move(s)), limits_(limits) {}
+
+std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::time_point now) {
+  std::vector<Event> out;
+  for (auto& e : requests) {
+    if (!e.request || !wants_effect(*e.request)) {
+      out.push_back(std::move(e));
+      continue;
+    }
+    // The captured body served the decoders; it is never output, and holding
+    // it for the window would multiply the memory a flood of creates costs.
+    std::string().swap(e.request->body);
+    if (op_of(e) == "exec-create") {
+      std::string container;
+      std::string ref = summary_string(*e.request, "container");
+      if (src_.docker_roots && !ref.empty())
+        if (auto loc = find_container(ref, now)) container = loc->id;
+        else container = find_podman(ref, now);
+      remember_exec_create(e, container, now);
+    }
+    if (try_resolve(e, now, false, false)) {
+      finish(e);
+      out.push_back(std::move(e));
+      continue;
+    }
+    size_t b = estimate_bytes(e);
+    while (!pending_.empty() && (pending_.size() >= limits_.max_pending || bytes_ + b > limits_.max_bytes)) {
+      Pending old = std::move(pending_.front());
+      pending_.pop_front();
+      bytes_ -= old.bytes;
+      stats_.queue_full++;
+      release_unknown(old.event, "queue-full");
+      out.push_back(std::move(old.event));
+    }
+    if (b > limits_.max_bytes || limits_.max_pending == 0) {
+      stats_.queue_full++;
+      release_unknown(e, "queue-full");
+      out.push_back(std::move(e));
+      continue;
+    }
+    bytes_ += b;
+    pending_.push_back(Pending{std::move(e), now + limits_.window, b});
+  }
+  return out;
+}
+
+std::vector<Event> RequestEffects::on_exec(Clock::time_point now) {
+  std::vector<Event> out;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    const std::string& op = op_of(it->event);
+    if ((op == "exec-create" || op == "exec-start") && try_resolve(it->event, now, true, false)) {
+      finish(it->event);
+      bytes_ -= it->bytes;
+      out.push_back(std::move(it->event));
+      it = pending_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return out;
+}
+
+std::vector<Event> RequestEffects::sweep(Clock::time_point now, bool last_chance_all) {
+  std::vector<Event> out;
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    bool last = last_chance_all || now >= it->deadline;
+    if (try_resolve(it->event, now, true, last)) {
+      finish(it->event);
+      bytes_ -= it->bytes;
+      out.push_back(std::move(it->event));
+      it = pending_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Exec creates not followed by a start within a while are forgotten.
+  for (auto m = exec_by_id_.begin(); m != exec_by_id_.end();)
+    m = now - m->second.at > std::chrono::seconds(30) ? exec_by_id_.erase(m) : std::next(m);
+  for (auto m = exec_by_conn_.begin(); m != exec_by_conn_.end();)
+    m = now - m->second.at > std::chrono::seconds(30) ? exec_by_conn_.erase(m) : std::next(m);
+  for (auto m = exec_by_tgid_.begin(); m != exec_by_tgid_.end();)
+    m = now - m->second.at > std::chrono::seconds(30) ? exec_by_tgid_.erase(m) : std::next(m);
+  return out;
+}
+
+std::vector<Event> RequestEffects::expire(Clock::time_point now) { return sweep(now, false); }
+
+std::vector<Event> RequestEffects::flush() {
+  std::vector<Event> out = sweep(Clock::now(), false);
+  for (auto& p : pending_) {
+    release_unknown(p.event, "agent-exit");
+    out.push_back(std::move(p.event));
+  }
+  pending_.clear();
+  bytes_ = 0;
+  return out;
+}
+
+void RequestEffects::remember_exec_create(const Event& e, const std::string& container_id, Clock::time_point now) {
+  const DecodedRequest& r = *e.request;
+  ExecCreate c;
+  c.container_id = container_id;
+  auto cmd = r.summary.find("command");
+  c.body_read = cmd != r.summary.end() && !r.unparsed_body;
+  if (c.body_read) c.body_command = *cmd;
+  auto priv = r.summary.find("privileged");
+  c.body_privileged = priv != r.summary.end() && priv->is_boolean() && priv->get<bool>();
+  c.at = now;
+  // Both maps are bounded: a flood of exec creates keeps the latest 4096.
+  constexpr size_t kMax = 4096;
+  if (exec_by_id_.size() >= kMax) exec_by_id_.clear();
+  if (exec_by_conn_.size() >= kMax) exec_by_conn_.clear();
+  if (exec_by_tgid_.size() >= kMax) exec_by_tgid_.clear();
+  if (!r.reply_id.empty()) exec_by_id_[r.reply_id] = c;
+  if (e.raw.tgid) exec_by_tgid_[e.raw.tgid] = c;
+  if (e.raw.client_sock_ino) exec_by_conn_[e.raw.client_sock_ino] = std::move(c);
+}
+
+const RequestEffects::ExecCreate* RequestEffects::exec_create_for(const Event& e) const {
+  const DecodedRequest& r = *e.request;
+  std::string id = op_of(e) == "exec-start" ? summary_string(r, "exec_id") : r.reply_id;
+  if (!id.empty())
+    if (auto it = exec_by_id_.find(id); it != exec_by_id_.end()) return &it->second;
+  // Without the daemon's reply (syscall-tp) the exec id of a create is not
+  // known: the Docker CLI creates and starts an exec on one connection.
+  if (auto it = exec_by_conn_.find(e.raw.client_sock_ino); it != exec_by_conn_.end()) return &it->second;
+  // Or by the same process on a new connection; podman's runc gets no exec id
+  // in its arguments, so this is what ties such a start to its container.
+  if (auto it = exec_by_tgid_.find(e.raw.tgid); it != exec_by_tgid_.end()) return &it->second;
+  return nullptr;
+}
+
+bool RequestEffects::try_resolve(Event& e, Clock::time_point now, bool retry, bool last_chance) {
+  DecodedRequest& r = *e.request;
+  if (r.status_code && *r.status_code >= 400) {
+    RequestEffect eff;
+    eff.status = "unknown";
+    eff.reason = "refused";  // the daemon said no: nothing was created or run
+    r.effect = std::move(eff);
+    return true;
+  }
+  const std::string& op = r.operation;
+  if (op == "exec-create" || op == "exec-start") return resolve_exec(e, last_chance);
+  return resolve_container(e, now, retry, last_chance);
+}
+
+const std::vector<DockerContainerRecord>& RequestEffects::recent_containers(Clock::time_point now) {
+  if (recent_at_ && now - *recent_at_ < std::chrono::milliseconds(100) && now >= *recent_at_) return recent_;
+  recent_at_ = now;
+  recent_.clear();
+  struct timespec ts {};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  const uint64_t wall = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(ts.tv_nsec);
+  // Back far enough for the oldest request still held (window) plus slack.
+  const uint64_t span = static_cast<uint64_t>(limits_.window.count()) * 1'000'000ull + 3'000'000'000ull;
+  const uint64_t since = wall > span ? wall - span : 0;
+  for (const auto& root : src_.docker_roots ? src_.docker_roots() : std::vector<std::string>{})
+    for (const auto& id : docker_changed_container_ids(root, since))
+      if (auto c = read_docker_container(root, id, src_.state_owner)) recent_.push_back(std::move(*c));
+  return recent_;
+}
+
+std::optional<DockerContainerLocation> RequestEffects::find_container(const std::string& ref, Clock::time_point now) {
+  auto it = find_cache_.find(ref);
+  if (it != find_cache_.end() && now - it->second.at < std::chrono::seconds(1) && now >= it->second.at)
+    return it->second.loc;
+  if (find_cache_.size() >= 1024) find_cache_.clear();
+  auto loc = src_.docker_roots ? docker_find_container(src_.docker_roots(), ref, src_.state_owner) : std::nullopt;
+  find_cache_[ref] = Found{loc, now};
+  return loc;
+}
+
+bool RequestEffects::resolve_container(Event& e, Clock::time_point now, bool retry, bool last_chance) {
+  DecodedRequest& r = *e.request;
+  const std::string& op = r.operation;
+  std::vector<std::string> roots = src_.docker_roots ? src_.docker_roots() : std::vector<std::string>{};
+  std::optional<DockerContainerRecord> rec;
+  if (op == "container-create") {
+    if (!r.reply_id.empty()) {
+      for (const auto& root : roots)
+        if ((rec = read_docker_container(root, r.reply_id, src_.state_owner))) break;
+    } else {
+      // No reply id (syscall-tp, or the reply was not captured): the
+      // container the daemon created right after this request. Its
+      // "Created" time is the daemon's clock, the request's ours: same host.
+      const std::string name = query_param(r.query, "name");
+      const uint64_t since = e.realtime_ns > 1'000'000'000ull ? e.realtime_ns - 1'000'000'000ull : 0;
+      const uint64_t until = e.realtime_ns + static_cast<uint64_t>(limits_.window.count()) * 1'000'000ull +
+                             1'000'000'000ull;
+      std::vector<DockerContainerRecord> found;
+      for (const auto& c : recent_containers(now)) {
+        if (claimed_.count(c.id) || c.created_ns < since || c.created_ns > until) continue;
+        if (!name.empty() && c.name != "/" + name) continue;
+        found.push_back(c);
+      }
+      if (found.size() == 1) {
+        rec = std::move(found[0]);
+      } else if (found.size() > 1) {
+        if (!last_chance) return false;  // another may be claimed meanwhile
+        RequestEffect eff;
+        eff.status = "unknown";
+        eff.reason = "ambiguous";  // several containers appeared and nothing says which is this one
+        r.effect = std::move(eff);
+        return true;
+      }
+    }
+  } else {
+    // start/update name an existing container: its state is there before
+    // the request, so it is looked up when the request arrives and, if not
+    // found then, once more at the end of the window (not on every tick).
+    if (retry && !last_chance) return false;
+    std::string ref = path_ref(r.path);
+    if (auto loc = find_container(ref, now)) rec = read_docker_container(loc->root, loc->id, src_.state_owner);
+  }
+  if (!rec && !src_.podman_dirs.empty() && resolve_podman(e, now)) return true;
+  if (!rec) {
+    if (!last_chance) return false;
+    RequestEffect eff;
+    eff.status = "unknown";
+    eff.reason = roots.empty() && src_.podman_dirs.empty() ? "no-runtime-state" : "not-found";
+    r.effect = std::move(eff);
+    return true;
+  }
+
+  // hostconfig.json is moby's HostConfig as the daemon stored it: judged with
+  // the same reader as a request body, so both readings use one vocabulary.
+  RequestEffect eff;
+  eff.status = "verified";
+  eff.source = "docker-state";
+  eff.container = true;
+  eff.container_id = rec->id;
+  Json hc = Json::parse(rec->hostconfig, nullptr, false);
+  DecodedRequest scratch;
+  scratch.path = "/containers/create";
+  Json body = Json::object();
+  body["HostConfig"] = hc;
+  summarize_docker_create(scratch, body);
+  eff.risk = scratch.risk;
+  eff.privileged = scratch.has_risk(risk::kPrivileged);
+  for (const auto& f : scratch.risk)
+    if (f.name == risk::kHostMount) eff.host_mounts.push_back(f.detail);
+  if (auto it = scratch.summary.find("cap_add"); it != scratch.summary.end())
+    for (const auto& c : *it)
+      if (c.is_string()) eff.capabilities.push_back(c.get<std::string>());
+  if (auto it = scratch.summary.find("devices"); it != scratch.summary.end())
+    for (const auto& d : *it)
+      if (d.is_string()) eff.devices.push_back(d.get<std::string>());
+  for (auto [key, ns] : {std::pair{"PidMode", "pid"}, {"NetworkMode", "network"}, {"IpcMode", "ipc"},
+                         {"UTSMode", "uts"}, {"UsernsMode", "user"}, {"CgroupnsMode", "cgroup"}})
+    if (const Json* v = json_member(hc, key); v && v->is_string() && !v->get<std::string>().empty())
+      eff.namespaces.emplace_back(ns, v->get<std::string>());
+  for (const auto& o : json_strings(hc, "SecurityOpt")) eff.security_options.push_back(o);
+
+  if (op == "container-create") {
+    // What the daemon did that the decoded body did not say.
+    // dockerd stores what Privileged implies (SecurityOpt label=disable, and
+    // every capability and device at run time): a body that asked for
+    // privileged asked for those too.
+    const bool body_privileged = r.has_risk(risk::kPrivileged);
+    for (const auto& f : eff.risk) {
+      if (risk_flag_level(f) < Severity::Medium) continue;
+      if (std::find(r.risk.begin(), r.risk.end(), f) != r.risk.end()) continue;
+      if (body_privileged && (f.name == risk::kSecurityUnconfined || f.name == risk::kCapAdd || f.name == risk::kDevice))
+        continue;
+      eff.mismatch.push_back(f.detail.empty() ? f.name : f.name + ":" + f.detail);
+    }
+    claimed_[rec->id] = true;
+    claimed_order_.push_back(rec->id);
+    while (claimed_order_.size() > 4096) {
+      claimed_.erase(claimed_order_.front());
+      claimed_order_.pop_front();
+    }
+  }
+  r.effect = std::move(eff);
+  return true;
+}
+
+std::string RequestEffects::find_podman(const std::string& ref, Clock::time_point now) {
+  if (src_.podman_dirs.empty()) return {};
+  auto it = podman_cache_.find(ref);
+  if (it != podman_cache_.end() && now - it->second.second < std::chrono::seconds(1) && now >= it->second.second)
+    return it->second.first;
+  if (podman_cache_.size() >= 1024) podman_cache_.clear();
+  std::string id = podman_find_container(src_.podman_dirs, ref, src_.state_owner).value_or("");
+  podman_cache_[ref] = {id, now};
+  return id;
+}
+
+bool RequestEffects::resolve_podman(Event& e, Clock::time_point now) {
+  DecodedRequest& r = *e.request;
+  const bool create = r.operation == "container-create";
+  std::string id;
+  if (create) {
+    id = r.reply_id;
+    if (id.empty()) {
+      const std::string name = query_param(r.query, "name");
+      if (!name.empty()) id = find_podman(name, now);
+    }
+    if (!id.empty() && claimed_.count(id)) return false;
+  } else {
+    id = find_podman(path_ref(r.path), now);
+  }
+  if (id.empty()) return false;
+  // Until the container's first start there is no spec: keep waiting.
+  auto spec = read_podman_spec(src_.podman_dirs, id, src_.state_owner);
+  if (!spec) return false;
+  Json j = Json::parse(podman_spec_without_own_mounts(spec->spec, id), nullptr, false);
+  DecodedRequest scratch;
+  summarize_oci_spec(scratch, j);
+  RequestEffect eff;
+  eff.status = "verified";
+  eff.source = "podman-spec";
+  eff.container = true;
+  eff.container_id = id;
+  eff.risk = scratch.risk;
+  eff.privileged = scratch.has_risk(risk::kPrivileged);
+  for (const auto& f : scratch.risk) {
+    if (f.name == risk::kHostMount) eff.host_mounts.push_back(f.detail);
+    if (f.name == risk::kSecurityUnconfined) eff.security_options.push_back(f.detail);
+  }
+  if (auto it = scratch.summary.find("cap_add"); it != scratch.summary.end())
+    for (const auto& c : *it)
+      if (c.is_string()) eff.capabilities.push_back(c.get<std::string>());
+  if (auto it = scratch.summary.find("devices"); it != scratch.summary.end())
+    for (const auto& d : *it)
+      if (d.is_string()) eff.devices.push_back(d.get<std::string>());
+  for (auto [flag, ns] : {std::pair{risk::kHostPid, "pid"}, {risk::kHostNetwork, "network"}, {risk::kHostIpc, "ipc"},
+                          {risk::kHostUts, "uts"}})
+    if (scratch.has_risk(flag)) eff.namespaces.emplace_back(ns, "host");
+  if (create) {
+    const bool body_privileged = r.has_risk(risk::kPrivileged);
+    for (const auto& f : eff.risk) {
+      if (risk_flag_level(f) < Severity::Medium) continue;
+      if (std::find(r.risk.begin(), r.risk.end(), f) != r.risk.end()) continue;
+      if (body_privileged && (f.name == risk::kSecurityUnconfined || f.name == risk::kCapAdd || f.name == risk::kDevice))
+        continue;
+      eff.mismatch.push_back(f.detail.empty() ? f.name : f.name + ":" + f.detail);
+    }
+    claimed_[id] = true;
+    claimed_order_.push_back(id);
+    while (claimed_order_.size() > 4096) {
+      claimed_.erase(claimed_order_.front());
+      claimed_order_.pop_front();
+    }
+  }
+  r.effect = std::move(eff);
+  return true;
+}
+
+bool RequestEffects::resolve_exec(Event& e, bool last_chance) {
+  DecodedRequest& r = *e.request;
+  const bool start = r.operation == "exec-start";
+  const ExecCreate* ec = exec_create_for(e);
+  std::string exec_id = start ? summary_string(r, "exec_id") : r.reply_id;
+  std::string container = ec ? ec->container_id : std::string();
+  if (!src_.execs) {
+    RequestEffect eff;
+    eff.status = "unknown";
+    eff.reason = "no-exec-records";
+    r.effect = std::move(eff);
+    return true;
+  }
+  // The exec starts after this request's first byte was written.
+  const RuntimeExec* x = src_.execs->find(exec_id, container, e.raw.ts_boot_ns);
+  if (!x) {
+    if (!last_chance) return false;
+    RequestEffect eff;
+    eff.status = "unknown";
+    eff.exec_id = exec_id;
+    eff.container_id = container;
+    eff.reason = exec_id.empty() && container.empty() ? "target-unknown" : "no-exec-seen";
+    r.effect = std::move(eff);
+    return true;
+  }
+  RequestEffect eff;
+  eff.status = "verified";
+  eff.source = "exec-record";
+  eff.exec = true;
+  eff.container_id = x->container_id;
+  eff.exec_id = exec_id.empty() ? x->exec_id : exec_id;
+  eff.command = x->args;
+  eff.pid = x->pid;
+  eff.uid = x->uid;
+  eff.euid = x->euid;
+  eff.cap_effective = x->cap_effective;
+  eff.exec_privileged = x->sys_admin;
+  eff.risk.push_back(RiskFlag{risk::kExec, ""});
+  if (x->sys_admin) eff.risk.push_back(RiskFlag{risk::kPrivileged, ""});
+  // The body's reading: the create's own summary, or (for a start) the create's.
+  nlohmann::ordered_json body_cmd;
+  bool body_priv = false;
+  if (!start) {
+    if (auto it = r.summary.find("command"); it != r.summary.end() && !r.unparsed_body) body_cmd = *it;
+    auto p = r.summary.find("privileged");
+    body_priv = p != r.summary.end() && p->is_boolean() && p->get<bool>();
+  } else if (ec) {
+    body_cmd = ec->body_command;
+    body_priv = ec->body_privileged;
+  }
+  if (!same_command(body_cmd, *x)) eff.mismatch.push_back(body_cmd.is_null() ? "unread-command" : "command");
+  if (x->sys_admin && !body_priv) eff.mismatch.push_back(risk::kPrivileged);
+  r.effect = std::move(eff);
+  return true;
+}
+
+const AuditCause* RequestEffects::cause_of(const std::string& container_id) const {
+  auto it = causes_.find(container_id);
+  return it == causes_.end() ? nullptr : &it->second;
+}
+
+void RequestEffects::release_unknown(Event& e, const std::string& reason) {
+  RequestEffect eff;
+  eff.status = "unknown";
+  eff.reason = reason;
+  e.request->effect = std::move(eff);
+  finish(e);
+}
+
+void RequestEffects::finish(Event& e) {
+  DecodedRequest& r = *e.request;
+  if (!r.effect) return;
+  RequestEffect& eff = *r.effect;
+  if (eff.status != "verified") {
+    stats_.unknown++;
+    return;
+  }
+  stats_.verified++;
+  if (eff.container && !eff.container_id.empty() && (r.operation == "container-create" || r.operation == "container-start")) {
+    AuditCause c;
+    c.operation = r.operation;
+    c.request_realtime_ns = e.realtime_ns;
+    c.pid = e.raw.tgid;
+    c.process_name = e.process.name;
+    c.executable = e.process.executable;
+    c.command_line = e.process.command_line;
+    if (e.container) {
+      c.container_id = e.container->ref.id;
+      c.container_name = e.container->name;
+    }
+    c.connection = e.raw.client_sock_ino;
+    if (causes_.find(eff.container_id) == causes_.end()) cause_order_.push_back(eff.container_id);
+    // A start after a create keeps the create's caller: who made it privileged.
+    if (r.operation == "container-create" || !causes_.count(eff.container_id)) causes_[eff.container_id] = std::move(c);
+    while (cause_order_.size() > 4096) {
+      causes_.erase(cause_order_.front());
+      cause_order_.pop_front();
+    }
+  }
+  for (const auto& f : eff.risk) r.add_risk(f.name, f.detail);
+  for (const auto& m : eff.mismatch) r.add_risk(risk::kEffectMismatch, m);
+  if (!eff.mismatch.empty()) stats_.mismatches++;
+  Severity sev = request_severity(r, e.flags);
+  e.severity = severity_name(sev);
+  e.severity_score = severity_score(sev);
+}
+
+}  // namespace sockwarden

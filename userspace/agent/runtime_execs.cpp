@@ -1,0 +1,106 @@
+#include "agent/runtime_execs.h"
+
+#include "enrich/small_file.h"
+
+namespace sockwarden {
+namespace {
+
+std::string basename_of(const std::string& p) {
+  auto s = p.rfind('/');
+  return s == std::string::npos ? p : p.substr(s + 1);
+}
+
+bool runtime_binary(const std::string& exe) {
+  std::string b = basename_of(exe);
+  return b == "runc" || b == "crun" || b == "youki" || b == "conmon" || b.rfind("containerd-shim", 0) == 0;
+}
+
+}  // namespace
+
+std::string exec_id_from_runc_args(const std::vector<std::string>& args) {
+  std::string file;
+  for (size_t i = 0; i < args.size(); i++) {
+    if (args[i] == "--pid-file" && i + 1 < args.size()) file = args[i + 1];
+    else if (args[i].rfind("--pid-file=", 0) == 0) file = args[i].substr(11);
+  }
+  std::string b = basename_of(file);
+  if (b.size() <= 4 || b.compare(b.size() - 4, 4, ".pid") != 0) return {};
+  b.resize(b.size() - 4);
+  if (b.size() > 128) return {};
+  return b;
+}
+
+bool cap_hex_has_sys_admin(std::string_view hex) {
+  // 21 = bit 1 of the 6th hex digit from the right.
+  while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' ')) hex.remove_suffix(1);
+  if (hex.size() < 6) return false;
+  char c = hex[hex.size() - 6];
+  int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0;
+  return (v & 0x2) != 0;
+}
+
+RuntimeExecs::RuntimeExecs(ProcessTable& procs, ContainerOf container_of, std::string proc_root, size_t max_kept,
+                           uint64_t keep_ns)
+    : procs_(procs), container_of_(std::move(container_of)), proc_root_(std::move(proc_root)), max_kept_(max_kept),
+      keep_ns_(keep_ns) {}
+
+bool RuntimeExecs::on_exec(const ProcEvent& ev) {
+  if (ev.kind != ProcEventKind::Exec || ev.cgroup_id == 0) return false;
+  // The parent first (a table lookup): most execs on a host are forks of a
+  // process in the same cgroup, and need no container lookup at all.
+  std::string parent_args_id;
+  {
+    const ProcessEntry* parent = procs_.lookup(ev.ppid);
+    if (!parent) return false;
+    if (parent->cgroup_id != 0) {
+      if (parent->cgroup_id == ev.cgroup_id) return false;
+    } else if (!runtime_binary(parent->executable)) {
+      return false;  // parent's cgroup unknown (seeded from /proc): only a runtime's binary counts
+    }
+    if (basename_of(parent->executable) == "runc") parent_args_id = exec_id_from_runc_args(parent->args);
+  }
+  std::string container = container_of_(ev.cgroup_id);
+  if (container.empty()) return false;
+  RuntimeExec x;
+  x.pid = ev.tgid;
+  x.ts_boot_ns = ev.ts_boot_ns;
+  x.container_id = std::move(container);
+  x.exec_id = std::move(parent_args_id);
+  x.args = ev.args;
+  x.args_truncated = ev.args_truncated;
+  x.uid = ev.uid;
+  x.euid = ev.euid;
+  // /proc is the kernel's text: bounded read, no symlink to follow at "status".
+  if (auto st = read_small_file(proc_root_ + "/" + std::to_string(ev.tgid) + "/status", 64 * 1024)) {
+    auto at = st->find("\nCapEff:\t");
+    if (at != std::string::npos) {
+      auto end = st->find('\n', at + 9);
+      x.cap_effective = st->substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9);
+      x.sys_admin = cap_hex_has_sys_admin(x.cap_effective);
+    }
+  }
+  kept_.push_back(std::move(x));
+  while (kept_.size() > max_kept_) kept_.pop_front();
+  return true;
+}
+
+const RuntimeExec* RuntimeExecs::find(std::string_view exec_id, std::string_view container_id,
+                                      uint64_t since_boot_ns) const {
+  if (!exec_id.empty())
+    for (const auto& x : kept_)
+      if (x.ts_boot_ns >= since_boot_ns && x.exec_id == exec_id) return &x;
+  if (container_id.empty()) return nullptr;
+  for (const auto& x : kept_) {
+    // An exec the runtime attributed to another exec id is not this one.
+    if (!exec_id.empty() && !x.exec_id.empty() && x.exec_id != exec_id) continue;
+    if (x.exec_id == "init") continue;  // the container's own first process (runc create/run), not an exec
+    if (x.ts_boot_ns >= since_boot_ns && x.container_id == container_id) return &x;
+  }
+  return nullptr;
+}
+
+void RuntimeExecs::expire(uint64_t now_boot_ns) {
+  while (!kept_.empty() && kept_.front().ts_boot_ns + keep_ns_ < now_boot_ns) kept_.pop_front();
+}
+
+}  // namespace sockwarden

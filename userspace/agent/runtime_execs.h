@@ -1,0 +1,74 @@
+// Processes a container runtime started inside a container, from the
+// kernel's exec records: the ground truth of what an exec request ran
+// (agent/request_effects). Whatever the request's body said, this is the
+// command line, uid and capabilities the new process got.
+//
+// "Started by the runtime" is judged from facts a process in the container
+// cannot fake: the exec happened in a container's cgroup (the record's cgroup
+// id, taken by the kernel), and the exec'ing process's parent is outside that
+// cgroup (runc exec or the shim on the host: runc's nsexec clones the final
+// process with CLONE_PARENT, so its parent is `runc exec`, later the shim).
+// A process forked inside the container has its parent in the same cgroup.
+// The exec id comes from the parent's command line when it is runc's
+// (`--pid-file <bundle>/<exec id>.pid`, as containerd's runc shim writes it).
+#pragma once
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "capture/raw_event.h"
+#include "enrich/process_table.h"
+
+namespace sockwarden {
+
+struct RuntimeExec {
+  uint32_t pid = 0;
+  uint64_t ts_boot_ns = 0;
+  std::string container_id;  // the container whose cgroup it runs in
+  std::string exec_id;       // from the parent runc's --pid-file ("" if not runc's)
+  std::vector<std::string> args;
+  bool args_truncated = false;
+  uint32_t uid = 0, euid = 0;
+  std::string cap_effective;  // /proc/PID/status CapEff ("" once the process is gone)
+  bool sys_admin = false;     // CapEff has CAP_SYS_ADMIN (21): a privileged exec
+};
+
+// "--pid-file /run/.../<id>.pid" or "--pid-file=..." in runc's argv -> "<id>".
+std::string exec_id_from_runc_args(const std::vector<std::string>& args);
+
+// CapEff's hex -> whether bit 21 (CAP_SYS_ADMIN) is set.
+bool cap_hex_has_sys_admin(std::string_view hex);
+
+class RuntimeExecs {
+ public:
+  // cgroup id -> the full id of the container it belongs to ("" for none).
+  using ContainerOf = std::function<std::string(uint64_t cgroup_id)>;
+
+  RuntimeExecs(ProcessTable& procs, ContainerOf container_of, std::string proc_root = "/proc",
+               size_t max_kept = 512, uint64_t keep_ns = 10'000'000'000ull);
+
+  // An exec record, after the process table took it. True when it was a
+  // runtime-started exec in a container (and is kept for matching).
+  bool on_exec(const ProcEvent& ev);
+
+  // The first exec at or after since_boot_ns that has this exec id, else
+  // (exec id unknown) the first in this container; skip: indexes already used.
+  const RuntimeExec* find(std::string_view exec_id, std::string_view container_id, uint64_t since_boot_ns) const;
+
+  // Forget records older than keep_ns before now_boot_ns.
+  void expire(uint64_t now_boot_ns);
+  size_t size() const { return kept_.size(); }
+
+ private:
+  ProcessTable& procs_;
+  ContainerOf container_of_;
+  std::string proc_root_;
+  size_t max_kept_;
+  uint64_t keep_ns_;
+  std::deque<RuntimeExec> kept_;  // oldest first
+};
+
+}  // namespace sockwarden
