@@ -14,6 +14,8 @@ struct Run {
   int exit_code = -1;
   std::string out;  // stdout and stderr, interleaved
   std::vector<nlohmann::json> lines;
+  // Killed by a signal while writing its last line: that line is not in `lines`.
+  bool cut_last_line = false;
 };
 
 // Starts `sockwarden ARGS`, waits for its "ready:" log line (up to 30 s), then
