@@ -16,16 +16,6 @@ namespace {
 
 const std::string& op_of(const Event& e) { return e.request->operation; }
 
-// "/containers/<ref>/start" -> "<ref>" (libpod prefix removed).
-std::string path_ref(const std::string& path) {
-  std::string p = path;
-  if (p.rfind("/libpod", 0) == 0) p.erase(0, 7);
-  auto a = p.find('/', 1);
-  if (a == std::string::npos) return {};
-  auto b = p.find('/', a + 1);
-  return p.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
-}
-
 std::string summary_string(const DecodedRequest& r, const char* key) {
   auto it = r.summary.find(key);
   return it != r.summary.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -287,7 +277,7 @@ bool RequestEffects::resolve_container(Event& e, Clock::time_point now, bool ret
     // the request, so it is looked up when the request arrives and, if not
     // found then, once more at the end of the window (not on every tick).
     if (retry && !last_chance) return false;
-    std::string ref = path_ref(r.path);
+    std::string ref = path_object(r.path);
     if (auto loc = find_container(ref, now)) rec = read_docker_container(loc->root, loc->id, src_.state_owner);
   }
   if (!rec && !src_.podman_dirs.empty() && resolve_podman(e, now)) return true;
@@ -376,7 +366,7 @@ bool RequestEffects::resolve_podman(Event& e, Clock::time_point now) {
     }
     if (!id.empty() && claimed_.count(id)) return false;
   } else {
-    id = find_podman(path_ref(r.path), now);
+    id = find_podman(path_object(r.path), now);
   }
   if (id.empty()) return false;
   // Until the container's first start there is no spec: keep waiting.

@@ -59,6 +59,15 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
+std::string path_object(const std::string& path) {
+  std::string p = path;
+  if (p.rfind("/libpod", 0) == 0) p.erase(0, 7);
+  auto a = p.find('/', 1);
+  if (a == std::string::npos) return {};
+  auto b = p.find('/', a + 1);
+  return p.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
+}
+
 std::string query_param(std::string_view query, std::string_view key) {
   size_t i = 0;
   while (i <= query.size()) {

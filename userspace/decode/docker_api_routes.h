@@ -31,6 +31,9 @@ bool docker_hijacks(const DecodedRequest& r);
 
 // Query value of 'key' (percent-decoded), "" if absent.
 std::string query_param(std::string_view query, std::string_view key);
+// The object a path names: "/containers/<ref>/start" -> "<ref>", "/exec/<id>/start" -> "<id>"
+// (a "/libpod" prefix is skipped); "" when the path has a single segment.
+std::string path_object(const std::string& path);
 std::string percent_decode(std::string_view s);
 
 }  // namespace sockwarden

@@ -1,24 +1,14 @@
 #include "decode/docker_exec_summary.h"
 
+#include "decode/docker_api_routes.h"
 #include "decode/docker_create_summary.h"
 #include "decode/risk_flags.h"
 
 namespace sockwarden {
-namespace {
-// "/containers/<id>/exec" -> "<id>"; "/exec/<id>/start" -> "<id>".
-std::string second_segment(const std::string& path) {
-  std::string p = path;
-  if (p.rfind("/libpod", 0) == 0) p.erase(0, 7);
-  auto a = p.find('/', 1);
-  if (a == std::string::npos) return {};
-  auto b = p.find('/', a + 1);
-  return p.substr(a + 1, b == std::string::npos ? std::string::npos : b - a - 1);
-}
-}  // namespace
 
 void summarize_exec_create(DecodedRequest& r, const Json& body) {
   r.add_risk(risk::kExec);
-  r.summary["container"] = second_segment(r.path);
+  r.summary["container"] = path_object(r.path);
   if (const Json* v = json_member(body, "Cmd"); v && !v->is_null()) r.summary["command"] = *v;
   if (const Json* v = json_member(body, "User"); v && v->is_string() && !v->get<std::string>().empty())
     r.summary["user"] = *v;
@@ -33,7 +23,7 @@ void summarize_exec_create(DecodedRequest& r, const Json& body) {
 
 void summarize_exec_start(DecodedRequest& r, const Json& body) {
   r.add_risk(risk::kExec);
-  r.summary["exec_id"] = second_segment(r.path);
+  r.summary["exec_id"] = path_object(r.path);
   if (json_any_true(body, "Detach")) r.summary["detach"] = true;
   if (json_any_true(body, "Tty")) r.summary["tty"] = true;
 }
