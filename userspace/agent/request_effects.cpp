@@ -81,9 +81,10 @@ std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::t
     if (op_of(e) == "exec-create") {
       std::string container;
       std::string ref = summary_string(*e.request, "container");
-      if (src_.docker_roots && !ref.empty())
-        if (auto loc = find_container(ref, now)) container = loc->id;
-        else container = find_podman(ref, now);
+      if (src_.docker_roots && !ref.empty()) {
+        if (auto loc = find_container(ref, now)) container = loc->id;  // dockerd's state first,
+        else container = find_podman(ref, now);                         // then podman's
+      }
       remember_exec_create(e, container, now);
     }
     if (try_resolve(e, now, false, false)) {
