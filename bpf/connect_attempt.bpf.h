@@ -93,40 +93,43 @@ static __always_inline bool match_connect_path(struct scratch *s, __u32 *plen, c
 	/* No bpf_loop before 5.17: the same three scans as bounded loops, their
 	 * state in s->scan_* (map memory, see struct scratch) so that the
 	 * verifier's work stays linear. Volatile: clang would otherwise keep
-	 * them in registers (which the verifier does track) and store once. */
+	 * them in registers (which the verifier does track) and store once.
+	 * No 'break': with one, clang rotates the loop so that it is entered in
+	 * the middle and closed by a fall-through back edge, which 5.10's
+	 * check_cfg refuses ("back-edge from insn N to N+1"); later kernels
+	 * accept it. (Fully unrolled, they exceed the 512-byte stack.) */
 	volatile __u32 *start = &s->scan_start, *slen = &s->scan_len;
 	*start = 0;
 	for (__u32 i = 0; i < SW_UNIX_PATH_MAX; i++) {
-		if (i >= len)
-			break;
-		if (s->payload[i] == '/')
+		if (i < len && s->payload[i] == '/')
 			*start = i + 1;
 	}
 	__builtin_memset(&s->name, 0, sizeof(s->name));
+	*slen = 0; /* here: "stopped" (the end of the path or a NUL was reached) */
 	for (__u32 i = 0; i < SW_UNIX_PATH_MAX; i++) {
 		__u32 j = *start + i;
-		if (j >= len || j >= SW_UNIX_PATH_MAX)
-			break;
+		if (*slen || j >= len || j >= SW_UNIX_PATH_MAX) {
+			*slen = 1;
+			continue;
+		}
 		/* Same value (j < 108), but clang may test a copy of j: mask the
 		 * register actually used, behind a barrier so the mask stays. */
 		barrier_var(j);
 		j &= 127;
 		char ch = s->payload[j];
 		if (!ch)
-			break;
-		s->name.name[i] = ch;
+			*slen = 1;
+		else
+			s->name.name[i] = ch;
 	}
 	if (!bpf_map_lookup_elem(&watched_names, &s->name))
 		return false;
 	/* Trailing NULs from callers that pass sizeof(sockaddr_un). */
 	*slen = len;
-	for (__u32 i = 0; i < SW_UNIX_PATH_MAX; i++) {
-		if (i >= len)
-			break;
-		if (!s->payload[i]) {
+	/* Backwards without a break: the last store is the first NUL. */
+	for (int i = SW_UNIX_PATH_MAX - 1; i >= 0; i--) {
+		if ((__u32)i < len && !s->payload[i])
 			*slen = i;
-			break;
-		}
 	}
 	len = *slen;
 	if (len > SW_UNIX_PATH_MAX)
