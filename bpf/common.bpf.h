@@ -145,6 +145,8 @@ struct scratch {
 	 * multiplied past the 1M-instruction limit). */
 	__u32 scan_start;
 	__u32 scan_len;
+	__u32 scan_limit;
+	__u32 _scan_pad;
 #endif
 };
 

@@ -93,22 +93,24 @@ static __always_inline bool match_connect_path(struct scratch *s, __u32 *plen, c
 	/* No bpf_loop before 5.17: the same three scans as bounded loops, their
 	 * state in s->scan_* (map memory, see struct scratch) so that the
 	 * verifier's work stays linear. Volatile: clang would otherwise keep
-	 * them in registers (which the verifier does track) and store once.
+	 * them in registers (which the verifier does track) and store once; a
+	 * bound compared in a register would split the states by its range.
 	 * No 'break': with one, clang rotates the loop so that it is entered in
 	 * the middle and closed by a fall-through back edge, which 5.10's
 	 * check_cfg refuses ("back-edge from insn N to N+1"); later kernels
 	 * accept it. (Fully unrolled, they exceed the 512-byte stack.) */
-	volatile __u32 *start = &s->scan_start, *slen = &s->scan_len;
+	volatile __u32 *start = &s->scan_start, *slen = &s->scan_len, *limit = &s->scan_limit;
+	*limit = len; /* compared as a fresh load each time: no bound carried across iterations */
 	*start = 0;
 	for (__u32 i = 0; i < SW_UNIX_PATH_MAX; i++) {
-		if (i < len && s->payload[i] == '/')
+		if (i < *limit && s->payload[i] == '/')
 			*start = i + 1;
 	}
 	__builtin_memset(&s->name, 0, sizeof(s->name));
 	*slen = 0; /* here: "stopped" (the end of the path or a NUL was reached) */
 	for (__u32 i = 0; i < SW_UNIX_PATH_MAX; i++) {
 		__u32 j = *start + i;
-		if (*slen || j >= len || j >= SW_UNIX_PATH_MAX) {
+		if (*slen || j >= *limit || j >= SW_UNIX_PATH_MAX) {
 			*slen = 1;
 			continue;
 		}
@@ -125,10 +127,10 @@ static __always_inline bool match_connect_path(struct scratch *s, __u32 *plen, c
 	if (!bpf_map_lookup_elem(&watched_names, &s->name))
 		return false;
 	/* Trailing NULs from callers that pass sizeof(sockaddr_un). */
-	*slen = len;
+	*slen = *limit;
 	/* Backwards without a break: the last store is the first NUL. */
 	for (int i = SW_UNIX_PATH_MAX - 1; i >= 0; i--) {
-		if ((__u32)i < len && !s->payload[i])
+		if ((__u32)i < *limit && !s->payload[i])
 			*slen = i;
 	}
 	len = *slen;
