@@ -126,6 +126,11 @@ def builds_agree(label, doc, forced=None):
             continue
         # socket-tp has no 5.10 build: its hooks exist only where the current build loads.
         tier_want = "current" if t["name"] == "socket-tp" else want
+        unseen = t["name"] in ("lsm", "fentry") and (not feats["cgroup_connect_unix"]["present"] or want == "5.10")
+        check(f"{label}: {t['name']}: refused connects UNSEEN exactly without cgroup/connect_unix in lsm/fentry "
+              f"({t['refused_connects']}); io_uring blind exactly in syscall-tp ({t['io_uring']})",
+              t["refused_connects"].startswith("UNSEEN") == unseen and
+              t["io_uring"].startswith("blind") == (t["name"] == "syscall-tp") and bool(t["payload_source"]))
         check(f"{label}: {t['name']} loaded the {tier_want} build ({t['variant']}), weaker list "
               f"{'empty' if tier_want == 'current' else 'named'}",
               t["variant"] == tier_want and (not t["weaker"]) == (tier_want == "current"), json.dumps(t["weaker"]))

@@ -34,6 +34,32 @@ const char* enforcement_level(TierId id) {
   return "none";
 }
 
+// Where each tier reads a send's bytes and whether it sees io_uring (docs/tiers.md's matrix):
+// the same on every kernel, named here so that a weaker tier says so.
+const char* payload_source(TierId id) {
+  switch (id) {
+    case TierId::Lsm:
+    case TierId::Fentry:
+      return "the caller's buffer, read when the send returns (after the kernel's copy; another thread can "
+             "rewrite it in between)";
+    case TierId::SocketTp:
+      return "the kernel's skb copy (the caller's buffer, flagged, when the skb is gone or in page frags)";
+    case TierId::SyscallTp: return "the caller's buffer, read at sys_exit (not the kernel's copy)";
+  }
+  return "";
+}
+const char* io_uring_seen(TierId id) {
+  return id == TierId::SyscallTp ? "blind (no syscall per io_uring send)" : "seen";
+}
+
+// Connects the kernel refuses (no listener, EACCES) on this kernel, for a tier that loaded.
+std::string refused_connects(TierId id, const std::vector<std::string>& without) {
+  if (id == TierId::SyscallTp) return "seen, with the errno (sys_exit of connect)";
+  for (const auto& w : without)
+    if (w.rfind("cgroup/connect_unix", 0) == 0) return "UNSEEN: without " + w;
+  return "seen as refused (cgroup/connect_unix; errno not visible)";
+}
+
 // Effective capabilities the tiers and the caller attribution depend on.
 std::vector<std::pair<std::string, bool>> effective_capabilities() {
   static const std::pair<const char*, int> kCaps[] = {
@@ -167,6 +193,9 @@ DoctorReport collect_doctor(const DoctorOptions& opts) {
         d.loads = true;
         d.without = cap->bpf().skipped_programs();
         d.variant = cap->bpf().variant() == BpfVariant::Current ? "current" : "5.10";
+        d.payload_source = payload_source(t.id);
+        d.io_uring = io_uring_seen(t.id);
+        d.refused_connects = refused_connects(t.id, d.without);
         d.weaker = variant_weaker(cap->bpf().variant());
       } catch (const UserError& e) {
         for (const auto& st : steps)
@@ -228,6 +257,9 @@ void print_doctor_text(std::ostream& out, const DoctorReport& r) {
       if (t.loads) {
         out << "  " << t.name << ": LOADS  [" << t.hooks << "]\n";
         out << "      enforcement: " << t.enforcement << "\n";
+        out << "      refused connects: " << t.refused_connects << "\n";
+        out << "      payload source: " << t.payload_source << "\n";
+        out << "      io_uring: " << t.io_uring << "\n";
         if (t.variant != "current") out << "      build: " << t.variant << "\n";
         for (const auto& w : t.weaker) out << "      weaker here: " << w << "\n";
         for (const auto& skipped : t.without) out << "      without " << skipped << "\n";

@@ -29,6 +29,9 @@ struct DoctorTier {
   bool loads = false;
   std::vector<std::string> reasons;    // why it did not load (libbpf / kernel error text)
   std::vector<std::string> without;    // optional programs this kernel refused, with why
+  std::string payload_source;          // where a send's bytes are read from (tiers.md)
+  std::string io_uring;                // whether io_uring sends are seen
+  std::string refused_connects;        // connects the kernel refuses: seen or not, on this kernel
   std::string variant;                 // build of the BPF object that loaded: "current" or "5.10" ("" if none)
   std::vector<std::string> weaker;     // what that build does less well than the current one
 };

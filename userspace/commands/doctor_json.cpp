@@ -63,6 +63,9 @@ std::string doctor_json(const DoctorReport& r) {
                          {"enforcement_level", t.enforcement_level},
                          {"enforcement", t.enforcement},
                          {"variant", t.variant.empty() ? Json(nullptr) : Json(t.variant)},
+                         {"refused_connects", t.loads ? Json(t.refused_connects) : Json(nullptr)},
+                         {"payload_source", t.loads ? Json(t.payload_source) : Json(nullptr)},
+                         {"io_uring", t.loads ? Json(t.io_uring) : Json(nullptr)},
                          {"weaker", t.weaker}});
   Json features = Json::array();
   for (const auto& f : r.features)
