@@ -76,10 +76,14 @@ for f in "$build/tests/sockwarden_integration_tests" "$build/userspace/sockwarde
 done
 
 mkdir -p "$logs"
-manifest=$("$here/fetch-kernels.sh") || {
+shared_manifest=$("$here/fetch-kernels.sh") || {
   say "could not fetch the kernels (see above)"
   exit 1
 }
+# A private copy: the cache's manifest is rewritten by any other run of fetch-kernels.sh (seen:
+# a concurrent run of an older checkout dropped 5.10 from it while this matrix was on 6.1).
+manifest=$logs/kernels.manifest
+cp "$shared_manifest" "$manifest"
 
 # Each boot: the kernel (fetch-kernels.sh label), extra kernel command line, what doctor must
 # show ("tier=LOADS|no ... selected=TIER"), whether the socket-layer hooks are in BTF, and the
