@@ -7,7 +7,7 @@
 # archive the first time (kernels are cached in /var/cache/sockwarden-vmtest; 5.10 comes from
 # bullseye through a private apt list there).
 # Measured under thread=single TCG (vmtest/README.md "Measured"): 6.12 ~620 s, 6.12-nobpflsm
-# ~260 s, 5.10 ~470 s, 5.10-bpflsm ~235 s, plus 6.1 and the initramfs builds. run.sh gives each
+# ~260-310 s, 6.1 ~750 s, 5.10 335-470 s, 5.10-bpflsm 190-235 s, plus the initramfs builds. run.sh gives each
 # VM 1800 s; TIMEOUT covers the matrix plus one boot that hangs to its timeout.
 # Exit 77 (not root, QEMU tools missing) fails the test. Skip it with `ctest -LE vmtest`.
 add_test(NAME vmtest.matrix
