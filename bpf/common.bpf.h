@@ -14,6 +14,30 @@
 #include "events.h"
 #include "core_fixes.bpf.h"
 
+/*
+ * Two builds of each tier's source (cmake/bpf.cmake): the current one, and
+ * with SW_COMPAT_510 the variant for kernels that lack what it uses (Linux
+ * 5.10 to 5.16). The loader probes the kernel and picks one
+ * (capture/bpf_tier.cpp). Why two objects and not one object with .rodata
+ * flags: a 5.10 verifier rejects an object that merely *contains* these,
+ * before dead-code elimination could drop them: a task-storage map fails at
+ * map creation (EINVAL), and bpf_loop's callback is an ld_imm64 of
+ * BPF_PSEUDO_FUNC (5.13), refused as an unknown instruction.
+ *
+ *   current                          SW_COMPAT_510
+ *   task storage (5.11),             hash map keyed by thread id, created from a
+ *   bpf_get_current_task_btf (5.11)  zeroed template, deleted at thread exit
+ *   bpf_loop (5.17) fd-table scan    bounded loop over the first SW_FD_SCAN_MAX_510
+ *                                    fds (the caller's fd above it: -1, flagged)
+ *   bpf_loop path/cgroup scans       bounded loops (108 bytes, 12 levels)
+ *   cgroup/connect_unix (6.7),       left out of the object: the attach type and
+ *   bpf_cast_to_kern_ctx (6.2)       the kfunc do not exist there
+ * Events and fields are the same; the one difference is named by doctor.
+ */
+#ifdef SW_COMPAT_510
+#define SW_FD_SCAN_MAX_510 1024
+#endif
+
 char LICENSE[] SEC("license") = "GPL";
 
 /* Settings, written by the loader between open and load. */
@@ -77,12 +101,33 @@ struct pending_send {
 	__u64 arg_off;
 };
 
+#ifndef SW_COMPAT_510
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
 	__type(value, struct pending_send);
 } pending SEC(".maps");
+#else
+/* No task storage before 5.11: per thread id, allocated on first use (no
+ * prealloc: ~33 KiB a value) and deleted by sched_process_exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct pending_send);
+} pending SEC(".maps");
+
+/* A value is too large for the stack: new entries are copied from this
+ * zeroed, never written element. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pending_send);
+} pending_zero SEC(".maps");
+#endif
 
 /* Per-CPU scratch for records built and emitted without sleeping in between
  * (connects, attempts, replies). Per-CPU values are limited to 32 KiB. */
@@ -92,6 +137,17 @@ struct scratch {
 	__u8 payload[SW_SCRATCH_PAYLOAD];
 	struct sw_watch_key key;
 	struct sw_name_key name;
+#ifdef SW_COMPAT_510
+	/* Path-scan state of connect_attempt.bpf.h's bounded loops. Kept in map
+	 * memory on purpose: the verifier does not track values stored there, so
+	 * the two branches of each loop iteration converge instead of carrying
+	 * every possible offset forward (on the stack the three 108-byte scans
+	 * multiplied past the 1M-instruction limit). */
+	__u32 scan_start;
+	__u32 scan_len;
+	__u32 scan_limit;
+	__u32 _scan_pad;
+#endif
 };
 
 struct {
@@ -229,11 +285,33 @@ static __always_inline __u64 sock_file_ino(const struct sock *sk)
 /* The calling task's in-progress write record (created on first use). */
 static __always_inline struct pending_send *pending_for_current(void)
 {
+#ifndef SW_COMPAT_510
 	struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0,
 						      BPF_LOCAL_STORAGE_GET_F_CREATE);
+#else
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), zero = 0;
+	struct pending_send *p = bpf_map_lookup_elem(&pending, &tid);
+	if (!p) {
+		struct pending_send *blank = bpf_map_lookup_elem(&pending_zero, &zero);
+		if (blank)
+			bpf_map_update_elem(&pending, &tid, blank, BPF_NOEXIST);
+		p = bpf_map_lookup_elem(&pending, &tid);
+	}
+#endif
 	if (!p)
 		count(SW_CNT_SCRATCH_MISS);
 	return p;
+}
+
+/* The calling task's record if it has one (never creates it). */
+static __always_inline struct pending_send *pending_of_current(void)
+{
+#ifndef SW_COMPAT_510
+	return bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+#else
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	return bpf_map_lookup_elem(&pending, &tid);
+#endif
 }
 
 static __always_inline void fill_task(struct sw_event *ev);
@@ -327,7 +405,16 @@ static __always_inline __s32 find_fd(const struct sock *sk)
 	};
 	if (!c.target || !c.fds)
 		return -1;
+#ifndef SW_COMPAT_510
 	bpf_loop(SW_FD_SCAN_MAX / SW_FD_CHUNK, fdwalk_cb, &c, 0);
+#else
+	/* No bpf_loop before 5.17: the verifier walks a bounded loop once per
+	 * iteration, so the scan stops at SW_FD_SCAN_MAX_510 fds (a socket at a
+	 * higher fd is reported with SW_F_FD_UNKNOWN; doctor names the limit). */
+	for (__u32 i = 0; i < SW_FD_SCAN_MAX_510 / SW_FD_CHUNK; i++)
+		if (fdwalk_cb(i, &c))
+			break;
+#endif
 	return c.found;
 }
 

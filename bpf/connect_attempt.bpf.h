@@ -78,6 +78,7 @@ static __always_inline bool match_connect_path(struct scratch *s, __u32 *plen, c
 		*flags |= SW_F_ABSTRACT;
 		return true;
 	}
+#ifndef SW_COMPAT_510
 	/* bpf_loop keeps the verifier's work linear in these scans. */
 	struct path_scan c = {.s = s, .len = len, .start = 0};
 	bpf_loop(SW_UNIX_PATH_MAX, find_last_slash_cb, &c, 0);
@@ -88,11 +89,60 @@ static __always_inline bool match_connect_path(struct scratch *s, __u32 *plen, c
 	/* Trailing NULs from callers that pass sizeof(sockaddr_un). */
 	bpf_loop(SW_UNIX_PATH_MAX, path_strlen_cb, &c, 0);
 	len = c.len;
+#else
+	/* No bpf_loop before 5.17: the same three scans as bounded loops, their
+	 * state in s->scan_* (map memory, see struct scratch) so that the
+	 * verifier's work stays linear. Volatile: clang would otherwise keep
+	 * them in registers (which the verifier does track) and store once; a
+	 * bound compared in a register would split the states by its range.
+	 * No 'break': with one, clang rotates the loop so that it is entered in
+	 * the middle and closed by a fall-through back edge, which 5.10's
+	 * check_cfg refuses ("back-edge from insn N to N+1"); later kernels
+	 * accept it. (Fully unrolled, they exceed the 512-byte stack.) */
+	volatile __u32 *start = &s->scan_start, *slen = &s->scan_len, *limit = &s->scan_limit;
+	*limit = len; /* compared as a fresh load each time: no bound carried across iterations */
+	*start = 0;
+	for (__u32 i = 0; i < SW_UNIX_PATH_MAX; i++) {
+		if (i < *limit && s->payload[i] == '/')
+			*start = i + 1;
+	}
+	__builtin_memset(&s->name, 0, sizeof(s->name));
+	*slen = 0; /* here: "stopped" (the end of the path or a NUL was reached) */
+	for (__u32 i = 0; i < SW_UNIX_PATH_MAX; i++) {
+		__u32 j = *start + i;
+		if (*slen || j >= *limit || j >= SW_UNIX_PATH_MAX) {
+			*slen = 1;
+			continue;
+		}
+		/* Same value (j < 108), but clang may test a copy of j: mask the
+		 * register actually used, behind a barrier so the mask stays. */
+		barrier_var(j);
+		j &= 127;
+		char ch = s->payload[j];
+		if (!ch)
+			*slen = 1;
+		else
+			s->name.name[i] = ch;
+	}
+	if (!bpf_map_lookup_elem(&watched_names, &s->name))
+		return false;
+	/* Trailing NULs from callers that pass sizeof(sockaddr_un). */
+	*slen = *limit;
+	/* Backwards without a break: the last store is the first NUL. */
+	for (int i = SW_UNIX_PATH_MAX - 1; i >= 0; i--) {
+		if ((__u32)i < *limit && !s->payload[i])
+			*slen = i;
+	}
+	len = *slen;
+	if (len > SW_UNIX_PATH_MAX)
+		len = SW_UNIX_PATH_MAX;
+#endif
 	*plen = len;
 	*watch_id = 0;
 	return true;
 }
 
+#ifndef SW_COMPAT_510 /* cgroup/connect_unix (6.7) and this kfunc (6.2): not in the 5.10 object */
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
 /*
@@ -142,5 +192,6 @@ static __always_inline int report_connect_attempt(struct bpf_sock_addr *ctx, boo
 	emit(ev, plen, SW_UNIX_PATH_MAX);
 	return deny ? 0 : 1;
 }
+#endif
 
 #endif

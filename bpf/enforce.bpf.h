@@ -154,7 +154,13 @@ static __always_inline bool policy_denies(void)
 	/* The caller's cgroup v2 and its ancestors: allowed by id, or a container's.
 	 * A bpf_loop, so that the verifier checks one level, not twelve. */
 	struct cg_walk w = {.cg = BPF_CORE_READ(task, cgroups, dfl_cgrp), .slot = slot};
+#ifndef SW_COMPAT_510
 	bpf_loop(SW_CGROUP_DEPTH_MAX, cg_level_cb, &w, 0);
+#else
+	for (__u32 i = 0; i < SW_CGROUP_DEPTH_MAX; i++) /* no bpf_loop before 5.17 */
+		if (cg_level_cb(i, &w))
+			break;
+#endif
 	if (w.allowed)
 		return false;
 	bool in_container = w.in_container;

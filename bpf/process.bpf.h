@@ -92,6 +92,12 @@ int BPF_PROG(tp_btf__sched_process_fork, struct task_struct *parent, struct task
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(tp_btf__sched_process_exit, struct task_struct *p)
 {
+#ifdef SW_COMPAT_510
+	/* Per-thread records live in a hash map there, not in task storage
+	 * that the kernel frees with the task: every exiting thread drops its own. */
+	__u32 tid = BPF_CORE_READ(p, pid);
+	bpf_map_delete_elem(&pending, &tid);
+#endif
 	if (BPF_CORE_READ(p, pid) != BPF_CORE_READ(p, tgid))
 		return 0;
 	struct sw_proc_event *e = proc_reserve(SW_PROC_EXIT, p);

@@ -18,6 +18,9 @@
  *    path (write, writev, sendto, sendmsg, sendmmsg, io_uring, splice): it
  *    closes the per-task record of one write and submits it.
  */
+#ifdef SW_COMPAT_510
+#error "socket-tp has no 5.10 variant: its hooks exist from Linux 6.7"
+#endif
 #define SW_THIS_TIER SW_TIER_SOCKET_TP
 #include "common.bpf.h"
 #include "connect_attempt.bpf.h"
@@ -289,7 +292,7 @@ int BPF_PROG(tp_btf__sock_send_length, struct sock *sk, int ret, int flags)
 	/* Every socket send of the machine passes here: TCP/UDP leave at once. */
 	if (sk->__sk_common.skc_family != AF_UNIX)
 		return 0;
-	struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	struct pending_send *p = pending_of_current();
 	if (!p || !p->active || p->client_sk != (__u64)sk)
 		return 0;
 	p->active = 0;

@@ -35,6 +35,21 @@ struct iov_iter___iov {
 	const struct iovec *iov;
 } __attribute__((preserve_access_index));
 
+/* Before 5.14 ("iov_iter: separate direction from flavour") the flavour and
+ * the direction share 'unsigned int type': ITER_IOVEC == 4 ... | READ/WRITE
+ * in bit 0. From 5.14 the flavour is 'u8 iter_type'. */
+struct iov_iter___type {
+	unsigned int type;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 msg_iter_type(struct msghdr *msg)
+{
+	struct iov_iter *it = &msg->msg_iter;
+	if (bpf_core_field_exists(it->iter_type))
+		return BPF_CORE_READ(it, iter_type);
+	return BPF_CORE_READ((struct iov_iter___type *)it, type) & ~1u;
+}
+
 /*
  * connect(): 'sk' is the caller's socket, 'other' the listener it reached.
  * Returns 0 to allow, -EPERM to deny.
@@ -84,7 +99,7 @@ static __always_inline int on_stream_connect(struct sock *sk, struct sock *other
 
 static __always_inline int on_stream_connect_return(struct socket *sock, int ret)
 {
-	struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	struct pending_send *p = pending_of_current();
 	struct sock *sk = BPF_CORE_READ(sock, sk);
 	if (!p || !p->active || p->arg_kind != SW_ARG_STREAM_CONNECT || p->client_sk != (__u64)sk)
 		return 0;
@@ -110,7 +125,7 @@ enum { SW_ITER_UNREADABLE = 0, SW_ITER_UBUF = 1, SW_ITER_IOVEC = 2 };
  */
 static __always_inline void remember_msg_iter(struct pending_send *p, struct msghdr *msg, __u64 size)
 {
-	__u8 type = BPF_CORE_READ(msg, msg_iter.iter_type);
+	__u32 type = msg_iter_type(msg);
 	p->arg_off = BPF_CORE_READ(msg, msg_iter.iov_offset);
 	p->arg_len = size;
 	p->arg_nr = SW_ITER_UNREADABLE;
@@ -214,7 +229,7 @@ static __always_inline int on_stream_sendmsg(struct socket *sock, struct msghdr 
 
 static __always_inline int on_stream_sendmsg_return(struct socket *sock, int ret)
 {
-	struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	struct pending_send *p = pending_of_current();
 	if (!p || !p->active || p->arg_kind != SW_ARG_STREAM_SEND || p->client_sk != (__u64)BPF_CORE_READ(sock, sk))
 		return 0;
 	p->active = 0;
@@ -256,12 +271,15 @@ int BPF_PROG(fexit__unix_stream_sendmsg, struct socket *sock, struct msghdr *msg
 	return on_stream_sendmsg_return(sock, ret);
 }
 
-/* Refused attempts (Linux >= 6.7; left out before, see bpf_tier.cpp). The
- * tier enforces by inode in its connect hook, not here. */
+/* Refused attempts (Linux >= 6.7; left out before, see bpf_tier.cpp, and
+ * not built into the 5.10 variant). The tier enforces by inode in its
+ * connect hook, not here. */
+#ifndef SW_COMPAT_510
 SEC("cgroup/connect_unix")
 int cgroup__connect_unix(struct bpf_sock_addr *ctx)
 {
 	return report_connect_attempt(ctx, false);
 }
+#endif
 
 #endif

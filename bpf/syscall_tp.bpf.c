@@ -132,7 +132,7 @@ int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
 {
 	if (!interesting(BPF_CORE_READ(regs, orig_ax)))
 		return 0;
-	struct pending_send *p = bpf_task_storage_get(&pending, bpf_get_current_task_btf(), 0, 0);
+	struct pending_send *p = pending_of_current();
 	if (!p || !p->active)
 		return 0;
 	p->active = 0;

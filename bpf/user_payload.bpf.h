@@ -22,7 +22,9 @@
 #define SW_NR_connect 42
 #define SW_MAX_IOV 16
 
-/* The syscall 'current' is in, from its saved user registers. */
+/* The syscall 'current' is in, from its saved user registers (socket-tp
+ * only: bpf_task_pt_regs is 5.15, not in the SW_COMPAT_510 build). */
+#ifndef SW_COMPAT_510
 struct syscall_args {
 	long nr;
 	__u64 a0, a1, a2;
@@ -53,6 +55,7 @@ static __always_inline struct sock *current_syscall_sock(void)
 		return NULL;
 	return fd_unix_sock((int)a.a0);
 }
+#endif
 
 static __always_inline void copy_user(struct pending_send *p, const void *src, __u64 len)
 {

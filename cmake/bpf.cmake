@@ -25,13 +25,14 @@ set(SW_BPF_HEADERS
   ${CMAKE_SOURCE_DIR}/bpf/enforce.bpf.h
   ${CMAKE_SOURCE_DIR}/bpf/stream_hooks.bpf.h)
 
+# Extra arguments are compiler flags, e.g. -DSW_COMPAT_510 for a tier's 5.10 variant.
 function(sw_bpf_skeleton name src)
   set(obj ${SW_BPF_OUT}/${name}.bpf.o)
   set(skel ${SW_BPF_OUT}/${name}.skel.h)
   add_custom_command(
     OUTPUT ${obj}
     COMMAND ${CLANG_EXE} -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Wno-unused-function
-            -I${SW_BPF_OUT}/vmlinux -I${CMAKE_SOURCE_DIR}/bpf
+            -I${SW_BPF_OUT}/vmlinux -I${CMAKE_SOURCE_DIR}/bpf ${ARGN}
             -c ${CMAKE_SOURCE_DIR}/${src} -o ${obj}
     DEPENDS ${CMAKE_SOURCE_DIR}/${src} ${SW_BPF_HEADERS} ${SW_VMLINUX_H}
     COMMENT "BPF ${src}")

@@ -5,13 +5,16 @@
 #   6.12           BPF LSM active                   -> tier lsm (and socket-tp, for comparison
 #                                                      with the host's numbers)
 #   6.12-nobpflsm  booted without "bpf" in lsm=      -> tier fentry
+#   5.10           Debian 11's kernel (the 5.10 build of the BPF objects) -> tier fentry,
+#                  reported as fentry-5.10
+#   5.10-bpflsm    the same with "bpf" in lsm=       -> tier lsm, reported as lsm-5.10
 # TCG emulates the CPU, so absolute times are meaningless (several times slower, and hook
 # costs are inflated differently than plain instructions); only the per-round ratios
 # agent-on / agent-off are reported, as a median with min-max.
 #
 #   vmtest/bench.sh [BUILD_DIR]          (root; BUILD_DIR defaults to <repo>/build)
 #
-# Environment: SW_VMBENCH_BOOTS ("6.12 6.12-nobpflsm"), SW_VMBENCH_ROUNDS (7),
+# Environment: SW_VMBENCH_BOOTS ("6.12 6.12-nobpflsm 5.10 5.10-bpflsm"), SW_VMBENCH_ROUNDS (7),
 #   SW_VMBENCH_N_WRITE (500000), SW_VMBENCH_N_PINGPONG (10000), SW_VMBENCH_N_WATCHED (1000),
 #   SW_VMTEST_BOOT_TIMEOUT (900), SW_VMTEST_MEM (1G), SW_VMTEST_LOGS (BUILD_DIR/vmbench-logs),
 #   SW_VMTEST_CACHE (kernel cache).
@@ -23,7 +26,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 build=$(realpath -m "${1:-$root/build}")
 logs=$(realpath -m "${SW_VMTEST_LOGS:-$build/vmbench-logs}")
-boots=${SW_VMBENCH_BOOTS:-"6.12 6.12-nobpflsm"}
+boots=${SW_VMBENCH_BOOTS:-"6.12 6.12-nobpflsm 5.10 5.10-bpflsm"}
 rounds=${SW_VMBENCH_ROUNDS:-7}
 n_write=${SW_VMBENCH_N_WRITE:-500000}
 n_pingpong=${SW_VMBENCH_N_PINGPONG:-10000}
@@ -38,9 +41,10 @@ for t in qemu-system-x86_64 busybox cpio timeout cc; do
 done
 [[ -x $build/userspace/sockwarden ]] || { say "missing $build/userspace/sockwarden: build first"; exit 1; }
 
-declare -A BOOT_KERNEL=([6.12]=6.12 [6.12-nobpflsm]=6.12)
-declare -A BOOT_CMDLINE=([6.12]="" [6.12-nobpflsm]="lsm=landlock,lockdown,yama,integrity,apparmor")
-declare -A BOOT_TIERS=([6.12]="lsm socket-tp" [6.12-nobpflsm]="fentry")
+declare -A BOOT_KERNEL=([6.12]=6.12 [6.12-nobpflsm]=6.12 [5.10]=5.10 [5.10-bpflsm]=5.10)
+declare -A BOOT_CMDLINE=([6.12]="" [6.12-nobpflsm]="lsm=landlock,lockdown,yama,integrity,apparmor" [5.10]=""
+  [5.10-bpflsm]="lsm=lockdown,yama,integrity,apparmor,bpf")
+declare -A BOOT_TIERS=([6.12]="lsm socket-tp" [6.12-nobpflsm]="fentry" [5.10]="fentry" [5.10-bpflsm]="lsm")
 
 mkdir -p "$logs"
 manifest=$("$here/fetch-kernels.sh") || { say "could not fetch the kernels"; exit 1; }
@@ -149,6 +153,8 @@ for line in open(sys.argv[1]):
     if len(f) != 7:
         continue
     boot, tier, rnd, mode, w, wall, cpu = f
+    if boot.startswith("5.10"):
+        tier += "-5.10"  # the 5.10 build on Debian 11's kernel: its own column
     rows.setdefault((tier, w, rnd), {})[mode] = (int(wall), int(cpu))
 ratios = {}
 for (tier, w, rnd), m in rows.items():

@@ -103,6 +103,39 @@ def consistent(label, doc, rc):
                   bool(t["reasons"]) and all(r.strip() for r in t["reasons"]))
 
 
+FEATURES = ["btf", "ringbuf", "task_storage", "bpf_loop", "socket_tracepoints", "cgroup_connect_unix"]
+
+
+def builds_agree(label, doc, forced=None):
+    """The kernel features, the BPF build they select and each loaded tier's build agree."""
+    feats = {f["name"]: f for f in doc["kernel_features"]}
+    check(f"{label}: kernel_features lists {FEATURES}", [f["name"] for f in doc["kernel_features"]] == FEATURES,
+          str(list(feats)))
+    if list(feats) != FEATURES:
+        return
+    check(f"{label}: below_floor == a floor feature (BTF, ring buffer) missing",
+          doc["below_floor"] == any(f["floor"] and not f["present"] for f in doc["kernel_features"]))
+    check(f"{label}: BTF feature == btf.present", feats["btf"]["present"] == doc["btf"]["present"])
+    build = doc["bpf_build"]
+    want = forced or ("current" if feats["task_storage"]["present"] and feats["bpf_loop"]["present"] else "5.10")
+    check(f"{label}: bpf_build {build and build['name']} (want {want}: task storage and bpf_loop, or forced)",
+          build is not None and build["name"] == want and
+          build["forced_by"] == (f"SOCKWARDEN_BPF_VARIANT={forced}" if forced else None), json.dumps(build))
+    for t in doc["tiers"]:
+        if not t["loads"]:
+            continue
+        # socket-tp has no 5.10 build: its hooks exist only where the current build loads.
+        tier_want = "current" if t["name"] == "socket-tp" else want
+        unseen = t["name"] in ("lsm", "fentry") and (not feats["cgroup_connect_unix"]["present"] or want == "5.10")
+        check(f"{label}: {t['name']}: refused connects UNSEEN exactly without cgroup/connect_unix in lsm/fentry "
+              f"({t['refused_connects']}); io_uring blind exactly in syscall-tp ({t['io_uring']})",
+              t["refused_connects"].startswith("UNSEEN") == unseen and
+              t["io_uring"].startswith("blind") == (t["name"] == "syscall-tp") and bool(t["payload_source"]))
+        check(f"{label}: {t['name']} loaded the {tier_want} build ({t['variant']}), weaker list "
+              f"{'empty' if tier_want == 'current' else 'named'}",
+              t["variant"] == tier_want and (not t["weaker"]) == (tier_want == "current"), json.dumps(t["weaker"]))
+
+
 def cgroup2_mount_point():
     with open("/proc/self/mountinfo") as f:
         for line in f:
@@ -165,6 +198,7 @@ def main():
           doc["cgroup_v2"]["path"] == cgroup2_mount_point())
     check("root: kernel release == uname -r", doc["kernel"]["release"] == os.uname().release)
     check("root: every tier was trial-loaded", all(t["tried"] for t in doc["tiers"]))
+    builds_agree("root", doc)
     # Each tier's verdict confirmed by actually running with it.
     for t in doc["tiers"]:
         p = run([binary, "trace", "--tier", t["name"], "--duration", "0.3", "--no-default-sockets",
@@ -200,6 +234,13 @@ def main():
               not doc["btf"]["present"] and "BTF" in (doc["btf"]["error"] or "") and doc["privileges"]["ok"])
         check("no BTF: selected_tier null, every tier with a reason",
               doc["selected_tier"] is None and all(t["reasons"] for t in doc["tiers"]))
+        check("no BTF: below_floor true, the btf feature missing",
+              doc["below_floor"] is True and
+              any(f["name"] == "btf" and not f["present"] for f in doc["kernel_features"]))
+        text = run(nobtf + [binary, "doctor"]).stdout
+        check("no BTF: the text says the floor is not met and names the missing BTF",
+              re.search(r"^kernel floor:  NOT MET", text, re.M) is not None and
+              re.search(r"^  NO   kernel BTF", text, re.M) is not None, text[:800])
         agree("no BTF", nobtf, binary, doc, rc)
 
     # 2c. No cgroup v2 mount: socket-tp cannot attach cgroup/connect_unix; a
@@ -217,6 +258,22 @@ def main():
             check(f"no cgroup v2: socket-tp does not load, the reason names cgroup ({st['reasons']})",
                   not st["loads"] and st["tried"] and any("cgroup" in r for r in st["reasons"]))
             agree("no cgroup v2", nocg, binary, doc, rc)
+
+    # 2d. The 5.10 build forced on this kernel (what the 5.10 vmtest boots load by probing):
+    # every tier but socket-tp loads it, names what is weaker, and really captures with it.
+    forced = ["env", "SOCKWARDEN_BPF_VARIANT=5.10"]
+    rc, doc = doctor_json(forced, binary, "5.10 build")
+    if doc:
+        consistent("5.10 build", doc, rc)
+        builds_agree("5.10 build", doc, forced="5.10")
+        sys_tp = next(t for t in doc["tiers"] if t["name"] == "syscall-tp")
+        check("5.10 build: syscall-tp loads its 5.10 build here", sys_tp["loads"] and sys_tp["variant"] == "5.10",
+              json.dumps(sys_tp)[:400])
+        p = run(forced + [binary, "trace", "--tier", "syscall-tp", "--duration", "0.3", "--no-default-sockets",
+                          "--socket", "/nonexistent/sw-doctor-test.sock"])
+        check(f"5.10 build: trace --tier syscall-tp captures with it (exit {p.returncode})", p.returncode == 0,
+              p.stderr[-500:])
+        agree("5.10 build", forced, binary, doc, rc)
 
     print(f"{len(failures)} failure(s)" if failures else "all checks passed")
     return 1 if failures else 0

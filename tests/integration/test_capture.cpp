@@ -7,6 +7,7 @@
 #include <liburing.h>
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include <cstring>
 #include <thread>
 
+#include "capture/bpf_tier.h"
 #include "events.h"
 #include "harness.h"
 
@@ -601,6 +603,37 @@ TEST_P(CaptureTest, ConcurrentReaderRace) {
     if (sends[i].flags & SW_F_PAYLOAD_USER) from_user++;
   }
   RecordProperty("payload_from_user_memory", from_user);
+}
+
+// A socket at fd 3000. The current build scans the caller's fd table (bpf_loop) up to 65536 fds
+// and finds it; the 5.10 build (no bpf_loop: a bounded loop) scans the first 1024 only and
+// reports the fd unknown, flagged, as doctor says ("weaker here"); syscall-tp takes the fd from
+// the syscall's arguments in both builds. Pins both behaviours, whichever build loaded.
+TEST_P(CaptureTest, SocketAtAHighFd) {
+  auto s = session();
+  pid_t child = run_child([&] {
+    struct rlimit rl {4096, 4096};
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) return 1;
+    int fd = connect_unix(sock_);
+    if (fd < 0) return 2;
+    if (dup2(fd, 3000) != 3000) return 3;
+    close(fd);
+    sh_->sock_ino = fd_inode(3000);
+    return write(3000, "high fd", 7) == 7 ? 0 : 4;
+  });
+  s->collect([&](const auto& e) { return has(e, child, EventKind::Send); });
+  auto sends = s->of(child, EventKind::Send);
+  ASSERT_EQ(sends.size(), 1u);
+  EXPECT_EQ(sends[0].payload, "high fd");
+  EXPECT_EQ(sends[0].client_sock_ino, sh_->sock_ino);
+  const bool scan_limited = bpf_variant().variant == BpfVariant::Linux510 && (GetParam() == "lsm" || GetParam() == "fentry");
+  if (scan_limited) {
+    EXPECT_EQ(sends[0].fd, -1) << "the 5.10 build scans the first 1024 fds only";
+    EXPECT_TRUE(sends[0].flags & SW_F_FD_UNKNOWN);
+  } else {
+    EXPECT_EQ(sends[0].fd, 3000);
+    EXPECT_FALSE(sends[0].flags & SW_F_FD_UNKNOWN);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, CaptureTest, ::testing::ValuesIn(test_tiers()),

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -106,12 +107,15 @@ TEST_P(HostileInputTest, InvalidUtf8AndControlsNeitherKillTheAgentNorBreakItsJso
 // delivers the events after it.
 class ThrowingSink : public sockwarden::EventSink {
  public:
+  // Called once BPF is loaded and attached and the watches are in the maps.
+  void on_start(const std::string&) override { started = true; }
   void on_event(const sockwarden::Event& e) override {
     if (e.request && e.request->path == "/boom") throw std::runtime_error("cannot format this event");
     if (e.request) paths.push_back(e.request->path);
     if (e.action == "lost") lost_causes.push_back(e.lost_cause);
   }
   std::vector<std::string> paths, lost_causes;
+  std::atomic<bool> started{false};
 };
 
 TEST_P(HostileInputTest, AnEventThatCannotBeWrittenIsLostNotFatal) {
@@ -123,7 +127,11 @@ TEST_P(HostileInputTest, AnEventThatCannotBeWrittenIsLostNotFatal) {
   opts.existing_connections = false;
   ThrowingSink sink;
   std::thread clients([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2000));  // BPF loaded and attached
+    // Until BPF is loaded and attached: not a fixed delay, since loading the 5.10 build (its
+    // bounded loops verified per iteration) under QEMU's TCG took longer than the 2 s once used.
+    for (int i = 0; i < 1200 && !sink.started; i++) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_TRUE(sink.started) << "the agent did not start within 60 s";
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
     for (const char* path : {"/v1.43/boom", "/v1.43/info"}) {
       // Built before fork: the child of a threaded process must not allocate.
       const std::string req = std::string("GET ") + path + " HTTP/1.1\r\nHost: d\r\n\r\n";

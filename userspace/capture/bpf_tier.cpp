@@ -12,14 +12,18 @@
 
 #include <cerrno>
 #include <cstdarg>
+#include <cstdlib>
 #include <cstring>
 
 #include "capture/errors.h"
 #include "events.h"
 #include "fentry.skel.h"
+#include "fentry_510.skel.h"
 #include "lsm.skel.h"
+#include "lsm_510.skel.h"
 #include "socket_tp.skel.h"
 #include "syscall_tp.skel.h"
+#include "syscall_tp_510.skel.h"
 
 namespace sockwarden {
 
@@ -105,14 +109,37 @@ struct SyscallTpSkel {
   static void destroy(Skel* s) { syscall_tp_bpf__destroy(s); }
 };
 
+// The 5.10 builds (-DSW_COMPAT_510) of the same sources: same maps and
+// settings, no cgroup/connect_unix program.
+struct Lsm510Skel {
+  using Skel = lsm_510_bpf;
+  static Skel* open() { return lsm_510_bpf__open(); }
+  static int load(Skel* s) { return lsm_510_bpf__load(s); }
+  static void destroy(Skel* s) { lsm_510_bpf__destroy(s); }
+};
+struct Fentry510Skel {
+  using Skel = fentry_510_bpf;
+  static Skel* open() { return fentry_510_bpf__open(); }
+  static int load(Skel* s) { return fentry_510_bpf__load(s); }
+  static void destroy(Skel* s) { fentry_510_bpf__destroy(s); }
+};
+struct SyscallTp510Skel {
+  using Skel = syscall_tp_510_bpf;
+  static Skel* open() { return syscall_tp_510_bpf__open(); }
+  static int load(Skel* s) { return syscall_tp_510_bpf__load(s); }
+  static void destroy(Skel* s) { syscall_tp_510_bpf__destroy(s); }
+};
+
 template <class T>
 class SkeletonTier final : public BpfTier {
  public:
   // skip: programs (by section) left out on this kernel, with the reason,
   // e.g. cgroup/connect_unix before Linux 6.7.
   SkeletonTier(const TierInfo& info, const TierSettings& s,
-               const std::vector<std::pair<std::string, std::string>>& skip = {})
+               const std::vector<std::pair<std::string, std::string>>& skip = {},
+               BpfVariant variant = BpfVariant::Current)
       : info_(info) {
+    variant_ = variant;
     std::vector<std::string> sections;
     for (const auto& [sec, why] : skip) {
       sections.push_back(sec);
@@ -211,9 +238,22 @@ class SkeletonTier final : public BpfTier {
 // cgroup/connect_unix exists from Linux 6.7 (BPF_CGROUP_UNIX_CONNECT in the
 // kernel's enum bpf_attach_type). Without it the lsm/fentry tiers still
 // work, blind to connects the kernel refuses before the listener.
-std::vector<std::pair<std::string, std::string>> optional_connect_unix() {
-  if (kernel_has_attach_type("BPF_CGROUP_UNIX_CONNECT")) return {};
-  return {{"cgroup/connect_unix", "not in this kernel (Linux < 6.7): refused connects are not seen"}};
+std::vector<std::pair<std::string, std::string>> optional_connect_unix(BpfVariant v) {
+  const bool kernel_has = kernel_has_attach_type("BPF_CGROUP_UNIX_CONNECT");
+  if (!kernel_has)
+    return {{"cgroup/connect_unix", "not in this kernel (Linux < 6.7): refused connects are not seen"}};
+  // A kernel with the hook but forced onto the 5.10 build (SOCKWARDEN_BPF_VARIANT).
+  if (v == BpfVariant::Linux510)
+    return {{"cgroup/connect_unix", "not in the 5.10 build of the tier: refused connects are not seen"}};
+  return {};
+}
+
+// 1 = the kernel has it, else (0: it does not, < 0: the probe failed) treated as missing.
+bool probe_map(bpf_map_type type) { return libbpf_probe_bpf_map_type(type, nullptr) == 1; }
+bool probe_helper(bpf_func_id id) {
+  // KPROBE: libbpf cannot probe helpers for TRACING/LSM programs (they need an attach
+  // target); these helpers are offered to every tracing program type alike.
+  return libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, id, nullptr) == 1;
 }
 
 }  // namespace
@@ -266,12 +306,77 @@ bool kernel_has_attach_type(const std::string& name) {
   return found;
 }
 
+namespace {
+// Is a type of this name and kind in the running kernel's BTF?
+bool kernel_btf_has(const char* name, int kind) {
+  btf* vmlinux = btf__load_vmlinux_btf();
+  if (!vmlinux) return false;
+  bool found = btf__find_by_name_kind(vmlinux, name, kind) > 0;
+  btf__free(vmlinux);
+  return found;
+}
+}  // namespace
+
+std::vector<KernelFeature> probe_kernel_features() {
+  std::vector<KernelFeature> f;
+  const bool btf = ::access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+  f.push_back({"btf", "kernel BTF, /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF; Linux >= 5.4)", btf, true,
+               "no tier: every hook and CO-RE relocation needs it"});
+  f.push_back({"ringbuf", "BPF ring buffer map (Linux 5.8)", probe_map(BPF_MAP_TYPE_RINGBUF), true,
+               "no tier: every tier reports through it"});
+  f.push_back({"task_storage", "task-storage maps and bpf_get_current_task_btf (Linux 5.11)",
+               probe_map(BPF_MAP_TYPE_TASK_STORAGE), false,
+               "the 5.10 build of the lsm, fentry and syscall-tp tiers is used"});
+  f.push_back({"bpf_loop", "bpf_loop helper (Linux 5.17)", probe_helper(BPF_FUNC_loop), false,
+               "the 5.10 build is used: the caller's fd is looked up among its first 1024 fds only"});
+  const bool tps = btf && kernel_btf_has("btf_trace_sk_data_ready", BTF_KIND_TYPEDEF) &&
+                   kernel_btf_has("btf_trace_sock_send_length", BTF_KIND_TYPEDEF);
+  f.push_back({"socket_tracepoints", "tracepoints sk_data_ready and sock_send_length (Linux 6.x)", tps, false,
+               "no socket-tp tier"});
+  f.push_back({"cgroup_connect_unix", "cgroup/connect_unix attach type (Linux 6.7)",
+               btf && kernel_has_attach_type("BPF_CGROUP_UNIX_CONNECT"), false,
+               "no socket-tp tier; lsm and fentry do not see connects the kernel refuses before the listener"});
+  return f;
+}
+
+const VariantChoice& bpf_variant() {
+  static const VariantChoice choice = [] {
+    VariantChoice c;
+    // What the current build uses beyond 5.10, each probed (never the version number:
+    // distributions backport). bpf_get_current_task_btf arrived with task storage (5.11).
+    if (!probe_map(BPF_MAP_TYPE_TASK_STORAGE)) c.missing.push_back("task-storage maps (Linux 5.11)");
+    if (!probe_helper(BPF_FUNC_loop)) c.missing.push_back("bpf_loop (Linux 5.17)");
+    c.variant = c.missing.empty() ? BpfVariant::Current : BpfVariant::Linux510;
+    if (const char* env = std::getenv("SOCKWARDEN_BPF_VARIANT"); env && *env && std::string(env) != "auto") {
+      const std::string v = env;
+      if (v == "5.10") {
+        c.variant = BpfVariant::Linux510;
+      } else if (v == "current") {
+        c.variant = BpfVariant::Current;
+      } else {
+        spdlog::warn("SOCKWARDEN_BPF_VARIANT={}: not one of auto, current, 5.10; ignored", v);
+      }
+      if (v == "5.10" || v == "current") c.forced = "SOCKWARDEN_BPF_VARIANT=" + v;
+    }
+    c.name = c.variant == BpfVariant::Current ? "current" : "5.10";
+    return c;
+  }();
+  return choice;
+}
+
+std::vector<std::string> variant_weaker(BpfVariant v) {
+  if (v == BpfVariant::Current) return {};
+  return {"caller fd: looked up among the caller's first 1024 fds only (no bpf_loop); a socket at a higher fd "
+          "is reported with fd unknown"};
+}
+
 void route_libbpf_logs(bool verbose) {
   g_verbose = verbose;
   libbpf_set_print(libbpf_print);
 }
 
 std::unique_ptr<BpfTier> load_tier(TierId id, const TierSettings& settings) {
+  const BpfVariant v = bpf_variant().variant;
   for (const auto& t : tier_table()) {
     if (t.id != id) continue;
     switch (id) {
@@ -281,12 +386,31 @@ std::unique_ptr<BpfTier> load_tier(TierId id, const TierSettings& settings) {
         if (!active || !*active)
           throw TierLoadError("BPF LSM is not active: " + detail +
                               " (boot with \"bpf\" in lsm=, e.g. lsm=...,bpf)");
-        return std::make_unique<SkeletonTier<LsmSkel>>(t, settings, optional_connect_unix());
+        if (v == BpfVariant::Linux510)
+          return std::make_unique<SkeletonTier<Lsm510Skel>>(t, settings, optional_connect_unix(v), v);
+        return std::make_unique<SkeletonTier<LsmSkel>>(t, settings, optional_connect_unix(v));
       }
       case TierId::Fentry:
-        return std::make_unique<SkeletonTier<FentrySkel>>(t, settings, optional_connect_unix());
-      case TierId::SocketTp: return std::make_unique<SkeletonTier<SocketTpSkel>>(t, settings);
-      case TierId::SyscallTp: return std::make_unique<SkeletonTier<SyscallTpSkel>>(t, settings);
+        if (v == BpfVariant::Linux510)
+          return std::make_unique<SkeletonTier<Fentry510Skel>>(t, settings, optional_connect_unix(v), v);
+        return std::make_unique<SkeletonTier<FentrySkel>>(t, settings, optional_connect_unix(v));
+      case TierId::SocketTp: {
+        // Its hooks exist from 6.7 only, which has everything the current build uses: no 5.10
+        // build. Say which hook is missing instead of the verifier's or libbpf's errno.
+        std::string missing;
+        for (const char* tp : {"sk_data_ready", "sock_send_length"})
+          if (!kernel_btf_has((std::string("btf_trace_") + tp).c_str(), BTF_KIND_TYPEDEF))
+            missing += std::string(missing.empty() ? "" : ", ") + "tracepoint " + tp;
+        if (!kernel_has_attach_type("BPF_CGROUP_UNIX_CONNECT"))
+          missing += std::string(missing.empty() ? "" : ", ") + "cgroup/connect_unix (Linux 6.7)";
+        if (!missing.empty()) throw TierLoadError("not in this kernel: " + missing);
+        return std::make_unique<SkeletonTier<SocketTpSkel>>(t, settings);
+      }
+      case TierId::SyscallTp:
+        if (v == BpfVariant::Linux510)
+          return std::make_unique<SkeletonTier<SyscallTp510Skel>>(
+              t, settings, std::vector<std::pair<std::string, std::string>>{}, v);
+        return std::make_unique<SkeletonTier<SyscallTpSkel>>(t, settings);
     }
   }
   throw TierLoadError("unknown tier");

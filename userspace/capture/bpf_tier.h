@@ -39,6 +39,27 @@ struct TierSettings {
   uint32_t flood_open_rate = 500;
 };
 
+// Which build of a tier's BPF object the loader uses (bpf/common.bpf.h):
+// Current needs task storage (5.11) and bpf_loop (5.17); Linux510 is the same
+// source built with -DSW_COMPAT_510 for kernels that lack them (5.10-5.16).
+enum class BpfVariant { Current, Linux510 };
+
+struct VariantChoice {
+  BpfVariant variant = BpfVariant::Current;
+  std::string name;                  // "current" or "5.10"
+  std::vector<std::string> missing;  // kernel features the current build needs and this kernel lacks
+  std::string forced;                // non-empty: SOCKWARDEN_BPF_VARIANT chose it, not the probes
+};
+
+// Probes the kernel once (libbpf feature probes: task-storage map, bpf_loop)
+// and picks the variant; SOCKWARDEN_BPF_VARIANT=5.10|current overrides the
+// probes (tests run the 5.10 build on newer kernels this way).
+const VariantChoice& bpf_variant();
+
+// What the 5.10 variant of a tier does less well than the current one (empty
+// for Current, and for socket-tp, which has no 5.10 variant).
+std::vector<std::string> variant_weaker(BpfVariant v);
+
 class TierLoadError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -67,6 +88,8 @@ class BpfTier {
   int flood_state_fd() const { return flood_state_fd_; }
   // Optional programs this kernel refused (e.g. cgroup/connect_unix before 6.7), with why.
   const std::vector<std::string>& skipped_programs() const { return skipped_; }
+  // The build of the BPF object that loaded.
+  BpfVariant variant() const { return variant_; }
 
  protected:
   BpfTier() = default;
@@ -74,6 +97,7 @@ class BpfTier {
   int policy_active_fd_ = -1, policy_fd_ = -1, policy_uids_fd_ = -1, policy_cgroups_fd_ = -1, policy_exes_fd_ = -1;
   int flood_state_fd_ = -1;
   std::vector<std::string> skipped_;
+  BpfVariant variant_ = BpfVariant::Current;
 };
 
 // Open, load and attach one tier; throws TierLoadError with libbpf's reason.
@@ -92,6 +116,18 @@ std::optional<std::string> read_active_lsms();
 
 // Is NAME a member of the running kernel's enum bpf_attach_type (its BTF)?
 bool kernel_has_attach_type(const std::string& name);
+
+// One kernel facility the tiers use, probed on the running kernel (doctor).
+struct KernelFeature {
+  std::string name;       // "ringbuf", "task_storage", ...
+  std::string what;       // human text, with the Linux version that brought it
+  bool present = false;
+  bool floor = false;     // without it no tier can load (below the supported floor)
+  std::string without;    // what its absence costs (tier, variant or capability)
+};
+// Probes: vmlinux BTF, the BPF ring buffer, task storage, bpf_loop, the socket-layer
+// tracepoints and cgroup/connect_unix (BTF names), via libbpf's feature probes.
+std::vector<KernelFeature> probe_kernel_features();
 
 // Route libbpf's messages to spdlog (debug chatter only when verbose).
 void route_libbpf_logs(bool verbose);

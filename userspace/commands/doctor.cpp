@@ -34,6 +34,32 @@ const char* enforcement_level(TierId id) {
   return "none";
 }
 
+// Where each tier reads a send's bytes and whether it sees io_uring (docs/tiers.md's matrix):
+// the same on every kernel, named here so that a weaker tier says so.
+const char* payload_source(TierId id) {
+  switch (id) {
+    case TierId::Lsm:
+    case TierId::Fentry:
+      return "the caller's buffer, read when the send returns (after the kernel's copy; another thread can "
+             "rewrite it in between)";
+    case TierId::SocketTp:
+      return "the kernel's skb copy (the caller's buffer, flagged, when the skb is gone or in page frags)";
+    case TierId::SyscallTp: return "the caller's buffer, read at sys_exit (not the kernel's copy)";
+  }
+  return "";
+}
+const char* io_uring_seen(TierId id) {
+  return id == TierId::SyscallTp ? "blind (no syscall per io_uring send)" : "seen";
+}
+
+// Connects the kernel refuses (no listener, EACCES) on this kernel, for a tier that loaded.
+std::string refused_connects(TierId id, const std::vector<std::string>& without) {
+  if (id == TierId::SyscallTp) return "seen, with the errno (sys_exit of connect)";
+  for (const auto& w : without)
+    if (w.rfind("cgroup/connect_unix", 0) == 0) return "UNSEEN: without " + w;
+  return "seen as refused (cgroup/connect_unix; errno not visible)";
+}
+
 // Effective capabilities the tiers and the caller attribution depend on.
 std::vector<std::pair<std::string, bool>> effective_capabilities() {
   static const std::pair<const char*, int> kCaps[] = {
@@ -97,6 +123,12 @@ std::string DoctorReport::selected() const {
   return "";
 }
 
+bool DoctorReport::below_floor() const {
+  for (const auto& f : features)
+    if (f.floor && !f.present) return true;
+  return false;
+}
+
 int DoctorReport::exit_code() const {
   if (check_code != 0) return check_code;
   return selected().empty() ? kExitUnsupported : kExitOk;
@@ -143,6 +175,10 @@ DoctorReport collect_doctor(const DoctorOptions& opts) {
       while (!r.lsm_list->empty() && (r.lsm_list->back() == '\n' || r.lsm_list->back() == '\0')) r.lsm_list->pop_back();
   }
 
+  // Feature probes load tiny programs and maps: they need the privileges checked above.
+  if (r.check_code == 0 || r.check_code == kExitUnsupported) r.features = probe_kernel_features();
+  if (r.check_code == 0) r.variant = bpf_variant();
+
   for (const auto& t : tier_table()) {
     DoctorTier d{t.name, t.hooks, t.needs, t.enforcement, enforcement_level(t.id)};
     if (r.check_code == 0) {
@@ -156,6 +192,11 @@ DoctorReport collect_doctor(const DoctorOptions& opts) {
         auto cap = Capture::open(t.name, s, &steps);  // detached again when cap goes
         d.loads = true;
         d.without = cap->bpf().skipped_programs();
+        d.variant = cap->bpf().variant() == BpfVariant::Current ? "current" : "5.10";
+        d.payload_source = payload_source(t.id);
+        d.io_uring = io_uring_seen(t.id);
+        d.refused_connects = refused_connects(t.id, d.without);
+        d.weaker = variant_weaker(cap->bpf().variant());
       } catch (const UserError& e) {
         for (const auto& st : steps)
           if (!st.ok && !st.reason.empty()) d.reasons.push_back(st.reason);
@@ -190,12 +231,37 @@ void print_doctor_text(std::ostream& out, const DoctorReport& r) {
   out << "tracefs/bpffs: not needed by any tier (tp_btf and cgroup links need neither)\n";
   out << "BPF LSM:       " << (!r.bpf_lsm ? "unknown" : *r.bpf_lsm ? "active" : "not active") << " (" << r.bpf_lsm_detail
       << ")\n";
+  if (!r.features.empty()) {
+    // The floor: Linux 5.10 with BTF (Debian 11, Amazon Linux 2, RHEL 9, Ubuntu 22.04 and later).
+    out << "kernel floor:  " << (r.below_floor() ? "NOT MET" : "ok") << " (Linux 5.10 with BTF and the BPF ring buffer)\n";
+    out << "kernel features:\n";
+    for (const auto& f : r.features) {
+      out << "  " << (f.present ? "yes" : "NO ") << "  " << f.what << "\n";
+      if (!f.present) out << "         without it: " << f.without << "\n";
+    }
+  }
+  if (!r.variant.name.empty()) {
+    out << "BPF build:     " << r.variant.name;
+    if (!r.variant.forced.empty())
+      out << " (forced by " << r.variant.forced << ")";
+    else if (!r.variant.missing.empty()) {
+      out << " (this kernel lacks:";
+      for (size_t i = 0; i < r.variant.missing.size(); i++) out << (i ? ", " : " ") << r.variant.missing[i];
+      out << ")";
+    }
+    out << "\n";
+  }
   if (r.check_code == 0) {
     out << "tiers (best first, trial-loaded now):\n";
     for (const auto& t : r.tiers) {
       if (t.loads) {
         out << "  " << t.name << ": LOADS  [" << t.hooks << "]\n";
         out << "      enforcement: " << t.enforcement << "\n";
+        out << "      refused connects: " << t.refused_connects << "\n";
+        out << "      payload source: " << t.payload_source << "\n";
+        out << "      io_uring: " << t.io_uring << "\n";
+        if (t.variant != "current") out << "      build: " << t.variant << "\n";
+        for (const auto& w : t.weaker) out << "      weaker here: " << w << "\n";
         for (const auto& skipped : t.without) out << "      without " << skipped << "\n";
       } else {
         out << "  " << t.name << ": no     [" << t.hooks << "]\n";

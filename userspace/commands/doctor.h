@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/bpf_tier.h"
 #include "capture/watch_list.h"
 
 namespace sockwarden {
@@ -28,6 +29,11 @@ struct DoctorTier {
   bool loads = false;
   std::vector<std::string> reasons;    // why it did not load (libbpf / kernel error text)
   std::vector<std::string> without;    // optional programs this kernel refused, with why
+  std::string payload_source;          // where a send's bytes are read from (tiers.md)
+  std::string io_uring;                // whether io_uring sends are seen
+  std::string refused_connects;        // connects the kernel refuses: seen or not, on this kernel
+  std::string variant;                 // build of the BPF object that loaded: "current" or "5.10" ("" if none)
+  std::vector<std::string> weaker;     // what that build does less well than the current one
 };
 
 // One path a socket spec names (a glob names each match).
@@ -65,6 +71,9 @@ struct DoctorReport {
   std::optional<std::string> lsm_list;  // /sys/kernel/security/lsm, raw
   std::string lsm_source;               // where lsm_list was read
   std::vector<DoctorTier> tiers;        // best first
+  std::vector<KernelFeature> features;  // probe_kernel_features(): what the tiers use
+  VariantChoice variant;                // bpf_variant(): which build and why
+  bool below_floor() const;             // a floor feature (BTF, ring buffer) is missing
   std::vector<ResolvedWatch> resolved;  // what the agent would watch now (text listing)
   std::vector<DoctorSocketSpec> sockets;
   std::string selected() const;  // first tier that loads, "" if none

@@ -61,7 +61,16 @@ std::string doctor_json(const DoctorReport& r) {
                          {"hooks", t.hooks},
                          {"needs", t.needs},
                          {"enforcement_level", t.enforcement_level},
-                         {"enforcement", t.enforcement}});
+                         {"enforcement", t.enforcement},
+                         {"variant", t.variant.empty() ? Json(nullptr) : Json(t.variant)},
+                         {"refused_connects", t.loads ? Json(t.refused_connects) : Json(nullptr)},
+                         {"payload_source", t.loads ? Json(t.payload_source) : Json(nullptr)},
+                         {"io_uring", t.loads ? Json(t.io_uring) : Json(nullptr)},
+                         {"weaker", t.weaker}});
+  Json features = Json::array();
+  for (const auto& f : r.features)
+    features.push_back(Json{{"name", f.name}, {"what", f.what}, {"present", f.present}, {"floor", f.floor},
+                            {"without", f.without}});
 
   Json sockets = Json::array();
   for (const auto& s : r.sockets) {
@@ -89,6 +98,13 @@ std::string doctor_json(const DoctorReport& r) {
         {"path", r.lsm_source},
         {"active", r.lsm_list ? lsm_names(*r.lsm_list) : Json::array()},
         {"bpf_active", r.bpf_lsm ? Json(*r.bpf_lsm) : Json(nullptr)}}},
+      {"kernel_features", features},
+      {"below_floor", r.features.empty() ? Json(nullptr) : Json(r.below_floor())},
+      {"bpf_build",
+       r.variant.name.empty() ? Json(nullptr)
+                              : Json{{"name", r.variant.name},
+                                     {"missing", r.variant.missing},
+                                     {"forced_by", r.variant.forced.empty() ? Json(nullptr) : Json(r.variant.forced)}}},
       {"tiers", tiers},
       {"selected_tier", selected.empty() ? Json(nullptr) : Json(selected)},
       {"sockets", sockets},

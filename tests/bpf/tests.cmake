@@ -1,0 +1,7 @@
+# The 5.10 builds of the BPF objects, checked on the host for what Linux 5.10 refuses before
+# its verifier runs (helpers newer than 5.10, kfuncs, loops closed by a fall-through edge):
+# see check_510_objects.py. The vmtest 5.10 boots load them for real. Needs llvm-objdump.
+add_test(NAME bpf.objects_510
+         COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/check_510_objects.py
+                 ${SW_BPF_OUT}/fentry_510.bpf.o ${SW_BPF_OUT}/lsm_510.bpf.o ${SW_BPF_OUT}/syscall_tp_510.bpf.o)
+set_tests_properties(bpf.objects_510 PROPERTIES LABELS "bpf" TIMEOUT 120)
