@@ -21,7 +21,8 @@
 #
 # Environment:
 #   SW_VMTEST_LOGS          log directory (default BUILD_DIR/vmtest-logs)
-#   SW_VMTEST_BOOTS         boots to run (default "6.12 6.12-nobpflsm 6.1 5.10 5.10-bpflsm")
+#   SW_VMTEST_BOOTS         boots to run (default "6.12 6.1 6.12-nobpflsm 5.10 5.10-bpflsm")
+#   SW_VMTEST_JOBS          boots run side by side (default: nproc under thread=single, else 1)
 #   SW_VMTEST_SUITES        run only these suites of each boot (names as in SUITES below, e.g.
 #                           "fentry"; "none": doctor only); default all
 #   SW_VMTEST_BOOT_TIMEOUT  seconds per VM boot, tests included (default 1800: thread=single TCG)
@@ -42,7 +43,7 @@ set -f # gtest filters are globs: never expand them here
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build=$(realpath -m "${1:-$here/../build}")
 logs=$(realpath -m "${SW_VMTEST_LOGS:-$build/vmtest-logs}")
-boots=${SW_VMTEST_BOOTS:-"6.12 6.12-nobpflsm 6.1 5.10 5.10-bpflsm"}
+boots=${SW_VMTEST_BOOTS:-"6.12 6.1 6.12-nobpflsm 5.10 5.10-bpflsm"} # longest first
 only_suites=${SW_VMTEST_SUITES:-}
 boot_timeout=${SW_VMTEST_BOOT_TIMEOUT:-1800}
 mem=${SW_VMTEST_MEM:-1G}
@@ -55,6 +56,15 @@ boot_retries=${SW_VMTEST_BOOT_RETRIES:-2}
 exclude=${SW_VMTEST_GTEST_EXCLUDE:-}
 exclude="*HostileTrust*${exclude:+:$exclude}"
 accel=${SW_VMTEST_ACCEL:-tcg,thread=single}
+# Boots at a time: one per host CPU under thread=single (one TCG thread per guest), else one.
+if [[ -n ${SW_VMTEST_JOBS:-} ]]; then
+  jobs=$SW_VMTEST_JOBS
+elif [[ $accel == *thread=single* && ${SW_VMTEST_VERBOSE:-} != 1 ]]; then
+  jobs=$(nproc)
+else
+  jobs=1
+fi
+((jobs >= 1)) || jobs=1
 
 say() { echo "vmtest: $*" >&2; }
 
@@ -162,21 +172,22 @@ segment() { awk -v s="$2" '$0 ~ "^SOCKWARDEN-VMTEST-BEGIN suite="s"$" {p=1; next
                           $0 ~ "^SOCKWARDEN-VMTEST-END suite="s" " {p=0} p' "$1"; }
 end_field() { sed -n "s/^SOCKWARDEN-VMTEST-END suite=$2 .*$3=\([0-9.]*\).*/\1/p" "$1" | head -1; }
 
-rows=()
-npass=0
-nfail=0
-declare -A WALL RETRIED
-row() { # kernel suite expect result passed failed secs
-  rows+=("$(printf '%-28s %-11s %-44s %-6s %6s %6s %7s' "$@")")
-  if [[ $4 == PASS ]]; then npass=$((npass + 1)); else nfail=$((nfail + 1)); fi
+# One boot's results go to files under $logs (its rows, wall time, retries, report), so that
+# boots can run side by side and the table is still printed in the order of $boots.
+row() { # kernel suite expect result passed failed secs (in run_boot: $label is the boot)
+  printf '%-28s %-11s %-44s %-6s %6s %6s %7s\n' "$@" >>"$logs/$label.rows"
 }
 
-for label in $boots; do
+# Builds one boot's initramfs, boots it, and checks doctor and each suite. Its stderr is the
+# boot's report.
+run_boot() {
+  local label=$1
+  rm -f "$logs/$label.rows" "$logs/$label.wall" "$logs/$label.retried"
   line=$(awk -v l="${BOOT_KERNEL[$label]:-none}" '$1 == l' "$manifest")
   if [[ -z $line || -z ${DOCTOR_EXPECT[$label]:-} ]]; then
     say "unknown boot $label (boots: ${!BOOT_KERNEL[*]}; kernels: $(awk '{printf "%s ", $1}' "$manifest"))"
     row "$label" all "-" FAIL - - -
-    continue
+    return
   fi
   read -r _ vmlinuz pkg ver <<<"$line"
   kname=$(basename "$vmlinuz")
@@ -195,7 +206,7 @@ for label in $boots; do
   done
   if ! "$here/build-initramfs.sh" -o "$initrd" -p "$payload" "${mods[@]}" "$build" >/dev/null; then
     row "$kname" initramfs "-" FAIL - - -
-    continue
+    return
   fi
 
   # -accel tcg,thread=single: multi-threaded TCG does not keep other vCPUs' translated code
@@ -225,9 +236,9 @@ for label in $boots; do
     ((attempt > boot_retries || qrc == 124 || qrc == 137)) && break # a hang is not retried
     cp "$log" "$logs/$label.serial.boot-failure-$attempt.log"
     say "$kname died before /init (qemu exit $qrc): $(grep -m1 -E 'Kernel panic|Oops|BUG:' "$log" || echo 'no panic line')"
-    RETRIED[$label]=$((${RETRIED[$label]:-0} + 1))
+    echo "$attempt" >"$logs/$label.retried"
   done
-  WALL[$label]=$wall
+  echo "$wall" >"$logs/$label.wall"
   note=""
   ((qrc == 124 || qrc == 137)) && note=" (TIMEOUT after ${boot_timeout}s)"
   # A guest kernel that oopses or panics is reported as that, with the test that was running and
@@ -298,17 +309,60 @@ for label in $boots; do
       grep -A3 ': Failure$' <<<"$s" | head -40 | sed 's/^/    | /' >&2
     fi
   done
+}
+
+# Boots run side by side, $jobs at a time: under thread=single TCG one guest keeps one host
+# CPU busy, so on the 2-CPU CI machine two boots halve the matrix's wall time without giving
+# any guest less CPU than it has alone. Each boot's report is printed when it ends.
+declare -A PID_OF
+running=0
+report() {
+  local label=$1
+  say "---- $label done; its report:"
+  [[ -s $logs/$label.report ]] && cat "$logs/$label.report" >&2
+}
+for label in $boots; do
+  if ((running >= jobs)); then
+    wait -n -p done_pid
+    for l in "${!PID_OF[@]}"; do [[ ${PID_OF[$l]} == "$done_pid" ]] && { report "$l"; unset "PID_OF[$l]"; }; done
+    running=$((running - 1))
+  fi
+  say "starting boot $label"
+  run_boot "$label" 2>"$logs/$label.report" &
+  PID_OF[$label]=$!
+  running=$((running + 1))
+done
+while ((running > 0)); do
+  wait -n -p done_pid
+  for l in "${!PID_OF[@]}"; do [[ ${PID_OF[$l]} == "$done_pid" ]] && { report "$l"; unset "PID_OF[$l]"; }; done
+  running=$((running - 1))
 done
 
+npass=0
+nfail=0
 {
   echo
-  echo "vmtest matrix (QEMU -accel $accel, -smp 2 -m $mem; logs in $logs)"
+  echo "vmtest matrix (QEMU -accel $accel, -smp 2 -m $mem, $jobs boot(s) at a time; logs in $logs)"
   printf '%-28s %-11s %-44s %-6s %6s %6s %7s\n' KERNEL SUITE EXPECT RESULT PASSED FAILED SECS
-  printf '%s\n' "${rows[@]}"
   for label in $boots; do
-    [[ -n ${WALL[$label]:-} ]] && echo "wall time $label (boot + all suites): ${WALL[$label]} s"
-    [[ -n ${RETRIED[$label]:-} ]] && echo "note $label: ${RETRIED[$label]} boot(s) died before /init and were retried"
+    if [[ -s $logs/$label.rows ]]; then
+      cat "$logs/$label.rows"
+    else
+      printf '%-28s %-11s %-44s %-6s %6s %6s %7s\n' "$label" all "-" FAIL - - - # the boot's runner died
+    fi
   done
-  echo "$npass passed, $nfail failed"
+  for label in $boots; do
+    [[ -s $logs/$label.wall ]] && echo "wall time $label (boot + all suites): $(cat "$logs/$label.wall") s"
+    [[ -s $logs/$label.retried ]] && echo "note $label: $(cat "$logs/$label.retried") boot(s) died before /init and were retried"
+  done
 } | tee "$logs/matrix.txt"
+for label in $boots; do
+  if [[ -s $logs/$label.rows ]]; then
+    npass=$((npass + $(awk '$0 ~ / PASS / {n++} END {print n+0}' "$logs/$label.rows")))
+    nfail=$((nfail + $(awk '$0 !~ / PASS / {n++} END {print n+0}' "$logs/$label.rows")))
+  else
+    nfail=$((nfail + 1))
+  fi
+done
+echo "$npass passed, $nfail failed" | tee -a "$logs/matrix.txt"
 ((nfail == 0))

@@ -132,7 +132,7 @@ TEST_F(AgentOutputsTest, CheckConfigListsEveryMistake) {
       bad + ":8: flood_send_rate: 1000001 is out of range, expected 0 to 1000000",
       bad + ": 6 mistakes",
   };
-  for (const std::string args : {"run --check-config --config " + bad, "run --config " + bad + " --duration 3"}) {
+  for (const std::string& args : {"run --check-config --config " + bad, "run --config " + bad + " --duration 3"}) {
     auto r = run_binary(args);
     EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.out;
     for (const auto& w : want) EXPECT_NE(r.out.find(w), std::string::npos) << args << " lacks " << w << "\n" << r.out;

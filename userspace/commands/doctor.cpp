@@ -180,7 +180,12 @@ DoctorReport collect_doctor(const DoctorOptions& opts) {
   if (r.check_code == 0) r.variant = bpf_variant();
 
   for (const auto& t : tier_table()) {
-    DoctorTier d{t.name, t.hooks, t.needs, t.enforcement, enforcement_level(t.id)};
+    DoctorTier d;
+    d.name = t.name;
+    d.hooks = t.hooks;
+    d.needs = t.needs;
+    d.enforcement = t.enforcement;
+    d.enforcement_level = enforcement_level(t.id);
     if (r.check_code == 0) {
       d.tried = true;
       TierSettings s;
