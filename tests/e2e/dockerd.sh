@@ -52,6 +52,43 @@ e2e_wait_gone() {
   return 1
 }
 
+# The tier argument of the tier-parameterised e2e scripts, and the agent binary: a bad tier is a
+# usage error (exit 2), a missing binary a failure (exit 1, never a skip).
+e2e_check_tier_and_binary() {
+  local tier=$1 bin=$2
+  case $tier in
+    socket-tp | syscall-tp) ;;
+    *) echo "usage: $0 [socket-tp|syscall-tp] [BINARY]" >&2; exit 2 ;;
+  esac
+  [[ -x $bin ]] || { echo "FAIL: sockwarden binary not found at $bin (pass it as \$2 or \$SOCKWARDEN)"; exit 1; }
+}
+
+# Stops the agent the script started ($AGENT_PID, if still running): SIGTERM, 10 s to drain,
+# then SIGKILL. For cleanup traps.
+e2e_agent_stop() {
+  if [[ -n ${AGENT_PID:-} ]] && kill -0 "$AGENT_PID" 2>/dev/null; then
+    kill -TERM "$AGENT_PID" 2>/dev/null
+    e2e_wait_gone "$AGENT_PID" 100 || kill -KILL "$AGENT_PID" 2>/dev/null
+    wait "$AGENT_PID" 2>/dev/null
+  fi
+  AGENT_PID=
+}
+
+# Waits until the agent ($AGENT_PID) logs "ready: tier" in LOG, up to SECS (default 30).
+# Returns 1, with the log printed, if it exits or is not ready in time.
+e2e_agent_wait_ready() {
+  local log=$1 secs=${2:-30} t0=$SECONDS
+  until grep -q "ready: tier" "$log" 2>/dev/null; do
+    if ! kill -0 "$AGENT_PID" 2>/dev/null; then
+      cat "$log"; echo "agent exited before it was ready"; return 1
+    fi
+    if ((SECONDS - t0 >= secs)); then
+      cat "$log"; echo "agent not ready after ${secs}s"; return 1
+    fi
+    sleep 0.1
+  done
+}
+
 e2e_dockerd_start() {
   e2e_require_tools || return 1
   e2e_cgroups_note docker swtest

@@ -25,8 +25,7 @@ AGENT_MAX_SEC=${AGENT_MAX_SEC:-120}
 # shellcheck source=dockerd.sh
 source "$HERE/dockerd.sh"
 
-case $TIER in socket-tp | syscall-tp) ;; *) echo "usage: $0 [socket-tp|syscall-tp] [BINARY]" >&2; exit 2 ;; esac
-[[ -x $BIN ]] || { echo "FAIL: sockwarden binary not found at $BIN"; exit 1; }
+e2e_check_tier_and_binary "$TIER" "$BIN"
 if ! e2e_require_tools; then
   echo "SKIP: prerequisites missing (see above)"
   exit 77
@@ -37,11 +36,7 @@ T_START=$SECONDS
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [[ -n $AGENT_PID ]] && kill -0 "$AGENT_PID" 2>/dev/null; then
-    kill -TERM "$AGENT_PID" 2>/dev/null
-    e2e_wait_gone "$AGENT_PID" 100 || kill -KILL "$AGENT_PID" 2>/dev/null
-    wait "$AGENT_PID" 2>/dev/null
-  fi
+  e2e_agent_stop
   e2e_dockerd_stop
   e2e_log "done in $((SECONDS - T_START))s"
   exit "$rc"
@@ -64,12 +59,7 @@ AGENT_LOG=$E2E_DIR/agent.log
 "$BIN" run --no-default-sockets --socket "$E2E_SOCK" --tier "$TIER" --duration "$AGENT_MAX_SEC" \
   --docker-data-root "$E2E_DIR/data" --audit-interval 3600 >"$EVENTS" 2>"$AGENT_LOG" &
 AGENT_PID=$!
-t0=$SECONDS
-until grep -q "ready: tier" "$AGENT_LOG" 2>/dev/null; do
-  kill -0 "$AGENT_PID" 2>/dev/null || { cat "$AGENT_LOG"; fail "agent exited before it was ready"; }
-  ((SECONDS - t0 < 30)) || { cat "$AGENT_LOG"; fail "agent not ready after 30s"; }
-  sleep 0.1
-done
+e2e_agent_wait_ready "$AGENT_LOG" 30 || fail "agent not ready"
 
 CLIENT_OUT=$E2E_DIR/client.json
 python3 "$HERE/effects_client.py" "$E2E_SOCK" eff-target >"$CLIENT_OUT" || fail "effects client failed"

@@ -34,11 +34,7 @@ AGENT_MAX_SEC=${AGENT_MAX_SEC:-150}   # --duration safety cap; the test stops th
 # shellcheck source=dockerd.sh
 source "$HERE/dockerd.sh"
 
-case $TIER in socket-tp | syscall-tp) ;; *) echo "usage: $0 [socket-tp|syscall-tp] [BINARY]" >&2; exit 2 ;; esac
-if [[ ! -x $BIN ]]; then
-  echo "FAIL: sockwarden binary not found at $BIN (pass it as \$2 or \$SOCKWARDEN)" >&2
-  exit 1
-fi
+e2e_check_tier_and_binary "$TIER" "$BIN"
 if ! e2e_require_tools; then
   echo "SKIP: prerequisites missing (see above)"
   exit 77
@@ -49,11 +45,7 @@ T_START=$SECONDS
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [[ -n $AGENT_PID ]] && kill -0 "$AGENT_PID" 2>/dev/null; then
-    kill -TERM "$AGENT_PID" 2>/dev/null
-    e2e_wait_gone "$AGENT_PID" 100 || kill -KILL "$AGENT_PID" 2>/dev/null
-    wait "$AGENT_PID" 2>/dev/null
-  fi
+  e2e_agent_stop
   e2e_dockerd_stop
   e2e_log "done in $((SECONDS - T_START))s"
   exit "$rc"

@@ -29,8 +29,7 @@ source "$HERE/dockerd.sh"
 # shellcheck source=podman.sh
 source "$HERE/podman.sh"
 
-case $TIER in socket-tp | syscall-tp) ;; *) echo "usage: $0 [socket-tp|syscall-tp] [BINARY]" >&2; exit 2 ;; esac
-[[ -x $BIN ]] || { echo "FAIL: sockwarden binary not found at $BIN"; exit 1; }
+e2e_check_tier_and_binary "$TIER" "$BIN"
 if ! e2e_podman_require_tools; then
   echo "SKIP: prerequisites missing (see above)"
   exit 77
@@ -41,11 +40,7 @@ T_START=$SECONDS
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [[ -n $AGENT_PID ]] && kill -0 "$AGENT_PID" 2>/dev/null; then
-    kill -TERM "$AGENT_PID" 2>/dev/null
-    e2e_wait_gone "$AGENT_PID" 100 || kill -KILL "$AGENT_PID" 2>/dev/null
-    wait "$AGENT_PID" 2>/dev/null
-  fi
+  e2e_agent_stop
   e2e_podman_stop
   e2e_log "done in $((SECONDS - T_START))s"
   exit "$rc"
@@ -66,12 +61,7 @@ AGENT_LOG=$PM_DIR/agent.log
 "$BIN" run --no-default-sockets --socket "$PM_SOCK" --tier "$TIER" --duration "$AGENT_MAX_SEC" \
   --containers-storage "$PM_DIR/root" --containers-runroot "$PM_DIR/run" --no-audit >"$EVENTS" 2>"$AGENT_LOG" &
 AGENT_PID=$!
-t0=$SECONDS
-until grep -q "ready: tier" "$AGENT_LOG" 2>/dev/null; do
-  kill -0 "$AGENT_PID" 2>/dev/null || { cat "$AGENT_LOG"; fail "agent exited before it was ready"; }
-  ((SECONDS - t0 < 30)) || { cat "$AGENT_LOG"; fail "agent not ready after 30s"; }
-  sleep 0.1
-done
+e2e_agent_wait_ready "$AGENT_LOG" 30 || fail "agent not ready"
 
 CLIENT_OUT=$PM_DIR/client.json
 python3 "$HERE/effects_client.py" "$PM_SOCK" eff-target --podman >"$CLIENT_OUT" || fail "effects client failed"

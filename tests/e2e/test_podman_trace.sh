@@ -26,8 +26,7 @@ source "$HERE/dockerd.sh"
 # shellcheck source=podman.sh
 source "$HERE/podman.sh"
 
-case $TIER in socket-tp | syscall-tp) ;; *) echo "usage: $0 [socket-tp|syscall-tp] [BINARY]" >&2; exit 2 ;; esac
-[[ -x $BIN ]] || { echo "FAIL: sockwarden binary not found at $BIN" >&2; exit 1; }
+e2e_check_tier_and_binary "$TIER" "$BIN"
 e2e_podman_require_tools || { echo "SKIP: prerequisites missing (see above)"; exit 77; }
 CTR_CLI=$(e2e_static_docker_cli || readlink -f "$(command -v docker)")
 [[ -x $CTR_CLI ]] || { echo "SKIP: no docker CLI (run scripts/setup.sh)"; exit 77; }
@@ -37,11 +36,7 @@ T_START=$SECONDS
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [[ -n $AGENT_PID ]] && kill -0 "$AGENT_PID" 2>/dev/null; then
-    kill -TERM "$AGENT_PID" 2>/dev/null
-    e2e_wait_gone "$AGENT_PID" 100 || kill -KILL "$AGENT_PID" 2>/dev/null
-    wait "$AGENT_PID" 2>/dev/null
-  fi
+  e2e_agent_stop
   e2e_podman_stop
   e2e_log "done in $((SECONDS - T_START))s"
   exit "$rc"

@@ -13,25 +13,13 @@
 #include "agent/config_keys.h"
 #include "decode/severity.h"
 #include "events.h"
+#include "model/yaml_words.h"
 #include "sinks/syslog_output.h"
 
 namespace sockwarden {
 namespace {
 
 constexpr const char* kHint = "docs/configuration.md lists every key, its range and option; packaging/config.yaml is an example";
-
-const char* type_name(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Scalar:
-      return "a scalar";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a mapping";
-    default:
-      return "nothing";
-  }
-}
 
 // One mistake in the file, at a 1-based line.
 struct Mistake {
@@ -48,7 +36,7 @@ struct Parser {
 
   struct Abandon {};  // the value in hand is bad; its mistake is recorded
 
-  static int line_of(const YAML::Node& at) { return at.Mark().line >= 0 ? at.Mark().line + 1 : 1; }
+  static int line_of(const YAML::Node& at) { return yaml_line(at.Mark()); }
 
   void note(const YAML::Node& at, const std::string& what) const { note_line(line_of(at), what); }
   void note_line(int line, const std::string& what) const {
@@ -70,11 +58,11 @@ struct Parser {
   }
 
   static std::string found(const YAML::Node& v) {
-    return v.IsScalar() ? "'" + v.Scalar() + "'" : std::string(type_name(v));
+    return v.IsScalar() ? "'" + v.Scalar() + "'" : std::string(yaml_type_name(v));
   }
 
   std::string str(const YAML::Node& v, const std::string& key) const {
-    if (!v.IsScalar()) fail(v, key + ": expected a string, found " + type_name(v));
+    if (!v.IsScalar()) fail(v, key + ": expected a string, found " + yaml_type_name(v));
     return v.Scalar();
   }
 
@@ -104,7 +92,7 @@ struct Parser {
   }
 
   std::vector<std::string> strings(const YAML::Node& v, const std::string& key) const {
-    if (!v.IsSequence()) fail(v, key + ": expected a list of strings, found " + type_name(v));
+    if (!v.IsSequence()) fail(v, key + ": expected a list of strings, found " + yaml_type_name(v));
     std::vector<std::string> out;
     for (const auto& item : v) out.push_back(str(item, key + " entry"));
     return out;
@@ -124,7 +112,7 @@ struct Parser {
   // skipped; a bad value abandons only its own key.
   template <class F>
   void each(const YAML::Node& map, const std::string& what, const std::vector<std::string>& known, F&& f) const {
-    if (!map.IsMap()) fail(map, what + ": expected a mapping, found " + type_name(map));
+    if (!map.IsMap()) fail(map, what + ": expected a mapping, found " + yaml_type_name(map));
     std::string list;
     for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
     std::set<std::string> seen;
@@ -154,7 +142,7 @@ struct Parser {
 // One `outputs` entry. Every mistake in it is recorded; the entry is
 // abandoned (Abandon) if it had any.
 OutputConfig parse_output(const Parser& p, const YAML::Node& entry) {
-  if (!entry.IsMap()) p.fail(entry, std::string("outputs entry: expected a mapping with a type, found ") + type_name(entry));
+  if (!entry.IsMap()) p.fail(entry, std::string("outputs entry: expected a mapping with a type, found ") + yaml_type_name(entry));
   if (!entry["type"]) p.fail(entry, "outputs entry: missing type, expected stdout, file or syslog");
   const size_t before = p.mistakes->size();
   OutputConfig c;
@@ -320,7 +308,7 @@ void parse_root(const Parser& p, const YAML::Node& root, AgentConfig& cfg) {
            } else if (k == "containers_runroot") {
              a.containers_runroot = p.str(v, k);
            } else if (k == "outputs") {
-             if (!v.IsSequence()) p.fail(v, std::string("outputs: expected a list of outputs (- type: file ...), found ") + type_name(v));
+             if (!v.IsSequence()) p.fail(v, std::string("outputs: expected a list of outputs (- type: file ...), found ") + yaml_type_name(v));
              cfg.outputs.clear();
              std::set<std::string> names;
              for (const auto& entry : v)
@@ -389,7 +377,7 @@ AgentConfig load_agent_config(const std::string& path, AgentConfig cfg) {
     root = YAML::Load(text.str());
   } catch (const YAML::Exception& e) {
     // Syntax errors stop yaml-cpp at the first one: there is nothing to walk.
-    throw UserError(kExitUsage, path + ":" + std::to_string(e.mark.line >= 0 ? e.mark.line + 1 : 1) +
+    throw UserError(kExitUsage, path + ":" + std::to_string(yaml_line(e.mark)) +
                                     ": YAML syntax error: " + e.msg, kHint);
   }
   if (root.IsNull()) return cfg;  // an empty file: all defaults

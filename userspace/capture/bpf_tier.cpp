@@ -83,52 +83,25 @@ int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list args) {
   return 0;
 }
 
-// Skeleton traits: the generated functions of each tier's skeleton.
-struct SocketTpSkel {
-  using Skel = socket_tp_bpf;
-  static Skel* open() { return socket_tp_bpf__open(); }
-  static int load(Skel* s) { return socket_tp_bpf__load(s); }
-  static void destroy(Skel* s) { socket_tp_bpf__destroy(s); }
-};
-struct LsmSkel {
-  using Skel = lsm_bpf;
-  static Skel* open() { return lsm_bpf__open(); }
-  static int load(Skel* s) { return lsm_bpf__load(s); }
-  static void destroy(Skel* s) { lsm_bpf__destroy(s); }
-};
-struct FentrySkel {
-  using Skel = fentry_bpf;
-  static Skel* open() { return fentry_bpf__open(); }
-  static int load(Skel* s) { return fentry_bpf__load(s); }
-  static void destroy(Skel* s) { fentry_bpf__destroy(s); }
-};
-struct SyscallTpSkel {
-  using Skel = syscall_tp_bpf;
-  static Skel* open() { return syscall_tp_bpf__open(); }
-  static int load(Skel* s) { return syscall_tp_bpf__load(s); }
-  static void destroy(Skel* s) { syscall_tp_bpf__destroy(s); }
-};
-
+// Skeleton traits: the generated functions of each tier's skeleton (bpftool
+// names them <object>__open/__load/__destroy).
+#define SW_SKELETON_TRAITS(Traits, object)                          \
+  struct Traits {                                                   \
+    using Skel = object;                                            \
+    static Skel* open() { return object##__open(); }                \
+    static int load(Skel* s) { return object##__load(s); }          \
+    static void destroy(Skel* s) { object##__destroy(s); }          \
+  }
+SW_SKELETON_TRAITS(SocketTpSkel, socket_tp_bpf);
+SW_SKELETON_TRAITS(LsmSkel, lsm_bpf);
+SW_SKELETON_TRAITS(FentrySkel, fentry_bpf);
+SW_SKELETON_TRAITS(SyscallTpSkel, syscall_tp_bpf);
 // The 5.10 builds (-DSW_COMPAT_510) of the same sources: same maps and
 // settings, no cgroup/connect_unix program.
-struct Lsm510Skel {
-  using Skel = lsm_510_bpf;
-  static Skel* open() { return lsm_510_bpf__open(); }
-  static int load(Skel* s) { return lsm_510_bpf__load(s); }
-  static void destroy(Skel* s) { lsm_510_bpf__destroy(s); }
-};
-struct Fentry510Skel {
-  using Skel = fentry_510_bpf;
-  static Skel* open() { return fentry_510_bpf__open(); }
-  static int load(Skel* s) { return fentry_510_bpf__load(s); }
-  static void destroy(Skel* s) { fentry_510_bpf__destroy(s); }
-};
-struct SyscallTp510Skel {
-  using Skel = syscall_tp_510_bpf;
-  static Skel* open() { return syscall_tp_510_bpf__open(); }
-  static int load(Skel* s) { return syscall_tp_510_bpf__load(s); }
-  static void destroy(Skel* s) { syscall_tp_510_bpf__destroy(s); }
-};
+SW_SKELETON_TRAITS(Lsm510Skel, lsm_510_bpf);
+SW_SKELETON_TRAITS(Fentry510Skel, fentry_510_bpf);
+SW_SKELETON_TRAITS(SyscallTp510Skel, syscall_tp_510_bpf);
+#undef SW_SKELETON_TRAITS
 
 template <class T>
 class SkeletonTier final : public BpfTier {

@@ -16,6 +16,7 @@
 
 #include "capture/errors.h"
 #include "enrich/host_process.h"
+#include "model/yaml_words.h"
 
 namespace sockwarden {
 namespace {
@@ -113,26 +114,9 @@ std::optional<std::string> make_rule(const std::string& kind, const std::string&
   return std::nullopt;
 }
 
-const char* node_type_name(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Null:
-      return "nothing";
-    case YAML::NodeType::Scalar:
-      return "a scalar";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a mapping";
-    case YAML::NodeType::Undefined:
-      break;
-  }
-  return "nothing";
-}
-
-int mark_line(const YAML::Mark& m) { return m.line >= 0 ? m.line + 1 : 1; }
 
 [[noreturn]] void file_error(const std::string& path, const YAML::Mark& mark, const std::string& what) {
-  throw UserError(kExitUsage, path + ":" + std::to_string(mark_line(mark)) + ": " + what, kFileHint);
+  throw UserError(kExitUsage, path + ":" + std::to_string(yaml_line(mark)) + ": " + what, kFileHint);
 }
 
 std::string read_whole_file(const std::string& path) {
@@ -261,7 +245,7 @@ void CallerPolicy::load_file(const std::string& path) {
 
   if (!root.IsMap())
     file_error(path, root.Mark(),
-               std::string("expected a mapping with the key expected_callers, found ") + node_type_name(root));
+               std::string("expected a mapping with the key expected_callers, found ") + yaml_type_name(root));
   // Copy-constructed YAML::Nodes share their data, but assigning to an
   // existing one writes through it: keep the list's node in an optional.
   std::optional<YAML::Node> list;
@@ -269,12 +253,12 @@ void CallerPolicy::load_file(const std::string& path) {
     std::string key = it->first.IsScalar() ? it->first.Scalar() : "";
     if (key != "expected_callers")
       file_error(path, it->first.Mark(),
-                 "unknown key '" + (key.empty() ? std::string(node_type_name(it->first)) : key) +
+                 "unknown key '" + (key.empty() ? std::string(yaml_type_name(it->first)) : key) +
                      "', expected expected_callers");
     if (!it->second.IsSequence())
       file_error(path, it->second.IsNull() ? it->first.Mark() : it->second.Mark(),
                  std::string("expected_callers must be a list of entries like `- exe: /usr/bin/foo`, found ") +
-                     node_type_name(it->second));
+                     yaml_type_name(it->second));
     list.emplace(it->second);
   }
   if (!list) file_error(path, root.Mark(), "missing the key expected_callers");
@@ -285,14 +269,14 @@ void CallerPolicy::load_yaml_list(const std::string& path, const YAML::Node& lis
   if (!list.IsSequence())
     file_error(path, list.Mark(),
                std::string("expected_callers must be a list of entries like `- exe: /usr/bin/foo`, found ") +
-                   node_type_name(list));
+                   yaml_type_name(list));
   std::vector<ExpectedCaller> parsed;
   for (const auto& entry : list) {
     if (!entry.IsMap())
       file_error(path, entry.Mark(),
                  std::string("an expected_callers entry must be a mapping with one key (exe, uid, container, image or "
                              "cgroup), found ") +
-                     node_type_name(entry));
+                     yaml_type_name(entry));
     if (entry.size() != 1)
       file_error(path, entry.Mark(),
                  "an expected_callers entry has " + std::to_string(entry.size()) +
@@ -303,14 +287,14 @@ void CallerPolicy::load_yaml_list(const std::string& path, const YAML::Node& lis
     std::string key = key_node.IsScalar() ? key_node.Scalar() : "";
     if (key != "exe" && key != "uid" && key != "container" && key != "image" && key != "cgroup")
       file_error(path, key_node.Mark(),
-                 "unknown key '" + (key.empty() ? std::string(node_type_name(key_node)) : key) +
+                 "unknown key '" + (key.empty() ? std::string(yaml_type_name(key_node)) : key) +
                      "', expected exe, uid, container, image or cgroup");
     if (!value.IsScalar())
       file_error(path, value.IsNull() ? key_node.Mark() : value.Mark(),
                  "'" + key + "' needs a " + (key == "uid" ? "number" : "string") + ", found " +
-                     node_type_name(value));
+                     yaml_type_name(value));
     ExpectedCaller rule;
-    rule.origin = path + ":" + std::to_string(mark_line(key_node.Mark()));
+    rule.origin = path + ":" + std::to_string(yaml_line(key_node.Mark()));
     if (auto error = make_rule(key, value.Scalar(), rule)) file_error(path, value.Mark(), "'" + key + "': " + *error);
     parsed.push_back(std::move(rule));
   }
