@@ -89,6 +89,27 @@ e2e_agent_wait_ready() {
   done
 }
 
+# Waits until the agent has written, to EVENTS, one request event with an effect for each case
+# the effects client (tests/e2e/effects_client.py) reports in CLIENT_OUT, and with `audit`, an
+# audit finding too; up to SECS. Effects arrive as soon as the daemon's state shows them, or as
+# "unknown" when the effect stage's window (5 s) ends: a fixed sleep would race a loaded daemon.
+e2e_wait_effects() {
+  local events=$1 client=$2 secs=$3 audit=${4:-} want got t0=$SECONDS
+  want=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["cases"]))' "$client") || return 1
+  while :; do
+    got=$(grep '"action":"request"' "$events" 2>/dev/null | grep -c '"effect":')
+    if ((got >= want)) && { [[ -z $audit ]] || grep -q '"action":"audit-finding"' "$events"; }; then
+      e2e_log "effects: $got of $want request events carry one after $((SECONDS - t0))s"
+      return 0
+    fi
+    if ((SECONDS - t0 >= secs)); then
+      e2e_log "effects: $got of $want request events carry one after ${secs}s${audit:+ (audit finding: $(grep -c '"action":"audit-finding"' "$events"))}"
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
 e2e_dockerd_start() {
   e2e_require_tools || return 1
   e2e_cgroups_note docker swtest

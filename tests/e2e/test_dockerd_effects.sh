@@ -64,9 +64,10 @@ e2e_agent_wait_ready "$AGENT_LOG" 30 || fail "agent not ready"
 CLIENT_OUT=$E2E_DIR/client.json
 python3 "$HERE/effects_client.py" "$E2E_SOCK" eff-target >"$CLIENT_OUT" || fail "effects client failed"
 cat "$CLIENT_OUT"
-# Effects are looked for within 2 s; the exec's command sleeps 2 s; the continuous audit runs
-# 1.5 s after a risky create reaches it (and names the create's caller in its findings).
-sleep 4
+# Each effect arrives when dockerd's state or the exec record shows it (the exec's command
+# sleeps 2 s); the continuous audit runs 1.5 s after a risky create reaches it and names the
+# create's caller in its findings. A missing one is reported by the checks below.
+e2e_wait_effects "$EVENTS" "$CLIENT_OUT" 20 audit
 kill -TERM "$AGENT_PID"
 wait "$AGENT_PID"
 agent_rc=$?

@@ -66,8 +66,9 @@ e2e_agent_wait_ready "$AGENT_LOG" 30 || fail "agent not ready"
 CLIENT_OUT=$PM_DIR/client.json
 python3 "$HERE/effects_client.py" "$PM_SOCK" eff-target --podman >"$CLIENT_OUT" || fail "effects client failed"
 cat "$CLIENT_OUT"
-# Effects are looked for within 2 s; the exec's command sleeps 2 s.
-sleep 3
+# Each effect arrives when podman's state or the exec record shows it, or as "unknown" when
+# the effect stage's window ends. A missing one is reported by the checks below.
+e2e_wait_effects "$EVENTS" "$CLIENT_OUT" 20
 kill -TERM "$AGENT_PID"
 wait "$AGENT_PID"
 agent_rc=$?

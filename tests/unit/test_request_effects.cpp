@@ -268,8 +268,8 @@ TEST(RequestEffectsStage, WithoutAReplyTheNewContainerOnDiskIsFound) {
   std::vector<Event> in2;
   in2.push_back(create_event("name=never", false, now));
   EXPECT_TRUE(fx.admit(std::move(in2), t0).empty());
-  EXPECT_TRUE(fx.expire(t0 + std::chrono::milliseconds(1900)).empty());
-  auto late = fx.expire(t0 + std::chrono::milliseconds(2000));
+  EXPECT_TRUE(fx.expire(t0 + std::chrono::milliseconds(4900)).empty());
+  auto late = fx.expire(t0 + std::chrono::milliseconds(5000));
   ASSERT_EQ(late.size(), 1u);
   EXPECT_EQ(late[0].request->effect->status, "unknown");
   EXPECT_EQ(late[0].request->effect->reason, "not-found");

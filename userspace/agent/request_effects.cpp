@@ -202,10 +202,7 @@ const RequestEffects::ExecCreate* RequestEffects::exec_create_for(const Event& e
 bool RequestEffects::try_resolve(Event& e, Clock::time_point now, bool retry, bool last_chance) {
   DecodedRequest& r = *e.request;
   if (r.status_code && *r.status_code >= 400) {
-    RequestEffect eff;
-    eff.status = "unknown";
-    eff.reason = "refused";  // the daemon said no: nothing was created or run
-    r.effect = std::move(eff);
+    r.effect = RequestEffect::unknown("refused");  // the daemon said no: nothing was created or run
     return true;
   }
   const std::string& op = r.operation;
@@ -266,10 +263,7 @@ bool RequestEffects::resolve_container(Event& e, Clock::time_point now, bool ret
         rec = std::move(found[0]);
       } else if (found.size() > 1) {
         if (!last_chance) return false;  // another may be claimed meanwhile
-        RequestEffect eff;
-        eff.status = "unknown";
-        eff.reason = "ambiguous";  // several containers appeared and nothing says which is this one
-        r.effect = std::move(eff);
+        r.effect = RequestEffect::unknown("ambiguous");  // several containers appeared and nothing says which is this one
         return true;
       }
     }
@@ -284,10 +278,7 @@ bool RequestEffects::resolve_container(Event& e, Clock::time_point now, bool ret
   if (!rec && !src_.podman_dirs.empty() && resolve_podman(e, now)) return true;
   if (!rec) {
     if (!last_chance) return false;
-    RequestEffect eff;
-    eff.status = "unknown";
-    eff.reason = roots.empty() && src_.podman_dirs.empty() ? "no-runtime-state" : "not-found";
-    r.effect = std::move(eff);
+    r.effect = RequestEffect::unknown(roots.empty() && src_.podman_dirs.empty() ? "no-runtime-state" : "not-found");
     return true;
   }
 
@@ -423,21 +414,16 @@ bool RequestEffects::resolve_exec(Event& e, bool last_chance) {
   std::string exec_id = start ? summary_string(r, "exec_id") : r.reply_id;
   std::string container = ec ? ec->container_id : std::string();
   if (!src_.execs) {
-    RequestEffect eff;
-    eff.status = "unknown";
-    eff.reason = "no-exec-records";
-    r.effect = std::move(eff);
+    r.effect = RequestEffect::unknown("no-exec-records");
     return true;
   }
   // The exec starts after this request's first byte was written.
   const RuntimeExec* x = src_.execs->find(exec_id, container, e.raw.ts_boot_ns);
   if (!x) {
     if (!last_chance) return false;
-    RequestEffect eff;
-    eff.status = "unknown";
+    RequestEffect eff = RequestEffect::unknown(exec_id.empty() && container.empty() ? "target-unknown" : "no-exec-seen");
     eff.exec_id = exec_id;
     eff.container_id = container;
-    eff.reason = exec_id.empty() && container.empty() ? "target-unknown" : "no-exec-seen";
     r.effect = std::move(eff);
     return true;
   }
@@ -478,10 +464,7 @@ const AuditCause* RequestEffects::cause_of(const std::string& container_id) cons
 }
 
 void RequestEffects::release_unknown(Event& e, const std::string& reason) {
-  RequestEffect eff;
-  eff.status = "unknown";
-  eff.reason = reason;
-  e.request->effect = std::move(eff);
+  e.request->effect = RequestEffect::unknown(reason);
   finish(e);
 }
 

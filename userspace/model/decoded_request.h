@@ -49,6 +49,14 @@ struct RequestEffect {
   // What the daemon did that the decoded body did not say (each also an
   // `effect-mismatch` risk flag): "privileged", "host-mount:/", "command", "unread-command".
   std::vector<std::string> mismatch;
+
+  // An effect that could not be established, and why.
+  static RequestEffect unknown(std::string why) {
+    RequestEffect e;
+    e.status = "unknown";
+    e.reason = std::move(why);
+    return e;
+  }
 };
 
 struct DecodedRequest {
