@@ -380,5 +380,29 @@ TEST(RuntimeExecsRecords, OnlyExecsEnteredFromOutsideTheContainer) {
   EXPECT_EQ(execs.size(), 0u);
 }
 
+
+// `runc exec --detach` can exit before the process it started calls execve: the exec then
+// reports the shim, its new parent, whose arguments name no exec id. The exec start that the
+// process answered names it (seen in e2e.dockerd.effects.syscall_tp: 1 run in 2 under load).
+TEST(RuntimeExecsRecords, ExecReparentedToTheShimLearnsItsIdFromTheStart) {
+  ProcessTable procs("/nonexistent-proc");
+  const uint64_t host_cg = 10, ctr_cg = 20;
+  RuntimeExecs execs(procs, [&](uint64_t cg) { return cg == ctr_cg ? kId1 : std::string(); }, "/nonexistent-proc");
+  procs.on_event(proc(ProcEventKind::Fork, 90, 1, host_cg, {}, 1));
+  procs.on_event(proc(ProcEventKind::Exec, 90, 1, host_cg, {"/usr/bin/containerd-shim-runc-v2", "-namespace", "moby"}, 2));
+  procs.on_event(proc(ProcEventKind::Fork, 101, 90, host_cg, {}, 3));
+  auto ev = proc(ProcEventKind::Exec, 101, 90, ctr_cg, {"/bin/sh", "-c", "id"}, 4);
+  procs.on_event(ev);
+  ASSERT_TRUE(execs.on_exec(ev));
+  EXPECT_EQ(execs.find(kId2, "", 0), nullptr);  // no id yet
+  const RuntimeExec* x = execs.find("", kId1, 0);
+  ASSERT_NE(x, nullptr);
+  EXPECT_TRUE(x->exec_id.empty());
+  execs.learn_exec_id(101, kId2);
+  EXPECT_EQ(execs.find(kId2, "", 0), x);
+  EXPECT_EQ(x->exec_id, kId2);
+  execs.learn_exec_id(101, "other");  // a record's id, once known, is not replaced
+  EXPECT_EQ(x->exec_id, kId2);
+}
 }  // namespace
 }  // namespace sockwarden

@@ -115,15 +115,19 @@ std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::t
 
 std::vector<Event> RequestEffects::on_exec(Clock::time_point now) {
   std::vector<Event> out;
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    const std::string& op = op_of(it->event);
-    if ((op == "exec-create" || op == "exec-start") && try_resolve(it->event, now, true, false)) {
-      finish(it->event);
-      bytes_ -= it->bytes;
-      out.push_back(std::move(it->event));
-      it = pending_.erase(it);
-    } else {
-      ++it;
+  // Twice: an exec start resolved in the first pass may name the exec id that an earlier
+  // exec create (no reply seen) waits for (RuntimeExecs::learn_exec_id).
+  for (int pass = 0; pass < 2; pass++) {
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      const std::string& op = op_of(it->event);
+      if ((op == "exec-create" || op == "exec-start") && try_resolve(it->event, now, true, false)) {
+        finish(it->event);
+        bytes_ -= it->bytes;
+        out.push_back(std::move(it->event));
+        it = pending_.erase(it);
+      } else {
+        ++it;
+      }
     }
   }
   return out;
@@ -427,6 +431,11 @@ bool RequestEffects::resolve_exec(Event& e, bool last_chance) {
     r.effect = std::move(eff);
     return true;
   }
+  // Without the daemon's reply (syscall-tp) an exec create learns its exec id from the record,
+  // and the record from the exec start that names it: wait for that start (it follows within
+  // milliseconds), up to the window.
+  if (start && !exec_id.empty() && x->exec_id.empty()) src_.execs->learn_exec_id(x->pid, exec_id);
+  if (!start && exec_id.empty() && x->exec_id.empty() && !last_chance) return false;
   RequestEffect eff;
   eff.status = "verified";
   eff.source = "exec-record";

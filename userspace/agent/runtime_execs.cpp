@@ -103,4 +103,10 @@ void RuntimeExecs::expire(uint64_t now_boot_ns) {
   while (!kept_.empty() && kept_.front().ts_boot_ns + keep_ns_ < now_boot_ns) kept_.pop_front();
 }
 
+void RuntimeExecs::learn_exec_id(uint32_t pid, const std::string& exec_id) {
+  if (exec_id.empty()) return;
+  for (auto& x : kept_)
+    if (x.pid == pid && x.exec_id.empty()) x.exec_id = exec_id;
+}
+
 }  // namespace sockwarden

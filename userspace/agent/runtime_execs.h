@@ -57,6 +57,11 @@ class RuntimeExecs {
   // The first exec at or after since_boot_ns that has this exec id, else
   // (exec id unknown) the first in this container; skip: indexes already used.
   const RuntimeExec* find(std::string_view exec_id, std::string_view container_id, uint64_t since_boot_ns) const;
+  // Names the exec the record of `pid` belongs to, when its runc parent's arguments did not:
+  // `runc exec --detach` may exit before the process it started calls execve, which then
+  // reports the shim (its new parent) instead. The id comes from the exec-start request that
+  // this process answered (matched by container and time, like any exec without an id).
+  void learn_exec_id(uint32_t pid, const std::string& exec_id);
 
   // Forget records older than keep_ns before now_boot_ns.
   void expire(uint64_t now_boot_ns);
