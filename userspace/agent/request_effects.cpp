@@ -113,6 +113,14 @@ std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::t
   return out;
 }
 
+std::deque<RequestEffects::Pending>::iterator RequestEffects::release(std::deque<Pending>::iterator it,
+                                                                   std::vector<Event>& out) {
+  finish(it->event);
+  bytes_ -= it->bytes;
+  out.push_back(std::move(it->event));
+  return pending_.erase(it);
+}
+
 std::vector<Event> RequestEffects::on_exec(Clock::time_point now) {
   std::vector<Event> out;
   // Twice: an exec start resolved in the first pass may name the exec id that an earlier
@@ -120,14 +128,10 @@ std::vector<Event> RequestEffects::on_exec(Clock::time_point now) {
   for (int pass = 0; pass < 2; pass++) {
     for (auto it = pending_.begin(); it != pending_.end();) {
       const std::string& op = op_of(it->event);
-      if ((op == "exec-create" || op == "exec-start") && try_resolve(it->event, now, true, false)) {
-        finish(it->event);
-        bytes_ -= it->bytes;
-        out.push_back(std::move(it->event));
-        it = pending_.erase(it);
-      } else {
+      if ((op == "exec-create" || op == "exec-start") && try_resolve(it->event, now, true, false))
+        it = release(it, out);
+      else
         ++it;
-      }
     }
   }
   return out;
@@ -137,14 +141,10 @@ std::vector<Event> RequestEffects::sweep(Clock::time_point now, bool last_chance
   std::vector<Event> out;
   for (auto it = pending_.begin(); it != pending_.end();) {
     bool last = last_chance_all || now >= it->deadline;
-    if (try_resolve(it->event, now, true, last)) {
-      finish(it->event);
-      bytes_ -= it->bytes;
-      out.push_back(std::move(it->event));
-      it = pending_.erase(it);
-    } else {
+    if (try_resolve(it->event, now, true, last))
+      it = release(it, out);
+    else
       ++it;
-    }
   }
   // Exec creates not followed by a start within a while are forgotten.
   for (auto m = exec_by_id_.begin(); m != exec_by_id_.end();)

@@ -119,6 +119,8 @@ class RequestEffects {
   void remember_exec_create(const Event& e, const std::string& container_id, Clock::time_point now);
   const ExecCreate* exec_create_for(const Event& e) const;
   void finish(Event& e);  // merge the effect into risk, mismatch, severity
+  // A resolved request leaves the queue for `out`; returns the next pending entry.
+  std::deque<Pending>::iterator release(std::deque<Pending>::iterator it, std::vector<Event>& out);
   void release_unknown(Event& e, const std::string& reason);
   std::vector<Event> sweep(Clock::time_point now, bool last_chance);
 
