@@ -265,30 +265,43 @@ std::optional<bool> bpf_lsm_active(std::string* detail) {
   return false;
 }
 
-bool kernel_has_attach_type(const std::string& name) {
-  btf* vmlinux = btf__load_vmlinux_btf();
-  if (!vmlinux) return false;
-  bool found = false;
-  int id = btf__find_by_name_kind(vmlinux, "bpf_attach_type", BTF_KIND_ENUM);
-  if (id > 0) {
-    const btf_type* t = btf__type_by_id(vmlinux, id);
-    const struct btf_enum* e = btf_enum(t);
-    for (int i = 0; i < btf_vlen(t) && !found; i++) found = name == btf__name_by_offset(vmlinux, e[i].name_off);
-  }
-  btf__free(vmlinux);
-  return found;
+namespace {
+// The running kernel's BTF, parsed once (several MiB; it cannot change while we run).
+// Null when the kernel has none.
+const btf* kernel_btf() {
+  static const std::unique_ptr<btf, void (*)(btf*)> vmlinux(btf__load_vmlinux_btf(), btf__free);
+  return vmlinux.get();
 }
 
-namespace {
 // Is a type of this name and kind in the running kernel's BTF?
 bool kernel_btf_has(const char* name, int kind) {
-  btf* vmlinux = btf__load_vmlinux_btf();
-  if (!vmlinux) return false;
-  bool found = btf__find_by_name_kind(vmlinux, name, kind) > 0;
-  btf__free(vmlinux);
-  return found;
+  const btf* vmlinux = kernel_btf();
+  return vmlinux && btf__find_by_name_kind(vmlinux, name, kind) > 0;
+}
+
+// What socket-tp needs that this kernel lacks, named ("" when it has all of it).
+std::string socket_tp_missing() {
+  std::string missing;
+  for (const char* tp : {"sk_data_ready", "sock_send_length"})
+    if (!kernel_btf_has((std::string("btf_trace_") + tp).c_str(), BTF_KIND_TYPEDEF))
+      missing += std::string(missing.empty() ? "" : ", ") + "tracepoint " + tp;
+  if (!kernel_has_attach_type("BPF_CGROUP_UNIX_CONNECT"))
+    missing += std::string(missing.empty() ? "" : ", ") + "cgroup/connect_unix (Linux 6.7)";
+  return missing;
 }
 }  // namespace
+
+bool kernel_has_attach_type(const std::string& name) {
+  const btf* vmlinux = kernel_btf();
+  if (!vmlinux) return false;
+  int id = btf__find_by_name_kind(vmlinux, "bpf_attach_type", BTF_KIND_ENUM);
+  if (id <= 0) return false;
+  const btf_type* t = btf__type_by_id(vmlinux, id);
+  const struct btf_enum* e = btf_enum(t);
+  for (int i = 0; i < btf_vlen(t); i++)
+    if (name == btf__name_by_offset(vmlinux, e[i].name_off)) return true;
+  return false;
+}
 
 std::vector<KernelFeature> probe_kernel_features() {
   std::vector<KernelFeature> f;
@@ -331,11 +344,13 @@ const VariantChoice& bpf_variant() {
       }
       if (v == "5.10" || v == "current") c.forced = "SOCKWARDEN_BPF_VARIANT=" + v;
     }
-    c.name = c.variant == BpfVariant::Current ? "current" : "5.10";
+    c.name = bpf_variant_name(c.variant);
     return c;
   }();
   return choice;
 }
+
+const char* bpf_variant_name(BpfVariant v) { return v == BpfVariant::Current ? "current" : "5.10"; }
 
 std::vector<std::string> variant_weaker(BpfVariant v) {
   if (v == BpfVariant::Current) return {};
@@ -370,12 +385,7 @@ std::unique_ptr<BpfTier> load_tier(TierId id, const TierSettings& settings) {
       case TierId::SocketTp: {
         // Its hooks exist from 6.7 only, which has everything the current build uses: no 5.10
         // build. Say which hook is missing instead of the verifier's or libbpf's errno.
-        std::string missing;
-        for (const char* tp : {"sk_data_ready", "sock_send_length"})
-          if (!kernel_btf_has((std::string("btf_trace_") + tp).c_str(), BTF_KIND_TYPEDEF))
-            missing += std::string(missing.empty() ? "" : ", ") + "tracepoint " + tp;
-        if (!kernel_has_attach_type("BPF_CGROUP_UNIX_CONNECT"))
-          missing += std::string(missing.empty() ? "" : ", ") + "cgroup/connect_unix (Linux 6.7)";
+        const std::string missing = socket_tp_missing();
         if (!missing.empty()) throw TierLoadError("not in this kernel: " + missing);
         return std::make_unique<SkeletonTier<SocketTpSkel>>(t, settings);
       }

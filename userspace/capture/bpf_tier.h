@@ -55,6 +55,8 @@ struct VariantChoice {
 // and picks the variant; SOCKWARDEN_BPF_VARIANT=5.10|current overrides the
 // probes (tests run the 5.10 build on newer kernels this way).
 const VariantChoice& bpf_variant();
+// "current" or "5.10", as doctor and the docs name the builds.
+const char* bpf_variant_name(BpfVariant v);
 
 // What the 5.10 variant of a tier does less well than the current one (empty
 // for Current, and for socket-tp, which has no 5.10 variant).

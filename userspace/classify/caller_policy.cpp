@@ -114,7 +114,6 @@ std::optional<std::string> make_rule(const std::string& kind, const std::string&
   return std::nullopt;
 }
 
-
 [[noreturn]] void file_error(const std::string& path, const YAML::Mark& mark, const std::string& what) {
   throw UserError(kExitUsage, path + ":" + std::to_string(yaml_line(mark)) + ": " + what, kFileHint);
 }

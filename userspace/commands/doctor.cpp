@@ -197,7 +197,7 @@ DoctorReport collect_doctor(const DoctorOptions& opts) {
         auto cap = Capture::open(t.name, s, &steps);  // detached again when cap goes
         d.loads = true;
         d.without = cap->bpf().skipped_programs();
-        d.variant = cap->bpf().variant() == BpfVariant::Current ? "current" : "5.10";
+        d.variant = bpf_variant_name(cap->bpf().variant());
         d.payload_source = payload_source(t.id);
         d.io_uring = io_uring_seen(t.id);
         d.refused_connects = refused_connects(t.id, d.without);
