@@ -20,7 +20,11 @@
 #define SW_NR_sendmsg 46
 #define SW_NR_sendmmsg 307
 #define SW_NR_connect 42
-#define SW_MAX_IOV 16
+/* iovecs walked per send. gRPC's C core (Python, Ruby, C++ clients of containerd
+ * and CRI) writes one iovec per HPACK piece: a single request took 32, and with 16
+ * the header block was cut, which leaves the connection's HPACK state unknown for
+ * good (nothing after it decodes). The walk stops once the payload cap is full. */
+#define SW_MAX_IOV 64
 
 /* The syscall 'current' is in, from its saved user registers (socket-tp
  * only: bpf_task_pt_regs is 5.15, not in the SW_COMPAT_510 build). */
@@ -75,7 +79,7 @@ static __always_inline void copy_user(struct pending_send *p, const void *src, _
 static __always_inline void copy_iov(struct pending_send *p, const struct iovec *iov, __u64 cnt)
 {
 	for (int i = 0; i < SW_MAX_IOV; i++) {
-		if (i >= cnt || (p->ev.flags & SW_F_PAYLOAD_PARTIAL))
+		if (i >= cnt || (p->ev.flags & SW_F_PAYLOAD_PARTIAL) || p->captured >= payload_cap)
 			break;
 		struct iovec v = {};
 		if (bpf_probe_read_user(&v, sizeof(v), iov + i)) {

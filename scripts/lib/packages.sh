@@ -33,6 +33,8 @@ SW_TEST_PKGS=(
   python3-yaml
   # end-to-end: a real dockerd (offline, vfs storage) and a real rootful podman
   docker.io containerd runc iptables podman conmon
+  # a containerd API client on gRPC's C core (tests/e2e/containerd_client.py)
+  python3-grpcio
   # vmtest: QEMU-booted kernels for the fentry/LSM tiers
   qemu-system-x86 busybox-static cpio xz-utils
   # scripts/bench.sh: the auditd anchor (one connect rule through auditctl)

@@ -6,6 +6,8 @@
 #   e2e_dockerd_start        -> sets E2E_DIR, E2E_SOCK, E2E_DOCKER (docker CLI wrapper args)
 #   e2e_build_busybox_image  -> imports local/busybox:1 (offline, from busybox-static)
 #   e2e_dockerd_stop         -> stops dockerd + its containerd BY PID, unmounts, removes E2E_DIR
+#   e2e_containerd_start     -> only the private containerd, under an E2E_DIR the caller made
+#                               (test_containerd_effects.sh; e2e_dockerd_stop stops it too)
 #
 # Everything lives under one mktemp directory: the daemon socket, data/exec roots, pidfiles,
 # a private containerd (so we never share the "moby" namespace of a system containerd or of
@@ -76,6 +78,21 @@ e2e_agent_stop() {
 
 # Waits until the agent ($AGENT_PID) logs "ready: tier" in LOG, up to SECS (default 30).
 # Returns 1, with the log printed, if it exits or is not ready in time.
+# Stops the agent the test started (SIGTERM: it settles what is pending and writes agent-stop),
+# prints its log, and fails (a FAIL line, status 1) when it exited badly or logged an error.
+e2e_agent_finish() {
+  local log=$1 rc
+  kill -TERM "$AGENT_PID"
+  wait "$AGENT_PID"
+  rc=$?
+  AGENT_PID=
+  echo "--- agent log:"
+  cat "$log"
+  if ((rc != 0)); then echo "FAIL: agent exited with status $rc"; return 1; fi
+  if grep -qE '\[(error|critical)\]' "$log"; then echo "FAIL: agent logged errors"; return 1; fi
+  return 0
+}
+
 e2e_agent_wait_ready() {
   local log=$1 secs=${2:-30} t0=$SECONDS
   until grep -q "ready: tier" "$log" 2>/dev/null; do
@@ -117,18 +134,11 @@ for n, c in json.load(open(sys.argv[1]))["cases"].items():
   done
 }
 
-e2e_dockerd_start() {
-  e2e_require_tools || return 1
-  e2e_cgroups_note docker swtest
-  E2E_DIR=$(mktemp -d /tmp/sw-e2e.XXXXXX) || return 1
-  chmod 711 "$E2E_DIR"
-  E2E_SOCK=$E2E_DIR/docker.sock
-  mkdir -p "$E2E_DIR"/{data,exec,containerd/root,containerd/state,cli-config}
-  echo '{}' >"$E2E_DIR/daemon.json"
-
-  # A private containerd: dockerd would otherwise reuse /run/containerd/containerd.sock when it
-  # exists (shared "moby" namespace with whatever else runs there). The CRI plugin is disabled
-  # because it wants the host's network/CNI setup and is irrelevant here.
+# A private containerd under $E2E_DIR/containerd (socket containerd.sock there, state in
+# containerd/state): sets E2E_CONTAINERD_PID. The CRI plugin is disabled because it wants the
+# host's network/CNI setup and is irrelevant here. Used by dockerd and by the containerd tests.
+e2e_containerd_start() {
+  mkdir -p "$E2E_DIR"/containerd/{root,state}
   cat >"$E2E_DIR/containerd/config.toml" <<EOF
 version = 2
 root = "$E2E_DIR/containerd/root"
@@ -147,13 +157,29 @@ EOF
   E2E_CONTAINERD_PID=$!
   local i
   for ((i = 0; i < E2E_START_TIMEOUT * 10; i++)); do
-    [[ -S $E2E_DIR/containerd/containerd.sock ]] && break
+    [[ -S $E2E_DIR/containerd/containerd.sock ]] && return 0
     if ! kill -0 "$E2E_CONTAINERD_PID" 2>/dev/null; then
       e2e_log "containerd exited early; log:"; tail -20 "$E2E_DIR/containerd.log" >&2
       return 1
     fi
     sleep 0.1
   done
+  e2e_log "containerd did not listen within ${E2E_START_TIMEOUT}s"
+  return 1
+}
+
+e2e_dockerd_start() {
+  e2e_require_tools || return 1
+  e2e_cgroups_note docker swtest
+  E2E_DIR=$(mktemp -d /tmp/sw-e2e.XXXXXX) || return 1
+  chmod 711 "$E2E_DIR"
+  E2E_SOCK=$E2E_DIR/docker.sock
+  mkdir -p "$E2E_DIR"/{data,exec,containerd/root,containerd/state,cli-config}
+  echo '{}' >"$E2E_DIR/daemon.json"
+
+  # A private containerd: dockerd would otherwise reuse /run/containerd/containerd.sock when it
+  # exists (shared "moby" namespace with whatever else runs there).
+  e2e_containerd_start || return 1
 
   dockerd --host "unix://$E2E_SOCK" \
     --containerd "$E2E_DIR/containerd/containerd.sock" \

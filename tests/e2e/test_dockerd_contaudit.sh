@@ -127,14 +127,7 @@ e2e_log "containerd container $CTRD_ID started outside the watched socket"
 wait_event "interval audit-finding for the containerd container" 15 '"action":"audit-finding"' "$CTRD_ID"
 sleep 1.5  # one more heartbeat with the final counters
 
-kill -TERM "$AGENT_PID"
-wait "$AGENT_PID"
-agent_rc=$?
-AGENT_PID=
-echo "--- agent log:"
-cat "$AGENT_LOG"
-[[ $agent_rc -eq 0 ]] || fail "agent exited with status $agent_rc"
-grep -qE '\[(error|critical)\]' "$AGENT_LOG" && fail "agent logged errors"
+e2e_agent_finish "$AGENT_LOG" || exit 1
 
 python3 "$HERE/../schema/validate_events.py" --require-actions agent-start,agent-stop,audit-finding,audit-finding-resolved \
   "$EVENTS" || fail "events do not match schema/sockwarden-event.schema.json"

@@ -68,13 +68,6 @@ cat "$CLIENT_OUT"
 # sleeps 2 s); the continuous audit runs 1.5 s after a risky create reaches it and names the
 # create's caller in its findings. A missing one is reported by the checks below.
 e2e_wait_effects "$EVENTS" "$CLIENT_OUT" 20 audit
-kill -TERM "$AGENT_PID"
-wait "$AGENT_PID"
-agent_rc=$?
-AGENT_PID=
-echo "--- agent log:"
-cat "$AGENT_LOG"
-[[ $agent_rc -eq 0 ]] || fail "agent exited with status $agent_rc"
-grep -qE '\[(error|critical)\]' "$AGENT_LOG" && fail "agent logged errors"
+e2e_agent_finish "$AGENT_LOG" || exit 1
 python3 "$HERE/../schema/validate_events.py" "$EVENTS" || fail "events do not match schema/sockwarden-event.schema.json"
 python3 "$HERE/check_dockerd_effects.py" "$EVENTS" --client "$CLIENT_OUT" --tier "$TIER" --target-id "$TARGET_ID"

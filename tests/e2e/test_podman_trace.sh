@@ -85,14 +85,7 @@ CID=$(e2e_podman inspect -f '{{.Id}}' pmattacker) || fail "podman inspect pmatta
 e2e_log "pmattacker container $CID"
 
 sleep 1
-kill -TERM "$AGENT_PID"
-wait "$AGENT_PID"
-agent_rc=$?
-AGENT_PID=
-echo "--- agent log:"
-cat "$AGENT_LOG"
-[[ $agent_rc -eq 0 ]] || fail "agent exited with status $agent_rc"
-grep -qE '\[(error|critical)\]' "$AGENT_LOG" && fail "agent logged errors"
+e2e_agent_finish "$AGENT_LOG" || exit 1
 
 # Every event the agent wrote matches the published JSON Schema.
 python3 "$HERE/../schema/validate_events.py" --require-actions agent-start,agent-stop "$EVENTS" || fail "events do not match schema/sockwarden-event.schema.json"

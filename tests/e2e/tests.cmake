@@ -117,3 +117,18 @@ foreach(_sw_tier socket-tp syscall-tp)
 endforeach()
 unset(_sw_tier)
 unset(_sw_name)
+
+# The same against a real containerd's own gRPC API (tests/e2e/test_containerd_effects.sh): the
+# effect from the OCI spec of the task's bundle; ctr (Go) and gRPC's C core (python3-grpcio), a
+# privileged spec behind 16 KiB of padding, and a plain container (no false alarm).
+foreach(_sw_tier socket-tp syscall-tp)
+  string(REPLACE "-" "_" _sw_name "${_sw_tier}")
+  add_test(NAME e2e.containerd.effects.${_sw_name}
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_containerd_effects.sh ${_sw_tier} $<TARGET_FILE:sockwarden>)
+  set_tests_properties(e2e.containerd.effects.${_sw_name} PROPERTIES
+    RUN_SERIAL TRUE
+    TIMEOUT 120
+    LABELS "e2e;root")
+endforeach()
+unset(_sw_tier)
+unset(_sw_name)

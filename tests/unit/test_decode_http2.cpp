@@ -114,6 +114,49 @@ TEST(DecodeHttp2, StreamingCallEmittedAtFirstMessageAndStreamsBounded) {
   EXPECT_LT(ra.held_bytes(), Http2Decoder::kMaxStreams * 256u);
 }
 
+// gRPC's C core (Python, Ruby, C++ clients) writes HEADERS and a large message's DATA
+// frames in one sendmsg; the capture keeps the first 4 KiB, so the gap runs past the
+// first DATA frame, across the next frame header. The cut create still names its
+// container, and the framing is picked up at the next write: a later call on the same
+// connection decodes (marked as decoded after the gap: what the gap held is unknown).
+TEST(DecodeHttp2, GapAcrossFramesResyncsAtTheNextWrite) {
+  HpackEncoder enc;
+  std::string spec = "{" + std::string(20000, ' ') + R"("process":{"args":["sh"]}})";
+  std::string any = pb_len(1, "types.containerd.io/opencontainers/runtime-spec/1/Spec") + pb_len(2, spec);
+  std::string container = pb_len(1, "eff-padded") + pb_len(4, pb_len(1, "io.containerd.runc.v2")) + pb_len(5, any);
+  std::string msg = grpc_message(pb_len(1, container));
+  std::vector<std::pair<std::string, std::string>> h{{":method", "POST"}, {":path", "/containerd.services.containers.v1.Containers/Create"},
+                                                     {"content-type", "application/grpc"}, {"containerd-namespace", "swtest"}};
+  // Two DATA frames of at most 16384 bytes, as the peer's SETTINGS allow.
+  std::string write1 = h2_frame(4, 0x1, 0, "") + h2_frame(1, 0x4, 1, enc.encode(h)) +
+                       h2_frame(0, 0x0, 1, msg.substr(0, 16384)) + h2_frame(0, 0x1, 1, msg.substr(16384));
+  StreamReassembler ra;
+  auto now = StreamReassembler::Clock::now();
+  ra.on_write(1, kPreface + kSettings, 0, 1, now);
+  auto r = ra.on_write(1, std::string_view(write1).substr(0, 4096), write1.size() - 4096, 2, now);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].operation, "containerd-container-create");
+  EXPECT_EQ(r[0].summary["container"], "eff-padded");
+  EXPECT_EQ(r[0].containerd_namespace, "swtest");
+  EXPECT_TRUE(r[0].truncated);
+  EXPECT_TRUE(r[0].unparsed_body);
+  EXPECT_NE(std::find(r[0].anomalies.begin(), r[0].anomalies.end(), "capture-gap"), r[0].anomalies.end());
+  // The next write starts with a frame: decoded, with the HPACK table as far as it is known.
+  auto r2 = ra.on_write(1, h2_frame(4, 0x1, 0, "") + grpc_call(enc, 3, "/containerd.services.tasks.v1.Tasks/Create",
+                                                                pb_len(1, "eff-padded"), "swtest"), 0, 3, now);
+  ASSERT_EQ(r2.size(), 1u);
+  EXPECT_EQ(r2[0].operation, "containerd-task-create");
+  EXPECT_EQ(r2[0].summary["container"], "eff-padded");
+  EXPECT_NE(std::find(r2[0].anomalies.begin(), r2[0].anomalies.end(), "decoded-after-capture-gap"), r2[0].anomalies.end());
+  // A next write that does not start with a plausible frame: nothing more decodes.
+  StreamReassembler rb;
+  rb.on_write(2, kPreface + kSettings, 0, 1, now);
+  rb.on_write(2, std::string_view(write1).substr(0, 4096), write1.size() - 4096, 2, now);
+  auto r3 = rb.on_write(2, std::string(9, '\xff') + grpc_call(enc, 3, "/containerd.services.tasks.v1.Tasks/Create",
+                                                               pb_len(1, "x"), "swtest"), 0, 3, now);
+  EXPECT_TRUE(r3.empty());
+}
+
 TEST(DecodeProtobuf, MalformedInputStops) {
   const std::string bad("\x0a\xff\xff\xff\xff\x0f", 6);
   PbReader r(bad);
@@ -122,6 +165,13 @@ TEST(DecodeProtobuf, MalformedInputStops) {
   EXPECT_TRUE(r.error());
   EXPECT_EQ(pb_bytes(pb_len(3, "abc") + pb_int(4, 7), 3), "abc");
   EXPECT_EQ(pb_varint(pb_len(3, "abc") + pb_int(4, 300), 4), 300u);
+  // A message cut inside a submessage: its complete leading fields are still read,
+  // and a field cut in the middle is never taken for a whole one.
+  const std::string sub = pb_len(1, "eff-padded") + pb_len(5, std::string(100, 'x'));
+  const std::string cut = pb_len(1, sub).substr(0, 30);
+  EXPECT_EQ(pb_bytes(cut, 1), "");
+  EXPECT_EQ(pb_bytes(pb_bytes_prefix(cut, 1), 1), "eff-padded");
+  EXPECT_EQ(pb_bytes(pb_bytes_prefix(pb_len(1, sub).substr(0, 8), 1), 1), "");
 }
 
 }  // namespace

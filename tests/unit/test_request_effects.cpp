@@ -13,8 +13,10 @@
 
 #include "agent/request_effects.h"
 #include "agent/runtime_execs.h"
+#include "decode/cri_summary.h"
 #include "decode/reply_matcher.h"
 #include "enrich/docker_effect_state.h"
+#include "enrich/containerd_effect_state.h"
 #include "enrich/podman_effect_state.h"
 
 namespace sockwarden {
@@ -318,6 +320,181 @@ TEST(RequestEffectsStage, FloodStaysWithinTheBound) {
   EXPECT_EQ(fx.pending_bytes(), 0u);
   ASSERT_FALSE(rest.empty());
   EXPECT_EQ(rest.back().request->effect->reason, "agent-exit");
+}
+
+// ---- containerd: the task bundle's spec ----------------------------------
+
+// A privileged container as containerd's runc bundle holds it (ctr run --privileged
+// --mount type=bind,src=/,dst=/host): every capability, every device, / mounted.
+std::string privileged_bundle_spec() {
+  nlohmann::json caps = nlohmann::json::array();
+  for (int i = 0; i < 41; i++) caps.push_back("CAP_" + std::to_string(i));
+  caps[0] = "CAP_SYS_ADMIN";
+  nlohmann::json spec = {
+      {"process", {{"args", {"/bin/sh"}}, {"capabilities", {{"bounding", caps}, {"effective", caps}}}}},
+      {"root", {{"path", "rootfs"}}},
+      {"mounts", {{{"destination", "/host"}, {"type", "bind"}, {"source", "/"}, {"options", {"rbind", "ro"}}}}},
+      {"linux",
+       {{"namespaces", {{{"type", "pid"}}, {{"type", "ipc"}}, {{"type", "uts"}}, {{"type", "mount"}}, {{"type", "network"}}}},
+        {"resources", {{"devices", {{{"allow", true}, {"access", "rwm"}}}}}}}}};
+  return spec.dump();
+}
+
+struct ContainerdState {
+  TempRoot t;  // t.dir plays containerd's state directory
+  std::string bundle(const std::string& ns, const std::string& id) const {
+    return t.dir + "/io.containerd.runtime.v2.task/" + ns + "/" + id;
+  }
+};
+
+TEST(RequestEffectsState, ContainerdIdentifiersConfigAndHostileBundles) {
+  const std::vector<std::string> good{"a", "t1", "k8s.io", "moby", "a-b_c.d", std::string(76, 'x')};
+  for (const auto& ok : good) EXPECT_TRUE(is_containerd_identifier(ok)) << ok;
+  const std::vector<std::string> bad{"", "..", "../x", "a/b", "-a", "a-", "a..b", "a b", "a\nb", std::string(77, 'x')};
+  for (const auto& b : bad) EXPECT_FALSE(is_containerd_identifier(b)) << b;
+
+  ContainerdState c;
+  const uint32_t me = geteuid();
+  // The state directory: the flag, else the config file's top-level key, else the default.
+  c.t.write(c.t.dir + "/config.toml",
+            "version = 2\n# state = \"/commented\"\nroot = \"/r\"\n  state = '/from/config/'\n[grpc]\nstate = \"/not/top\"\n");
+  EXPECT_EQ(containerd_state_from("containerd --state /s --config " + c.t.dir + "/config.toml", me), "/s");
+  EXPECT_EQ(containerd_state_from(std::string("containerd\0-c\0", 14) + c.t.dir + "/config.toml", me), "/from/config");
+  EXPECT_EQ(containerd_state_from("containerd --config=" + c.t.dir + "/config.toml", me + 1), kDefaultContainerdState);
+  EXPECT_EQ(containerd_state_from("containerd --config " + c.t.dir + "/none.toml", me), kDefaultContainerdState);
+  c.t.write(c.t.dir + "/esc.toml", "state = \"/a\\u002fb\"\n");
+  EXPECT_EQ(containerd_state_from("containerd -c " + c.t.dir + "/esc.toml", me), kDefaultContainerdState);
+
+  const std::vector<std::string> states{c.t.dir + "/nowhere", c.t.dir};
+  EXPECT_FALSE(read_containerd_bundle(states, "swtest", "t1", me));  // no task yet
+  c.t.write(c.bundle("swtest", "t1") + "/config.json", privileged_bundle_spec());
+  auto got = read_containerd_bundle(states, "swtest", "t1", me);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->state, c.t.dir);
+  EXPECT_FALSE(read_containerd_bundle(states, "swtest", "t1", me + 1));  // another owner's state
+  EXPECT_FALSE(read_containerd_bundle(states, "swtest", "../swtest/t1", me));
+  EXPECT_FALSE(read_containerd_bundle(states, "..", "swtest", me));
+  // A symlinked bundle or namespace directory, a symlinked spec, a huge one, a malformed one.
+  const std::string b = c.bundle("swtest", "t1");
+  fs::rename(b, b + "-real");
+  fs::create_directory_symlink(b + "-real", b);
+  EXPECT_FALSE(read_containerd_bundle(states, "swtest", "t1", me));
+  fs::remove(b);
+  fs::rename(b + "-real", b);
+  const std::string ns = c.t.dir + "/io.containerd.runtime.v2.task/swtest";
+  fs::rename(ns, ns + "-real");
+  fs::create_directory_symlink(ns + "-real", ns);
+  EXPECT_FALSE(read_containerd_bundle(states, "swtest", "t1", me));
+  fs::remove(ns);
+  fs::rename(ns + "-real", ns);
+  ASSERT_TRUE(read_containerd_bundle(states, "swtest", "t1", me));
+  fs::rename(b + "/config.json", b + "/spec.json");
+  fs::create_symlink(b + "/spec.json", b + "/config.json");
+  EXPECT_FALSE(read_containerd_bundle(states, "swtest", "t1", me));
+  fs::remove(b + "/config.json");
+  c.t.write(b + "/config.json", "{\"a\":\"" + std::string(kDockerStateMax, 'a') + "\"}");
+  EXPECT_FALSE(read_containerd_bundle(states, "swtest", "t1", me));
+  c.t.write(b + "/config.json", "{\"mounts\":[");
+  EXPECT_FALSE(read_containerd_bundle(states, "swtest", "t1", me));
+  c.t.write(b + "/config.json", std::string(300, '[') + std::string(300, ']'));
+  EXPECT_FALSE(read_containerd_bundle(states, "swtest", "t1", me));
+}
+
+Event containerd_event(const std::string& op, const std::string& ns, const std::string& id, bool body_read) {
+  Event e;
+  e.action = "request";
+  e.realtime_ns = now_realtime_ns();
+  e.raw.client_sock_ino = 78;
+  DecodedRequest r;
+  r.protocol = "http/2";
+  r.grpc_service = op == "containerd-task-create" ? "containerd.services.tasks.v1.Tasks"
+                                                  : "containerd.services.containers.v1.Containers";
+  r.grpc_method = "Create";
+  r.operation = op;
+  r.containerd_namespace = ns;
+  if (!id.empty()) r.summary["container"] = id;
+  if (op == "containerd-container-create") {
+    if (body_read) {
+      summarize_oci_spec(r, Json::parse(privileged_bundle_spec()));  // as the decoder reads a whole spec
+      EXPECT_TRUE(r.has_risk("privileged"));
+    } else {
+      r.unparsed_body = true;
+      r.truncated = true;
+      r.add_risk("unparsed-body");
+    }
+  }
+  e.request = std::move(r);
+  e.severity = "low";
+  return e;
+}
+
+std::vector<Event> one(Event e) {
+  std::vector<Event> v;
+  v.push_back(std::move(e));
+  return v;
+}
+
+TEST(RequestEffectsStage, ContainerdTaskCreateIsJudgedByItsBundle) {
+  ContainerdState c;
+  c.t.write(c.bundle("swtest", "t1") + "/config.json", privileged_bundle_spec());
+  RequestEffects::Sources s;
+  s.containerd_states = [&] { return std::vector<std::string>{c.t.dir}; };
+  s.state_owner = geteuid();
+  RequestEffects fx(s);
+  const auto now = RequestEffects::Clock::now();
+
+  // A task create says nothing about privilege: the bundle does, and the severity follows it.
+  auto out = fx.admit(one(containerd_event("containerd-task-create", "swtest", "t1", false)), now);
+  ASSERT_EQ(out.size(), 1u);
+  const auto& r = *out[0].request;
+  ASSERT_TRUE(r.effect);
+  EXPECT_EQ(r.effect->status, "verified");
+  EXPECT_EQ(r.effect->source, "containerd-bundle");
+  EXPECT_EQ(r.effect->container_id, "t1");
+  EXPECT_TRUE(r.effect->privileged);
+  EXPECT_EQ(r.effect->host_mounts, std::vector<std::string>{"/"});
+  EXPECT_TRUE(r.effect->mismatch.empty());
+  EXPECT_TRUE(r.has_risk("privileged"));
+  EXPECT_FALSE(r.has_risk("effect-mismatch"));
+  EXPECT_EQ(out[0].severity, "high");
+
+  // A container create whose spec could not be read: the same bundle is a mismatch.
+  out = fx.admit(one(containerd_event("containerd-container-create", "swtest", "t1", false)), now);
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_TRUE(out[0].request->effect);
+  EXPECT_TRUE(out[0].request->has_risk("effect-mismatch"));
+  EXPECT_NE(std::find(out[0].request->effect->mismatch.begin(), out[0].request->effect->mismatch.end(), "privileged"),
+            out[0].request->effect->mismatch.end());
+  // ... and one whose spec said it: no mismatch.
+  out = fx.admit(one(containerd_event("containerd-container-create", "swtest", "t1", true)), now);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_FALSE(out[0].request->has_risk("effect-mismatch"));
+
+  // An id the decoder could not read, or a hostile one: nothing to look for.
+  for (const char* bad : {"", "../swtest/t1"}) {
+    out = fx.admit(one(containerd_event("containerd-task-create", "swtest", bad, false)), now);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].request->effect->status, "unknown");
+    EXPECT_EQ(out[0].request->effect->reason, "target-unknown");
+  }
+
+  // Not started yet: held, found when the bundle appears (a tick, or the container's first
+  // exec), else not-found at the end of the window.
+  out = fx.admit(one(containerd_event("containerd-container-create", "swtest", "t2", true)), now);
+  EXPECT_TRUE(out.empty());
+  out = fx.admit(one(containerd_event("containerd-container-create", "swtest", "t3", true)), now);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(fx.pending(), 2u);
+  c.t.write(c.bundle("swtest", "t2") + "/config.json", privileged_bundle_spec());
+  out = fx.on_exec(now + std::chrono::milliseconds(100));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].request->effect->container_id, "t2");
+  EXPECT_EQ(out[0].request->effect->status, "verified");
+  out = fx.expire(now + std::chrono::seconds(6));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].request->effect->status, "unknown");
+  EXPECT_EQ(out[0].request->effect->reason, "not-found");
+  EXPECT_EQ(out[0].request->effect->container_id, "t3");
 }
 
 TEST(RuntimeExecsRecords, RuncArgsAndCapabilities) {

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 #include <exception>
@@ -17,6 +18,7 @@
 #include "enrich/docker_data_root.h"
 #include "enrich/host_process.h"
 #include "enrich/mountinfo.h"
+#include "enrich/containerd_effect_state.h"
 #include "enrich/podman_effect_state.h"
 
 namespace sockwarden {
@@ -185,6 +187,7 @@ Agent::Agent(const AgentOptions& opts, EventSink& sink)
       opts_.proc_root);
   RequestEffects::Sources effect_sources;
   effect_sources.docker_roots = [this] { return containers_->docker_data_roots(); };
+  effect_sources.containerd_states = [this] { return containerd_states_; };
   effect_sources.execs = runtime_execs_.get();
   // podman's graph root (rootful; rootless stores are their users' to write, and not trusted).
   effect_sources.podman_dirs =
@@ -205,6 +208,13 @@ void Agent::refresh_docker_roots() {
   auto roots = running_docker_data_roots(opts_.proc_root, opts_.docker_daemon_json, 0, host_.mntns);
   roots.insert(roots.begin(), opts_.docker_data_roots.begin(), opts_.docker_data_roots.end());
   containers_->set_docker_data_roots(roots);
+  // containerd's state directories for request effects: --containerd-state first, then every
+  // running containerd's (its --state, or state = in its config).
+  auto states = running_containerd_states(opts_.proc_root, 0, host_.mntns);
+  if (!opts_.containerd_state.empty() &&
+      std::find(states.begin(), states.end(), opts_.containerd_state) == states.end())
+    states.insert(states.begin(), opts_.containerd_state);
+  containerd_states_ = std::move(states);
 }
 
 // agent-start, then the connections opened before the hooks were attached,

@@ -67,7 +67,7 @@ class Agent {
   void announce_start();
   void tick(Clock::time_point now);
   void reload();
-  void refresh_docker_roots();
+  void refresh_docker_roots();  // and containerd's state directories
   void take_audit_events();
   void finish();
 
@@ -97,6 +97,7 @@ class Agent {
   std::unique_ptr<RequestPipeline> requests_;
   std::unique_ptr<RuntimeExecs> runtime_execs_;
   std::unique_ptr<RequestEffects> effects_;
+  std::vector<std::string> containerd_states_;  // every running containerd's (refresh_docker_roots)
   std::unique_ptr<ContinuousAudit> audit_;
   std::unique_ptr<RecordBuilder> records_;
   std::unique_ptr<Delivery> delivery_;

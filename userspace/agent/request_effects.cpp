@@ -9,6 +9,7 @@
 #include "decode/json_ci.h"
 #include "decode/risk_flags.h"
 #include "decode/severity.h"
+#include "enrich/containerd_effect_state.h"
 #include "enrich/docker_effect_state.h"
 
 namespace sockwarden {
@@ -57,9 +58,62 @@ bool same_command(const nlohmann::ordered_json& body, const RuntimeExec& x) {
   return false;
 }
 
+// What the daemon did that the decoded body did not say: each effect flag of
+// level medium or more the body did not carry. Runtimes store what privileged
+// implies (SecurityOpt label=disable, every capability and device): a body that
+// asked for privileged asked for those too, and a privileged effect the body did
+// not ask for is one mismatch, "privileged", not one per capability and device.
+std::vector<std::string> body_mismatches(const DecodedRequest& r, const std::vector<RiskFlag>& effect_risk) {
+  std::vector<std::string> out;
+  const bool body_privileged =
+      r.has_risk(risk::kPrivileged) ||
+      std::any_of(effect_risk.begin(), effect_risk.end(), [](const RiskFlag& f) { return f.name == risk::kPrivileged; });
+  for (const auto& f : effect_risk) {
+    if (risk_flag_level(f) < Severity::Medium) continue;
+    if (std::find(r.risk.begin(), r.risk.end(), f) != r.risk.end()) continue;
+    if (body_privileged && (f.name == risk::kSecurityUnconfined || f.name == risk::kCapAdd || f.name == risk::kDevice))
+      continue;
+    out.push_back(f.detail.empty() ? f.name : f.name + ":" + f.detail);
+  }
+  return out;
+}
+
+// An OCI runtime spec (podman's, containerd's bundle) as an effect, judged by
+// the same reader as a containerd create's spec (summarize_oci_spec).
+RequestEffect effect_from_oci_spec(const Json& spec, const char* source, const std::string& id) {
+  DecodedRequest scratch;
+  summarize_oci_spec(scratch, spec);
+  RequestEffect eff;
+  eff.status = "verified";
+  eff.source = source;
+  eff.container = true;
+  eff.container_id = id;
+  eff.risk = scratch.risk;
+  eff.privileged = scratch.has_risk(risk::kPrivileged);
+  for (const auto& f : scratch.risk) {
+    if (f.name == risk::kHostMount) eff.host_mounts.push_back(f.detail);
+    if (f.name == risk::kSecurityUnconfined) eff.security_options.push_back(f.detail);
+  }
+  if (auto it = scratch.summary.find("cap_add"); it != scratch.summary.end())
+    for (const auto& c : *it)
+      if (c.is_string()) eff.capabilities.push_back(c.get<std::string>());
+  if (auto it = scratch.summary.find("devices"); it != scratch.summary.end())
+    for (const auto& d : *it)
+      if (d.is_string()) eff.devices.push_back(d.get<std::string>());
+  for (auto [flag, ns] : {std::pair{risk::kHostPid, "pid"}, {risk::kHostNetwork, "network"}, {risk::kHostIpc, "ipc"},
+                          {risk::kHostUts, "uts"}})
+    if (scratch.has_risk(flag)) eff.namespaces.emplace_back(ns, "host");
+  return eff;
+}
+
+bool is_containerd_op(const std::string& op) {
+  return op == "containerd-container-create" || op == "containerd-task-create";
+}
+
 }  // namespace
 
 bool wants_effect(const DecodedRequest& r) {
+  if (r.protocol == "http/2") return is_containerd_op(r.operation);
   if (r.protocol != "http/1.1" && r.protocol != "http/1.0") return false;
   const std::string& op = r.operation;
   return op == "container-create" || op == "container-start" || op == "container-update" || op == "exec-create" ||
@@ -128,7 +182,10 @@ std::vector<Event> RequestEffects::on_exec(Clock::time_point now) {
   for (int pass = 0; pass < 2; pass++) {
     for (auto it = pending_.begin(); it != pending_.end();) {
       const std::string& op = op_of(it->event);
-      if ((op == "exec-create" || op == "exec-start") && try_resolve(it->event, now, true, false))
+      // A runtime exec is also a container's first process: its task's bundle exists now
+      // (and a short-lived container's may be gone by the next tick).
+      if ((op == "exec-create" || op == "exec-start" || is_containerd_op(op)) &&
+          try_resolve(it->event, now, true, false))
         it = release(it, out);
       else
         ++it;
@@ -211,6 +268,7 @@ bool RequestEffects::try_resolve(Event& e, Clock::time_point now, bool retry, bo
   }
   const std::string& op = r.operation;
   if (op == "exec-create" || op == "exec-start") return resolve_exec(e, last_chance);
+  if (is_containerd_op(op)) return resolve_containerd(e, last_chance);
   return resolve_container(e, now, retry, last_chance);
 }
 
@@ -316,24 +374,8 @@ bool RequestEffects::resolve_container(Event& e, Clock::time_point now, bool ret
   for (const auto& o : json_strings(hc, "SecurityOpt")) eff.security_options.push_back(o);
 
   if (op == "container-create") {
-    // What the daemon did that the decoded body did not say.
-    // dockerd stores what Privileged implies (SecurityOpt label=disable, and
-    // every capability and device at run time): a body that asked for
-    // privileged asked for those too.
-    const bool body_privileged = r.has_risk(risk::kPrivileged);
-    for (const auto& f : eff.risk) {
-      if (risk_flag_level(f) < Severity::Medium) continue;
-      if (std::find(r.risk.begin(), r.risk.end(), f) != r.risk.end()) continue;
-      if (body_privileged && (f.name == risk::kSecurityUnconfined || f.name == risk::kCapAdd || f.name == risk::kDevice))
-        continue;
-      eff.mismatch.push_back(f.detail.empty() ? f.name : f.name + ":" + f.detail);
-    }
-    claimed_[rec->id] = true;
-    claimed_order_.push_back(rec->id);
-    while (claimed_order_.size() > 4096) {
-      claimed_.erase(claimed_order_.front());
-      claimed_order_.pop_front();
-    }
+    eff.mismatch = body_mismatches(r, eff.risk);
+    claim(rec->id);
   }
   r.effect = std::move(eff);
   return true;
@@ -368,45 +410,54 @@ bool RequestEffects::resolve_podman(Event& e, Clock::time_point now) {
   // Until the container's first start there is no spec: keep waiting.
   auto spec = read_podman_spec(src_.podman_dirs, id, src_.state_owner);
   if (!spec) return false;
-  Json j = Json::parse(podman_spec_without_own_mounts(spec->spec, id), nullptr, false);
-  DecodedRequest scratch;
-  summarize_oci_spec(scratch, j);
-  RequestEffect eff;
-  eff.status = "verified";
-  eff.source = "podman-spec";
-  eff.container = true;
-  eff.container_id = id;
-  eff.risk = scratch.risk;
-  eff.privileged = scratch.has_risk(risk::kPrivileged);
-  for (const auto& f : scratch.risk) {
-    if (f.name == risk::kHostMount) eff.host_mounts.push_back(f.detail);
-    if (f.name == risk::kSecurityUnconfined) eff.security_options.push_back(f.detail);
-  }
-  if (auto it = scratch.summary.find("cap_add"); it != scratch.summary.end())
-    for (const auto& c : *it)
-      if (c.is_string()) eff.capabilities.push_back(c.get<std::string>());
-  if (auto it = scratch.summary.find("devices"); it != scratch.summary.end())
-    for (const auto& d : *it)
-      if (d.is_string()) eff.devices.push_back(d.get<std::string>());
-  for (auto [flag, ns] : {std::pair{risk::kHostPid, "pid"}, {risk::kHostNetwork, "network"}, {risk::kHostIpc, "ipc"},
-                          {risk::kHostUts, "uts"}})
-    if (scratch.has_risk(flag)) eff.namespaces.emplace_back(ns, "host");
+  RequestEffect eff =
+      effect_from_oci_spec(Json::parse(podman_spec_without_own_mounts(spec->spec, id), nullptr, false), "podman-spec", id);
   if (create) {
-    const bool body_privileged = r.has_risk(risk::kPrivileged);
-    for (const auto& f : eff.risk) {
-      if (risk_flag_level(f) < Severity::Medium) continue;
-      if (std::find(r.risk.begin(), r.risk.end(), f) != r.risk.end()) continue;
-      if (body_privileged && (f.name == risk::kSecurityUnconfined || f.name == risk::kCapAdd || f.name == risk::kDevice))
-        continue;
-      eff.mismatch.push_back(f.detail.empty() ? f.name : f.name + ":" + f.detail);
-    }
-    claimed_[id] = true;
-    claimed_order_.push_back(id);
-    while (claimed_order_.size() > 4096) {
-      claimed_.erase(claimed_order_.front());
-      claimed_order_.pop_front();
-    }
+    eff.mismatch = body_mismatches(r, eff.risk);
+    claim(id);
   }
+  r.effect = std::move(eff);
+  return true;
+}
+
+void RequestEffects::claim(const std::string& id) {
+  if (claimed_.emplace(id, true).second) claimed_order_.push_back(id);
+  while (claimed_order_.size() > 4096) {
+    claimed_.erase(claimed_order_.front());
+    claimed_order_.pop_front();
+  }
+}
+
+bool RequestEffects::resolve_containerd(Event& e, bool last_chance) {
+  DecodedRequest& r = *e.request;
+  // Both name their container in the request (Containers/Create in the spec's
+  // Container message, Tasks/Create in its first field) and their namespace in
+  // the gRPC header; an id the decoder could not read (a cut message) names nothing.
+  const std::string id = summary_string(r, "container");
+  const std::string& ns = r.containerd_namespace;
+  if (!is_containerd_identifier(id) || !is_containerd_identifier(ns)) {
+    r.effect = RequestEffect::unknown("target-unknown");
+    return true;
+  }
+  if (!src_.containerd_states) {
+    r.effect = RequestEffect::unknown("no-runtime-state");
+    return true;
+  }
+  // The bundle exists from the task's creation (before Tasks/Create answers)
+  // until the task is deleted; a container created but not started within the
+  // window has none.
+  auto bundle = read_containerd_bundle(src_.containerd_states(), ns, id, src_.state_owner);
+  if (!bundle) {
+    if (!last_chance) return false;
+    RequestEffect eff = RequestEffect::unknown("not-found");
+    eff.container_id = id;
+    r.effect = std::move(eff);
+    return true;
+  }
+  RequestEffect eff = effect_from_oci_spec(Json::parse(bundle->spec, nullptr, false), "containerd-bundle", id);
+  // A create's body carried a spec: what runc got that it did not say is a
+  // mismatch. A task create carries none: its effect is the whole reading.
+  if (r.operation == "containerd-container-create") eff.mismatch = body_mismatches(r, eff.risk);
   r.effect = std::move(eff);
   return true;
 }

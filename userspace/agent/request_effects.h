@@ -11,6 +11,7 @@
 //     config.v2.json "Created" time, its name); then hostconfig.json, judged
 //     with the same vocabulary as a request body (summarize_docker_create);
 //   - start/update: the container named in the path, its hostconfig.json;
+//   - containerd container/task create: the OCI spec of the task's bundle;
 //   - exec create/start: the process runc started in the target container's
 //     cgroup (agent/runtime_execs): command line, uid, CAP_SYS_ADMIN.
 // The event keeps the decoded reading (summary, risk) and gets
@@ -61,6 +62,8 @@ class RequestEffects {
     std::function<std::vector<std::string>()> docker_roots;  // dockerd data roots, configured one first
     // podman's containers/storage container directories (podman_container_dirs of its graph root)
     std::vector<std::string> podman_dirs;
+    // containerd state directories (running_containerd_states): task bundles
+    std::function<std::vector<std::string>()> containerd_states;
     RuntimeExecs* execs = nullptr;                           // null: exec effects stay unknown
     uint32_t state_owner = 0;                                // uid the state files must belong to
   };
@@ -115,7 +118,10 @@ class RequestEffects {
   // podman: the OCI spec runc got (written at the first start) -> the effect.
   // false while not found (the spec appears at the first start); the caller decides when to give up.
   bool resolve_podman(Event& e, Clock::time_point now);
+  // containerd: the spec of the task's bundle (Tasks/Create writes it); false while not there.
+  bool resolve_containerd(Event& e, bool last_chance);
   bool resolve_exec(Event& e, bool last_chance);
+  void claim(const std::string& id);  // tie a container to one create
   void remember_exec_create(const Event& e, const std::string& container_id, Clock::time_point now);
   const ExecCreate* exec_create_for(const Event& e) const;
   void finish(Event& e);  // merge the effect into risk, mismatch, severity

@@ -218,7 +218,9 @@ void summarize_grpc_request(DecodedRequest& r, std::string_view msg, bool comple
     r.add_risk(risk::kImagePull, image);
   } else if (svc == "containerd.services.containers.v1.Containers" && m == "Create") {
     r.operation = "containerd-container-create";
-    auto c = pb_bytes(msg, 1);
+    // A cut message (a spec over the payload cap) still names its container: the id
+    // comes first in the Container message as clients encode it.
+    auto c = complete ? pb_bytes(msg, 1) : pb_bytes_prefix(msg, 1);
     r.summary["container"] = str(pb_bytes(c, 1));
     r.summary["image"] = str(pb_bytes(c, 3));
     auto spec = pb_bytes(c, 5);

@@ -24,6 +24,7 @@ size_t Http2Decoder::held_bytes() const {
 DecodedRequest Http2Decoder::report(const Stream& s, bool truncated) const {
   auto r = grpc_request_from_stream({s.headers, s.data, s.data_bytes, truncated, s.origin});
   if (s.headers_cut) r.add_anomaly("header-list-too-large");
+  if (s.after_gap) r.add_anomaly("decoded-after-capture-gap");
   return r;
 }
 
@@ -100,6 +101,7 @@ void Http2Decoder::on_header_block(uint32_t id, bool end_stream, std::vector<Dec
     s.headers = std::move(headers);
     s.header_bytes = bytes;
     s.headers_cut = cut;
+    s.after_gap = after_gap_;
     header_bytes_ += bytes;
     s.origin = frame_origin_;
     s.order = next_order_++;
@@ -181,11 +183,44 @@ void Http2Decoder::on_frame(std::vector<DecodedRequest>& out) {
   }
 }
 
+bool Http2Decoder::plausible_frame_header(std::string_view h) const {
+  const uint32_t len = (uint32_t(uint8_t(h[0])) << 16) | (uint32_t(uint8_t(h[1])) << 8) | uint32_t(uint8_t(h[2]));
+  const uint8_t type = uint8_t(h[3]);
+  const uint32_t raw_id = be32(h.substr(5, 4));
+  const uint32_t id = raw_id & 0x7fffffffu;
+  if (raw_id != id || type > 0x9) return false;  // the reserved bit is never set
+  switch (type) {
+    case kData:
+    case kHeaders:
+    case kContinuation:
+      return id % 2 == 1;  // a client's streams are odd
+    case kRstStream:
+      return id % 2 == 1 && len == 4;
+    case 0x2:  // PRIORITY
+      return id != 0 && len == 5;
+    case 0x4:  // SETTINGS
+      return id == 0 && len % 6 == 0;
+    case 0x6:  // PING
+      return id == 0 && len == 8;
+    case 0x7:  // GOAWAY
+      return id == 0 && len >= 8;
+    case 0x8:  // WINDOW_UPDATE
+      return len == 4;
+    default:  // PUSH_PROMISE: servers only
+      return false;
+  }
+}
+
 void Http2Decoder::feed(std::string_view data, uint64_t origin, std::vector<DecodedRequest>& out) {
   while (!broken_ && preface_seen_ < kPreface.size() && !data.empty()) {
     if (data.front() != kPreface[preface_seen_]) return break_connection(out, "bad-preface");
     preface_seen_++;
     data.remove_prefix(1);
+  }
+  if (!broken_ && resync_ && !data.empty()) {
+    resync_ = false;
+    if (data.size() < 9 || !plausible_frame_header(data.substr(0, 9))) return break_connection(out, "capture-gap");
+    after_gap_ = true;
   }
   while (!broken_ && !data.empty()) {
     if (head_.size() < 9) {
@@ -231,6 +266,32 @@ void Http2Decoder::gap(uint64_t n, std::vector<DecodedRequest>& out) {
       head_.clear();
       payload_.clear();
     }
+    return;
+  }
+  // The gap began at a frame boundary or inside a DATA frame and went on past it.
+  // A header block cut by it leaves the HPACK state unknown: nothing decodes after.
+  if (preface_seen_ == kPreface.size() && !in_header_block_ && (head_.empty() || (head_.size() == 9 && type_ == kData))) {
+    if (!head_.empty()) {  // the DATA frame's captured start still reaches its stream
+      payload_cut_ = true;
+      on_frame(out);
+    }
+    // Streams that may have lost DATA to the gap are reported now, cut.
+    for (auto& [id, st] : streams_) {
+      if (st.emitted) continue;
+      st.truncated = true;
+      auto r = report(st, true);
+      r.add_anomaly("capture-gap");
+      out.push_back(std::move(r));
+      st.emitted = true;
+      st.data.clear();
+      header_bytes_ -= st.header_bytes;
+      st.header_bytes = 0;
+      std::vector<std::pair<std::string, std::string>>().swap(st.headers);
+    }
+    head_.clear();
+    payload_.clear();
+    payload_left_ = 0;
+    resync_ = true;
     return;
   }
   break_connection(out, "capture-gap");

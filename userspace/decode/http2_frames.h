@@ -54,6 +54,7 @@ class Http2Decoder {
     uint64_t order = 0;     // creation order, for eviction
     size_t header_bytes = 0;  // decoded size of 'headers' (name + value + 32 each)
     bool headers_cut = false; // HPACK limits dropped or shortened headers
+    bool after_gap = false;   // headers decoded after a resync (see gap())
   };
   void evict_oldest(std::vector<DecodedRequest>& out);
   DecodedRequest report(const Stream& s, bool truncated) const;
@@ -61,6 +62,8 @@ class Http2Decoder {
   void on_header_block(uint32_t stream_id, bool end_stream, std::vector<DecodedRequest>& out);
   void maybe_emit(uint32_t id, Stream& s, bool ended, std::vector<DecodedRequest>& out);
   void break_connection(std::vector<DecodedRequest>& out, const char* why);
+  // After a gap: the next write must start with a plausible frame header.
+  bool plausible_frame_header(std::string_view h) const;
 
   size_t budget_;
   size_t preface_seen_ = 0;
@@ -78,6 +81,12 @@ class Http2Decoder {
   uint32_t header_stream_ = 0;
   bool header_end_stream_ = false;
   bool in_header_block_ = false;
+  // A gap that did not end inside the DATA frame it began in: the framing is
+  // picked up again at the next write (clients write whole frames), and what
+  // the gap held is unknown, HEADERS included, so every header block decoded
+  // after it carries the anomaly "decoded-after-capture-gap".
+  bool resync_ = false;
+  bool after_gap_ = false;
   HpackDecoder hpack_;
   std::map<uint32_t, Stream> streams_;
   uint64_t next_order_ = 0;

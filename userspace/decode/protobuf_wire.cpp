@@ -38,7 +38,14 @@ bool PbReader::next(PbField& f) {
     }
     case 2: {
       uint64_t len;
-      if (!varint(len) || len > data_.size()) break;
+      if (!varint(len)) break;
+      if (len > data_.size()) {
+        if (!allow_cut_) break;
+        f.bytes = data_;
+        f.cut = true;
+        data_ = {};
+        return true;
+      }
       f.bytes = data_.substr(0, static_cast<size_t>(len));
       data_.remove_prefix(static_cast<size_t>(len));
       return true;
@@ -62,6 +69,15 @@ std::vector<std::string_view> pb_all(std::string_view msg, uint32_t number) {
 std::string_view pb_bytes(std::string_view msg, uint32_t number) {
   std::string_view last;
   PbReader r(msg);
+  PbField f;
+  while (r.next(f))
+    if (f.number == number && f.wire == 2) last = f.bytes;
+  return last;
+}
+
+std::string_view pb_bytes_prefix(std::string_view msg, uint32_t number) {
+  std::string_view last;
+  PbReader r(msg, /*allow_cut=*/true);
   PbField f;
   while (r.next(f))
     if (f.number == number && f.wire == 2) last = f.bytes;

@@ -92,22 +92,8 @@ std::vector<std::string> running_docker_data_roots(const std::string& proc_root,
   auto add = [&](std::string r) {
     if (!r.empty() && std::find(roots.begin(), roots.end(), r) == roots.end()) roots.push_back(std::move(r));
   };
-  const uint64_t host_ns = host_mount_ns(proc_root, host_mntns);
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(proc_root, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    // comm is whatever the process calls itself: any user can run a
-    // "dockerd" whose --config-file names a file of theirs (or a FIFO, or a
-    // device). Only a process running as OWNER in the host's mount
-    // namespace, outside containers, executing a file named dockerd that
-    // OWNER owns and nobody else may write, is taken for the daemon.
-    const std::string dir = it->path().string();
-    if (!is_trusted_daemon(dir, "dockerd", host_ns, owner)) continue;
-    auto cmdline = read_small_file(dir + "/cmdline", 1u << 20);
-    if (!cmdline) continue;
-    add(docker_data_root_from(daemon_json_path, *cmdline, owner));
-  }
+  for (const auto& cmdline : trusted_daemon_cmdlines(proc_root, "dockerd", owner, host_mntns))
+    add(docker_data_root_from(daemon_json_path, cmdline, owner));
   if (roots.empty()) add(docker_data_root_from(daemon_json_path, "", owner));
   return roots;
 }

@@ -20,4 +20,5 @@ set(SW_ENRICH_SOURCES
   enrich/host_cgroup2.cpp
   # request effects: what dockerd configured (agent/request_effects)
   enrich/docker_effect_state.cpp
-  enrich/podman_effect_state.cpp)
+  enrich/podman_effect_state.cpp
+  enrich/containerd_effect_state.cpp)

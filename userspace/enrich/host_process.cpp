@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 #include "enrich/cgroup_layout.h"
 #include "enrich/small_file.h"
@@ -79,6 +80,25 @@ bool is_delegated_cgroup(const std::string& cgroup_path) {
     pos += 6;
   }
   return false;
+}
+
+std::vector<std::string> trusted_daemon_cmdlines(const std::string& proc_root, const std::string& exe_name,
+                                                 uint32_t owner, uint64_t host_mntns) {
+  std::vector<std::string> out;
+  const uint64_t host_ns = host_mount_ns(proc_root, host_mntns);
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(proc_root, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    // comm is whatever the process calls itself: any user can run a "dockerd" whose
+    // --config-file names a file of theirs (or a FIFO, or a device). Only a process running as
+    // OWNER in the host's mount namespace, outside containers, executing a file named EXE_NAME
+    // that OWNER owns and nobody else may write, is taken for the daemon.
+    const std::string dir = it->path().string();
+    if (!is_trusted_daemon(dir, exe_name, host_ns, owner)) continue;
+    if (auto cmdline = read_small_file(dir + "/cmdline", 1u << 20)) out.push_back(std::move(*cmdline));
+  }
+  return out;
 }
 
 }  // namespace sockwarden

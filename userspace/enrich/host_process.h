@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sockwarden {
 
@@ -36,6 +37,12 @@ bool is_host_caller(uint64_t caller_mntns, uint64_t host_mntns, const std::strin
 // a private mount namespace can put any binary at /usr/bin/dockerd.
 bool is_trusted_daemon(const std::string& proc_dir, const std::string& exe_name, uint64_t host_mntns,
                        uint32_t owner = 0);
+
+// The command lines (/proc/PID/cmdline, NUL-separated) of every process under
+// proc_root that is_trusted_daemon takes for EXE_NAME: the running dockerd's or
+// containerd's flags, never those of a look-alike a user started.
+std::vector<std::string> trusted_daemon_cmdlines(const std::string& proc_root, const std::string& exe_name,
+                                                 uint32_t owner = 0, uint64_t host_mntns = 0);
 
 // A file OWNER owns and nobody else may write: a user cannot create one
 // owned by root, so its name is root's choice.

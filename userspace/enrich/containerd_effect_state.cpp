@@ -1,0 +1,119 @@
+#include "enrich/containerd_effect_state.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "decode/json_depth.h"
+#include "enrich/cmdline_args.h"
+#include "enrich/docker_effect_state.h"
+#include "enrich/host_process.h"
+#include "enrich/small_file.h"
+
+namespace sockwarden {
+namespace {
+
+bool alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+std::string strip_trailing_slashes(std::string p) {
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  return p;
+}
+
+// `state = "..."` (or '...') before the first [table] of a containerd config.
+// A basic string with an escape is not taken: containerd's state is a plain path,
+// and half-decoding TOML escapes would name a directory containerd does not use.
+std::optional<std::string> state_from_config(const std::string& path, std::optional<uint32_t> owner) {
+  auto text = read_small_file(path, 1u << 20, /*follow_symlinks=*/true, owner);
+  if (!text) return std::nullopt;
+  std::istringstream in(*text);
+  std::string line;
+  while (std::getline(in, line)) {
+    size_t i = line.find_first_not_of(" \t");
+    if (i == std::string::npos || line[i] == '#') continue;
+    if (line[i] == '[') break;  // the top-level table ends at the first header
+    if (line.compare(i, 5, "state") != 0) continue;
+    i = line.find_first_not_of(" \t", i + 5);
+    if (i == std::string::npos || line[i] != '=') continue;
+    i = line.find_first_not_of(" \t", i + 1);
+    if (i == std::string::npos || (line[i] != '"' && line[i] != '\'')) continue;
+    const char q = line[i];
+    size_t end = line.find(q, i + 1);
+    if (end == std::string::npos) continue;
+    std::string v = line.substr(i + 1, end - i - 1);
+    if (v.empty() || v[0] != '/' || (q == '"' && v.find('\\') != std::string::npos)) continue;
+    return v;
+  }
+  return std::nullopt;
+}
+
+bool owned_dir(const std::string& p, uint32_t owner) {
+  struct stat st {};
+  return ::lstat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == owner;
+}
+
+}  // namespace
+
+bool is_containerd_identifier(std::string_view s) {
+  if (s.empty() || s.size() > 76 || !alnum(s.front()) || !alnum(s.back())) return false;
+  for (size_t i = 0; i < s.size(); i++) {
+    if (alnum(s[i])) continue;
+    if (s[i] != '.' && s[i] != '_' && s[i] != '-') return false;
+    if (!alnum(s[i + 1])) return false;  // a separator is followed by a letter or digit (never last: checked above)
+  }
+  return true;
+}
+
+std::string containerd_state_from(const std::string& cmdline, std::optional<uint32_t> config_owner) {
+  auto args = split_cmdline_args(cmdline);
+  std::optional<std::string> state, config;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") break;
+    for (auto [flag, out] : {std::pair{"--state", &state}, {"--config", &config}, {"-c", &config}}) {
+      const std::string f = flag;
+      if (a == f && i + 1 < args.size()) *out = args[++i];
+      else if (a.rfind(f + "=", 0) == 0) *out = a.substr(f.size() + 1);
+      else continue;
+      break;
+    }
+  }
+  if (state && !state->empty()) return strip_trailing_slashes(*state);
+  if (auto s = state_from_config(config && !config->empty() ? *config : kDefaultContainerdConfig, config_owner))
+    return strip_trailing_slashes(*s);
+  return kDefaultContainerdState;
+}
+
+std::vector<std::string> running_containerd_states(const std::string& proc_root, uint32_t owner, uint64_t host_mntns) {
+  std::vector<std::string> states;
+  // As for dockerd: any user can run a process called containerd whose --state names a
+  // directory of theirs; only the trusted daemon's flags count.
+  for (const auto& cmdline : trusted_daemon_cmdlines(proc_root, "containerd", owner, host_mntns)) {
+    std::string s = containerd_state_from(cmdline, owner);
+    if (std::find(states.begin(), states.end(), s) == states.end()) states.push_back(std::move(s));
+  }
+  if (states.empty()) states.push_back(kDefaultContainerdState);
+  return states;
+}
+
+std::optional<ContainerdBundle> read_containerd_bundle(const std::vector<std::string>& states, const std::string& ns,
+                                                       const std::string& id, uint32_t owner) {
+  // Both come from the caller's bytes: never a path component unless containerd would accept them.
+  if (!is_containerd_identifier(ns) || !is_containerd_identifier(id)) return std::nullopt;
+  for (const auto& state : states) {
+    const std::string tasks = state + "/io.containerd.runtime.v2.task";
+    const std::string nsdir = tasks + "/" + ns;
+    const std::string bundle = nsdir + "/" + id;
+    if (!owned_dir(tasks, owner) || !owned_dir(nsdir, owner) || !owned_dir(bundle, owner)) continue;
+    auto text = read_small_file(bundle + "/config.json", kDockerStateMax, false, owner);
+    if (!text || !json_depth_within(*text)) continue;
+    if (!nlohmann::json::parse(*text, nullptr, false).is_object()) continue;
+    return ContainerdBundle{state, ns, id, std::move(*text)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace sockwarden

@@ -1,0 +1,55 @@
+// What containerd actually configured for one container: the OCI runtime spec
+// in the task's bundle, <state>/io.containerd.runtime.v2.task/<namespace>/<id>/config.json,
+// which containerd writes for runc when the task is created (Tasks/Create: `ctr run`,
+// the CRI plugin's StartContainer, nerdctl). Until then the spec sits only in
+// containerd's metadata database (bolt), which is not read here.
+// The ground truth of a containerd request's effect (agent/request_effects),
+// read as dockerd's state is (enrich/docker_effect_state.h): small_file,
+// owner-owned regular file and directories (never a symlink), 1 MiB, nesting
+// checked, and a namespace or id from the caller's bytes becomes a path
+// component only after it passed containerd's own identifier rule.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sockwarden {
+
+inline constexpr const char* kDefaultContainerdState = "/run/containerd";
+inline constexpr const char* kDefaultContainerdConfig = "/etc/containerd/config.toml";
+
+// containerd's identifier rule (pkg/identifiers): ^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$,
+// at most 76 characters. Namespaces and container ids both follow it, so
+// anything else (".." included) was refused by containerd and names nothing.
+bool is_containerd_identifier(std::string_view s);
+
+// The state directory of a containerd with this command line (/proc/PID/cmdline,
+// NUL- or space-separated): --state X / --state=X, else `state = "X"` at the top
+// level of its config file (--config/-c, default kDefaultContainerdConfig; a
+// file of another owner than CONFIG_OWNER is ignored), else /run/containerd.
+std::string containerd_state_from(const std::string& cmdline, std::optional<uint32_t> config_owner = std::nullopt);
+
+// The state directories of every containerd running now under proc_root (the
+// same trust rule as running_docker_data_roots: a process running as OWNER in
+// the host's mount namespace, outside containers, executing a file named
+// containerd that OWNER owns and nobody else may write), or the default when
+// none runs.
+std::vector<std::string> running_containerd_states(const std::string& proc_root, uint32_t owner = 0,
+                                                   uint64_t host_mntns = 0);
+
+struct ContainerdBundle {
+  std::string state;  // which state directory holds it
+  std::string ns, id;
+  std::string spec;   // config.json's text (a JSON object)
+};
+
+// The bundle spec of container ID in namespace NS under any of STATES;
+// nullopt while there is no task (created, never started; or deleted) or when
+// it is not an OWNER-owned regular file of at most 1 MiB holding a JSON object
+// in OWNER-owned directories.
+std::optional<ContainerdBundle> read_containerd_bundle(const std::vector<std::string>& states, const std::string& ns,
+                                                       const std::string& id, uint32_t owner = 0);
+
+}  // namespace sockwarden
