@@ -26,6 +26,29 @@ E2E_START_TIMEOUT=${E2E_START_TIMEOUT:-60}
 
 e2e_log() { printf '[e2e %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 
+# ctest stops a test that overruns its TIMEOUT with SIGKILL, which runs no trap: its private
+# dockerd/containerd, overlay mounts, cgroups and temp dir would stay behind (CMake 3.25 has no
+# TIMEOUT_SIGNAL_NAME). tests.cmake sets E2E_DEADLINE a little below each e2e test's TIMEOUT;
+# this watchdog then sends the test script SIGTERM first, so its trap cleans up (the scripts trap
+# TERM as exit 130). It polls once a second and ends with the script; the script's start time
+# guards against signalling a recycled pid.
+e2e_watchdog_start() {
+  [[ ${E2E_DEADLINE:-} =~ ^[0-9]+$ ]] || return 0
+  local me=$$ born
+  born=$(cut -d' ' -f22 "/proc/$me/stat" 2>/dev/null) || return 0
+  (
+    trap - EXIT INT TERM
+    for ((t = 0; t < E2E_DEADLINE; t++)); do
+      sleep 1
+      [[ $(cut -d' ' -f22 "/proc/$me/stat" 2>/dev/null) == "$born" ]] || exit 0
+    done
+    e2e_log "deadline of ${E2E_DEADLINE}s reached (ctest's TIMEOUT is near): stopping the test to clean up"
+    kill -TERM "$me"
+  ) </dev/null >/dev/null 2>&2 &
+  disown 2>/dev/null || true
+}
+[[ ${E2E_WATCHDOG_STARTED:-} == "$$" ]] || { E2E_WATCHDOG_STARTED=$$; e2e_watchdog_start; }
+
 # Host docker CLI, always pointed at the private daemon.
 e2e_docker() { DOCKER_CONFIG="$E2E_DIR/cli-config" docker -H "unix://$E2E_SOCK" "$@"; }
 
