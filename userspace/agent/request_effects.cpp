@@ -78,6 +78,21 @@ std::vector<std::string> body_mismatches(const DecodedRequest& r, const std::vec
   return out;
 }
 
+// The parts of an effect both state readers (dockerd's HostConfig, an OCI spec) take from the
+// decoder's reading of that state: its flags, privilege, host mounts, capabilities, devices.
+void take_reading(RequestEffect& eff, const DecodedRequest& scratch) {
+  eff.risk = scratch.risk;
+  eff.privileged = scratch.has_risk(risk::kPrivileged);
+  for (const auto& f : scratch.risk)
+    if (f.name == risk::kHostMount) eff.host_mounts.push_back(f.detail);
+  if (auto it = scratch.summary.find("cap_add"); it != scratch.summary.end())
+    for (const auto& c : *it)
+      if (c.is_string()) eff.capabilities.push_back(c.get<std::string>());
+  if (auto it = scratch.summary.find("devices"); it != scratch.summary.end())
+    for (const auto& d : *it)
+      if (d.is_string()) eff.devices.push_back(d.get<std::string>());
+}
+
 // An OCI runtime spec (podman's, containerd's bundle) as an effect, judged by
 // the same reader as a containerd create's spec (summarize_oci_spec).
 RequestEffect effect_from_oci_spec(const Json& spec, const char* source, const std::string& id) {
@@ -88,18 +103,9 @@ RequestEffect effect_from_oci_spec(const Json& spec, const char* source, const s
   eff.source = source;
   eff.container = true;
   eff.container_id = id;
-  eff.risk = scratch.risk;
-  eff.privileged = scratch.has_risk(risk::kPrivileged);
-  for (const auto& f : scratch.risk) {
-    if (f.name == risk::kHostMount) eff.host_mounts.push_back(f.detail);
+  take_reading(eff, scratch);
+  for (const auto& f : scratch.risk)
     if (f.name == risk::kSecurityUnconfined) eff.security_options.push_back(f.detail);
-  }
-  if (auto it = scratch.summary.find("cap_add"); it != scratch.summary.end())
-    for (const auto& c : *it)
-      if (c.is_string()) eff.capabilities.push_back(c.get<std::string>());
-  if (auto it = scratch.summary.find("devices"); it != scratch.summary.end())
-    for (const auto& d : *it)
-      if (d.is_string()) eff.devices.push_back(d.get<std::string>());
   for (auto [flag, ns] : {std::pair{risk::kHostPid, "pid"}, {risk::kHostNetwork, "network"}, {risk::kHostIpc, "ipc"},
                           {risk::kHostUts, "uts"}})
     if (scratch.has_risk(flag)) eff.namespaces.emplace_back(ns, "host");
@@ -357,16 +363,7 @@ bool RequestEffects::resolve_container(Event& e, Clock::time_point now, bool ret
   Json body = Json::object();
   body["HostConfig"] = hc;
   summarize_docker_create(scratch, body);
-  eff.risk = scratch.risk;
-  eff.privileged = scratch.has_risk(risk::kPrivileged);
-  for (const auto& f : scratch.risk)
-    if (f.name == risk::kHostMount) eff.host_mounts.push_back(f.detail);
-  if (auto it = scratch.summary.find("cap_add"); it != scratch.summary.end())
-    for (const auto& c : *it)
-      if (c.is_string()) eff.capabilities.push_back(c.get<std::string>());
-  if (auto it = scratch.summary.find("devices"); it != scratch.summary.end())
-    for (const auto& d : *it)
-      if (d.is_string()) eff.devices.push_back(d.get<std::string>());
+  take_reading(eff, scratch);
   for (auto [key, ns] : {std::pair{"PidMode", "pid"}, {"NetworkMode", "network"}, {"IpcMode", "ipc"},
                          {"UTSMode", "uts"}, {"UsernsMode", "user"}, {"CgroupnsMode", "cgroup"}})
     if (const Json* v = json_member(hc, key); v && v->is_string() && !v->get<std::string>().empty())
