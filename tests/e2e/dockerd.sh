@@ -159,14 +159,17 @@ for n, c in json.load(open(sys.argv[1]))["cases"].items():
 
 # A private containerd under $E2E_DIR/containerd (socket containerd.sock there, state in
 # containerd/state): sets E2E_CONTAINERD_PID. The CRI plugin is disabled because it wants the
-# host's network/CNI setup and is irrelevant here. Used by dockerd and by the containerd tests.
+# host's network/CNI setup, unless E2E_CONTAINERD_CRI holds its config section
+# (test_cri_effects.sh). Used by dockerd and by the containerd tests.
 e2e_containerd_start() {
   mkdir -p "$E2E_DIR"/containerd/{root,state}
+  local disabled='disabled_plugins = ["io.containerd.grpc.v1.cri"]'
+  [[ -n ${E2E_CONTAINERD_CRI:-} ]] && disabled=
   cat >"$E2E_DIR/containerd/config.toml" <<EOF
 version = 2
 root = "$E2E_DIR/containerd/root"
 state = "$E2E_DIR/containerd/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
+$disabled
 [grpc]
   address = "$E2E_DIR/containerd/containerd.sock"
 [ttrpc]
@@ -175,6 +178,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   address = ""
 [metrics]
   address = ""
+${E2E_CONTAINERD_CRI:-}
 EOF
   containerd --config "$E2E_DIR/containerd/config.toml" >"$E2E_DIR/containerd.log" 2>&1 &
   E2E_CONTAINERD_PID=$!

@@ -133,6 +133,20 @@ endforeach()
 unset(_sw_tier)
 unset(_sw_name)
 
+# CRI through a real containerd's CRI plugin (tests/e2e/test_cri_effects.sh): kubelet's calls from
+# gRPC's C core, a privileged create hidden behind a 16 KiB label, and a plain container.
+foreach(_sw_tier socket-tp syscall-tp)
+  string(REPLACE "-" "_" _sw_name "${_sw_tier}")
+  add_test(NAME e2e.cri.effects.${_sw_name}
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_cri_effects.sh ${_sw_tier} $<TARGET_FILE:sockwarden>)
+  set_tests_properties(e2e.cri.effects.${_sw_name} PROPERTIES
+    RUN_SERIAL TRUE
+    TIMEOUT 120
+    LABELS "e2e;root")
+endforeach()
+unset(_sw_tier)
+unset(_sw_name)
+
 # Every e2e test gets E2E_DEADLINE, 15 s below its TIMEOUT: tests/e2e/dockerd.sh's watchdog then
 # stops the script with SIGTERM (its trap cleans up) before ctest's SIGKILL would.
 get_directory_property(_sw_all_tests TESTS)

@@ -400,6 +400,53 @@ TEST(RequestEffectsState, ContainerdIdentifiersConfigAndHostileBundles) {
   EXPECT_FALSE(read_containerd_bundle(states, "swtest", "t1", me));
 }
 
+TEST(RequestEffectsState, CriSpecAsRunDropsOwnMountsAndResolvesJoinedNamespaces) {
+  ContainerdState c;
+  // A fake proc root: PROC/1/ns/{pid,net} stand for the host's namespaces (stat follows the links).
+  const std::string proc = c.t.dir + "/proc";
+  fs::create_directories(proc + "/1/ns");
+  c.t.write(c.t.dir + "/host-pid", "");
+  c.t.write(c.t.dir + "/host-net", "");
+  c.t.write(c.t.dir + "/pod-pid", "");
+  fs::create_symlink(c.t.dir + "/host-pid", proc + "/1/ns/pid");
+  fs::create_symlink(c.t.dir + "/host-net", proc + "/1/ns/net");
+  nlohmann::json spec = {
+      {"mounts",
+       {{{"destination", "/etc/hosts"}, {"type", "bind"}, {"options", {"rbind"}},
+         {"source", "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/abc/hosts"}},
+        {{"destination", "/dev/termination-log"}, {"type", "bind"}, {"options", {"rbind"}},
+         {"source", "/var/lib/containerd/io.containerd.grpc.v1.cri/containers/def/termination"}},
+        {{"destination", "/host"}, {"type", "bind"}, {"options", {"rbind"}}, {"source", "/"}}}},
+      {"linux",
+       {{"namespaces",
+         {{{"type", "pid"}, {"path", c.t.dir + "/pod-pid"}},      // the pod's own: a namespace of its own
+          {{"type", "network"}, {"path", c.t.dir + "/host-net"}},  // the host's
+          {{"type", "ipc"}, {"path", c.t.dir + "/gone"}},          // unreadable: stays joined
+          {{"type", "mount"}}}}}}};
+  auto run = nlohmann::json::parse(containerd_spec_as_run(spec.dump(), proc));
+  ASSERT_EQ(run["mounts"].size(), 1u);  // the CRI plugin's own files are not the caller's mounts
+  EXPECT_EQ(run["mounts"][0]["source"], "/");
+  const auto& ns = run["linux"]["namespaces"];
+  ASSERT_EQ(ns.size(), 3u);  // network (the host's) is gone: read as the host's
+  EXPECT_EQ(ns[0], (nlohmann::json{{"type", "pid"}}));
+  EXPECT_EQ(ns[1]["type"], "ipc");
+  EXPECT_TRUE(ns[1].contains("path"));
+  EXPECT_EQ(containerd_spec_as_run("not json", proc), "not json");
+}
+
+TEST(RequestEffectsState, RecentBundlesAreNewestFirstAndBounded) {
+  ContainerdState c;
+  const uint32_t me = geteuid();
+  for (const char* id : {"a1", "a2", "a3"}) c.t.write(c.bundle(kCriNamespace, id) + "/config.json", R"({"annotations":{}})");
+  c.t.write(c.bundle(kCriNamespace, "bad..id") + "/config.json", "{}");  // not an identifier: never read
+  auto all = recent_containerd_bundles({c.t.dir}, kCriNamespace, 0, me);
+  EXPECT_EQ(all.size(), 3u);
+  EXPECT_EQ(recent_containerd_bundles({c.t.dir}, kCriNamespace, 0, me, 2).size(), 2u);
+  EXPECT_TRUE(recent_containerd_bundles({c.t.dir}, kCriNamespace, now_realtime_ns() + 60'000'000'000ull, me).empty());
+  EXPECT_TRUE(recent_containerd_bundles({c.t.dir}, kCriNamespace, 0, me + 1).empty());
+  EXPECT_TRUE(recent_containerd_bundles({c.t.dir}, "..", 0, me).empty());
+}
+
 Event containerd_event(const std::string& op, const std::string& ns, const std::string& id, bool body_read) {
   Event e;
   e.action = "request";

@@ -113,7 +113,15 @@ RequestEffect effect_from_oci_spec(const Json& spec, const char* source, const s
 }
 
 bool is_containerd_op(const std::string& op) {
-  return op == "containerd-container-create" || op == "containerd-task-create";
+  return op == "containerd-container-create" || op == "containerd-task-create" || op == "cri-create-container" ||
+         op == "cri-start-container";
+}
+
+// The value of a bundle spec's annotation, or "".
+std::string annotation(const Json& spec, const char* key) {
+  const Json* a = json_member(spec, "annotations");
+  const Json* v = a ? json_member(*a, key) : nullptr;
+  return v && v->is_string() ? v->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -430,8 +438,11 @@ bool RequestEffects::resolve_containerd(Event& e, bool last_chance) {
   // Both name their container in the request (Containers/Create in the spec's
   // Container message, Tasks/Create in its first field) and their namespace in
   // the gRPC header; an id the decoder could not read (a cut message) names nothing.
+  const bool cri = r.operation.rfind("cri-", 0) == 0;
+  // The CRI plugin keeps its containers in one containerd namespace; its requests carry no header.
+  const std::string ns = cri ? kCriNamespace : r.containerd_namespace;
+  if (r.operation == "cri-create-container") return resolve_cri_create(e, last_chance);
   const std::string id = summary_string(r, "container");
-  const std::string& ns = r.containerd_namespace;
   if (!is_containerd_identifier(id) || !is_containerd_identifier(ns)) {
     r.effect = RequestEffect::unknown("target-unknown");
     return true;
@@ -451,10 +462,50 @@ bool RequestEffects::resolve_containerd(Event& e, bool last_chance) {
     r.effect = std::move(eff);
     return true;
   }
-  RequestEffect eff = effect_from_oci_spec(Json::parse(bundle->spec, nullptr, false), "containerd-bundle", id);
+  RequestEffect eff =
+      effect_from_oci_spec(Json::parse(containerd_spec_as_run(bundle->spec), nullptr, false), "containerd-bundle", id);
   // A create's body carried a spec: what runc got that it did not say is a
   // mismatch. A task create carries none: its effect is the whole reading.
   if (r.operation == "containerd-container-create") eff.mismatch = body_mismatches(r, eff.risk);
+  r.effect = std::move(eff);
+  return true;
+}
+
+bool RequestEffects::resolve_cri_create(Event& e, bool last_chance) {
+  DecodedRequest& r = *e.request;
+  // CreateContainer's reply names the id; the request names the pod sandbox and the container's
+  // name, which the CRI plugin writes into the bundle's annotations at StartContainer (kubelet
+  // starts a container right after creating it).
+  const std::string sandbox = summary_string(r, "pod_sandbox_id");
+  const std::string name = summary_string(r, "name");
+  if (sandbox.empty() || name.empty()) {
+    r.effect = RequestEffect::unknown("target-unknown");
+    return true;
+  }
+  if (!src_.containerd_states) {
+    r.effect = RequestEffect::unknown("no-runtime-state");
+    return true;
+  }
+  const uint64_t since = e.realtime_ns > 1'000'000'000ull ? e.realtime_ns - 1'000'000'000ull : 0;
+  std::vector<ContainerdBundle> found;
+  for (auto& b : recent_containerd_bundles(src_.containerd_states(), kCriNamespace, since, src_.state_owner)) {
+    if (claimed_.count(b.id)) continue;
+    Json spec = Json::parse(b.spec, nullptr, false);
+    if (annotation(spec, "io.kubernetes.cri.sandbox-id") == sandbox &&
+        annotation(spec, "io.kubernetes.cri.container-name") == name &&
+        annotation(spec, "io.kubernetes.cri.container-type") == "container")
+      found.push_back(std::move(b));
+  }
+  if (found.size() != 1) {
+    if (!last_chance) return false;
+    // A re-created container of the same name in the same pod within the window is ambiguous.
+    r.effect = RequestEffect::unknown(found.empty() ? "not-found" : "ambiguous");
+    return true;
+  }
+  RequestEffect eff = effect_from_oci_spec(Json::parse(containerd_spec_as_run(found[0].spec), nullptr, false),
+                                           "containerd-bundle", found[0].id);
+  eff.mismatch = body_mismatches(r, eff.risk);
+  claim(found[0].id);
   r.effect = std::move(eff);
   return true;
 }

@@ -120,6 +120,8 @@ class RequestEffects {
   bool resolve_podman(Event& e, Clock::time_point now);
   // containerd: the spec of the task's bundle (Tasks/Create writes it); false while not there.
   bool resolve_containerd(Event& e, bool last_chance);
+  // CRI CreateContainer: the bundle whose CRI annotations name its pod sandbox and container.
+  bool resolve_cri_create(Event& e, bool last_chance);
   bool resolve_exec(Event& e, bool last_chance);
   void claim(const std::string& id);  // tie a container to one create
   void remember_exec_create(const Event& e, const std::string& container_id, Clock::time_point now);

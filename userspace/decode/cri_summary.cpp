@@ -199,8 +199,13 @@ void summarize_grpc_request(DecodedRequest& r, std::string_view msg, bool comple
   if (cri_runtime && m == "CreateContainer") {
     r.operation = "cri-create-container";
     r.summary["pod_sandbox_id"] = str(pb_bytes(msg, 1));
-    container_config(r, pb_bytes(msg, 2));
+    // A config cut by the payload cap still gives its leading fields (the name): what its
+    // effect is looked up by (agent/request_effects).
+    container_config(r, complete ? pb_bytes(msg, 2) : pb_bytes_prefix(msg, 2));
     sandbox_config(r, pb_bytes(msg, 3));
+  } else if (cri_runtime && m == "StartContainer") {
+    r.operation = "cri-start-container";
+    r.summary["container"] = str(pb_bytes(msg, 1));
   } else if (cri_runtime && m == "RunPodSandbox") {
     r.operation = "cri-run-pod-sandbox";
     sandbox_config(r, pb_bytes(msg, 1));

@@ -1,6 +1,9 @@
 #include "enrich/containerd_effect_state.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <sstream>
@@ -114,6 +117,102 @@ std::optional<ContainerdBundle> read_containerd_bundle(const std::vector<std::st
     return ContainerdBundle{state, ns, id, std::move(*text)};
   }
   return std::nullopt;
+}
+
+std::vector<ContainerdBundle> recent_containerd_bundles(const std::vector<std::string>& states, const std::string& ns,
+                                                        uint64_t since_ns, uint32_t owner, size_t max_specs) {
+  std::vector<ContainerdBundle> out;
+  if (!is_containerd_identifier(ns)) return out;
+  for (const auto& state : states) {
+    const std::string tasks = state + "/io.containerd.runtime.v2.task";
+    const std::string nsdir = tasks + "/" + ns;
+    if (!owned_dir(tasks, owner) || !owned_dir(nsdir, owner)) continue;
+    int fd = ::open(nsdir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) continue;
+    DIR* d = ::fdopendir(fd);
+    if (!d) {
+      ::close(fd);
+      continue;
+    }
+    std::vector<std::pair<uint64_t, std::string>> recent;
+    size_t seen = 0;
+    while (struct dirent* de = ::readdir(d)) {
+      if (++seen > 4096) break;
+      std::string id = de->d_name;
+      if (!is_containerd_identifier(id)) continue;
+      struct stat st {};
+      if (::fstatat(fd, id.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != owner)
+        continue;
+      const uint64_t mtime = static_cast<uint64_t>(st.st_mtim.tv_sec) * 1'000'000'000ull +
+                             static_cast<uint64_t>(st.st_mtim.tv_nsec);
+      if (mtime >= since_ns) recent.emplace_back(mtime, std::move(id));
+    }
+    ::closedir(d);
+    std::sort(recent.begin(), recent.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [t, id] : recent) {
+      if (out.size() >= max_specs) break;
+      if (auto b = read_containerd_bundle({state}, ns, id, owner)) out.push_back(std::move(*b));
+    }
+  }
+  return out;
+}
+
+std::string containerd_spec_as_run(const std::string& spec_text, const std::string& proc_root) {
+  auto spec = nlohmann::ordered_json::parse(spec_text, nullptr, false);
+  if (!spec.is_object()) return spec_text;
+  if (auto ms = spec.find("mounts"); ms != spec.end() && ms->is_array()) {
+    nlohmann::ordered_json kept = nlohmann::ordered_json::array();
+    for (const auto& m : *ms) {
+      if (m.is_object()) {
+        auto src = m.find("source");
+        if (src != m.end() && src->is_string()) {
+          const std::string& p = src->get_ref<const std::string&>();
+          if (p.find("/io.containerd.grpc.v1.cri/sandboxes/") != std::string::npos ||
+              p.find("/io.containerd.grpc.v1.cri/containers/") != std::string::npos)
+            continue;
+        }
+      }
+      kept.push_back(m);
+    }
+    spec["mounts"] = std::move(kept);
+  }
+  auto lnx = spec.find("linux");
+  if (lnx == spec.end() || !lnx->is_object()) return spec.dump();
+  auto nss = lnx->find("namespaces");
+  if (nss == lnx->end() || !nss->is_array()) return spec.dump();
+  nlohmann::ordered_json kept = nlohmann::ordered_json::array();
+  for (auto n : *nss) {
+    auto type = n.is_object() ? n.find("type") : n.end();
+    auto path = n.is_object() ? n.find("path") : n.end();
+    if (type == n.end() || path == n.end() || !type->is_string() || !path->is_string()) {
+      kept.push_back(n);
+      continue;
+    }
+    // The kernel's names for the OCI types.
+    static const std::pair<const char*, const char*> kProc[] = {{"network", "net"}, {"pid", "pid"}, {"ipc", "ipc"},
+                                                                {"uts", "uts"},     {"mount", "mnt"}, {"cgroup", "cgroup"},
+                                                                {"user", "user"}};
+    const char* proc_name = nullptr;
+    for (auto [oci, kn] : kProc)
+      if (type->get_ref<const std::string&>() == oci) proc_name = kn;
+    struct stat joined {}, host {};
+    // stat() follows /proc/<pid>/ns/<type> to the namespace itself (an nsfs inode).
+    // The host's namespace: PID 1's, or the agent's own where PID 1's links are not readable
+    // (no CAP_SYS_PTRACE over it, as in a microVM's init); the agent runs in the host's.
+    auto host_ns = [&](struct stat& st) {
+      return ::stat((proc_root + "/1/ns/" + proc_name).c_str(), &st) == 0 ||
+             ::stat((proc_root + "/self/ns/" + proc_name).c_str(), &st) == 0;
+    };
+    if (!proc_name || ::stat(path->get_ref<const std::string&>().c_str(), &joined) != 0 || !host_ns(host)) {
+      kept.push_back(n);  // unknown: read as joined (the conservative "shared with something")
+      continue;
+    }
+    if (joined.st_ino == host.st_ino && joined.st_dev == host.st_dev) continue;  // the host's
+    n.erase("path");  // another namespace than the host's: the pod's own
+    kept.push_back(n);
+  }
+  (*lnx)["namespaces"] = std::move(kept);
+  return spec.dump();
 }
 
 }  // namespace sockwarden

@@ -52,4 +52,23 @@ struct ContainerdBundle {
 std::optional<ContainerdBundle> read_containerd_bundle(const std::vector<std::string>& states, const std::string& ns,
                                                        const std::string& id, uint32_t owner = 0);
 
+// The spec as the effect reads it: without the mounts the CRI plugin makes from its own
+// per-sandbox and per-container files (hosts, resolv.conf, hostname, /dev/shm: sources under
+// ".../io.containerd.grpc.v1.cri/{sandboxes,containers}/"), which no caller asked for; and with
+// each namespace joined by path (a CRI container joins its pod sandbox's, /proc/<pid>/ns/<type>)
+// resolved: the host's own (same inode as PROC_ROOT/1/ns/<type>, else the agent's own) is dropped, which reads as
+// "host", any other loses its path, which reads as a namespace of the container's own.
+std::string containerd_spec_as_run(const std::string& spec_text, const std::string& proc_root = "/proc");
+
+// The CRI plugin's containerd namespace (its containers' bundles are there).
+inline constexpr const char* kCriNamespace = "k8s.io";
+
+// The bundles of namespace NS whose directory changed at or after SINCE_NS
+// (CLOCK_REALTIME; a task's bundle is made when the task is created), at most
+// MAX_SPECS of them read, newest first; the directory listing looks at most
+// at 4096 entries. For a CRI CreateContainer, whose container id only the
+// reply names: its bundle is found by the annotations the CRI plugin writes.
+std::vector<ContainerdBundle> recent_containerd_bundles(const std::vector<std::string>& states, const std::string& ns,
+                                                        uint64_t since_ns, uint32_t owner = 0, size_t max_specs = 64);
+
 }  // namespace sockwarden

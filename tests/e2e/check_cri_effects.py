@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Checks for test_cri_effects.sh: each CRI CreateContainer and StartContainer of the client has
+its effect read from the bundle the CRI plugin wrote, and the flags and severity follow it."""
+import argparse
+import json
+import sys
+
+from e2e_checks import Checks, get
+
+ap = argparse.ArgumentParser()
+ap.add_argument("events")
+ap.add_argument("--client", required=True)
+ap.add_argument("--tier", required=True)
+a = ap.parse_args()
+
+client = json.load(open(a.client))
+events = [json.loads(l) for l in open(a.events) if l.strip()]
+mine = [e for e in events if get(e, "event.action") == "request" and get(e, "process.pid") == client["pid"]]
+check = Checks()
+HIGH = ("high", "critical")
+
+for name, privileged in (("priv", True), ("plain", False)):
+    cid = client["containers"][name]
+    create = [e for e in mine if get(e, "sockwarden.request.operation") == "cri-create-container"
+              and get(e, "sockwarden.request.summary.name") == name]
+    start = [e for e in mine if get(e, "sockwarden.request.operation") == "cri-start-container"
+             and get(e, "sockwarden.request.summary.container") == cid]
+    for what, found in (("CreateContainer", create), ("StartContainer", start)):
+        label = f"{name}: {what}"
+        if not check(f"{label}: one request event of the client", len(found) == 1, str(len(found))):
+            continue
+        req = found[0]["sockwarden"]["request"]
+        eff = req.get("effect") or {}
+        flags = req.get("risk_flags", [])
+        check(f"{label}: effect verified from the bundle of the container the daemon made",
+              eff.get("status") == "verified" and eff.get("source") == "containerd-bundle" and
+              eff.get("container_id") == cid, json.dumps(eff)[:300])
+        if privileged:
+            check(f"{label}: effect privileged, host mount /", eff.get("privileged") is True and
+                  "/" in eff.get("host_mounts", []), json.dumps(eff)[:300])
+            check(f"{label}: severity high or above", req.get("severity") in HIGH, req.get("severity"))
+            if what == "CreateContainer":
+                check(f"{label}: the body hid it (16 KiB label first): effect-mismatch privileged and /",
+                      "effect-mismatch" in flags and "privileged" in eff.get("mismatch", []) and
+                      "host-mount:/" in eff.get("mismatch", []), f"{flags} {eff.get('mismatch')}")
+        else:
+            # The pod is privileged and on the host network, and the create's body carries the
+            # pod's config: the decoded reading says so. The container itself is not privileged;
+            # it shares the pod's namespaces, of which network and UTS are the host's (the CRI
+            # plugin gives a host-network pod the host's UTS), pid and ipc the pod's own.
+            check(f"{label}: effect not privileged, no host mount, host network and UTS only, no mismatch",
+                  eff.get("privileged") is False and not eff.get("host_mounts") and
+                  eff.get("namespaces") == {"network": "host", "uts": "host"} and "effect-mismatch" not in flags,
+                  f"{flags} {json.dumps(eff)[:300]}")
+
+sys.exit(1 if check.failed else 0)
