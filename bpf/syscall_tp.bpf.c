@@ -20,8 +20,8 @@
 #include "user_payload.bpf.h"
 #include "process.bpf.h"
 
-/* x86_64 syscall numbers: in user_payload.bpf.h */
-#define SW_EINPROGRESS 115
+/* Syscall numbers and argument registers per architecture: syscall_arch.bpf.h
+ * (included by user_payload.bpf.h). */
 
 enum { ARG_BUF = 1, ARG_IOV = 2, ARG_MSG = 3, ARG_MMSG = 4, ARG_CONNECT = 5 };
 
@@ -36,11 +36,11 @@ int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
 {
 	if (!interesting(id) || is_self())
 		return 0;
-	int fd = (int)BPF_CORE_READ(regs, di);
+	int fd = (int)SW_SYSCALL_ARG0(regs);
 	struct sock *sk = fd_unix_sock(fd);
 	if (!sk)
 		return 0;
-	__u64 a1 = BPF_CORE_READ(regs, si), a2 = BPF_CORE_READ(regs, dx);
+	__u64 a1 = SW_SYSCALL_ARG1(regs), a2 = SW_SYSCALL_ARG2(regs);
 
 	if (id != SW_NR_connect) {
 		/* A send: only into a connection whose daemon side is watched. */
@@ -130,7 +130,7 @@ static __always_inline int connect_returned(struct pending_send *p, long ret)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(tp_btf__sys_exit, struct pt_regs *regs, long ret)
 {
-	if (!interesting(BPF_CORE_READ(regs, orig_ax)))
+	if (!interesting(SW_SYSCALL_NR(regs)))
 		return 0;
 	struct pending_send *p = pending_of_current();
 	if (!p || !p->active)

@@ -12,14 +12,9 @@
 #define SOCKWARDEN_USER_PAYLOAD_BPF_H
 
 #include "common.bpf.h"
+/* SW_NR_* and register access, per target architecture */
+#include "syscall_arch.bpf.h"
 
-/* x86_64 syscall numbers */
-#define SW_NR_write 1
-#define SW_NR_writev 20
-#define SW_NR_sendto 44
-#define SW_NR_sendmsg 46
-#define SW_NR_sendmmsg 307
-#define SW_NR_connect 42
 /* iovecs walked per send. gRPC's C core (Python, Ruby, C++ clients of containerd
  * and CRI) writes one iovec per HPACK piece: a single request took 32, and with 16
  * the header block was cut, which leaves the connection's HPACK state unknown for
@@ -38,10 +33,10 @@ static __always_inline struct syscall_args current_syscall(void)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	struct syscall_args a = {
-		.nr = BPF_CORE_READ(regs, orig_ax),
-		.a0 = BPF_CORE_READ(regs, di),
-		.a1 = BPF_CORE_READ(regs, si),
-		.a2 = BPF_CORE_READ(regs, dx),
+		.nr = SW_SYSCALL_NR(regs),
+		.a0 = SW_SYSCALL_ARG0(regs),
+		.a1 = SW_SYSCALL_ARG1(regs),
+		.a2 = SW_SYSCALL_ARG2(regs),
 	};
 	return a;
 }
