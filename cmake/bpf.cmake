@@ -21,6 +21,8 @@ elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
 else()
   message(FATAL_ERROR "sockwarden: unsupported target processor ${CMAKE_SYSTEM_PROCESSOR} (x86_64, aarch64)")
 endif()
+# Cached for scripts/package.sh, which checks that a build tree is the arch it was asked for.
+set(SW_DEB_ARCH ${SW_DEB_ARCH} CACHE INTERNAL "Debian architecture of the agent being built")
 set(SW_VMLINUX_BTF "" CACHE FILEPATH
     "Kernel BTF the BPF objects compile against (default: this host's when it runs the target architecture, else a Debian cloud kernel's, scripts/fetch-kernel-btf.sh)")
 

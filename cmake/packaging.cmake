@@ -19,10 +19,14 @@ set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+# The agent's architecture (cmake/bpf.cmake: amd64, or arm64 with cmake/toolchain-arm64.cmake),
+# not the build host's (CPack's default asks dpkg, which says amd64 on a cross build).
+set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE ${SW_DEB_ARCH})
 # RelWithDebInfo keeps ~60 MB of DWARF; the package ships the stripped binary.
 set(CPACK_STRIP_FILES ON)
 # The shared libraries `ldd sockwarden` shows beyond libc/libstdc++, mapped with
-# `dpkg -S` (Debian 12, libbpf 1.4 from bookworm-backports).
+# `dpkg -S` (Debian 12, libbpf 1.4 from bookworm-backports). The arm64 packages have the same
+# names (the cross build links exactly these, from scripts/lib/cross-sysroot.sh).
 set(SW_DEB_DEPENDS "libbpf1 (>= 1:1.4), libyaml-cpp0.7, libnghttp2-14, libspdlog1.10, libfmt9, libelf1, zlib1g, libc6, libstdc++6, libgcc-s1")
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "${SW_DEB_DEPENDS}")
 # The config is a conffile: dpkg keeps local edits on upgrade.

@@ -5,6 +5,14 @@
 #                     No container runtime, hypervisor or daemon; no service started or enabled.
 #   setup.sh --test   the same plus the test rigs (dockerd, podman, QEMU, auditd, ...); a rig the
 #                     host already has is used as it is.
+#   setup.sh --target arm64 [--test]
+#                     also what the arm64 cross build needs (scripts/build.sh --target arm64):
+#                     the arm64 dpkg architecture (apt indexes only; nothing :arm64 is installed),
+#                     g++-aarch64-linux-gnu, and Debian's arm64 libraries unpacked into a private
+#                     sysroot ($SW_SYSROOT, default /var/cache/sockwarden-cross/arm64/sysroot) by
+#                     scripts/lib/cross-sysroot.sh; with --test also qemu-user and qemu-system-arm
+#                     (arm64 binaries and kernels under emulation). The x86 run command never asks
+#                     for any of it.
 # Never removes or replaces an installed package (scripts/lib/packages.sh).
 # Env (for tests): SW_APT_SOURCES_DIR, SW_APT_STAMP, SW_BINARY_PATH.
 set -euo pipefail
@@ -13,11 +21,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib/packages.sh"
 
 with_tests=0
-case "${1:-}" in
-  --test) with_tests=1 ;;
-  "") ;;
-  *) echo "usage: setup.sh [--test]" >&2; exit 2 ;;
-esac
+target=
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --test) with_tests=1 ;;
+    --target)
+      [[ ${2:-} == arm64 ]] || { echo "setup.sh: --target takes arm64 (the build host's own arch needs no target)" >&2; exit 2; }
+      target=$2; shift ;;
+    *) echo "usage: setup.sh [--test] [--target arm64]" >&2; exit 2 ;;
+  esac
+  shift
+done
 
 if [[ $EUID -ne 0 ]]; then
   echo "setup.sh: must run as root (it installs packages)" >&2
@@ -43,6 +57,13 @@ Suites: bookworm-backports
 Components: main
 Signed-By: $key
 SRC
+  need_update=1
+fi
+
+# The cross target's architecture: apt then indexes its packages (for `apt-get download`);
+# adding it installs nothing.
+if [[ -n $target ]] && ! dpkg --print-foreign-architectures | grep -qx "$target"; then
+  dpkg --add-architecture "$target"
   need_update=1
 fi
 
@@ -77,4 +98,10 @@ if ((with_tests)); then
   sw_apt_install -- "${SW_TEST_PKGS[@]}"
 fi
 
-echo "setup.sh: ok$( ((with_tests)) && echo ' (with test rigs)') (libbpf $(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null), $(bpftool version 2>/dev/null | head -1))"
+if [[ $target == arm64 ]]; then
+  sw_apt_install -- "${SW_CROSS_ARM64_PKGS[@]}"
+  if ((with_tests)); then sw_apt_install -- "${SW_CROSS_ARM64_TEST_PKGS[@]}"; fi
+  "$here/lib/cross-sysroot.sh" arm64 "${SW_SYSROOT:-/var/cache/sockwarden-cross/arm64/sysroot}"
+fi
+
+echo "setup.sh: ok$( ((with_tests)) && echo ' (with test rigs)')${target:+ (cross target $target)} (libbpf $(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null), $(bpftool version 2>/dev/null | head -1))"

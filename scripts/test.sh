@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine: set up, build, then
 # ctest runs unit tests, the privileged BPF integration suite (both tiers),
-# the real-dockerd end-to-end tests and the QEMU vmtest matrix.
+# the real-dockerd end-to-end tests, the QEMU vmtest matrix, and the arm64 cross build
+# (cross.arm64_build, packaging.deb_arm64: `setup.sh --test --target arm64` first).
 # Must run as root (it loads BPF programs, starts dockerd, boots VMs).
 # Extra arguments go to ctest (e.g. -R unit to run only the unit tests).
 set -euo pipefail
@@ -12,5 +13,6 @@ if [[ $EUID -ne 0 ]]; then
   exit 3
 fi
 "$root/scripts/build.sh"
+[[ -n ${SOCKWARDEN_SKIP_SETUP:-} ]] || "$root/scripts/setup.sh" --test --target arm64
 cd "$build"
 ctest --output-on-failure --timeout 1800 "$@"

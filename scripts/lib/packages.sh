@@ -43,6 +43,26 @@ SW_TEST_PKGS=(
   rsyslog prometheus
 )
 
+# The arm64 target (scripts/setup.sh --target arm64, scripts/build.sh --target arm64; never the
+# x86 run command): the cross compiler, installed on the host (new packages only; measured:
+# crossbuild-essential-arm64 would also upgrade perl for dpkg-cross, which the build does not use).
+SW_CROSS_ARM64_PKGS=(g++-aarch64-linux-gnu)
+# ... and with --test: qemu-user runs the arm64 binary on this host (qemu-aarch64 -L SYSROOT; no
+# binfmt registration: qemu-user-binfmt is not installed), qemu-system-arm boots arm64 kernels.
+SW_CROSS_ARM64_TEST_PKGS=(qemu-user qemu-system-arm)
+# Debian's arm64 builds of the libraries the agent links (and the C/C++ runtime the image ships),
+# fetched with `apt-get download` and unpacked into a private sysroot by scripts/lib/
+# cross-sysroot.sh: NOT installed (multiarch -dev packages would remove or upgrade host packages).
+SW_SYSROOT_PKGS=(
+  libelf-dev libelf1 zlib1g-dev zlib1g libzstd1
+  libspdlog-dev libspdlog1.10 libfmt-dev libfmt9
+  libyaml-cpp-dev libyaml-cpp0.7 libnghttp2-dev libnghttp2-14
+  libc6 libstdc++6 libgcc-s1
+)
+SW_BACKPORT_SYSROOT_PKGS=(libbpf-dev libbpf1)
+# Header-only, Architecture: all (fetched as they are, into the same sysroot).
+SW_SYSROOT_ALL_PKGS=(nlohmann-json3-dev libcli11-dev)
+
 # Rig packages that are skipped when the host already has their binary, from any package.
 declare -A SW_RIG_BINARY=(
   [docker.io]=dockerd [containerd]=containerd [runc]=runc [podman]=podman [conmon]=conmon
