@@ -7,7 +7,12 @@
 #     SOCKWARDEN-VMTEST-RESULT rc=N
 # and powers the VM off.
 #
-#   vmtest/build-initramfs.sh -o OUT.cpio.gz [-p PAYLOAD.sh] [-m MODULE.ko[.xz]]... [-x BINARY]... BUILD_DIR
+#   vmtest/build-initramfs.sh -o OUT.cpio.gz [-a arm64] [-p PAYLOAD.sh] [-m MODULE.ko[.xz]]... [-x BINARY]... BUILD_DIR
+#
+# -a arm64: an arm64 initramfs from a cross build (scripts/build.sh --target arm64): Debian's
+# arm64 busybox-static and libraries from the cross sysroot ($SW_SYSROOT, scripts/lib/
+# cross-sysroot.sh), resolved by DT_NEEDED (scripts/lib/cross-needed.sh) since ldd cannot run
+# arm64 binaries. No socat there (the evasion suite's relay case is x86-only for now).
 #
 # -n: leave the integration test binary out (vmtest/bench.sh needs only the agent).
 # -x: one more executable for /opt/sockwarden/bin (static, or its ldd libraries are copied too;
@@ -29,13 +34,14 @@ die() {
   exit 1
 }
 
-out="" payload=""
+out="" payload="" arch=""
 modules=()
 extras=()
 with_tests=1
-while getopts "o:p:m:x:n" opt; do
+while getopts "o:a:p:m:x:n" opt; do
   case $opt in
     o) out=$OPTARG ;;
+    a) arch=$OPTARG ;;
     p) payload=$OPTARG ;;
     m) modules+=("$OPTARG") ;;
     x) extras+=("$OPTARG") ;;
@@ -52,10 +58,26 @@ sw_bin=$build/userspace/sockwarden
 ((with_tests)) || tests_bin=$sw_bin  # packed once, as sockwarden
 for f in "$tests_bin" "$sw_bin"; do [[ -x $f ]] || die "missing $f (build the project first)"; done
 [[ -z $payload || -r $payload ]] || die "payload $payload not readable"
-busybox=$(command -v busybox || true)
-# busybox-static: ldd calls it "not a dynamic executable" and fails.
-[[ -n $busybox ]] && ! ldd "$busybox" >/dev/null 2>&1 || die "needs busybox-static (apt-get install busybox-static)"
-for t in cpio gzip ldd; do command -v $t >/dev/null || die "needs $t"; done
+case $arch in
+  "") ;;
+  arm64)
+    sysroot=${SW_SYSROOT:-/var/cache/sockwarden-cross/arm64/sysroot}
+    [[ -d $sysroot/usr/lib/aarch64-linux-gnu ]] || die "no arm64 sysroot at $sysroot (scripts/setup.sh --target arm64)"
+    here_root=$(cd "$(dirname "$0")/.." && pwd)
+    ;;
+  *) die "-a takes arm64" ;;
+esac
+if [[ -z $arch ]]; then
+  busybox=$(command -v busybox || true)
+  # busybox-static: ldd calls it "not a dynamic executable" and fails.
+  [[ -n $busybox ]] && ! ldd "$busybox" >/dev/null 2>&1 || die "needs busybox-static (apt-get install busybox-static)"
+  for t in cpio gzip ldd; do command -v $t >/dev/null || die "needs $t"; done
+else
+  # Debian's arm64 busybox-static, unpacked into the sysroot with the libraries.
+  busybox=$sysroot/bin/busybox
+  [[ -x $busybox ]] || die "no arm64 busybox in $sysroot/bin (scripts/setup.sh --target arm64 fetches busybox-static:arm64)"
+  for t in cpio gzip; do command -v $t >/dev/null || die "needs $t"; done
+fi
 
 # Where the test binary execs sockwarden from (its compiled-in SW_BINARY).
 sw_alias=$(grep -a -o -m1 '/[[:print:]]*/userspace/sockwarden' "$tests_bin" | head -1 || true)
@@ -77,14 +99,19 @@ while read -r applet; do
   p=${applet#/}
   case $p in bin/* | sbin/*) p=usr/$p ;; usr/*) ;; *) continue ;; esac
   [[ -e $root/$p || -L $root/$p ]] || ln -s /usr/bin/busybox "$root/$p"
-done < <("$busybox" --list-full)
+done < <(if [[ -n $arch ]] && command -v qemu-aarch64 >/dev/null; then qemu-aarch64 "$busybox" --list-full
+         elif [[ -n $arch ]]; then busybox --list-full # the host's: same Debian version, same applets
+         else "$busybox" --list-full; fi)
 
 ((with_tests)) && install -m 0755 "$tests_bin" "$root/opt/sockwarden/bin/sockwarden_integration_tests"
 install -m 0755 "$sw_bin" "$root/opt/sockwarden/bin/sockwarden"
-# socat: the evasion suite's relay case (a known forwarding tool).
-socat_bin=$(command -v socat || true)
-[[ -n $socat_bin ]] || die "needs socat (scripts/setup.sh --test installs it)"
-install -m 0755 "$socat_bin" "$root/usr/bin/socat"
+# socat: the evasion suite's relay case (a known forwarding tool). x86 only for now.
+socat_bin=
+if [[ -z $arch ]]; then
+  socat_bin=$(command -v socat || true)
+  [[ -n $socat_bin ]] || die "needs socat (scripts/setup.sh --test installs it)"
+  install -m 0755 "$socat_bin" "$root/usr/bin/socat"
+fi
 for x in "${extras[@]}"; do
   [[ -x $x ]] || die "extra binary $x is not executable"
   install -m 0755 "$x" "$root/opt/sockwarden/bin/$(basename "$x")"
@@ -98,13 +125,27 @@ copy_lib() {
   mkdir -p "$root/$(dirname "$dst")"
   cp -L "$src" "$root/$dst"
 }
-for b in "$tests_bin" "$sw_bin" "$socat_bin" "${extras[@]}"; do
-  { ldd "$b" 2>/dev/null || true; } | awk '/=> \// {print $3} /^[[:space:]]*\/[^ ]+ \(/ {print $1}' |
-    while read -r lib; do copy_lib "$lib"; done
-done
-[[ -e $root/usr/lib64/ld-linux-x86-64.so.2 ]] || die "ldd did not list the loader"
-echo /usr/lib/x86_64-linux-gnu >"$root/etc/ld.so.conf"
-ldconfig -r "$root" 2>/dev/null || true
+if [[ -z $arch ]]; then
+  for b in "$tests_bin" "$sw_bin" "$socat_bin" "${extras[@]}"; do
+    { ldd "$b" 2>/dev/null || true; } | awk '/=> \// {print $3} /^[[:space:]]*\/[^ ]+ \(/ {print $1}' |
+      while read -r lib; do copy_lib "$lib"; done
+  done
+  [[ -e $root/usr/lib64/ld-linux-x86-64.so.2 ]] || die "ldd did not list the loader"
+  echo /usr/lib/x86_64-linux-gnu >"$root/etc/ld.so.conf"
+  ldconfig -r "$root" 2>/dev/null || true
+else
+  bins=("$tests_bin" "$sw_bin")
+  for x in "${extras[@]}"; do "${readelf:-aarch64-linux-gnu-readelf}" -l "$x" | grep -q 'program interpreter' && bins+=("$x"); done
+  libs=$("$here_root/scripts/lib/cross-needed.sh" "$sysroot" "${bins[@]}") || die "cannot resolve the arm64 libraries"
+  # Merged /usr in the guest: /lib/... lands in usr/lib/...; copied with cp -L from the sysroot.
+  for lib in $libs; do
+    dst=${lib#/}
+    [[ $dst == usr/* ]] || dst=usr/$dst
+    mkdir -p "$root/$(dirname "$dst")"
+    cp -L "$sysroot$lib" "$root/$dst"
+  done
+  [[ -e $root/usr/lib/ld-linux-aarch64.so.1 ]] || die "the arm64 loader is not among the resolved libraries"
+fi
 
 cat >"$root/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/sh

@@ -21,7 +21,16 @@
 set -euo pipefail
 
 CACHE=${SW_VMTEST_CACHE:-/var/cache/sockwarden-vmtest}
-MANIFEST=$CACHE/kernels.manifest
+# SW_VMTEST_ARCH=arm64: Debian's arm64 cloud kernels instead (6.1 and 6.12, same packages with
+# -cloud-arm64-; apt lists them once scripts/setup.sh --target arm64 added the architecture),
+# manifest kernels-arm64.manifest. No 5.10 for arm64: BPF trampolines (fentry, BPF LSM) came to
+# arm64 in 6.0, so 5.10 arm64 would only run syscall-tp.
+ARCH=${SW_VMTEST_ARCH:-amd64}
+case $ARCH in
+  amd64) MANIFEST=$CACHE/kernels.manifest ;;
+  arm64) MANIFEST=$CACHE/kernels-arm64.manifest ;;
+  *) echo "fetch-kernels.sh: SW_VMTEST_ARCH must be amd64 or arm64, not '$ARCH'" >&2; exit 1 ;;
+esac
 
 die() {
   echo "fetch-kernels.sh: $*" >&2
@@ -79,6 +88,12 @@ KERNELS=(
   "6.12|^linux-image-6\.12\.[0-9]+\+deb12-cloud-amd64-unsigned$|${SW_VMTEST_PKG_612:-}||bookworm-backports (or bookworm-security)"
   "5.10|^linux-image-5\.10\.0-[0-9]+-cloud-amd64-unsigned$|${SW_VMTEST_PKG_510:-}|bullseye|Debian 11 bullseye main (private apt list under \$SW_VMTEST_CACHE/apt-bullseye)"
 )
+if [[ $ARCH == arm64 ]]; then
+  KERNELS=(
+    "6.1|^linux-image-6\.1\.0-[0-9]+-cloud-arm64-unsigned$|${SW_VMTEST_PKG_61:-}||bookworm (main or security), arm64 (scripts/setup.sh --target arm64)"
+    "6.12|^linux-image-6\.12\.[0-9]+\+deb12-cloud-arm64-unsigned$|${SW_VMTEST_PKG_612:-}||bookworm-backports (or bookworm-security), arm64 (scripts/setup.sh --target arm64)"
+  )
+fi
 
 resolve() {
   local regex=$1 pin=$2 v

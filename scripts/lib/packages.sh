@@ -58,6 +58,8 @@ SW_SYSROOT_PKGS=(
   libspdlog-dev libspdlog1.10 libfmt-dev libfmt9
   libyaml-cpp-dev libyaml-cpp0.7 libnghttp2-dev libnghttp2-14
   libc6 libstdc++6 libgcc-s1
+  # the arm64 vmtest initramfs's shell and tools (vmtest/build-initramfs.sh -a arm64)
+  busybox-static
 )
 SW_BACKPORT_SYSROOT_PKGS=(libbpf-dev libbpf1)
 # Header-only, Architecture: all (fetched as they are, into the same sysroot).

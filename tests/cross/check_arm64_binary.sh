@@ -35,3 +35,8 @@ while read -r lib; do
   [[ -n $found ]] || fail "$lib (DT_NEEDED) is in no Debian arm64 package of the sysroot $sysroot"
   echo "ok: needs $lib -> /$found"
 done < <("$readelf" -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+# It runs: user-mode emulation with the sysroot as its root for the loader and libraries.
+command -v qemu-aarch64 >/dev/null || fail "qemu-aarch64 missing: run scripts/setup.sh --test --target arm64 (qemu-user)"
+help=$(qemu-aarch64 -L "$sysroot" "$bin" --help 2>&1) || fail "qemu-aarch64 $bin --help failed: $help"
+grep -q 'trace' <<<"$help" && grep -q 'doctor' <<<"$help" || fail "--help under qemu-aarch64 lacks the subcommands: $help"
+echo "ok: runs under qemu-aarch64 (--help lists trace, doctor)"
