@@ -16,6 +16,14 @@
 # that tier's test names (capture, CLI, container layouts, enforcement).
 #
 #   vmtest/run.sh [BUILD_DIR]          (root; BUILD_DIR defaults to <repo>/build)
+#   SW_VMTEST_ARCH=arm64 vmtest/run.sh [BUILD_DIR]
+#       Debian's arm64 cloud kernels (6.12, 6.12-nobpflsm, 6.1) under qemu-system-aarch64 (TCG,
+#       -machine virt -cpu max) with an arm64 initramfs (build-initramfs.sh -a arm64) of the
+#       cross-built agent (BUILD_DIR defaults to <repo>/build-arm64: scripts/build.sh --target
+#       arm64). Per boot: doctor (same expectations as x86), then vmtest/arm64/capture.sh for
+#       each tier the boot selects or forces: trace --json --tier T sees a Docker API request
+#       sent through write, writev, sendto and sendmsg, small and 6000-byte bodies. The
+#       integration suite is not cross-built (yet): see vmtest/README.md "arm64".
 #
 # Environment:
 #   SW_VMTEST_LOGS          log directory (default BUILD_DIR/vmtest-logs)
@@ -39,9 +47,20 @@ set -uo pipefail
 set -f # gtest filters are globs: never expand them here
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-build=$(realpath -m "${1:-$here/../build}")
+arch=${SW_VMTEST_ARCH:-amd64}
+case $arch in
+  amd64)
+    build=$(realpath -m "${1:-$here/../build}")
+    boots=${SW_VMTEST_BOOTS:-"6.1 6.12 5.10 6.12-nobpflsm 5.10-bpflsm"} # longest first
+    ;;
+  arm64)
+    build=$(realpath -m "${1:-$here/../build-arm64}")
+    boots=${SW_VMTEST_BOOTS:-"6.12 6.1 6.12-nobpflsm"}
+    ;;
+  *) echo "vmtest: SW_VMTEST_ARCH must be amd64 or arm64" >&2; exit 2 ;;
+esac
+export SW_VMTEST_ARCH=$arch # fetch-kernels.sh
 logs=$(realpath -m "${SW_VMTEST_LOGS:-$build/vmtest-logs}")
-boots=${SW_VMTEST_BOOTS:-"6.1 6.12 5.10 6.12-nobpflsm 5.10-bpflsm"} # longest first
 only_suites=${SW_VMTEST_SUITES:-}
 boot_timeout=${SW_VMTEST_BOOT_TIMEOUT:-1800}
 mem=${SW_VMTEST_MEM:-1G}
@@ -70,13 +89,20 @@ if [[ $EUID -ne 0 ]]; then
   say "must run as root (apt-get download into the kernel cache)"
   exit 77
 fi
-for t in qemu-system-x86_64 busybox cpio timeout; do
+if [[ $arch == arm64 ]]; then
+  tools=(qemu-system-aarch64 aarch64-linux-gnu-gcc cpio timeout)
+  need=("$build/userspace/sockwarden")
+else
+  tools=(qemu-system-x86_64 busybox cpio timeout)
+  need=("$build/tests/sockwarden_integration_tests" "$build/userspace/sockwarden")
+fi
+for t in "${tools[@]}"; do
   command -v $t >/dev/null || {
-    say "$t missing (run scripts/setup.sh --test)"
+    say "$t missing (run scripts/setup.sh --test${arch/amd64/}${arch/arm64/ --target arm64})"
     exit 77
   }
 done
-for f in "$build/tests/sockwarden_integration_tests" "$build/userspace/sockwarden"; do
+for f in "${need[@]}"; do
   [[ -x $f ]] || {
     say "missing $f: build first (cmake -S . -B $build && make -C $build)"
     exit 1
@@ -119,6 +145,20 @@ declare -A SUITES=(
 )
 # Every boot runs each of its suites whole: with two boots side by side (SW_VMTEST_JOBS) the
 # five boots fit CI's time budget without leaving tests out (vmtest/README.md "Measured").
+# arm64: the capture check per tier (vmtest/arm64/capture.sh), "name=TIER=capture".
+if [[ $arch == arm64 ]]; then
+  SUITES=(
+    [6.12]="capture-lsm=lsm=capture capture-socket-tp=socket-tp=capture capture-syscall-tp=syscall-tp=capture"
+    [6.12-nobpflsm]="capture-fentry=fentry=capture"
+    [6.1]="capture-lsm=lsm=capture capture-fentry=fentry=capture capture-syscall-tp=syscall-tp=capture"
+  )
+  # The guest's client/server for capture.sh: static, so it needs no library in the initramfs.
+  mkdir -p "$logs"
+  aarch64-linux-gnu-gcc -static -O2 -Wall -o "$logs/unix_ping" "$here/arm64/unix_ping.c" || {
+    say "cannot build vmtest/arm64/unix_ping.c with aarch64-linux-gnu-gcc -static"
+    exit 1
+  }
+fi
 # SW_VMTEST_SUITES: keep only the named suites (doctor always runs).
 suite_wanted() { [[ -z $only_suites ]] || [[ " $only_suites " == *" $1 "* ]]; }
 
@@ -152,6 +192,10 @@ EOF
       rest=${spec#*=}
       tier=${rest%%=*}
       filter=${rest#*=}
+      if [[ $filter == capture ]]; then
+        echo "suite $name capture.sh $tier"
+        continue
+      fi
       if [[ -n $exclude ]]; then
         if [[ $filter == *-* ]]; then filter="$filter:$exclude"; else filter="$filter-$exclude"; fi
       fi
@@ -198,7 +242,9 @@ run_boot() {
   for m in "$(dirname "$vmlinuz")/../lib/modules/$kname_raw/kernel/net/unix/unix_diag.ko"{,.xz}; do
     [[ -r $m ]] && mods+=(-m "$m")
   done
-  if ! "$here/build-initramfs.sh" -o "$initrd" -p "$payload" "${mods[@]}" "$build" >/dev/null; then
+  initramfs_args=()
+  [[ $arch == arm64 ]] && initramfs_args=(-a arm64 -n -x "$logs/unix_ping" -x "$here/arm64/capture.sh")
+  if ! "$here/build-initramfs.sh" -o "$initrd" "${initramfs_args[@]}" -p "$payload" "${mods[@]}" "$build" >/dev/null; then
     row "$kname" initramfs "-" FAIL - - -
     return
   fi
@@ -207,8 +253,16 @@ run_boot() {
   # coherent with the kernel's text_poke_bp, so attaching or detaching a BPF trampoline while
   # another vCPU runs the patched function takes an "Oops: int3" (vmtest/repro-int3.sh shows
   # it without sockwarden; see vmtest/README.md). One host thread for both vCPUs does not hit it.
-  qemu=(qemu-system-x86_64 -accel "$accel" -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt -m "$mem" -smp 2
-    -nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0 quiet panic=-1 ${BOOT_CMDLINE[$label]}")
+  if [[ $arch == arm64 ]]; then
+    # -cpu max: every arm64 feature TCG has (PLATFORM.md: boots Debian's arm64 cloud kernels);
+    # pauth-impdef: TCG's cheap pointer-authentication algorithm instead of QARMA (measured
+    # faster, and the guest cannot tell).
+    qemu=(qemu-system-aarch64 -machine virt -accel "$accel" -cpu max,pauth-impdef=on -m "$mem" -smp 2
+      -nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyAMA0 quiet panic=-1 ${BOOT_CMDLINE[$label]}")
+  else
+    qemu=(qemu-system-x86_64 -accel "$accel" -cpu qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt -m "$mem" -smp 2
+      -nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" -append "console=ttyS0 quiet panic=-1 ${BOOT_CMDLINE[$label]}")
+  fi
   # A guest that dies before /init (seen: rare early-boot oopses under TCG, in the kernel's
   # own initcalls, before any sockwarden code runs) is booted again; anything after /init
   # started counts as it is.
@@ -292,12 +346,14 @@ run_boot() {
     s=$(segment "$log" "$name")
     src=$(end_field "$log" "$name" rc)
     ssecs=$(end_field "$log" "$name" secs)
+    desc="gtest $filter"
+    [[ $filter == capture ]] && desc="vmtest/arm64/capture.sh (8 sends)"
     passed=$(grep -cE '^\[       OK \] ' <<<"$s")
     failed=$(grep -cE '^\[  FAILED  \] .* \([0-9]+ ms\)$' <<<"$s")
     if [[ $src == 0 && $failed -eq 0 && $passed -gt 0 ]]; then
-      row "$kname" "$name" "gtest $filter" PASS "$passed" "$failed" "${ssecs:--}"
+      row "$kname" "$name" "$desc" PASS "$passed" "$failed" "${ssecs:--}"
     else
-      row "$kname" "$name" "gtest $filter" FAIL "$passed" "$failed" "${ssecs:--}"
+      row "$kname" "$name" "$desc" FAIL "$passed" "$failed" "${ssecs:--}"
       say "$kname $name: rc=${src:-none}, $passed passed, $failed failed"
       grep -E '^\[  FAILED  \] .* \([0-9]+ ms\)$' <<<"$s" | sed 's/^/    /' >&2
       grep -A3 ': Failure$' <<<"$s" | head -40 | sed 's/^/    | /' >&2
@@ -336,7 +392,7 @@ npass=0
 nfail=0
 {
   echo
-  echo "vmtest matrix (QEMU -accel $accel, -smp 2 -m $mem, $jobs boot(s) at a time; logs in $logs)"
+  echo "vmtest matrix ($arch, QEMU -accel $accel, -smp 2 -m $mem, $jobs boot(s) at a time; logs in $logs)"
   printf '%-28s %-11s %-44s %-6s %6s %6s %7s\n' KERNEL SUITE EXPECT RESULT PASSED FAILED SECS
   for label in $boots; do
     if [[ -s $logs/$label.rows ]]; then
