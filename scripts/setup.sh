@@ -14,7 +14,7 @@
 #                     (arm64 binaries and kernels under emulation). The x86 run command never asks
 #                     for any of it.
 # Never removes or replaces an installed package (scripts/lib/packages.sh).
-# Env (for tests): SW_APT_SOURCES_DIR, SW_APT_STAMP, SW_BINARY_PATH.
+# Env (for tests): SW_APT_SOURCES_DIR, SW_APT_STAMP, SW_BINARY_PATH, SW_CROSS_SYSROOT_CMD.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib/packages.sh
@@ -101,7 +101,7 @@ fi
 if [[ $target == arm64 ]]; then
   sw_apt_install -- "${SW_CROSS_ARM64_PKGS[@]}"
   if ((with_tests)); then sw_apt_install -- "${SW_CROSS_ARM64_TEST_PKGS[@]}"; fi
-  "$here/lib/cross-sysroot.sh" arm64 "${SW_SYSROOT:-/var/cache/sockwarden-cross/arm64/sysroot}"
+  "${SW_CROSS_SYSROOT_CMD:-$here/lib/cross-sysroot.sh}" arm64 "${SW_SYSROOT:-/var/cache/sockwarden-cross/arm64/sysroot}"
 fi
 
 echo "setup.sh: ok$( ((with_tests)) && echo ' (with test rigs)')${target:+ (cross target $target)} (libbpf $(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null), $(bpftool version 2>/dev/null | head -1))"

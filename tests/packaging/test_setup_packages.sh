@@ -44,14 +44,29 @@ for p in ${SW_STUB_INSTALLED:-}; do
 done
 exit 1
 STUB
+# dpkg: the foreign architectures (none, then what setup.sh added) are stubbed; the rest is dpkg's.
+cat >"$work/stubs/dpkg" <<'STUB'
+#!/usr/bin/env bash
+case "$1" in
+  --print-foreign-architectures) cat "$SW_STUB_ARCHS" 2>/dev/null; exit 0 ;;
+  --add-architecture) echo "$2" >>"$SW_STUB_ARCHS"; echo "add-architecture $2" >>"$SW_STUB_LOG"; exit 0 ;;
+esac
+exec /usr/bin/dpkg "$@"
+STUB
+# the arm64 sysroot (scripts/lib/cross-sysroot.sh downloads; here only its call is recorded)
+cat >"$work/stubs/cross-sysroot" <<'STUB'
+#!/usr/bin/env bash
+echo "cross-sysroot $*" >>"$SW_STUB_LOG"
+STUB
 chmod +x "$work/stubs/"*
 
 # Runs setup.sh with the stubs; prints the packages of the real (non-simulated) installs.
 run_setup() {
   local log=$work/apt.log
   : >"$log"
-  rm -f "$work/stamp" "$work/etc/sources.list.d/sockwarden-backports.sources"
+  rm -f "$work/stamp" "$work/etc/sources.list.d/sockwarden-backports.sources" "$work/archs"
   PATH="$work/stubs:$PATH" SW_STUB_LOG=$log SW_APT_SOURCES_DIR=$work/etc/sources.list.d \
+    SW_STUB_ARCHS=$work/archs SW_CROSS_SYSROOT_CMD=$work/stubs/cross-sysroot SW_SYSROOT=$work/sysroot \
     SW_APT_STAMP=$work/stamp SW_BINARY_PATH=$work/host-bin SW_POLICY_RC_D=$work/policy-rc.d \
     "$root/scripts/setup.sh" "$@" >"$work/out" 2>&1 || { cat "$work/out" >&2; return 1; }
   grep -q NO-POLICY-RC-D "$log" && fail "an install ran without a policy-rc.d answering 101 (services would start)"
@@ -80,6 +95,21 @@ want=$(printf '%s\n%s\n' "$trace_list" "$test_list" | sort -u)
 diff <(echo "$want") <(echo "$got") >/dev/null || {
   diff -u <(echo "$want") <(echo "$got") >&2 || true; fail "setup.sh --test (test.sh) asks apt for other packages than the README lists"; }
 echo "ok: fresh host: trace.sh asks for $(wc -l <<<"$trace_list") packages, test.sh for $(wc -l <<<"$want")"
+grep -q -e add-architecture -e cross-sysroot "$work/apt.log" && fail "setup.sh --test touched the arm64 target without --target"
+
+# 1b. the arm64 target (docs/arm64.md): the arm64 architecture added, the cross compiler (and with
+# --test qemu-user, qemu-system-arm) installed, the sysroot made; nothing else beyond the lists.
+got=$(run_setup --target arm64)
+want=$(printf '%s\ng++-aarch64-linux-gnu\n' "$trace_list" | sort -u)
+diff <(echo "$want") <(echo "$got") >/dev/null || {
+  diff -u <(echo "$want") <(echo "$got") >&2 || true; fail "setup.sh --target arm64 asks apt for other packages than docs/arm64.md"; }
+grep -qx 'add-architecture arm64' "$work/apt.log" || fail "setup.sh --target arm64 did not add the arm64 architecture"
+grep -qx "cross-sysroot arm64 $work/sysroot" "$work/apt.log" || fail "setup.sh --target arm64 did not build the sysroot in \$SW_SYSROOT"
+got=$(run_setup --test --target arm64)
+want=$(printf '%s\n%s\ng++-aarch64-linux-gnu\nqemu-user\nqemu-system-arm\n' "$trace_list" "$test_list" | sort -u)
+diff <(echo "$want") <(echo "$got") >/dev/null || {
+  diff -u <(echo "$want") <(echo "$got") >&2 || true; fail "setup.sh --test --target arm64 asks apt for other packages than docs/arm64.md"; }
+echo "ok: --target arm64: arm64 architecture added, g++-aarch64-linux-gnu (+ qemu-user qemu-system-arm with --test), sysroot built"
 
 # 2. Docker's own packages installed: their binaries are on disk, dpkg reports them
 for b in dockerd containerd runc docker; do printf '#!/bin/sh\nexit 0\n' >"$work/host-bin/$b"; chmod +x "$work/host-bin/$b"; done
