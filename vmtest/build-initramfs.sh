@@ -12,7 +12,7 @@
 # -a arm64: an arm64 initramfs from a cross build (scripts/build.sh --target arm64): Debian's
 # arm64 busybox-static and libraries from the cross sysroot ($SW_SYSROOT, scripts/lib/
 # cross-sysroot.sh), resolved by DT_NEEDED (scripts/lib/cross-needed.sh) since ldd cannot run
-# arm64 binaries. No socat there (the evasion suite's relay case is x86-only for now).
+# arm64 binaries; socat is Debian's arm64 build from the same sysroot.
 #
 # -n: leave the integration test binary out (vmtest/bench.sh needs only the agent).
 # -x: one more executable for /opt/sockwarden/bin (static, or its ldd libraries are copied too;
@@ -105,11 +105,16 @@ done < <(if [[ -n $arch ]] && command -v qemu-aarch64 >/dev/null; then qemu-aarc
 
 ((with_tests)) && install -m 0755 "$tests_bin" "$root/opt/sockwarden/bin/sockwarden_integration_tests"
 install -m 0755 "$sw_bin" "$root/opt/sockwarden/bin/sockwarden"
-# socat: the evasion suite's relay case (a known forwarding tool). x86 only for now.
+# socat: the evasion suite's relay case (a known forwarding tool); arm64: the sysroot's.
 socat_bin=
-if [[ -z $arch ]]; then
-  socat_bin=$(command -v socat || true)
-  [[ -n $socat_bin ]] || die "needs socat (scripts/setup.sh --test installs it)"
+if ((with_tests)); then
+  if [[ -z $arch ]]; then
+    socat_bin=$(command -v socat || true)
+    [[ -n $socat_bin ]] || die "needs socat (scripts/setup.sh --test installs it)"
+  else
+    socat_bin=$sysroot/usr/bin/socat
+    [[ -x $socat_bin ]] || die "no arm64 socat in $sysroot (scripts/setup.sh --target arm64 fetches socat:arm64)"
+  fi
   install -m 0755 "$socat_bin" "$root/usr/bin/socat"
 fi
 for x in "${extras[@]}"; do
@@ -134,7 +139,7 @@ if [[ -z $arch ]]; then
   echo /usr/lib/x86_64-linux-gnu >"$root/etc/ld.so.conf"
   ldconfig -r "$root" 2>/dev/null || true
 else
-  bins=("$tests_bin" "$sw_bin")
+  bins=("$tests_bin" "$sw_bin" ${socat_bin:+"$socat_bin"})
   for x in "${extras[@]}"; do "${readelf:-aarch64-linux-gnu-readelf}" -l "$x" | grep -q 'program interpreter' && bins+=("$x"); done
   libs=$("$here_root/scripts/lib/cross-needed.sh" "$sysroot" "${bins[@]}") || die "cannot resolve the arm64 libraries"
   # Merged /usr in the guest: /lib/... lands in usr/lib/...; copied with cp -L from the sysroot.

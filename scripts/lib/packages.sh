@@ -60,6 +60,11 @@ SW_SYSROOT_PKGS=(
   libc6 libstdc++6 libgcc-s1
   # the arm64 vmtest initramfs's shell and tools (vmtest/build-initramfs.sh -a arm64)
   busybox-static
+  # the cross-built integration suite (scripts/build.sh --target arm64 --tests): GoogleTest,
+  # liburing; socat for its relay case, with the libraries socat links (DT_NEEDED closure)
+  libgtest-dev libgmock-dev liburing-dev liburing2
+  socat libssl3 libwrap0 libnsl2 libtirpc3 libgssapi-krb5-2 libkrb5-3 libk5crypto3
+  libcom-err2 libkrb5support0 libkeyutils1
 )
 SW_BACKPORT_SYSROOT_PKGS=(libbpf-dev libbpf1)
 # Header-only, Architecture: all (fetched as they are, into the same sysroot).

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The arm64 cross build from this tree: scripts/build.sh --target arm64 into BUILD_DIR (no setup:
+# The arm64 cross build from this tree: scripts/build.sh --target arm64 --tests (the agent and
+# the integration suite the arm64 vmtest guests run) into BUILD_DIR (no setup:
 # the test command's scripts/setup.sh --target arm64 installed the cross compiler and sysroot),
 # then check_arm64_binary.sh on the result. A missing prerequisite fails, naming the fix.
 #   test_arm64_build.sh SOURCE_DIR BUILD_DIR
@@ -11,8 +12,10 @@ fail() { echo "FAIL: $*"; exit 1; }
 command -v aarch64-linux-gnu-g++ >/dev/null || fail "aarch64-linux-gnu-g++ missing: run scripts/setup.sh --target arm64 (g++-aarch64-linux-gnu)"
 [[ -f $sysroot/.sockwarden-sysroot ]] || fail "arm64 sysroot $sysroot missing: run scripts/setup.sh --target arm64"
 start=$(date +%s)
-SOCKWARDEN_SKIP_SETUP=1 BUILD_DIR=$build SW_SYSROOT=$sysroot "$src/scripts/build.sh" --target arm64 >"$build.log" 2>&1 ||
-  { tail -30 "$build.log"; fail "scripts/build.sh --target arm64 failed (log: $build.log)"; }
+SOCKWARDEN_SKIP_SETUP=1 BUILD_DIR=$build SW_SYSROOT=$sysroot "$src/scripts/build.sh" --target arm64 --tests >"$build.log" 2>&1 ||
+  { tail -30 "$build.log"; fail "scripts/build.sh --target arm64 --tests failed (log: $build.log)"; }
 echo "cross build: $(($(date +%s) - start)) s"
 "$src/tests/cross/check_arm64_binary.sh" "$build/userspace/sockwarden" "$sysroot"
+file -b "$build/tests/sockwarden_integration_tests" | grep -q 'ARM aarch64' ||
+  fail "$build/tests/sockwarden_integration_tests is not an arm64 executable"
 echo PASS

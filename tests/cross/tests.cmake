@@ -1,4 +1,4 @@
-# The arm64 agent, cross-built from this tree (scripts/build.sh --target arm64 into
+# The arm64 agent and integration suite, cross-built from this tree (scripts/build.sh --target arm64 --tests into
 # BUILD/arm64) and checked: AArch64 ELF, arm64 BPF objects embedded, every library from Debian's
 # arm64 packages. Needs scripts/setup.sh --target arm64 (run by scripts/test.sh). A cold build
 # compiles the whole agent for arm64 (ccache makes reruns quick). SW_ARM64_BUILD_DIR points the
@@ -13,8 +13,8 @@ add_test(NAME packaging.deb_arm64
          COMMAND ${CMAKE_SOURCE_DIR}/tests/packaging/test_package_arm64.sh ${SW_ARM64_BUILD_DIR})
 set_tests_properties(packaging.deb_arm64 PROPERTIES LABELS "packaging;cross" TIMEOUT 300 FIXTURES_REQUIRED arm64_agent)
 # vmtest on arm64: Debian's arm64 6.12, 6.12-nobpflsm and 6.1 cloud kernels under
-# qemu-system-aarch64 (TCG) with that arm64 agent: doctor, then the per-tier capture check
-# (vmtest/arm64/capture.sh; vmtest/README.md "arm64"). Needs root and scripts/setup.sh --test
+# qemu-system-aarch64 (TCG) with that arm64 agent and integration suite: doctor, then the suites
+# vmtest/run.sh picks per tier for arm64 (vmtest/README.md "arm64"). Needs root and scripts/setup.sh --test
 # --target arm64.
 add_test(NAME vmtest.arm64
          COMMAND env SW_VMTEST_ARCH=arm64 ${CMAKE_SOURCE_DIR}/vmtest/run.sh ${SW_ARM64_BUILD_DIR})

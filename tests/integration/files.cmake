@@ -22,5 +22,7 @@ target_link_libraries(sockwarden_integration_tests PRIVATE sockwarden_core GTest
 target_compile_definitions(sockwarden_integration_tests PRIVATE SW_BINARY="$<TARGET_FILE:sockwarden>"
   SW_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 add_dependencies(sockwarden_integration_tests sockwarden)
-gtest_discover_tests(sockwarden_integration_tests TEST_PREFIX "integration." DISCOVERY_TIMEOUT 30
-  PROPERTIES RUN_SERIAL TRUE TIMEOUT 120)
+if(NOT CMAKE_CROSSCOMPILING)
+  gtest_discover_tests(sockwarden_integration_tests TEST_PREFIX "integration." DISCOVERY_TIMEOUT 30
+    PROPERTIES RUN_SERIAL TRUE TIMEOUT 120)
+endif()
