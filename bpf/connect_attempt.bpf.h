@@ -143,7 +143,13 @@ static __always_inline bool match_connect_path(struct scratch *s, __u32 *plen, c
 }
 
 #ifndef SW_COMPAT_510 /* cgroup/connect_unix (6.7) and this kfunc (6.2): not in the 5.10 object */
-extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+/* __weak: only the cgroup/connect_unix program calls it, and the loader turns that program's
+ * autoload off before Linux 6.7; but libbpf resolves every extern of the object, and a strong
+ * kfunc the kernel lacks (< 6.2) fails the whole load with EINVAL. vmlinux.h may already
+ * declare it weak, or not at all: that depends on the BTF it was generated from (the build
+ * host's kernel with kfunc decl tags, or Debian's arm64 6.12 BTF without them), so the
+ * declaration here must not rely on it. Found on arm64 6.1, where lsm and fentry failed. */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 
 /*
  * The body of every tier's cgroup/connect_unix program: report a connect
