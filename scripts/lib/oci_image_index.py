@@ -173,7 +173,7 @@ def layer_media_type(spool):
 def read_image(path, spool_dir):
     """Validates one saved image; returns its config bytes, platform and spooled layers."""
     saved = SavedImage(path)
-    _, manifest = saved.read_json("manifest.json", "manifest.json")
+    _, manifest = saved.read_json("manifest.json", "docker save's")
     if not isinstance(manifest, list) or len(manifest) != 1 or not isinstance(manifest[0], dict):
         raise BadArchive("manifest.json must list exactly one image (docker save of one image)")
     entry = manifest[0]
@@ -263,13 +263,25 @@ def write_layout(out_path, name, images):
                                           "org.opencontainers.image.ref.name": name}, **index_desc)]}
 
     tmp = out_path + ".partial"
-    with tarfile.open(tmp, mode="w", format=tarfile.PAX_FORMAT) as t:
+    try:
+        write_tar(tmp, top, blobs)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    os.replace(tmp, out_path)
+    return index_desc["digest"], platform_manifests
+
+
+def write_tar(path, top, blobs):
+    with tarfile.open(path, mode="w", format=tarfile.PAX_FORMAT) as t:
         def entry(arcname, size, kind=tarfile.REGTYPE):
             ti = tarfile.TarInfo(arcname)
             ti.type, ti.size, ti.mtime = kind, size, 0  # reproducible: same inputs, same bytes
             ti.mode = 0o755 if kind == tarfile.DIRTYPE else 0o644
             return ti
-        t.addfile(entry("oci-layout", len(b'{"imageLayoutVersion":"1.0.0"}')), io.BytesIO(b'{"imageLayoutVersion":"1.0.0"}'))
+        layout = b'{"imageLayoutVersion":"1.0.0"}'
+        t.addfile(entry("oci-layout", len(layout)), io.BytesIO(layout))
         top_bytes = canonical(top)
         t.addfile(entry("index.json", len(top_bytes)), io.BytesIO(top_bytes))
         t.addfile(entry("blobs", 0, tarfile.DIRTYPE))
@@ -282,8 +294,6 @@ def write_layout(out_path, name, images):
             else:
                 with open(content, "rb") as f:
                     t.addfile(entry(arcname, os.fstat(f.fileno()).st_size), f)
-    os.replace(tmp, out_path)
-    return index_desc["digest"], platform_manifests
 
 
 def main():
