@@ -44,6 +44,7 @@ cleanup() {
   if [[ -n $private_daemon ]]; then e2e_dockerd_stop; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM  # through the EXIT trap: the temp dir and a private daemon go too
 
 if ! docker version >/dev/null 2>&1; then
   # shellcheck source=SCRIPTDIR/../tests/e2e/dockerd.sh

@@ -33,7 +33,7 @@ REF=docker.io/library/sockwarden:local
 NS=swtest
 NS_ALL=swtest-all
 
-# shellcheck source=dockerd.sh
+# shellcheck source=SCRIPTDIR/dockerd.sh
 source "$HERE/dockerd.sh"
 
 [[ -x $BIN ]] || { echo "FAIL: amd64 sockwarden binary not found at $BIN"; exit 1; }
@@ -88,8 +88,10 @@ export DOCKER_HOST=unix://$E2E_SOCK DOCKER_CONFIG=$E2E_DIR/cli-config
 e2e_cgroups_note "$NS"
 
 # --- 1. the index tar ----------------------------------------------------------------------
+# Bounded: bash runs the TERM trap (the E2E_DEADLINE watchdog's) only once a foreground command
+# returns, so a hung build must end on its own, well before ctest's SIGKILL.
 TAR=$E2E_DIR/sockwarden-image-multiarch.tar
-"$ROOT/scripts/build-image-index.sh" -o "$TAR" "$(dirname "$BIN")/.." "$ARM64_BUILD" ||
+timeout 80 "$ROOT/scripts/build-image-index.sh" -o "$TAR" "$(dirname "$BIN")/.." "$ARM64_BUILD" ||
   fail "build-image-index.sh"
 
 # --- 2. the layout -------------------------------------------------------------------------
