@@ -130,8 +130,10 @@ if ! docker version >/dev/null 2>&1; then
 fi
 
 # The classic builder: FROM scratch + COPY needs neither BuildKit nor a registry. (Its
-# deprecation notice on stderr is shown only if the build fails.)
-if ! DOCKER_BUILDKIT=0 docker build --quiet --platform "$platform" -t "$image" \
+# deprecation notice on stderr is shown only if the build fails.) --no-cache: its cache does not
+# key a step on the platform, so an arm64 build after an amd64 one in the same daemon could reuse
+# the amd64 image of a step; the build is one COPY, nothing worth caching.
+if ! DOCKER_BUILDKIT=0 docker build --no-cache --quiet --platform "$platform" -t "$image" \
   --build-arg VERSION="$version" --build-arg REVISION="$revision" --build-arg CREATED="$created" \
   "$ctx" >"$ctx/build.log" 2>&1; then
   cat "$ctx/build.log" >&2

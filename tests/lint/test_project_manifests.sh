@@ -65,6 +65,13 @@ want(not pod.get("hostIPC"), "no hostIPC")
 want(pod.get("priorityClassName") == "system-node-critical", "priorityClassName system-node-critical")
 want({"operator": "Exists"} in pod.get("tolerations", []), "toleration operator: Exists (every node)")
 want(pod.get("automountServiceAccountToken") is False, "no service account token")
+# Only the platforms there is an image for (scripts/build-image-index.sh: linux/amd64 + linux/arm64).
+terms = pod.get("affinity", {}).get("nodeAffinity", {}).get(
+    "requiredDuringSchedulingIgnoredDuringExecution", {}).get("nodeSelectorTerms", [])
+exprs = [{(e["key"], e["operator"]): sorted(e.get("values", [])) for e in t.get("matchExpressions", [])} for t in terms]
+want(len(exprs) > 0 and all(e.get(("kubernetes.io/os", "In")) == ["linux"] and
+                            e.get(("kubernetes.io/arch", "In")) == ["amd64", "arm64"] for e in exprs),
+     "required node affinity: kubernetes.io/os In [linux], kubernetes.io/arch In [amd64, arm64] in every term")
 c = pod["containers"][0]
 sc = c["securityContext"]
 want(c["image"] == "sockwarden:local", "image sockwarden:local")
