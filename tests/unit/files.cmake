@@ -12,6 +12,7 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_decode_fixtures.cpp
   unit/test_decode_http1.cpp
   unit/test_decode_http2.cpp
+  unit/test_decode_containerd_exec.cpp
   unit/test_decode_request_pipeline.cpp
   unit/test_decode_hostile_bounds.cpp
   unit/test_attempt_resolver.cpp
