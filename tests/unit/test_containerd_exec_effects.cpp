@@ -168,9 +168,10 @@ struct ProcRoot {
   fs::path dir = fs::temp_directory_path() / ("sw-procroot-" + std::to_string(getpid()));
   ProcRoot() { fs::create_directories(dir); }
   ~ProcRoot() { fs::remove_all(dir); }
-  void status(uint32_t pid, const std::string& cap_eff) {
+  void status(uint32_t pid, const std::string& cap_eff, const std::string& ns_pid = "7") {
     fs::create_directories(dir / std::to_string(pid));
-    std::ofstream(dir / std::to_string(pid) / "status") << "Name:\tsh\nCapEff:\t" << cap_eff << "\n";
+    std::ofstream(dir / std::to_string(pid) / "status")
+        << "Name:\tsh\nNSpid:\t" << pid << "\t" << ns_pid << "\nCapEff:\t" << cap_eff << "\n";
   }
 };
 
@@ -244,6 +245,36 @@ TEST(RequestEffectsStage, ContainerdExecIsTiedToItsExecRecord) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].request->effect->pid, 601u);
   EXPECT_EQ(out[0].request->effect->mismatch, (std::vector<std::string>{"unread-command", "privileged"}));
+
+  // The container's own first process, started late (runc start), with the shim as its parent
+  // like an exec whose runc exited first: pid 1 of its pid namespace, never taken for an exec.
+  out = fx.admit(one(exec_request("containerd-task-exec", "web", "", "", 60)), now);
+  EXPECT_TRUE(out.empty());
+  pr.status(701, "000001ffffffffff", "1");
+  procs.on_event(proc(ProcEventKind::Exec, 700, 1, 10, {"/usr/bin/containerd-shim-runc-v2", "-namespace", "swtest",
+                                                        "-id", "web"}, 62));
+  ev = proc(ProcEventKind::Exec, 701, 700, 20, {"/bin/sleep", "300"}, 65);
+  procs.on_event(ev);
+  ASSERT_TRUE(execs.on_exec(ev));
+  EXPECT_TRUE(fx.on_exec(now).empty());
+  // The exec, same parent; its start names it (the Exec waits for that: it could not say).
+  pr.status(702, "000001ffffffffff");
+  ev = proc(ProcEventKind::Exec, 702, 700, 20, {"/bin/id"}, 70);
+  procs.on_event(ev);
+  ASSERT_TRUE(execs.on_exec(ev));
+  EXPECT_TRUE(fx.on_exec(now).empty());
+  out = fx.admit(one(exec_request("containerd-exec-start", "web", "late", "", 61)), now);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].request->effect->pid, 702u);
+  out = fx.expire(now);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].request->operation, "containerd-task-exec");
+  EXPECT_EQ(out[0].request->effect->pid, 702u);
+  EXPECT_EQ(out[0].request->effect->exec_id, "late");
+  EXPECT_TRUE(is_pid_namespace_init("Name:\tsleep\nNSpid:\t4242\t1\nCapEff:\t0\n"));
+  EXPECT_FALSE(is_pid_namespace_init("Name:\tsleep\nNSpid:\t1\n"));  // the host's own init
+  EXPECT_FALSE(is_pid_namespace_init("Name:\tsh\nNSpid:\t4243\t11\n"));
+  EXPECT_FALSE(is_pid_namespace_init("NSpid:\t4243\t1"));  // not a line of its own
 
   // The same exec id in another namespace, or a command that differs from the body's.
   auto other = exec_request("containerd-task-exec", "web", "e1", cmd, 5);

@@ -632,6 +632,9 @@ bool RequestEffects::resolve_containerd_exec(Event& e, bool last_chance) {
   // runc exited before its process called execve (the record names the shim as parent, no exec
   // id): the start, which names the exec exactly, teaches the record its id.
   if (!exec_id.empty() && x->exec_id.empty()) src_.execs->learn_exec_id(x->pid, exec_id);
+  // An Exec that could not say its exec id, and a record that does not know it either: the
+  // start (next in the queue, or soon) names it, which ties the two exactly; up to the window.
+  if (!start && exec_id.empty() && x->exec_id.empty() && !last_chance) return false;
   // A start is judged against its Exec's body: the one naming the same exec, else the latest on
   // this connection or of this process, if it was for the same container.
   const ExecCreate* create = start ? exec_create_for(e) : nullptr;

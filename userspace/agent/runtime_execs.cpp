@@ -32,6 +32,16 @@ std::string option_value(const std::vector<std::string>& args, const std::string
 
 }  // namespace
 
+bool is_pid_namespace_init(std::string_view status) {
+  // "NSpid:\t<host pid>\t...\t<pid in the innermost namespace>": the kernel's own text.
+  auto at = status.find("\nNSpid:\t");
+  if (at == std::string_view::npos) return false;
+  std::string_view line = status.substr(at + 8);
+  line = line.substr(0, line.find('\n'));
+  auto last_tab = line.rfind('\t');
+  return last_tab != std::string_view::npos && line.substr(last_tab + 1) == "1";
+}
+
 ContainerdTaskRef containerd_task_of_runc_args(const std::vector<std::string>& args) {
   // <state>/io.containerd.runtime.v2.task/<namespace>/<id>/<exec id>.pid
   const std::string file = option_value(args, "pid-file", false);
@@ -127,6 +137,7 @@ bool RuntimeExecs::on_exec(const ProcEvent& ev) {
       x.cap_effective = st->substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9);
       x.sys_admin = cap_hex_has_sys_admin(x.cap_effective);
     }
+    if (x.exec_id.empty() && is_pid_namespace_init(*st)) x.exec_id = "init";
   }
   kept_.push_back(std::move(x));
   while (kept_.size() > max_kept_) kept_.pop_front();

@@ -60,6 +60,12 @@ struct ContainerdTaskRef {
 ContainerdTaskRef containerd_task_of_runc_args(const std::vector<std::string>& args);
 ContainerdTaskRef containerd_task_of_shim_args(const std::vector<std::string>& args);
 
+// /proc/PID/status text -> whether the process is pid 1 of a pid namespace of its own (NSpid
+// has more than one entry, the innermost is 1): a container's first process, which runc starts
+// at the task's start (`runc start`), possibly after runc create exited and with the shim as its
+// parent, like an exec's. Such a record is the container's "init", never an exec.
+bool is_pid_namespace_init(std::string_view status);
+
 // CapEff's hex -> whether bit 21 (CAP_SYS_ADMIN) is set.
 bool cap_hex_has_sys_admin(std::string_view hex);
 
