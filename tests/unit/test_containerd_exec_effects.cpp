@@ -113,6 +113,9 @@ TEST(RuntimeExecsContainerd, ContainerWithANonHexIdIsNamedByItsRuntimeParent) {
   EXPECT_FALSE(h.run(310, runc_exec_args("swtest", "web", "e5"), 311, {"/bin/id"}, 8, Host::kOtherCtrCg));
   EXPECT_FALSE(h.run(320, {"/usr/sbin/runc", "exec", "--pid-file", "/run/b/e6.pid", "web"}, 321, {"/bin/id"}, 8));
   EXPECT_FALSE(h.run(330, {"/usr/bin/sleep-shim", "-namespace", "swtest", "-id", "web"}, 331, {"/bin/id"}, 8));
+  // A shim seen only in /proc (cgroup unknown: started before the agent) running runc on the host.
+  EXPECT_FALSE(h.run(340, {"/usr/bin/containerd-shim-runc-v2", "-namespace", "swtest", "-id", "web"}, 341,
+                     runc_exec_args("swtest", "web", "e8"), 8, /*parent_cg=*/0, 0, /*cg=*/Host::kHostCg));
   EXPECT_EQ(h.execs.size(), 2u);
 
   // A recognised (hex) container keeps its cgroup's id; the bundle adds its namespace.

@@ -108,10 +108,11 @@ bool RuntimeExecs::on_exec(const ProcEvent& ev) {
     } else if (b.rfind("containerd-shim", 0) == 0) {
       task = containerd_task_of_shim_args(parent->args);
     }
-    if (!task.empty()) {
-      const uint64_t parent_cgroup = parent->cgroup_id;
-      parent_may_name = parent->euid == 0 && (parent_cgroup == 0 || container_of_(parent_cgroup).empty());
-    }
+    // Only a parent whose cgroup the kernel reported (not seeded from /proc) may name a container:
+    // that is what shows the exec left it. A shim started before the agent also runs runc, and
+    // runc re-executes itself (`runc init`) in its own cgroup: neither is a process in a container.
+    if (!task.empty() && parent->cgroup_id != 0)
+      parent_may_name = parent->euid == 0 && container_of_(parent->cgroup_id).empty();
   }
   std::string container = container_of_(ev.cgroup_id);
   // A containerd container whose id the cgroup layouts do not recognise: the runtime parent's

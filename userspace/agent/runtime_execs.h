@@ -18,8 +18,10 @@
 // runtime parent names: runc's pid file in a containerd task bundle
 // (<state>/io.containerd.runtime.v2.task/<namespace>/<id>/<exec id>.pid), or, when runc
 // exited first (below), the shim's own `-namespace <ns> -id <id>`. Trusted only from a parent
-// running as root whose own cgroup is no container's: a process in a container cannot pose
-// as the runtime of another.
+// running as root whose own cgroup is known (from a kernel record) and is no container's: a
+// process in a container cannot pose as the runtime of another, and a runtime's own helpers
+// (runc run by a shim seeded from /proc, `runc init` before it joins the container) are not
+// taken for execs.
 #pragma once
 #include <cstdint>
 #include <deque>
