@@ -64,13 +64,25 @@ TEST(RuntimeExecsContainerd, TaskNamedByRuncPidFileOrShimArguments) {
   EXPECT_TRUE(containerd_task_of_shim_args({"shim", "-namespace", "a", "-id"}).empty());
 }
 
+struct ProcRoot {
+  fs::path dir = fs::temp_directory_path() / ("sw-procroot-" + std::to_string(getpid()));
+  ProcRoot() { fs::create_directories(dir); }
+  ~ProcRoot() { fs::remove_all(dir); }
+  void status(uint32_t pid, const std::string& cap_eff, const std::string& ns_pid = "7") {
+    fs::create_directories(dir / std::to_string(pid));
+    std::ofstream(dir / std::to_string(pid) / "status")
+        << "Name:\tsh\nNSpid:\t" << pid << (ns_pid.empty() ? "" : "\t" + ns_pid) << "\nCapEff:\t" << cap_eff << "\n";
+  }
+};
+
 // A host cgroup (10), the container's (20, named by nothing: ctr's /<ns>/<id> with a non-hex
 // id), and a recognised container's (30).
 struct Host {
   static constexpr uint64_t kHostCg = 10, kCtrCg = 20, kOtherCtrCg = 30;
+  ProcRoot proc_root;
   ProcessTable procs{"/nonexistent-proc"};
   RuntimeExecs execs{procs, [](uint64_t cg) { return cg == kOtherCtrCg ? std::string(64, 'a') : std::string(); },
-                     "/nonexistent-proc"};
+                     proc_root.dir.string()};
 
   // PARENT (args, euid, cgroup) forks CHILD, which execs ARGS in cgroup CG at TS.
   bool run(uint32_t parent, std::vector<std::string> parent_args, uint32_t child, std::vector<std::string> args,
@@ -113,10 +125,16 @@ TEST(RuntimeExecsContainerd, ContainerWithANonHexIdIsNamedByItsRuntimeParent) {
   EXPECT_FALSE(h.run(310, runc_exec_args("swtest", "web", "e5"), 311, {"/bin/id"}, 8, Host::kOtherCtrCg));
   EXPECT_FALSE(h.run(320, {"/usr/sbin/runc", "exec", "--pid-file", "/run/b/e6.pid", "web"}, 321, {"/bin/id"}, 8));
   EXPECT_FALSE(h.run(330, {"/usr/bin/sleep-shim", "-namespace", "swtest", "-id", "web"}, 331, {"/bin/id"}, 8));
-  // A shim seen only in /proc (cgroup unknown: started before the agent) running runc on the host.
-  EXPECT_FALSE(h.run(340, {"/usr/bin/containerd-shim-runc-v2", "-namespace", "swtest", "-id", "web"}, 341,
-                     runc_exec_args("swtest", "web", "e8"), 8, /*parent_cg=*/0, 0, /*cg=*/Host::kHostCg));
-  EXPECT_EQ(h.execs.size(), 2u);
+  // A shim seen only in /proc (cgroup unknown: started before the agent): running runc on the
+  // host is no exec; its child in the container is, while the shim is in the host's pid namespace.
+  const std::vector<std::string> shim{"/usr/bin/containerd-shim-runc-v2", "-namespace", "swtest", "-id", "web"};
+  h.proc_root.status(340, "0", "");
+  EXPECT_FALSE(h.run(340, shim, 341, runc_exec_args("swtest", "web", "e8"), 8, /*parent_cg=*/0, 0, Host::kHostCg));
+  EXPECT_TRUE(h.run(340, shim, 342, {"/bin/sh"}, 8, /*parent_cg=*/0));
+  h.proc_root.status(350, "0", "12");  // a look-alike in a container's pid namespace
+  EXPECT_FALSE(h.run(350, shim, 351, {"/bin/sh"}, 8, /*parent_cg=*/0));
+  EXPECT_FALSE(h.run(360, shim, 361, {"/bin/sh"}, 8, /*parent_cg=*/0));  // no /proc entry to tell
+  EXPECT_EQ(h.execs.size(), 3u);
 
   // A recognised (hex) container keeps its cgroup's id; the bundle adds its namespace.
   const std::string hex(64, 'a');
@@ -167,16 +185,6 @@ std::vector<Event> one(Event e) {
   return v;
 }
 
-struct ProcRoot {
-  fs::path dir = fs::temp_directory_path() / ("sw-procroot-" + std::to_string(getpid()));
-  ProcRoot() { fs::create_directories(dir); }
-  ~ProcRoot() { fs::remove_all(dir); }
-  void status(uint32_t pid, const std::string& cap_eff, const std::string& ns_pid = "7") {
-    fs::create_directories(dir / std::to_string(pid));
-    std::ofstream(dir / std::to_string(pid) / "status")
-        << "Name:\tsh\nNSpid:\t" << pid << "\t" << ns_pid << "\nCapEff:\t" << cap_eff << "\n";
-  }
-};
 
 TEST(RequestEffectsStage, ContainerdExecIsTiedToItsExecRecord) {
   ProcRoot pr;

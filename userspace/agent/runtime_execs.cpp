@@ -108,11 +108,20 @@ bool RuntimeExecs::on_exec(const ProcEvent& ev) {
     } else if (b.rfind("containerd-shim", 0) == 0) {
       task = containerd_task_of_shim_args(parent->args);
     }
-    // Only a parent whose cgroup the kernel reported (not seeded from /proc) may name a container:
-    // that is what shows the exec left it. A shim started before the agent also runs runc, and
-    // runc re-executes itself (`runc init`) in its own cgroup: neither is a process in a container.
-    if (!task.empty() && parent->cgroup_id != 0)
-      parent_may_name = parent->euid == 0 && container_of_(parent->cgroup_id).empty();
+    if (!task.empty() && parent->euid == 0) {
+      if (parent->cgroup_id != 0) {
+        // The kernel reported the parent's cgroup: the exec left it (checked above), and it is
+        // no container's.
+        parent_may_name = container_of_(parent->cgroup_id).empty();
+      } else if (b.rfind("containerd-shim", 0) == 0) {
+        // A shim seen only in /proc (started before the agent): its cgroup is unknown, so that
+        // the exec left it is judged otherwise. The shim also runs runc on the host, which is no
+        // exec in a container; and a look-alike in a container with a pid namespace of its own
+        // is not the host's runtime. (runc itself is never this old: it lives for one command.)
+        const bool child_is_runtime = runtime_binary(ev.filename) || (!ev.args.empty() && runtime_binary(ev.args[0]));
+        parent_may_name = !child_is_runtime && in_host_pid_namespace(ev.ppid);
+      }
+    }
   }
   std::string container = container_of_(ev.cgroup_id);
   // A containerd container whose id the cgroup layouts do not recognise: the runtime parent's
@@ -143,6 +152,16 @@ bool RuntimeExecs::on_exec(const ProcEvent& ev) {
   kept_.push_back(std::move(x));
   while (kept_.size() > max_kept_) kept_.pop_front();
   return true;
+}
+
+bool RuntimeExecs::in_host_pid_namespace(uint32_t pid) const {
+  auto st = read_small_file(proc_root_ + "/" + std::to_string(pid) + "/status", 64 * 1024);
+  if (!st) return false;
+  auto at = st->find("\nNSpid:\t");
+  if (at == std::string::npos) return false;
+  auto end = st->find('\n', at + 8);
+  std::string_view line = std::string_view(*st).substr(at + 8, end == std::string::npos ? std::string::npos : end - at - 8);
+  return line.find('\t') == std::string_view::npos;  // one entry: the host's pid only
 }
 
 const RuntimeExec* RuntimeExecs::find(std::string_view exec_id, std::string_view container_id,

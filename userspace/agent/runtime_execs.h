@@ -20,8 +20,9 @@
 // exited first (below), the shim's own `-namespace <ns> -id <id>`. Trusted only from a parent
 // running as root whose own cgroup is known (from a kernel record) and is no container's: a
 // process in a container cannot pose as the runtime of another, and a runtime's own helpers
-// (runc run by a shim seeded from /proc, `runc init` before it joins the container) are not
-// taken for execs.
+// (`runc init` before it joins the container) are not taken for execs. A shim seen only in
+// /proc (started before the agent, cgroup unknown) names the container of a child that is no
+// runtime binary (it also runs runc on the host) while it is in the host's pid namespace.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -103,6 +104,9 @@ class RuntimeExecs {
   size_t size() const { return kept_.size(); }
 
  private:
+  // /proc/PID/status's NSpid has one entry: the process is in the host's pid namespace.
+  bool in_host_pid_namespace(uint32_t pid) const;
+
   ProcessTable& procs_;
   ContainerOf container_of_;
   std::string proc_root_;
