@@ -173,7 +173,10 @@ std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::t
       remember_exec_create(e, container, now);
     } else if (op_of(e) == "containerd-task-exec") {
       // Its start (on this connection, or naming the same exec) is judged against what it said.
-      remember_exec_create(e, summary_string(*e.request, "container"), now);
+      // A container id containerd would refuse is kept as none (and bounds what is kept).
+      std::string container = summary_string(*e.request, "container");
+      if (!is_containerd_identifier(container)) container.clear();
+      remember_exec_create(e, container, now);
     }
     if (try_resolve(e, now, false, false)) {
       finish(e);
@@ -276,8 +279,12 @@ void RequestEffects::remember_exec_create(const Event& e, const std::string& con
   if (exec_by_conn_.size() >= kMax) exec_by_conn_.clear();
   if (exec_by_tgid_.size() >= kMax) exec_by_tgid_.clear();
   if (r.operation == "containerd-task-exec") {
-    const std::string exec_id = summary_string(r, "exec_id");  // "" when the cap cut it off
-    if (!exec_id.empty()) exec_by_id_[containerd_exec_key(r.containerd_namespace, container_id, exec_id)] = c;
+    // Keys only from ids containerd would accept (at most 76 characters each): the map's memory
+    // stays bounded by its entry count, whatever the caller sent. "" when the cap cut it off.
+    const std::string exec_id = summary_string(r, "exec_id");
+    if (is_containerd_identifier(exec_id) && is_containerd_identifier(container_id) &&
+        is_containerd_identifier(r.containerd_namespace))
+      exec_by_id_[containerd_exec_key(r.containerd_namespace, container_id, exec_id)] = c;
   } else if (!r.reply_id.empty()) {
     exec_by_id_[r.reply_id] = c;
   }
