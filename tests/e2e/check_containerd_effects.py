@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Checks for test_containerd_effects.sh: each container and task create of each caller (one
-pid each) has its effect read from the task's bundle, and the flags and severity follow it."""
+pid each) has its effect read from the task's bundle, each exec and exec start its effect from
+the kernel's exec record of the process runc started, and the flags and severity follow them."""
 import argparse
 import json
 import sys
@@ -68,4 +69,51 @@ if e:
     check("client: task create decoded after the capture gap, marked",
           "decoded-after-capture-gap" in (get(e, "sockwarden.request.anomalies") or []),
           str(get(e, "sockwarden.request.anomalies")))
+# Execs into running tasks: Tasks/Exec (containerd-task-exec) and Tasks/Start of the exec
+# (containerd-exec-start), each with the process runc started as its effect.
+client = callers["client"]
+for who, pid, cid, exec_id, command, hidden in (
+        ("hiding gRPC client", client["pid"], "eff-padded", client["exec_id"], client["exec_command"], True),
+        ("ctr task exec (plain)", callers["ctr_exec"], "c-plain", "plain-exec", ["/bin/sh", "-c", "sleep 1"], False)):
+    for op in ("containerd-task-exec", "containerd-exec-start"):
+        name = f"{who}: {op} {cid}"
+        e = request(pid, op, cid)
+        if not check(f"{name}: request event of pid {pid}", e is not None):
+            continue
+        req = e["sockwarden"]["request"]
+        eff = req.get("effect") or {}
+        proc = eff.get("process") or {}
+        flags = req.get("risk_flags", [])
+        check(f"{name}: effect verified from the exec record, in {cid}, exec {exec_id}",
+              eff.get("status") == "verified" and eff.get("source") == "exec-record" and
+              eff.get("container_id") == cid and eff.get("exec_id") == exec_id, json.dumps(eff)[:400])
+        check(f"{name}: the command runc ran", proc.get("command") == command, json.dumps(proc)[:300])
+        check(f"{name}: process of uid 0 with its pid and CapEff",
+              proc.get("uid") == 0 and proc.get("pid", 0) > 0 and len(proc.get("cap_effective", "")) == 16,
+              json.dumps(proc)[:300])
+        check(f"{name}: namespace from the gRPC header", get(req, "grpc.containerd_namespace") == "swtest",
+              str(req.get("grpc")))
+        check(f"{name}: flag exec", "exec" in flags, str(flags))
+        if hidden:
+            check(f"{name}: process privileged (CAP_SYS_ADMIN)", proc.get("privileged") is True and
+                  "privileged" in flags, json.dumps(proc)[:300])
+            check(f"{name}: body unread, effect-mismatch unread-command and privileged",
+                  "effect-mismatch" in flags and eff.get("mismatch") == ["unread-command", "privileged"],
+                  json.dumps(eff.get("mismatch")))
+            if op == "containerd-task-exec":
+                check(f"{name}: the spec and exec id past the cap are unread",
+                      req.get("unparsed_body") is True and req.get("truncated") is True and
+                      "exec_id" not in (req.get("summary") or {}), json.dumps(req.get("summary"))[:300])
+            check(f"{name}: severity high or above", req.get("severity") in HIGH and e["event"]["severity"] >= 73,
+                  req.get("severity"))
+        else:
+            check(f"{name}: not privileged, no effect-mismatch", proc.get("privileged") is False and
+                  "effect-mismatch" not in flags and "privileged" not in flags and not eff.get("mismatch"),
+                  json.dumps(eff)[:300])
+            if op == "containerd-task-exec":
+                check(f"{name}: the body read: exec id and command", get(req, "summary.exec_id") == exec_id and
+                      get(req, "summary.command") == command and req.get("unparsed_body") is False,
+                      json.dumps(req.get("summary"))[:300])
+            check(f"{name}: severity medium (an exec from the host)", req.get("severity") == "medium",
+                  req.get("severity"))
 sys.exit(1 if check.failed else 0)

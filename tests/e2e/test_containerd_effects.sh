@@ -13,6 +13,12 @@
 #     privileged spec behind 16 KiB of JSON whitespace inside the protobuf Any, HEADERS and both
 #     DATA frames in one sendmsg of 32 iovecs; then Tasks/Create and Start on the same connection;
 #   - `ctr run -d` of a plain container: verified, not privileged, no mismatch (no false alarm).
+# Then two execs into running tasks (Tasks/Exec + Tasks/Start of the exec), whose effect is the
+# kernel's exec record of the process runc started (source exec-record):
+#   - the client's, into its privileged container: the container's own process (every
+#     capability) running `/bin/sh -c 'sleep 1'`, its spec and exec id behind 16 KiB of JSON
+#     whitespace: effect-mismatch (unread-command, privileged), severity high;
+#   - `ctr task exec` of the same command in the plain container: verified, no mismatch.
 # check_containerd_effects.py asserts, on the request events of each caller's pid: the effect
 # (verified from containerd-bundle, the container id, privileged, host mount /), the flags
 # (privileged, host-mount, effect-mismatch where the body did not say it) and severity.
@@ -103,11 +109,17 @@ cat "$CLIENT_OUT"
 "${CTR[@]}" run -d --rootfs "$ROOTFS" c-plain /bin/sleep 300 &
 CTR_PLAIN=$!
 wait "$CTR_PLAIN" || fail "ctr run (plain) failed"
-printf '{"ctr_privileged": %d, "client": %s, "ctr_plain": %d}\n' "$CTR_PRIV" "$(cat "$CLIENT_OUT")" "$CTR_PLAIN" >"$PIDS"
+# An exec as ctr does it (its process spec is the container's, under the cap: read), stdin closed.
+"${CTR[@]}" task exec --exec-id plain-exec c-plain /bin/sh -c 'sleep 1' </dev/null &
+CTR_EXEC=$!
+wait "$CTR_EXEC" || fail "ctr task exec failed"
+printf '{"ctr_privileged": %d, "client": %s, "ctr_plain": %d, "ctr_exec": %d}\n' "$CTR_PRIV" "$(cat "$CLIENT_OUT")" \
+  "$CTR_PLAIN" "$CTR_EXEC" >"$PIDS"
 
-# Six risky requests (a container and a task create per caller), each released with its effect.
+# Ten risky requests (a container and a task create per caller, an exec and its start per
+# exec), each released with its effect.
 t0=$SECONDS
-until (($(grep '"action":"request"' "$EVENTS" | grep -c '"effect":') >= 6)); do
+until (($(grep '"action":"request"' "$EVENTS" | grep -c '"effect":') >= 10)); do
   ((SECONDS - t0 < 20)) || break
   sleep 0.2
 done

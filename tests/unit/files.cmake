@@ -12,6 +12,7 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_decode_fixtures.cpp
   unit/test_decode_http1.cpp
   unit/test_decode_http2.cpp
+  unit/test_decode_containerd_exec.cpp
   unit/test_decode_request_pipeline.cpp
   unit/test_decode_hostile_bounds.cpp
   unit/test_attempt_resolver.cpp
@@ -49,5 +50,6 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_trace_table.cpp
   unit/test_config_surface.cpp
   unit/test_host_cgroup2.cpp
-  unit/test_request_effects.cpp)
+  unit/test_request_effects.cpp
+  unit/test_containerd_exec_effects.cpp)
 include(${CMAKE_CURRENT_LIST_DIR}/enrich_output_tests.cmake)

@@ -112,6 +112,23 @@ RequestEffect effect_from_oci_spec(const Json& spec, const char* source, const s
   return eff;
 }
 
+// containerd's exec requests (its own gRPC API): judged like Docker's exec create and start, by
+// the kernel's exec record of the process runc started, not by a bundle spec.
+bool is_containerd_exec_op(const std::string& op) {
+  return op == "containerd-task-exec" || op == "containerd-exec-start";
+}
+
+bool is_exec_op(const std::string& op) {
+  return op == "exec-create" || op == "exec-start" || is_containerd_exec_op(op);
+}
+
+// What an exec create/start's exec id is remembered under. containerd's are the client's
+// choice and repeat across containers and namespaces; Docker's are 64 random hex digits and
+// need no qualifier (a containerd key cannot collide with one: it has slashes).
+std::string containerd_exec_key(const std::string& ns, const std::string& container, const std::string& exec_id) {
+  return "containerd/" + ns + "/" + container + "/" + exec_id;
+}
+
 bool is_containerd_op(const std::string& op) {
   return op == "containerd-container-create" || op == "containerd-task-create" || op == "cri-create-container" ||
          op == "cri-start-container";
@@ -127,7 +144,7 @@ std::string annotation(const Json& spec, const char* key) {
 }  // namespace
 
 bool wants_effect(const DecodedRequest& r) {
-  if (r.protocol == "http/2") return is_containerd_op(r.operation);
+  if (r.protocol == "http/2") return is_containerd_op(r.operation) || is_containerd_exec_op(r.operation);
   if (r.protocol != "http/1.1" && r.protocol != "http/1.0") return false;
   const std::string& op = r.operation;
   return op == "container-create" || op == "container-start" || op == "container-update" || op == "exec-create" ||
@@ -153,6 +170,12 @@ std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::t
         if (auto loc = find_container(ref, now)) container = loc->id;  // dockerd's state first,
         else container = find_podman(ref, now);                         // then podman's
       }
+      remember_exec_create(e, container, now);
+    } else if (op_of(e) == "containerd-task-exec") {
+      // Its start (on this connection, or naming the same exec) is judged against what it said.
+      // A container id containerd would refuse is kept as none (and bounds what is kept).
+      std::string container = summary_string(*e.request, "container");
+      if (!is_containerd_identifier(container)) container.clear();
       remember_exec_create(e, container, now);
     }
     if (try_resolve(e, now, false, false)) {
@@ -198,7 +221,7 @@ std::vector<Event> RequestEffects::on_exec(Clock::time_point now) {
       const std::string& op = op_of(it->event);
       // A runtime exec is also a container's first process: its task's bundle exists now
       // (and a short-lived container's may be gone by the next tick).
-      if ((op == "exec-create" || op == "exec-start" || is_containerd_op(op)) &&
+      if ((is_exec_op(op) || is_containerd_op(op)) &&
           try_resolve(it->event, now, true, false))
         it = release(it, out);
       else
@@ -255,7 +278,16 @@ void RequestEffects::remember_exec_create(const Event& e, const std::string& con
   if (exec_by_id_.size() >= kMax) exec_by_id_.clear();
   if (exec_by_conn_.size() >= kMax) exec_by_conn_.clear();
   if (exec_by_tgid_.size() >= kMax) exec_by_tgid_.clear();
-  if (!r.reply_id.empty()) exec_by_id_[r.reply_id] = c;
+  if (r.operation == "containerd-task-exec") {
+    // Keys only from ids containerd would accept (at most 76 characters each): the map's memory
+    // stays bounded by its entry count, whatever the caller sent. "" when the cap cut it off.
+    const std::string exec_id = summary_string(r, "exec_id");
+    if (is_containerd_identifier(exec_id) && is_containerd_identifier(container_id) &&
+        is_containerd_identifier(r.containerd_namespace))
+      exec_by_id_[containerd_exec_key(r.containerd_namespace, container_id, exec_id)] = c;
+  } else if (!r.reply_id.empty()) {
+    exec_by_id_[r.reply_id] = c;
+  }
   if (e.raw.tgid) exec_by_tgid_[e.raw.tgid] = c;
   if (e.raw.client_sock_ino) exec_by_conn_[e.raw.client_sock_ino] = std::move(c);
 }
@@ -263,6 +295,8 @@ void RequestEffects::remember_exec_create(const Event& e, const std::string& con
 const RequestEffects::ExecCreate* RequestEffects::exec_create_for(const Event& e) const {
   const DecodedRequest& r = *e.request;
   std::string id = op_of(e) == "exec-start" ? summary_string(r, "exec_id") : r.reply_id;
+  if (op_of(e) == "containerd-exec-start")
+    id = containerd_exec_key(r.containerd_namespace, summary_string(r, "container"), summary_string(r, "exec_id"));
   if (!id.empty())
     if (auto it = exec_by_id_.find(id); it != exec_by_id_.end()) return &it->second;
   // Without the daemon's reply (syscall-tp) the exec id of a create is not
@@ -282,6 +316,7 @@ bool RequestEffects::try_resolve(Event& e, Clock::time_point now, bool retry, bo
   }
   const std::string& op = r.operation;
   if (op == "exec-create" || op == "exec-start") return resolve_exec(e, last_chance);
+  if (is_containerd_exec_op(op)) return resolve_containerd_exec(e, last_chance);
   if (is_containerd_op(op)) return resolve_containerd(e, last_chance);
   return resolve_container(e, now, retry, last_chance);
 }
@@ -535,34 +570,83 @@ bool RequestEffects::resolve_exec(Event& e, bool last_chance) {
   // milliseconds), up to the window.
   if (start && !exec_id.empty() && x->exec_id.empty()) src_.execs->learn_exec_id(x->pid, exec_id);
   if (!start && exec_id.empty() && x->exec_id.empty() && !last_chance) return false;
+  r.effect = exec_effect(*x, exec_id, body_reading(r, start ? ec : nullptr, start));
+  return true;
+}
+
+RequestEffects::ExecCreate RequestEffects::body_reading(const DecodedRequest& r, const ExecCreate* create, bool start) {
+  // The body's reading: the create's own summary, or (for a start) the create's.
+  ExecCreate b;
+  if (!start) {
+    if (auto it = r.summary.find("command"); it != r.summary.end() && !r.unparsed_body) b.body_command = *it;
+    auto p = r.summary.find("privileged");
+    b.body_privileged = p != r.summary.end() && p->is_boolean() && p->get<bool>();
+  } else if (create) {
+    b = *create;
+  }
+  return b;
+}
+
+RequestEffect RequestEffects::exec_effect(const RuntimeExec& x, const std::string& exec_id, const ExecCreate& body) {
   RequestEffect eff;
   eff.status = "verified";
   eff.source = "exec-record";
   eff.exec = true;
-  eff.container_id = x->container_id;
-  eff.exec_id = exec_id.empty() ? x->exec_id : exec_id;
-  eff.command = x->args;
-  eff.pid = x->pid;
-  eff.uid = x->uid;
-  eff.euid = x->euid;
-  eff.cap_effective = x->cap_effective;
-  eff.exec_privileged = x->sys_admin;
+  eff.container_id = x.container_id;
+  eff.exec_id = exec_id.empty() ? x.exec_id : exec_id;
+  eff.command = x.args;
+  eff.pid = x.pid;
+  eff.uid = x.uid;
+  eff.euid = x.euid;
+  eff.cap_effective = x.cap_effective;
+  eff.exec_privileged = x.sys_admin;
   eff.risk.push_back(RiskFlag{risk::kExec, ""});
-  if (x->sys_admin) eff.risk.push_back(RiskFlag{risk::kPrivileged, ""});
-  // The body's reading: the create's own summary, or (for a start) the create's.
-  nlohmann::ordered_json body_cmd;
-  bool body_priv = false;
-  if (!start) {
-    if (auto it = r.summary.find("command"); it != r.summary.end() && !r.unparsed_body) body_cmd = *it;
-    auto p = r.summary.find("privileged");
-    body_priv = p != r.summary.end() && p->is_boolean() && p->get<bool>();
-  } else if (ec) {
-    body_cmd = ec->body_command;
-    body_priv = ec->body_privileged;
+  if (x.sys_admin) eff.risk.push_back(RiskFlag{risk::kPrivileged, ""});
+  if (!same_command(body.body_command, x))
+    eff.mismatch.push_back(body.body_command.is_null() ? "unread-command" : "command");
+  if (x.sys_admin && !body.body_privileged) eff.mismatch.push_back(risk::kPrivileged);
+  return eff;
+}
+
+bool RequestEffects::resolve_containerd_exec(Event& e, bool last_chance) {
+  DecodedRequest& r = *e.request;
+  const bool start = r.operation == "containerd-exec-start";
+  // Both name the container and the namespace (gRPC header); the exec id is in both, unless the
+  // payload cap cut an Exec before it (its spec comes first): that one is tied by container and
+  // time alone. Checked against containerd's identifier rule: ids containerd refused name nothing.
+  const std::string ns = r.containerd_namespace;
+  const std::string container = summary_string(r, "container");
+  const std::string exec_id = summary_string(r, "exec_id");
+  if (!is_containerd_identifier(ns) || !is_containerd_identifier(container) ||
+      (!exec_id.empty() && !is_containerd_identifier(exec_id))) {
+    r.effect = RequestEffect::unknown("target-unknown");
+    return true;
   }
-  if (!same_command(body_cmd, *x)) eff.mismatch.push_back(body_cmd.is_null() ? "unread-command" : "command");
-  if (x->sys_admin && !body_priv) eff.mismatch.push_back(risk::kPrivileged);
-  r.effect = std::move(eff);
+  if (!src_.execs) {
+    r.effect = RequestEffect::unknown("no-exec-records");
+    return true;
+  }
+  // runc starts the process at Tasks/Start, after both requests' first bytes were written.
+  const RuntimeExec* x = src_.execs->find_containerd(ns, container, exec_id, e.raw.ts_boot_ns);
+  if (!x) {
+    if (!last_chance) return false;
+    RequestEffect eff = RequestEffect::unknown("no-exec-seen");
+    eff.exec_id = exec_id;
+    eff.container_id = container;
+    r.effect = std::move(eff);
+    return true;
+  }
+  // runc exited before its process called execve (the record names the shim as parent, no exec
+  // id): the start, which names the exec exactly, teaches the record its id.
+  if (!exec_id.empty() && x->exec_id.empty()) src_.execs->learn_exec_id(x->pid, exec_id);
+  // An Exec that could not say its exec id, and a record that does not know it either: the
+  // start (next in the queue, or soon) names it, which ties the two exactly; up to the window.
+  if (!start && exec_id.empty() && x->exec_id.empty() && !last_chance) return false;
+  // A start is judged against its Exec's body: the one naming the same exec, else the latest on
+  // this connection or of this process, if it was for the same container.
+  const ExecCreate* create = start ? exec_create_for(e) : nullptr;
+  if (create && create->container_id != container) create = nullptr;
+  r.effect = exec_effect(*x, exec_id, body_reading(r, create, start));
   return true;
 }
 

@@ -12,8 +12,9 @@
 //     with the same vocabulary as a request body (summarize_docker_create);
 //   - start/update: the container named in the path, its hostconfig.json;
 //   - containerd container/task create: the OCI spec of the task's bundle;
-//   - exec create/start: the process runc started in the target container's
-//     cgroup (agent/runtime_execs): command line, uid, CAP_SYS_ADMIN.
+//   - exec create/start (Docker's, and containerd's Tasks/Exec and Start of an
+//     exec): the process runc started in the target container's cgroup
+//     (agent/runtime_execs): command line, uid, CAP_SYS_ADMIN.
 // The event keeps the decoded reading (summary, risk) and gets
 // request.effect; the effect's flags join the request's risk, disagreement
 // adds `effect-mismatch` (high), and the severity is recomputed. A request
@@ -123,6 +124,13 @@ class RequestEffects {
   // CRI CreateContainer: the bundle whose CRI annotations name its pod sandbox and container.
   bool resolve_cri_create(Event& e, bool last_chance);
   bool resolve_exec(Event& e, bool last_chance);
+  // containerd's Tasks/Exec and Tasks/Start of an exec: the same exec records, tied by
+  // namespace, container and exec id (all in the request).
+  bool resolve_containerd_exec(Event& e, bool last_chance);
+  // What an exec's body said (an exec create's own summary; for a start, its create's).
+  static ExecCreate body_reading(const DecodedRequest& r, const ExecCreate* create, bool start);
+  // The process runc started, as the effect, with what differs from the body's reading.
+  static RequestEffect exec_effect(const RuntimeExec& x, const std::string& exec_id, const ExecCreate& body);
   void claim(const std::string& id);  // tie a container to one create
   void remember_exec_create(const Event& e, const std::string& container_id, Clock::time_point now);
   const ExecCreate* exec_create_for(const Event& e) const;

@@ -1,5 +1,6 @@
 #include "agent/runtime_execs.h"
 
+#include "enrich/containerd_effect_state.h"
 #include "enrich/small_file.h"
 
 namespace sockwarden {
@@ -15,15 +16,56 @@ bool runtime_binary(const std::string& exe) {
   return b == "runc" || b == "crun" || b == "youki" || b == "conmon" || b.rfind("containerd-shim", 0) == 0;
 }
 
+// The value of a command-line option: "--name v", "--name=v" (and the single-dash forms Go's
+// flag package accepts too, with single_dash). The last one counts, as for both parsers.
+std::string option_value(const std::vector<std::string>& args, const std::string& name, bool single_dash) {
+  std::string v;
+  for (size_t i = 0; i < args.size(); i++)
+    for (const std::string dash : {"--", "-"}) {
+      if (dash == "-" && !single_dash) continue;
+      const std::string opt = dash + name;
+      if (args[i] == opt && i + 1 < args.size()) v = args[i + 1];
+      else if (args[i].rfind(opt + "=", 0) == 0) v = args[i].substr(opt.size() + 1);
+    }
+  return v;
+}
+
 }  // namespace
 
-std::string exec_id_from_runc_args(const std::vector<std::string>& args) {
-  std::string file;
-  for (size_t i = 0; i < args.size(); i++) {
-    if (args[i] == "--pid-file" && i + 1 < args.size()) file = args[i + 1];
-    else if (args[i].rfind("--pid-file=", 0) == 0) file = args[i].substr(11);
+bool is_pid_namespace_init(std::string_view status) {
+  // "NSpid:\t<host pid>\t...\t<pid in the innermost namespace>": the kernel's own text.
+  auto at = status.find("\nNSpid:\t");
+  if (at == std::string_view::npos) return false;
+  std::string_view line = status.substr(at + 8);
+  line = line.substr(0, line.find('\n'));
+  auto last_tab = line.rfind('\t');
+  return last_tab != std::string_view::npos && line.substr(last_tab + 1) == "1";
+}
+
+ContainerdTaskRef containerd_task_of_runc_args(const std::vector<std::string>& args) {
+  // <state>/io.containerd.runtime.v2.task/<namespace>/<id>/<exec id>.pid
+  const std::string file = option_value(args, "pid-file", false);
+  std::vector<std::string> parts;
+  size_t end = file.size();
+  for (int i = 0; i < 4 && end != std::string::npos && end > 0; i++) {
+    size_t slash = file.rfind('/', end - 1);
+    if (slash == std::string::npos) break;
+    parts.push_back(file.substr(slash + 1, end - slash - 1));  // file, id, namespace, task dir
+    end = slash;
   }
-  std::string b = basename_of(file);
+  if (parts.size() < 4 || parts[3] != "io.containerd.runtime.v2.task") return {};
+  if (!is_containerd_identifier(parts[2]) || !is_containerd_identifier(parts[1])) return {};
+  return {parts[2], parts[1]};
+}
+
+ContainerdTaskRef containerd_task_of_shim_args(const std::vector<std::string>& args) {
+  ContainerdTaskRef t{option_value(args, "namespace", true), option_value(args, "id", true)};
+  if (!is_containerd_identifier(t.ns) || !is_containerd_identifier(t.id)) return {};
+  return t;
+}
+
+std::string exec_id_from_runc_args(const std::vector<std::string>& args) {
+  std::string b = basename_of(option_value(args, "pid-file", false));
   if (b.size() <= 4 || b.compare(b.size() - 4, 4, ".pid") != 0) return {};
   b.resize(b.size() - 4);
   if (b.size() > 128) return {};
@@ -49,6 +91,8 @@ bool RuntimeExecs::on_exec(const ProcEvent& ev) {
   // The parent first (a table lookup): most execs on a host are forks of a
   // process in the same cgroup, and need no container lookup at all.
   std::string parent_args_id;
+  ContainerdTaskRef task;  // the containerd task the runtime parent names, if any
+  bool parent_may_name = false;  // root, and not itself in a container
   {
     const ProcessEntry* parent = procs_.lookup(ev.ppid);
     if (!parent) return false;
@@ -57,15 +101,40 @@ bool RuntimeExecs::on_exec(const ProcEvent& ev) {
     } else if (!runtime_binary(parent->executable)) {
       return false;  // parent's cgroup unknown (seeded from /proc): only a runtime's binary counts
     }
-    if (basename_of(parent->executable) == "runc") parent_args_id = exec_id_from_runc_args(parent->args);
+    const std::string b = basename_of(parent->executable);
+    if (b == "runc") {
+      parent_args_id = exec_id_from_runc_args(parent->args);
+      task = containerd_task_of_runc_args(parent->args);
+    } else if (b.rfind("containerd-shim", 0) == 0) {
+      task = containerd_task_of_shim_args(parent->args);
+    }
+    if (!task.empty() && parent->euid == 0) {
+      if (parent->cgroup_id != 0) {
+        // The kernel reported the parent's cgroup: the exec left it (checked above), and it is
+        // no container's.
+        parent_may_name = container_of_(parent->cgroup_id).empty();
+      } else if (b.rfind("containerd-shim", 0) == 0) {
+        // A shim seen only in /proc (started before the agent): its cgroup is unknown, so that
+        // the exec left it is judged otherwise. The shim also runs runc on the host, which is no
+        // exec in a container; and a look-alike in a container with a pid namespace of its own
+        // is not the host's runtime. (runc itself is never this old: it lives for one command.)
+        const bool child_is_runtime = runtime_binary(ev.filename) || (!ev.args.empty() && runtime_binary(ev.args[0]));
+        parent_may_name = !child_is_runtime && in_host_pid_namespace(ev.ppid);
+      }
+    }
   }
   std::string container = container_of_(ev.cgroup_id);
+  // A containerd container whose id the cgroup layouts do not recognise: the runtime parent's
+  // bundle or shim names it (see the header).
+  if (container.empty() && parent_may_name) container = task.id;
   if (container.empty()) return false;
   RuntimeExec x;
   x.pid = ev.tgid;
   x.ts_boot_ns = ev.ts_boot_ns;
   x.container_id = std::move(container);
   x.exec_id = std::move(parent_args_id);
+  // The namespace is only as good as the parent that names it, and only when it names this container.
+  if (parent_may_name && task.id == x.container_id) x.containerd_namespace = task.ns;
   x.args = ev.args;
   x.args_truncated = ev.args_truncated;
   x.uid = ev.uid;
@@ -78,10 +147,21 @@ bool RuntimeExecs::on_exec(const ProcEvent& ev) {
       x.cap_effective = st->substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9);
       x.sys_admin = cap_hex_has_sys_admin(x.cap_effective);
     }
+    if (x.exec_id.empty() && is_pid_namespace_init(*st)) x.exec_id = "init";
   }
   kept_.push_back(std::move(x));
   while (kept_.size() > max_kept_) kept_.pop_front();
   return true;
+}
+
+bool RuntimeExecs::in_host_pid_namespace(uint32_t pid) const {
+  auto st = read_small_file(proc_root_ + "/" + std::to_string(pid) + "/status", 64 * 1024);
+  if (!st) return false;
+  auto at = st->find("\nNSpid:\t");
+  if (at == std::string::npos) return false;
+  auto end = st->find('\n', at + 8);
+  std::string_view line = std::string_view(*st).substr(at + 8, end == std::string::npos ? std::string::npos : end - at - 8);
+  return line.find('\t') == std::string_view::npos;  // one entry: the host's pid only
 }
 
 const RuntimeExec* RuntimeExecs::find(std::string_view exec_id, std::string_view container_id,
@@ -96,6 +176,21 @@ const RuntimeExec* RuntimeExecs::find(std::string_view exec_id, std::string_view
     if (x.exec_id == "init") continue;  // the container's own first process (runc create/run), not an exec
     if (x.ts_boot_ns >= since_boot_ns && x.container_id == container_id) return &x;
   }
+  return nullptr;
+}
+
+const RuntimeExec* RuntimeExecs::find_containerd(std::string_view ns, std::string_view container_id,
+                                                std::string_view exec_id, uint64_t since_boot_ns) const {
+  if (container_id.empty()) return nullptr;
+  auto here = [&](const RuntimeExec& x) {
+    return x.ts_boot_ns >= since_boot_ns && x.container_id == container_id && x.exec_id != "init" &&
+           (x.containerd_namespace.empty() || x.containerd_namespace == ns);
+  };
+  if (!exec_id.empty())
+    for (const auto& x : kept_)
+      if (here(x) && x.exec_id == exec_id) return &x;
+  for (const auto& x : kept_)
+    if (here(x) && (exec_id.empty() || x.exec_id.empty())) return &x;
   return nullptr;
 }
 

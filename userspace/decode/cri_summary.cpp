@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "decode/containerd_exec_summary.h"
 #include "decode/docker_create_summary.h"
 #include "decode/protobuf_wire.h"
 #include "decode/risk_flags.h"
@@ -120,17 +121,13 @@ void summarize_oci_spec(DecodedRequest& r, const Json& spec) {
   if (const Json* user = json_member(proc, "user"); user && user->is_object())
     if (const Json* uid = json_member(*user, "uid"); uid && uid->is_number()) s["user"] = std::to_string(uid->get<int64_t>());
   if (const Json* env = json_member(proc, "env")) s["env"] = env_names(*env);
-  // Docker's default capability set: anything beyond it was added.
-  static constexpr std::array<std::string_view, 14> kDefaultCaps = {
-      "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID",
-      "SETUID", "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"};
   size_t ncaps = 0;
   Json added = Json::array();
   if (const Json* caps = json_member(proc, "capabilities"); caps && caps->is_object())
     for (const auto& c : json_strings(*caps, "bounding")) {
       ncaps++;
       std::string n = normalize_cap(c);
-      if (std::find(kDefaultCaps.begin(), kDefaultCaps.end(), n) == kDefaultCaps.end()) {
+      if (!cap_is_default(n)) {  // anything beyond Docker's default set was added
         added.push_back(n);
         r.add_risk(risk::kCapAdd, n);
       }
@@ -242,16 +239,9 @@ void summarize_grpc_request(DecodedRequest& r, std::string_view msg, bool comple
     r.operation = "containerd-task-create";
     r.summary["container"] = str(pb_bytes(msg, 1));
   } else if (svc == "containerd.services.tasks.v1.Tasks" && m == "Exec") {
-    r.operation = "containerd-task-exec";
-    r.add_risk(risk::kExec);
-    r.summary["container"] = str(pb_bytes(msg, 1));
-    r.summary["exec_id"] = str(pb_bytes(msg, 7));
-    auto spec = pb_bytes(msg, 6);
-    if (!spec.empty()) {
-      Json j = any_json(spec);
-      if (j.is_discarded()) r.unparsed_body = true;
-      else summarize_oci_spec(r, j);
-    }
+    summarize_containerd_exec(r, msg, complete);
+  } else if (svc == "containerd.services.tasks.v1.Tasks" && m == "Start") {
+    summarize_containerd_exec_start(r, msg);  // a task's own start (no exec id) stays "grpc"
   } else if (ends_with(svc, ".Images") && m == "Create") {
     r.operation = "containerd-image-create";
     r.add_risk(risk::kImagePull, str(pb_bytes(pb_bytes(msg, 1), 1)));

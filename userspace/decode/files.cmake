@@ -11,6 +11,7 @@ set(SW_DECODE_SOURCES
   decode/severity.cpp
   decode/protobuf_wire.cpp
   decode/cri_summary.cpp
+  decode/containerd_exec_summary.cpp
   decode/hpack_decoder.cpp
   decode/http2_frames.cpp
   decode/grpc_request.cpp

@@ -1,5 +1,6 @@
 #include "decode/risk_flags.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <vector>
@@ -83,6 +84,13 @@ bool cap_is_critical(std::string_view c) {
   for (auto k : kCaps)
     if (c == k) return true;
   return false;
+}
+
+bool cap_is_default(std::string_view c) {
+  static constexpr std::array<std::string_view, 14> kDefaultCaps = {
+      "CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID",
+      "SETUID", "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"};
+  return std::find(kDefaultCaps.begin(), kDefaultCaps.end(), c) != kDefaultCaps.end();
 }
 
 }  // namespace sockwarden

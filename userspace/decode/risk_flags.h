@@ -53,4 +53,7 @@ std::string normalize_cap(std::string_view cap);
 // Capabilities that alone break container isolation.
 bool cap_is_critical(std::string_view normalized_cap);
 
+// Docker's (and containerd's) default capability set: anything beyond it was added.
+bool cap_is_default(std::string_view normalized_cap);
+
 }  // namespace sockwarden
