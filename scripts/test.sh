@@ -15,4 +15,20 @@ fi
 "$root/scripts/build.sh"
 [[ -n ${SOCKWARDEN_SKIP_SETUP:-} ]] || "$root/scripts/setup.sh" --test --target arm64
 cd "$build"
+# The arm64 cross build (agent + integration suite, several minutes of compiling) starts now, in
+# the background at the lowest CPU priority, so that it uses the CPU the unit, integration and
+# e2e tests leave idle (they wait on daemons and timers a lot). cross.arm64_build takes the same
+# lock (tests/cross/test_arm64_build.sh), waits for this build and then finds it done. Only for a
+# whole run: with a ctest filter the test builds what it needs itself.
+prebuild=
+if [[ $# -eq 0 && -z ${SW_NO_ARM64_PREBUILD:-} ]]; then
+  # setsid: a process group of its own, so that the EXIT trap stops the whole build (make and
+  # every compiler) if ctest ends first or the run is interrupted.
+  setsid bash -c 'exec 9>"$1/arm64.lock"; flock 9
+    BUILD_TYPE=Release SOCKWARDEN_SKIP_SETUP=1 BUILD_DIR="$1/arm64" nice -n 19 "$2/scripts/build.sh" --target arm64 --tests ||
+      echo "test.sh: the background arm64 build failed (cross.arm64_build repeats it): $1/arm64.prebuild.log" >&2' \
+    prebuild "$build" "$root" >"$build/arm64.prebuild.log" 2>&1 &
+  prebuild=$!
+  trap 'kill -- -$prebuild 2>/dev/null || true' EXIT
+fi
 ctest --output-on-failure --timeout 1800 "$@"

@@ -12,6 +12,13 @@ fail() { echo "FAIL: $*"; exit 1; }
 command -v aarch64-linux-gnu-g++ >/dev/null || fail "aarch64-linux-gnu-g++ missing: run scripts/setup.sh --target arm64 (g++-aarch64-linux-gnu)"
 [[ -f $sysroot/.sockwarden-sysroot ]] || fail "arm64 sysroot $sysroot missing: run scripts/setup.sh --target arm64"
 start=$(date +%s)
+# scripts/test.sh may be building this tree in the background (same lock): wait for it, then the
+# build below is incremental. Two builds in one tree at once would corrupt it.
+mkdir -p "$(dirname "$build")"
+exec 9>"$build.lock"
+flock 9
+echo "waited $(($(date +%s) - start)) s for the arm64 tree's lock"
+start=$(date +%s)
 # Release (no -g): the arm64 tree only feeds the guests and the .deb (stripped either way), and
 # without debug info the cross compile and the guests' initramfs (a ~100 MB test binary
 # otherwise) are much quicker, which CI's time budget needs.
