@@ -145,6 +145,23 @@ TEST(RuntimeExecsContainerd, ContainerWithANonHexIdIsNamedByItsRuntimeParent) {
   EXPECT_EQ(h.execs.find(z->exec_id, "", 0), z);  // and Docker's lookup still finds it
 }
 
+TEST(RuntimeExecsContainerd, AContainersInitIsNoExecButAnExecNamedInitIs) {
+  Host h;
+  // The task's first process: pid 1 of its own pid namespace (runc create's --pid-file is
+  // init.pid): never an exec, whatever id is asked for.
+  h.proc_root.status(501, "0", "1");
+  ASSERT_TRUE(h.run(500, runc_exec_args("swtest", "web", "init"), 501, {"/bin/sleep", "60"}, 5));
+  EXPECT_EQ(h.execs.find_containerd("swtest", "web", "init", 0), nullptr);
+  EXPECT_EQ(h.execs.find_containerd("swtest", "web", "", 0), nullptr);
+  // A client may name its exec "init" (containerd's exec ids are the client's): its process, in
+  // the container's pid namespace but not its pid 1, is matched.
+  h.proc_root.status(511, "0", "9");
+  ASSERT_TRUE(h.run(510, runc_exec_args("swtest", "web", "init"), 511, {"/bin/sh"}, 6));
+  const RuntimeExec* x = h.execs.find_containerd("swtest", "web", "init", 0);
+  ASSERT_NE(x, nullptr);
+  EXPECT_EQ(x->pid, 511u);
+}
+
 Event exec_request(const std::string& op, const std::string& container, const std::string& exec_id,
                    const std::string& process_json, uint64_t ts) {
   Event e;

@@ -147,7 +147,7 @@ bool RuntimeExecs::on_exec(const ProcEvent& ev) {
       x.cap_effective = st->substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9);
       x.sys_admin = cap_hex_has_sys_admin(x.cap_effective);
     }
-    if (x.exec_id.empty() && is_pid_namespace_init(*st)) x.exec_id = "init";
+    x.pid_ns_init = is_pid_namespace_init(*st);
   }
   kept_.push_back(std::move(x));
   while (kept_.size() > max_kept_) kept_.pop_front();
@@ -173,7 +173,9 @@ const RuntimeExec* RuntimeExecs::find(std::string_view exec_id, std::string_view
   for (const auto& x : kept_) {
     // An exec the runtime attributed to another exec id is not this one.
     if (!exec_id.empty() && !x.exec_id.empty() && x.exec_id != exec_id) continue;
-    if (x.exec_id == "init") continue;  // the container's own first process (runc create/run), not an exec
+    // The container's own first process (runc create/run, whose --pid-file is init.pid), not an
+    // exec. Docker's exec ids are hex: "init" is never one.
+    if (x.pid_ns_init || x.exec_id == "init") continue;
     if (x.ts_boot_ns >= since_boot_ns && x.container_id == container_id) return &x;
   }
   return nullptr;
@@ -183,7 +185,7 @@ const RuntimeExec* RuntimeExecs::find_containerd(std::string_view ns, std::strin
                                                 std::string_view exec_id, uint64_t since_boot_ns) const {
   if (container_id.empty()) return nullptr;
   auto here = [&](const RuntimeExec& x) {
-    return x.ts_boot_ns >= since_boot_ns && x.container_id == container_id && x.exec_id != "init" &&
+    return x.ts_boot_ns >= since_boot_ns && x.container_id == container_id && !x.pid_ns_init &&
            (x.containerd_namespace.empty() || x.containerd_namespace == ns);
   };
   if (!exec_id.empty())

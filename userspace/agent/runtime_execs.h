@@ -47,6 +47,10 @@ struct RuntimeExec {
   uint32_t uid = 0, euid = 0;
   std::string cap_effective;  // /proc/PID/status CapEff ("" once the process is gone)
   bool sys_admin = false;     // CapEff has CAP_SYS_ADMIN (21): a privileged exec
+  // pid 1 of its own pid namespace: the container's first process, never an exec. A flag, not
+  // an exec id: containerd's exec ids are the client's choice, and one named "init" must not
+  // make its own process unmatchable.
+  bool pid_ns_init = false;
 };
 
 // "--pid-file /run/.../<id>.pid" or "--pid-file=..." in runc's argv -> "<id>".
@@ -66,7 +70,8 @@ ContainerdTaskRef containerd_task_of_shim_args(const std::vector<std::string>& a
 // /proc/PID/status text -> whether the process is pid 1 of a pid namespace of its own (NSpid
 // has more than one entry, the innermost is 1): a container's first process, which runc starts
 // at the task's start (`runc start`), possibly after runc create exited and with the shim as its
-// parent, like an exec's. Such a record is the container's "init", never an exec.
+// parent, like an exec's. Such a record is the container's init (RuntimeExec::pid_ns_init), never
+// an exec.
 bool is_pid_namespace_init(std::string_view status);
 
 // CapEff's hex -> whether bit 21 (CAP_SYS_ADMIN) is set.
