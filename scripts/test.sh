@@ -22,13 +22,19 @@ cd "$build"
 # whole run: with a ctest filter the test builds what it needs itself.
 prebuild=
 if [[ $# -eq 0 && -z ${SW_NO_ARM64_PREBUILD:-} ]]; then
-  # setsid: a process group of its own, so that the EXIT trap stops the whole build (make and
-  # every compiler) if ctest ends first or the run is interrupted.
-  setsid bash -c 'exec 9>"$1/arm64.lock"; flock 9
-    BUILD_TYPE=Release SOCKWARDEN_SKIP_SETUP=1 BUILD_DIR="$1/arm64" nice -n 19 "$2/scripts/build.sh" --target arm64 --tests ||
-      echo "test.sh: the background arm64 build failed (cross.arm64_build repeats it): $1/arm64.prebuild.log" >&2' \
-    prebuild "$build" "$root" >"$build/arm64.prebuild.log" 2>&1 &
+  # set -m: a process group of its own, so that the EXIT trap stops the whole build (make and
+  # every compiler) if ctest ends first or the run is interrupted. Not setsid: a new session is
+  # a new scheduler autogroup (kernel.sched_autogroup_enabled), and nice only ranks processes
+  # within one autogroup, so the build would take a full half of the CPU from the tests.
+  set -m
+  (
+    exec 9>"$build/arm64.lock"
+    flock 9
+    BUILD_TYPE=Release SOCKWARDEN_SKIP_SETUP=1 BUILD_DIR="$build/arm64" nice -n 19 "$root/scripts/build.sh" --target arm64 --tests ||
+      echo "test.sh: the background arm64 build failed (cross.arm64_build repeats it): $build/arm64.prebuild.log" >&2
+  ) >"$build/arm64.prebuild.log" 2>&1 &
   prebuild=$!
+  set +m
   trap 'kill -- -$prebuild 2>/dev/null || true' EXIT
 fi
 ctest --output-on-failure --timeout 1800 "$@"
