@@ -89,61 +89,35 @@ set_tests_properties(e2e.cgroupns.socket_tp PROPERTIES
   TIMEOUT 90
   LABELS "e2e;root")
 
-# Request effects (docs/request-effects.md): creates and an exec whose risky fields a monitor reading
-# the caller's bytes cannot see (16 KiB of padding in one write, dribbled, chunked; lowercase keys),
-# checked against what the private dockerd actually configured and ran. Measured 9-10 s per tier.
-foreach(_sw_tier socket-tp syscall-tp)
-  string(REPLACE "-" "_" _sw_name "${_sw_tier}")
-  add_test(NAME e2e.dockerd.effects.${_sw_name}
-           COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_dockerd_effects.sh ${_sw_tier} $<TARGET_FILE:sockwarden>)
-  set_tests_properties(e2e.dockerd.effects.${_sw_name} PROPERTIES
-    RUN_SERIAL TRUE
-    TIMEOUT 90
-    LABELS "e2e;root")
+# Request effects (docs/request-effects.md) against the real daemons, each test_<runtime>_effects.sh
+# per host tier; "runtime:TIMEOUT":
+#   dockerd     creates and an exec whose risky fields a monitor reading the caller's bytes cannot
+#               see (16 KiB of padding in one write, dribbled, chunked; lowercase keys), checked
+#               against what the private dockerd configured and ran (9-10 s per tier);
+#   podman      the same through podman's compat API: the OCI spec podman writes at a container's
+#               first start, the exec from the kernel's exec record (tests/e2e/podman.sh; 27-28 s);
+#   containerd  containerd's own gRPC API: the OCI spec of the task's bundle, ctr (Go) and gRPC's
+#               C core (python3-grpcio), a privileged spec behind 16 KiB of padding, an exec whose
+#               spec hides the same way, and a plain container (no false alarm);
+#   cri         a real containerd's CRI plugin: kubelet's calls from gRPC's C core, a privileged
+#               create hidden behind a 16 KiB label, and a plain container.
+foreach(_sw_rt dockerd:90 podman:120 containerd:120 cri:120)
+  string(REPLACE ":" ";" _sw_rt "${_sw_rt}")
+  list(GET _sw_rt 0 _sw_runtime)
+  list(GET _sw_rt 1 _sw_timeout)
+  foreach(_sw_tier socket-tp syscall-tp)
+    string(REPLACE "-" "_" _sw_name "${_sw_tier}")
+    add_test(NAME e2e.${_sw_runtime}.effects.${_sw_name}
+             COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_${_sw_runtime}_effects.sh ${_sw_tier} $<TARGET_FILE:sockwarden>)
+    set_tests_properties(e2e.${_sw_runtime}.effects.${_sw_name} PROPERTIES
+      RUN_SERIAL TRUE
+      TIMEOUT ${_sw_timeout}
+      LABELS "e2e;root")
+  endforeach()
 endforeach()
-unset(_sw_tier)
-unset(_sw_name)
-
-# The same against podman's compat API (tests/e2e/podman.sh): the effect from the OCI spec podman
-# writes at a container's first start; the exec from the kernel's exec record. Measured 27-28 s.
-foreach(_sw_tier socket-tp syscall-tp)
-  string(REPLACE "-" "_" _sw_name "${_sw_tier}")
-  add_test(NAME e2e.podman.effects.${_sw_name}
-           COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_podman_effects.sh ${_sw_tier} $<TARGET_FILE:sockwarden>)
-  set_tests_properties(e2e.podman.effects.${_sw_name} PROPERTIES
-    RUN_SERIAL TRUE
-    TIMEOUT 120
-    LABELS "e2e;root")
-endforeach()
-unset(_sw_tier)
-unset(_sw_name)
-
-# The same against a real containerd's own gRPC API (tests/e2e/test_containerd_effects.sh): the
-# effect from the OCI spec of the task's bundle; ctr (Go) and gRPC's C core (python3-grpcio), a
-# privileged spec behind 16 KiB of padding, and a plain container (no false alarm).
-foreach(_sw_tier socket-tp syscall-tp)
-  string(REPLACE "-" "_" _sw_name "${_sw_tier}")
-  add_test(NAME e2e.containerd.effects.${_sw_name}
-           COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_containerd_effects.sh ${_sw_tier} $<TARGET_FILE:sockwarden>)
-  set_tests_properties(e2e.containerd.effects.${_sw_name} PROPERTIES
-    RUN_SERIAL TRUE
-    TIMEOUT 120
-    LABELS "e2e;root")
-endforeach()
-unset(_sw_tier)
-unset(_sw_name)
-
-# CRI through a real containerd's CRI plugin (tests/e2e/test_cri_effects.sh): kubelet's calls from
-# gRPC's C core, a privileged create hidden behind a 16 KiB label, and a plain container.
-foreach(_sw_tier socket-tp syscall-tp)
-  string(REPLACE "-" "_" _sw_name "${_sw_tier}")
-  add_test(NAME e2e.cri.effects.${_sw_name}
-           COMMAND ${CMAKE_CURRENT_LIST_DIR}/test_cri_effects.sh ${_sw_tier} $<TARGET_FILE:sockwarden>)
-  set_tests_properties(e2e.cri.effects.${_sw_name} PROPERTIES
-    RUN_SERIAL TRUE
-    TIMEOUT 120
-    LABELS "e2e;root")
-endforeach()
+unset(_sw_rt)
+unset(_sw_runtime)
+unset(_sw_timeout)
 unset(_sw_tier)
 unset(_sw_name)
 
