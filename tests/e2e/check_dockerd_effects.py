@@ -24,6 +24,10 @@ HIGH = ("high", "critical")
 SOURCE = "docker-state" if a.runtime == "docker" else "podman-spec"
 
 
+def libpod(e):
+    return "/libpod/" in (get(e, "url.path") or "")
+
+
 def one(op, pred=lambda e: True):
     found = [e for e in mine if get(e, "sockwarden.request.operation") == op and pred(e)]
     return found[0] if found else None
@@ -32,7 +36,7 @@ def one(op, pred=lambda e: True):
 for case in ("onewrite", "dribble", "chunked", "lowercase"):
     answered = client["cases"][case]
     check(f"{case}: daemon created the container", answered["status"] == 201 and answered["id"], str(answered))
-    e = one("container-create", lambda e, c=case: f"name=eff-{c}" in (get(e, "url.query") or ""))
+    e = one("container-create", lambda e, c=case: not libpod(e) and f"name=eff-{c}" in (get(e, "url.query") or ""))
     if not check(f"{case}: request event of the client", e is not None):
         continue
     req = e["sockwarden"]["request"]
@@ -57,28 +61,57 @@ for case in ("onewrite", "dribble", "chunked", "lowercase"):
         check("lowercase: the decoder read the keys as dockerd does (no mismatch)", body_said and
               "effect-mismatch" not in flags, str(flags))
 
-cmd = client["cases"]["exec_start"]["command"]
-check("exec: daemon ran it", client["cases"]["exec_create"]["status"] == 201 and
-      client["cases"]["exec_start"]["status"] == 200, str(client["cases"]))
-for op in ("exec-create", "exec-start"):
-    e = one(op)
-    if not check(f"{op}: request event of the client", e is not None):
-        continue
-    req = e["sockwarden"]["request"]
-    eff = req.get("effect") or {}
-    flags = req.get("risk_flags", [])
-    check(f"{op}: effect verified from the exec record", eff.get("status") == "verified" and
-          eff.get("source") == "exec-record", json.dumps(eff)[:300])
-    check(f"{op}: the command runc ran", get(eff, "process.command") == cmd, str(get(eff, "process.command")))
-    check(f"{op}: in the target container", eff.get("container_id") == a.target_id, str(eff.get("container_id")))
-    # podman's runc gets no exec id in its arguments: without the reply (syscall-tp) its exec
-    # create is tied to the process by container and time only.
-    if op == "exec-start" or a.runtime == "docker" or a.tier == "socket-tp":
-        check(f"{op}: the exec id the daemon answered", eff.get("exec_id") == client["cases"]["exec_create"]["id"],
-              str(eff.get("exec_id")))
-    check(f"{op}: the command is nowhere in the decoded body", "hidden-exec-marker" not in json.dumps(req.get("summary", {})))
-    check(f"{op}: effect-mismatch (the body did not show the command), severity high",
-          "effect-mismatch" in flags and req.get("severity") in HIGH, f"{flags} {req.get('severity')}")
+
+
+def check_exec(prefix, via_libpod):
+    cmd = client["cases"][prefix + "exec_start"]["command"]
+    marker = cmd[-1].split(";")[0].split()[-1]
+    check(f"{prefix}exec: daemon ran it", client["cases"][prefix + "exec_create"]["status"] == 201 and
+          client["cases"][prefix + "exec_start"]["status"] == 200, str(client["cases"]))
+    for op in ("exec-create", "exec-start"):
+        e = one(op, lambda e: libpod(e) == via_libpod)
+        if not check(f"{prefix}{op}: request event of the client", e is not None):
+            continue
+        req = e["sockwarden"]["request"]
+        eff = req.get("effect") or {}
+        flags = req.get("risk_flags", [])
+        check(f"{prefix}{op}: effect verified from the exec record", eff.get("status") == "verified" and
+              eff.get("source") == "exec-record", json.dumps(eff)[:300])
+        check(f"{prefix}{op}: the command runc ran", get(eff, "process.command") == cmd, str(get(eff, "process.command")))
+        check(f"{prefix}{op}: in the target container", eff.get("container_id") == a.target_id, str(eff.get("container_id")))
+        # podman's runc gets no exec id in its arguments: without the reply (syscall-tp) its exec
+        # create is tied to the process by container and time only.
+        if op == "exec-start" or a.runtime == "docker" or a.tier == "socket-tp":
+            check(f"{prefix}{op}: the exec id the daemon answered",
+                  eff.get("exec_id") == client["cases"][prefix + "exec_create"]["id"], str(eff.get("exec_id")))
+        check(f"{prefix}{op}: the command is nowhere in the decoded body", marker not in json.dumps(req.get("summary", {})))
+        check(f"{prefix}{op}: effect-mismatch (the body did not show the command), severity high",
+              "effect-mismatch" in flags and req.get("severity") in HIGH, f"{flags} {req.get('severity')}")
+
+
+check_exec("", False)
+
+if a.runtime == "podman":
+    # podman's own libpod API: a SpecGenerator create (privileged, a bind mount of /) behind
+    # 16 KiB of whitespace in one write, started; and an exec hidden the same way.
+    answered = client["cases"]["libpod_create"]
+    check("libpod create: podman created and started it", answered["status"] == 201 and answered.get("start") == 204,
+          str(answered))
+    e = one("container-create", libpod)
+    if check("libpod create: request event of the client", e is not None):
+        req = e["sockwarden"]["request"]
+        eff = req.get("effect") or {}
+        flags = req.get("risk_flags", [])
+        check("libpod create: effect verified from podman-spec", eff.get("status") == "verified" and
+              eff.get("source") == "podman-spec", json.dumps(eff)[:300])
+        check("libpod create: the container podman answered", eff.get("container_id") == answered["id"],
+              f"{eff.get('container_id')} vs {answered['id']}")
+        check("libpod create: effect privileged, host mount /", eff.get("privileged") is True and
+              "/" in eff.get("host_mounts", []), json.dumps(eff)[:300])
+        check("libpod create: body unread, flags privileged + host-mount + effect-mismatch, severity high",
+              req.get("unparsed_body") is True and {"privileged", "host-mount", "effect-mismatch"} <= set(flags) and
+              req.get("severity") in HIGH, f"{flags} {req.get('severity')} unparsed={req.get('unparsed_body')}")
+    check_exec("libpod_", True)
 
 # The continuous audit finds the privileged containers; its findings name the request's caller.
 if a.runtime == "podman":

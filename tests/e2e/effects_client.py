@@ -9,7 +9,9 @@ usage: effects_client.py SOCKET TARGET_CONTAINER [--podman]
 
 --podman: podman's compat API. podman writes the OCI spec (the effect's ground truth) when a
 container first starts, so each create is followed by a start, as `docker run` does; the image
-is localhost/busybox:1 and the rlimits this sandbox allows are set (see podman.sh)."""
+is localhost/busybox:1 and the rlimits this sandbox allows are set (see podman.sh). Then the same
+through podman's own libpod API (/v4.0.0/libpod/...): a create whose SpecGenerator fields
+(privileged, a bind mount of /) sit behind the padding, and an exec hidden the same way."""
 import json
 import socket
 import sys
@@ -119,4 +121,28 @@ exec_id = (r or {}).get("Id")
 out["cases"]["exec_create"] = {"status": st, "id": exec_id}
 st2, _ = request("POST", f"/v1.41/exec/{exec_id}/start", b'{"Detach":true,"Tty":false}')
 out["cases"]["exec_start"] = {"status": st2, "id": exec_id, "command": cmd}
+
+if PODMAN:
+    # libpod's SpecGenerator: lowercase keys at the top level, mounts as OCI mounts, rlimits as
+    # OCI POSIX rlimits. The risky fields follow 16 KiB of whitespace, in one write.
+    spec = {"image": IMAGE, "command": ["sleep", "5"], "name": "eff-libpod",
+            "r_limits": [{"type": "nofile", "soft": 1024, "hard": 1024},
+                         {"type": "nproc", "soft": 1024, "hard": 1024}]}
+    risky = {"privileged": True, "mounts": [{"destination": "/host", "source": "/", "type": "bind",
+                                               "options": ["rbind"]}]}
+    body = ("{" + PAD + json.dumps(spec)[1:-1] + "," + json.dumps(risky)[1:-1] + "}").encode()
+    st, r = request("POST", "/v4.0.0/libpod/containers/create", body)
+    out["cases"]["libpod_create"] = {"status": st, "id": (r or {}).get("Id") if isinstance(r, dict) else None}
+    if st == 201:
+        sst, srep = request("POST", f"/v4.0.0/libpod/containers/{r['Id']}/start")
+        out["cases"]["libpod_create"]["start"] = sst
+        if sst >= 300:
+            out["cases"]["libpod_create"]["start_error"] = str(srep)[:500]
+    lcmd = ["/bin/sh", "-c", "echo hidden-libpod-exec-marker; sleep 2"]
+    st, r = request("POST", f"/v4.0.0/libpod/containers/{TARGET}/exec",
+                    ("{" + PAD + '"AttachStdout":false,"Cmd":' + json.dumps(lcmd) + "}").encode())
+    lexec = (r or {}).get("Id") if isinstance(r, dict) else None
+    out["cases"]["libpod_exec_create"] = {"status": st, "id": lexec}
+    st2, _ = request("POST", f"/v4.0.0/libpod/exec/{lexec}/start", b'{"Detach":true,"Tty":false}')
+    out["cases"]["libpod_exec_start"] = {"status": st2, "id": lexec, "command": lcmd}
 print(json.dumps(out), flush=True)

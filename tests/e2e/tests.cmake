@@ -95,7 +95,8 @@ set_tests_properties(e2e.cgroupns.socket_tp PROPERTIES
 #               see (16 KiB of padding in one write, dribbled, chunked; lowercase keys), checked
 #               against what the private dockerd configured and ran (9-10 s per tier);
 #   podman      the same through podman's compat API: the OCI spec podman writes at a container's
-#               first start, the exec from the kernel's exec record (tests/e2e/podman.sh; 27-28 s);
+#               first start, the exec from the kernel's exec record, and the same through the libpod
+#               API (tests/e2e/podman.sh; 43-51 s);
 #   containerd  containerd's own gRPC API: the OCI spec of the task's bundle, ctr (Go) and gRPC's
 #               C core (python3-grpcio), a privileged spec behind 16 KiB of padding, an exec whose
 #               spec hides the same way, and a plain container (no false alarm);

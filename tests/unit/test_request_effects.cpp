@@ -137,6 +137,25 @@ TEST(RequestEffectsState, FindsByIdPrefixAndName) {
   EXPECT_EQ(docker_changed_container_ids(t.dir, 0).size(), 2u);
 }
 
+TEST(RequestEffectsState, PodmanContainersCreatedInAWindow) {
+  TempRoot t;
+  const uint32_t me = geteuid();
+  auto dirs = podman_container_dirs(t.dir);
+  const uint64_t t0 = parse_rfc3339_ns("2026-12-03T19:58:01Z");
+  ASSERT_NE(t0, 0u);
+  t.write(t.dir + "/vfs-containers/containers.json",
+          R"([{"id":")" + kId1 + R"(","created":"2026-12-03T19:58:01.500000000Z"},)"
+          R"({"id":")" + kId2 + R"(","created":"2026-12-03T19:50:00Z"},)"
+          R"({"id":"nothex","created":"2026-12-03T19:58:01.6Z"},{"id":")" + kId2 + R"(","created":"garbage"},)"
+          R"({"id":")" + kId2 + R"(","created":7},{"created":"2026-12-03T19:58:01.7Z"}])");
+  // Only the real id created inside the window; entries without an id, a time or a real one are not.
+  EXPECT_EQ(podman_created_between(dirs, t0, t0 + 2'000'000'000ull, me), std::vector<std::string>{kId1});
+  EXPECT_TRUE(podman_created_between(dirs, t0 + 600'000'000ull, t0 + 2'000'000'000ull, me).empty());
+  EXPECT_EQ(podman_created_between(dirs, 0, t0 + 2'000'000'000ull, me).size(), 2u);
+  EXPECT_EQ(podman_created_between(dirs, 0, t0 + 2'000'000'000ull, me, 1).size(), 1u);  // bounded
+  EXPECT_TRUE(podman_created_between(dirs, 0, ~0ull, me + 1).empty());  // another owner's file
+}
+
 TEST(RequestEffectsState, PodmanSpecAndNamesWithHostileFiles) {
   TempRoot t;  // t.dir plays the graph root
   const uint32_t me = geteuid();

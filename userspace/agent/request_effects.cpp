@@ -386,7 +386,7 @@ bool RequestEffects::resolve_container(Event& e, Clock::time_point now, bool ret
     std::string ref = path_object(r.path);
     if (auto loc = find_container(ref, now)) rec = read_docker_container(loc->root, loc->id, src_.state_owner);
   }
-  if (!rec && !src_.podman_dirs.empty() && resolve_podman(e, now)) return true;
+  if (!rec && !src_.podman_dirs.empty() && resolve_podman(e, now, last_chance)) return true;
   if (!rec) {
     if (!last_chance) return false;
     r.effect = RequestEffect::unknown(roots.empty() && src_.podman_dirs.empty() ? "no-runtime-state" : "not-found");
@@ -432,15 +432,30 @@ std::string RequestEffects::find_podman(const std::string& ref, Clock::time_poin
   return id;
 }
 
-bool RequestEffects::resolve_podman(Event& e, Clock::time_point now) {
+bool RequestEffects::resolve_podman(Event& e, Clock::time_point now, bool last_chance) {
   DecodedRequest& r = *e.request;
   const bool create = r.operation == "container-create";
   std::string id;
   if (create) {
     id = r.reply_id;
-    if (id.empty()) {
-      const std::string name = query_param(r.query, "name");
-      if (!name.empty()) id = find_podman(name, now);
+    const std::string name = query_param(r.query, "name");
+    if (id.empty() && !name.empty()) id = find_podman(name, now);
+    if (id.empty() && name.empty()) {
+      // No reply and no name in the URL (libpod names a container in its body, which may be
+      // unread): the container podman recorded as created right after this request, as for
+      // dockerd. Its "created" is podman's clock, the request's ours: same host.
+      const uint64_t since = e.realtime_ns > 1'000'000'000ull ? e.realtime_ns - 1'000'000'000ull : 0;
+      const uint64_t until = e.realtime_ns + static_cast<uint64_t>(limits_.window.count()) * 1'000'000ull +
+                             1'000'000'000ull;
+      std::vector<std::string> found;
+      for (auto& c : podman_created_between(src_.podman_dirs, since, until, src_.state_owner))
+        if (!claimed_.count(c)) found.push_back(std::move(c));
+      if (found.size() > 1) {
+        if (!last_chance) return false;  // another request may claim one meanwhile
+        r.effect = RequestEffect::unknown("ambiguous");
+        return true;
+      }
+      if (found.size() == 1) id = std::move(found[0]);
     }
     if (!id.empty() && claimed_.count(id)) return false;
   } else {

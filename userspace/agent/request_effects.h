@@ -118,7 +118,7 @@ class RequestEffects {
   std::string find_podman(const std::string& ref, Clock::time_point now);
   // podman: the OCI spec runc got (written at the first start) -> the effect.
   // false while not found (the spec appears at the first start); the caller decides when to give up.
-  bool resolve_podman(Event& e, Clock::time_point now);
+  bool resolve_podman(Event& e, Clock::time_point now, bool last_chance);
   // containerd: the spec of the task's bundle (Tasks/Create writes it); false while not there.
   bool resolve_containerd(Event& e, bool last_chance);
   // CRI CreateContainer: the bundle whose CRI annotations name its pod sandbox and container.

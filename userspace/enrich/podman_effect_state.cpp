@@ -63,6 +63,29 @@ std::optional<std::string> podman_find_container(const std::vector<std::string>&
   return std::nullopt;
 }
 
+std::vector<std::string> podman_created_between(const std::vector<std::string>& dirs, uint64_t since_ns,
+                                                uint64_t until_ns, uint32_t owner, size_t max) {
+  std::vector<std::string> out;
+  for (const auto& dir : dirs) {
+    auto text = read_small_file(dir + "/containers.json", size_t{8} << 20, false, owner);
+    if (!text || !json_depth_within(*text)) continue;
+    auto list = nlohmann::json::parse(*text, nullptr, false);
+    if (!list.is_array()) continue;
+    for (const auto& c : list) {
+      if (!c.is_object()) continue;
+      auto id = c.find("id");
+      auto created = c.find("created");
+      if (id == c.end() || !id->is_string() || !is_full_container_id(id->get<std::string>())) continue;
+      if (created == c.end() || !created->is_string()) continue;
+      const uint64_t t = parse_rfc3339_ns(created->get<std::string>());
+      if (t == 0 || t < since_ns || t > until_ns) continue;
+      out.push_back(id->get<std::string>());
+      if (out.size() >= max) return out;
+    }
+  }
+  return out;
+}
+
 std::string podman_spec_without_own_mounts(const std::string& spec_text, const std::string& id) {
   auto spec = nlohmann::ordered_json::parse(spec_text, nullptr, false);
   if (!spec.is_object()) return spec_text;

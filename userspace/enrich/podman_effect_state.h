@@ -34,6 +34,13 @@ std::optional<PodmanSpec> read_podman_spec(const std::vector<std::string>& dirs,
 std::optional<std::string> podman_find_container(const std::vector<std::string>& dirs, std::string_view ref,
                                                  uint32_t owner = 0);
 
+// The containers containers/storage recorded as created (containers.json "created", realtime
+// ns) within [since_ns, until_ns]: what a create answered nowhere the agent saw (no reply on
+// syscall-tp) and named nowhere it could read (libpod's name is in the body) made. At most
+// `max` ids; the caller decides what more than one means.
+std::vector<std::string> podman_created_between(const std::vector<std::string>& dirs, uint64_t since_ns,
+                                                uint64_t until_ns, uint32_t owner = 0, size_t max = 16);
+
 // The spec without the mounts podman makes from its own per-container files
 // (resolv.conf, hosts, hostname, .containerenv, secrets: sources under the
 // container's own "<driver>-containers/<id>/userdata"): they are no host mount
