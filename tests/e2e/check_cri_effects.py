@@ -53,4 +53,24 @@ for name, privileged in (("priv", True), ("plain", False)):
                   eff.get("namespaces") == {"network": "host", "uts": "host"} and "effect-mismatch" not in flags,
                   f"{flags} {json.dumps(eff)[:300]}")
 
+# kubelet's ExecSync into the privileged container: judged by the kernel's exec record of the
+# process runc started there (namespace k8s.io), privileged as its container; the body showed
+# the command and a CRI exec cannot ask for privilege: no mismatch.
+ex = client["exec_sync"]
+check("ExecSync: the plugin ran it", "cri-exec-marker" in ex["stdout"], str(ex))
+found = [e for e in mine if get(e, "sockwarden.request.operation") == "cri-exec"]
+if check("ExecSync: one request event of the client", len(found) == 1, str(len(found))):
+    req = found[0]["sockwarden"]["request"]
+    eff = req.get("effect") or {}
+    flags = req.get("risk_flags", [])
+    check("ExecSync: effect verified from the exec record, in the privileged container",
+          eff.get("status") == "verified" and eff.get("source") == "exec-record" and
+          eff.get("container_id") == client["containers"]["priv"], json.dumps(eff)[:300])
+    check("ExecSync: the command runc ran", get(eff, "process.command") == ex["command"], str(get(eff, "process.command")))
+    check("ExecSync: privileged, flags exec + privileged, severity high",
+          get(eff, "process.privileged") is True and {"exec", "privileged"} <= set(flags) and req.get("severity") in HIGH,
+          f"{flags} {req.get('severity')} {json.dumps(eff.get('process'))[:200]}")
+    check("ExecSync: no mismatch (the body said the command; privilege is the container's)",
+          "effect-mismatch" not in flags and not eff.get("mismatch"), f"{flags} {eff.get('mismatch')}")
+
 sys.exit(1 if check.failed else 0)

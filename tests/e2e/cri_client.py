@@ -95,7 +95,12 @@ def main():
             cid = first_string(call("CreateContainer", field(1, sid) + field(2, cfg) + field(3, sandbox)), 1)
             call("StartContainer", field(1, cid))
             ids[name] = cid
-    print(json.dumps({"pid": os.getpid(), "sandbox_id": sid, "containers": ids}))
+        # kubelet's exec (ExecSync: container_id=1, cmd=2, timeout=3) into the privileged
+        # container: the CRI plugin picks the exec id, runc runs it through the same shim.
+        cmd = ["/bin/sh", "-c", "echo cri-exec-marker; sleep 1"]  # alive long enough for its CapEff to be read
+        reply = call("ExecSync", field(1, ids["priv"]) + b"".join(field(2, c) for c in cmd) + vfield(3, 10))
+        exec_sync = {"command": cmd, "stdout": first_string(reply, 1)}
+    print(json.dumps({"pid": os.getpid(), "sandbox_id": sid, "containers": ids, "exec_sync": exec_sync}))
 
 
 if __name__ == "__main__":

@@ -95,9 +95,10 @@ CLIENT_OUT=$E2E_DIR/client.json
 cat "$CLIENT_OUT"
 SANDBOX=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sandbox_id"])' "$CLIENT_OUT")
 
-# Four risky requests: a create and a start per container, each released with its effect.
+# Five risky requests: a create and a start per container, and an ExecSync, each released with
+# its effect.
 t0=$SECONDS
-until (($(grep '"action":"request"' "$EVENTS" | grep -c '"effect":') >= 4)); do
+until (($(grep '"action":"request"' "$EVENTS" | grep -c '"effect":') >= 5)); do
   ((SECONDS - t0 < 20)) || break
   sleep 0.2
 done

@@ -334,5 +334,57 @@ TEST(RequestEffectsStage, ContainerdExecIsTiedToItsExecRecord) {
   EXPECT_EQ(out[0].request->effect->reason, "no-exec-records");
 }
 
+TEST(RequestEffectsStage, CriExecSyncIsTheFirstExecInItsContainer) {
+  ProcRoot pr;
+  ProcessTable procs{"/nonexistent-proc"};
+  const std::string cid(64, 'c');
+  RuntimeExecs execs{procs, [&](uint64_t cg) { return cg == 20 ? cid : std::string(); }, pr.dir.string()};
+  RequestEffects::Sources s;
+  s.execs = &execs;
+  RequestEffects fx(s);
+  const auto now = RequestEffects::Clock::now();
+  auto cri_exec = [&](uint64_t ts) {
+    Event e;
+    e.action = "request";
+    e.raw.ts_boot_ns = ts;
+    e.raw.tgid = 4242;
+    DecodedRequest r;
+    r.protocol = "http/2";
+    r.grpc_service = "runtime.v1.RuntimeService";
+    r.grpc_method = "ExecSync";
+    r.operation = "cri-exec";
+    r.add_risk(risk::kExec);
+    r.summary["container"] = cid;
+    r.summary["command"] = Json::array({"/bin/sh", "-c", "id"});
+    e.request = std::move(r);
+    e.severity = "medium";
+    return e;
+  };
+  // Before the exec: held. An exec of another container, and one that began before the request,
+  // are not it.
+  EXPECT_TRUE(fx.admit(one(cri_exec(10)), now).empty());
+  pr.status(801, "000001ffffffffff");
+  procs.on_event(proc(ProcEventKind::Exec, 800, 1, 10, runc_exec_args("k8s.io", cid, "r4nd0m"), 15));
+  auto ev = proc(ProcEventKind::Exec, 801, 800, 20, {"/bin/sh", "-c", "id"}, 20);
+  procs.on_event(ev);
+  ASSERT_TRUE(execs.on_exec(ev));
+  auto out = fx.on_exec(now);
+  ASSERT_EQ(out.size(), 1u);
+  const auto& r = *out[0].request;
+  ASSERT_TRUE(r.effect);
+  EXPECT_EQ(r.effect->status, "verified");
+  EXPECT_EQ(r.effect->container_id, cid);
+  EXPECT_EQ(r.effect->exec_id, "r4nd0m");  // the plugin's own id, from runc's --pid-file
+  EXPECT_TRUE(r.effect->exec_privileged);
+  // The command the request said; privilege is the container's, not asked for: no mismatch.
+  EXPECT_TRUE(r.effect->mismatch.empty());
+  EXPECT_FALSE(r.has_risk("effect-mismatch"));
+  EXPECT_TRUE(r.has_risk("privileged"));
+  EXPECT_EQ(out[0].severity, "high");
+  // A later ExecSync does not take that earlier exec.
+  EXPECT_TRUE(fx.admit(one(cri_exec(30)), now).empty());
+  EXPECT_EQ(fx.pending(), 1u);
+}
+
 }  // namespace
 }  // namespace sockwarden
