@@ -52,6 +52,13 @@ else()
     COMMENT "Generating vmlinux.h from kernel BTF")
 endif()
 
+# One target owns vmlinux.h, and every skeleton target waits for it. Each object's rule lists
+# vmlinux.h in DEPENDS, which makes the Makefile generator copy its rule into every skeleton
+# target; with parallel make two of them ran it at once (seen: the arm64 cross build's two
+# fetch-kernel-btf.sh copies raced on vmlinux-arm64.btf and one failed). Built first through this
+# target, the copies find it up to date.
+add_custom_target(sw_vmlinux_h DEPENDS ${SW_VMLINUX_H})
+
 set(SW_BPF_HEADERS
   ${CMAKE_SOURCE_DIR}/bpf/connect_attempt.bpf.h
   ${CMAKE_SOURCE_DIR}/bpf/user_payload.bpf.h
@@ -81,6 +88,7 @@ function(sw_bpf_skeleton name src)
     DEPENDS ${obj}
     COMMENT "Skeleton ${name}.skel.h")
   add_custom_target(sw_bpf_${name}_gen DEPENDS ${skel})
+  add_dependencies(sw_bpf_${name}_gen sw_vmlinux_h)
   add_library(sw_bpf_${name} INTERFACE)
   add_dependencies(sw_bpf_${name} sw_bpf_${name}_gen)
   target_include_directories(sw_bpf_${name} INTERFACE ${SW_BPF_OUT})
