@@ -444,8 +444,11 @@ bool RequestEffects::resolve_podman(Event& e, Clock::time_point now, bool last_c
     if (id.empty() && name.empty()) {
       // No reply and no name in the URL (libpod names a container in its body, which may be
       // unread): the container podman recorded as created right after this request, as for
-      // dockerd. Its "created" is podman's clock, the request's ours: same host.
-      const uint64_t since = e.realtime_ns > 1'000'000'000ull ? e.realtime_ns - 1'000'000'000ull : 0;
+      // dockerd. Its "created" is podman's clock, the request's ours: same host. The lower bound
+      // is tight (100 ms): a container made before this request was sent is another request's,
+      // and while this one's does not exist yet it would be the only candidate (seen: a libpod
+      // create took the compat create's container podman had just made and started).
+      const uint64_t since = e.realtime_ns > 100'000'000ull ? e.realtime_ns - 100'000'000ull : 0;
       const uint64_t until = e.realtime_ns + static_cast<uint64_t>(limits_.window.count()) * 1'000'000ull +
                              1'000'000'000ull;
       std::vector<std::string> found;
