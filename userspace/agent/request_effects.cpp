@@ -135,6 +135,14 @@ bool is_containerd_op(const std::string& op) {
          op == "cri-start-container";
 }
 
+// Realtime bounds for what a nameless create made: from `before_ns` before the request (clock
+// slack; the caller decides how much) to the effect window after it, plus a second.
+std::pair<uint64_t, uint64_t> created_window(const Event& e, uint64_t before_ns, std::chrono::milliseconds window) {
+  const uint64_t since = e.realtime_ns > before_ns ? e.realtime_ns - before_ns : 0;
+  const uint64_t until = e.realtime_ns + static_cast<uint64_t>(window.count()) * 1'000'000ull + 1'000'000'000ull;
+  return {since, until};
+}
+
 // The value of a bundle spec's annotation, or "".
 std::string annotation(const Json& spec, const char* key) {
   const Json* a = json_member(spec, "annotations");
@@ -362,9 +370,7 @@ bool RequestEffects::resolve_container(Event& e, Clock::time_point now, bool ret
       // container the daemon created right after this request. Its
       // "Created" time is the daemon's clock, the request's ours: same host.
       const std::string name = query_param(r.query, "name");
-      const uint64_t since = e.realtime_ns > 1'000'000'000ull ? e.realtime_ns - 1'000'000'000ull : 0;
-      const uint64_t until = e.realtime_ns + static_cast<uint64_t>(limits_.window.count()) * 1'000'000ull +
-                             1'000'000'000ull;
+      const auto [since, until] = created_window(e, 1'000'000'000ull, limits_.window);
       std::vector<DockerContainerRecord> found;
       for (const auto& c : recent_containers(now)) {
         if (claimed_.count(c.id) || c.created_ns < since || c.created_ns > until) continue;
@@ -448,9 +454,7 @@ bool RequestEffects::resolve_podman(Event& e, Clock::time_point now, bool last_c
       // is tight (100 ms): a container made before this request was sent is another request's,
       // and while this one's does not exist yet it would be the only candidate (seen: a libpod
       // create took the compat create's container podman had just made and started).
-      const uint64_t since = e.realtime_ns > 100'000'000ull ? e.realtime_ns - 100'000'000ull : 0;
-      const uint64_t until = e.realtime_ns + static_cast<uint64_t>(limits_.window.count()) * 1'000'000ull +
-                             1'000'000'000ull;
+      const auto [since, until] = created_window(e, 100'000'000ull, limits_.window);
       std::vector<std::string> found;
       for (auto& c : podman_created_between(src_.podman_dirs, since, until, src_.state_owner))
         if (!claimed_.count(c)) found.push_back(std::move(c));

@@ -30,14 +30,19 @@ std::string option_value(const std::vector<std::string>& args, const std::string
   return v;
 }
 
+// /proc/PID/status's "NSpid:\t<host pid>\t...\t<pid in the innermost namespace>" (the kernel's
+// own text): its entries, tab-separated; "" when there is no such line.
+std::string_view nspid_entries(std::string_view status) {
+  auto at = status.find("\nNSpid:\t");
+  if (at == std::string_view::npos) return {};
+  std::string_view line = status.substr(at + 8);
+  return line.substr(0, line.find('\n'));
+}
+
 }  // namespace
 
 bool is_pid_namespace_init(std::string_view status) {
-  // "NSpid:\t<host pid>\t...\t<pid in the innermost namespace>": the kernel's own text.
-  auto at = status.find("\nNSpid:\t");
-  if (at == std::string_view::npos) return false;
-  std::string_view line = status.substr(at + 8);
-  line = line.substr(0, line.find('\n'));
+  std::string_view line = nspid_entries(status);
   auto last_tab = line.rfind('\t');
   return last_tab != std::string_view::npos && line.substr(last_tab + 1) == "1";
 }
@@ -157,11 +162,8 @@ bool RuntimeExecs::on_exec(const ProcEvent& ev) {
 bool RuntimeExecs::in_host_pid_namespace(uint32_t pid) const {
   auto st = read_small_file(proc_root_ + "/" + std::to_string(pid) + "/status", 64 * 1024);
   if (!st) return false;
-  auto at = st->find("\nNSpid:\t");
-  if (at == std::string::npos) return false;
-  auto end = st->find('\n', at + 8);
-  std::string_view line = std::string_view(*st).substr(at + 8, end == std::string::npos ? std::string::npos : end - at - 8);
-  return line.find('\t') == std::string_view::npos;  // one entry: the host's pid only
+  std::string_view line = nspid_entries(*st);
+  return !line.empty() && line.find('\t') == std::string_view::npos;  // one entry: the host's pid only
 }
 
 const RuntimeExec* RuntimeExecs::find(std::string_view exec_id, std::string_view container_id,
