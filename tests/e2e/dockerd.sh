@@ -163,6 +163,17 @@ for n, c in json.load(open(sys.argv[1]))["cases"].items():
   done
 }
 
+# What the containerd and CRI tests need: containerd, its runc shim, runc, ctr, busybox, and gRPC's
+# C core for Debian's python3 (their gRPC clients). Names what is missing and returns 1.
+e2e_containerd_require_tools() {
+  local missing=() t
+  for t in containerd containerd-shim-runc-v2 runc ctr busybox; do command -v "$t" >/dev/null || missing+=("$t"); done
+  /usr/bin/python3 -c 'import grpc' 2>/dev/null || missing+=("python3-grpcio (for /usr/bin/python3)")
+  ((${#missing[@]} == 0)) && return 0
+  echo "SKIP: prerequisites missing: ${missing[*]} (run scripts/setup.sh --test)"
+  return 1
+}
+
 # A private containerd under $E2E_DIR/containerd (socket containerd.sock there, state in
 # containerd/state): sets E2E_CONTAINERD_PID. The CRI plugin is disabled because it wants the
 # host's network/CNI setup, unless E2E_CONTAINERD_CRI holds its config section

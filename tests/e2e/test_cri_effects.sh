@@ -28,13 +28,7 @@ NS=k8s.io
 source "$HERE/dockerd.sh"
 
 e2e_check_tier_and_binary "$TIER" "$BIN"
-missing=()
-for t in containerd containerd-shim-runc-v2 runc ctr busybox; do command -v "$t" >/dev/null || missing+=("$t"); done
-/usr/bin/python3 -c 'import grpc' 2>/dev/null || missing+=("python3-grpcio (for /usr/bin/python3)")
-if ((${#missing[@]})); then
-  echo "SKIP: prerequisites missing: ${missing[*]} (run scripts/setup.sh --test)"
-  exit 77
-fi
+e2e_containerd_require_tools || exit 77
 
 AGENT_PID=
 T_START=$SECONDS
