@@ -12,8 +12,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 command -v aarch64-linux-gnu-g++ >/dev/null || fail "aarch64-linux-gnu-g++ missing: run scripts/setup.sh --target arm64 (g++-aarch64-linux-gnu)"
 [[ -f $sysroot/.sockwarden-sysroot ]] || fail "arm64 sysroot $sysroot missing: run scripts/setup.sh --target arm64"
 start=$(date +%s)
-# scripts/test.sh may be building this tree in the background (same lock): wait for it, then the
-# build below is incremental. Two builds in one tree at once would corrupt it.
+# Another build of this tree (same lock, e.g. a second test run) is waited for: two builds in one
+# tree at once would corrupt it.
 mkdir -p "$(dirname "$build")"
 exec 9>"$build.lock"
 flock 9
