@@ -65,13 +65,14 @@ def main():
         r = resolved[0]
         check("same stable key as the finding", finding(r).get("key") == finding(found[0]).get("key"),
               f"{finding(r).get('key')!r}")
-        # The first audit after the removal resolves it: the removal's own, or the start's when a
-        # loaded machine ran that one late (both are debounced 1.5 s).
+        # The first audit after the removal resolves it: the removal's own, or the create's or the
+        # start's when that one ran late (all are debounced 1.5 s, and a create reaches the audit
+        # only once its effect is settled).
         removes = [e for e in events if action(e) == "request" and get(e, "http.request.method") == "DELETE"
                    and "/containers/" in (get(e, "url.path") or "")]
         check("ECS state deletion, by the first audit after the remove request",
               get(r, "event.type") == ["deletion"]
-              and finding(r).get("trigger") in ("container-remove", "container-start")
+              and finding(r).get("trigger") in ("container-remove", "container-create", "container-start")
               and bool(removes) and ts(r) >= ts(removes[0]),
               f"{get(r, 'event.type')} {finding(r).get('trigger')} removes={len(removes)}")
         check("resolved after it was found", ts(r) >= ts(found[0]))

@@ -104,10 +104,16 @@ e2e_docker run -d --name "$A" --network none -v "$E2E_SOCK:/var/run/docker.sock"
 A_ID=$(e2e_docker inspect -f '{{.Id}}' "$A") || fail "docker inspect $A"
 e2e_log "container $A ($A_ID) runs with the socket mounted"
 wait_event "audit-finding for $A" 10 '"action":"audit-finding"' "\"id\":\"$A_ID\""
-# Let the audit the start request scheduled (1.5 s debounce) run first when it is separate (a
-# late worker merges it into the create's): run after the removal below, it would take the credit
-# for resolving it (the checker accepts that too: the first audit after the removal resolves).
-for _ in $(seq 50); do grep -q "continuous audit (container-start)" "$AGENT_LOG" && break; sleep 0.1; done
+# Let the audits the create and the start scheduled (1.5 s debounce each) run before the removal.
+# Their order varies: a request reaches the audit when its event is delivered, and a create's
+# event waits for its effect (up to ~2 s on tiers without replies), so the create's audit can run
+# after the start's. Two due at once run as one (the first's label): hence the bounded wait. One
+# that runs after the removal takes the credit for resolving it; the checker accepts that too.
+for _ in $(seq 50); do
+  grep -q "continuous audit (container-start)" "$AGENT_LOG" &&
+    grep -q "continuous audit (container-create)" "$AGENT_LOG" && break
+  sleep 0.1
+done
 e2e_docker rm -f "$A" >/dev/null || fail "docker rm $A"
 wait_event "audit-finding-resolved for $A" 10 '"action":"audit-finding-resolved"' "\"id\":\"$A_ID\""
 # Every audit a request scheduled (1.5 s debounce) must be over before phase 2, so that only the
