@@ -17,4 +17,5 @@ set(SW_AGENT_SOURCES
   agent/continuous_audit.cpp
   # what the daemon did for a risky request (docs/request-effects.md)
   agent/runtime_execs.cpp
-  agent/request_effects.cpp)
+  agent/request_effects.cpp
+  agent/image_effects.cpp)

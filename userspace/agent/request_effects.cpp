@@ -156,11 +156,16 @@ bool wants_effect(const DecodedRequest& r) {
   if (r.protocol == "http/2") return is_containerd_op(r.operation) || is_containerd_exec_op(r.operation);
   if (r.protocol != "http/1.1" && r.protocol != "http/1.0") return false;
   const std::string& op = r.operation;
-  return op == "container-create" || op == "container-start" || op == "container-update" || op == "exec-create" ||
+  return is_image_op(op) || op == "container-create" || op == "container-start" || op == "container-update" || op == "exec-create" ||
          op == "exec-start";
 }
 
-RequestEffects::RequestEffects(Sources s, EffectLimits limits) : src_(std::move(s)), limits_(limits) {}
+RequestEffects::RequestEffects(Sources s, EffectLimits limits)
+    : src_(std::move(s)), limits_(limits), images_(src_.docker_roots, src_.state_owner) {
+  // The image store's baseline predates every request: a tag's reply, and so its event, comes
+  // after the daemon moved the reference.
+  images_.watch(Clock::now());
+}
 
 std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::time_point now) {
   std::vector<Event> out;
@@ -187,12 +192,15 @@ std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::t
       if (!is_containerd_identifier(container)) container.clear();
       remember_exec_create(e, container, now);
     }
-    if (try_resolve(e, now, false, false)) {
-      finish(e);
-      out.push_back(std::move(e));
+    const bool image = is_image_op(op_of(e));
+    Pending p{std::move(e), now + (image ? limits_.image_window : limits_.window), 0, {}};
+    if (image) p.image = images_.watch(now);
+    if (try_resolve(p, now, false, false)) {
+      finish(p.event);
+      out.push_back(std::move(p.event));
       continue;
     }
-    size_t b = estimate_bytes(e);
+    size_t b = estimate_bytes(p.event) + p.image.last.size() * 256;
     while (!pending_.empty() && (pending_.size() >= limits_.max_pending || bytes_ + b > limits_.max_bytes)) {
       Pending old = std::move(pending_.front());
       pending_.pop_front();
@@ -203,12 +211,13 @@ std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::t
     }
     if (b > limits_.max_bytes || limits_.max_pending == 0) {
       stats_.queue_full++;
-      release_unknown(e, "queue-full");
-      out.push_back(std::move(e));
+      release_unknown(p.event, "queue-full");
+      out.push_back(std::move(p.event));
       continue;
     }
     bytes_ += b;
-    pending_.push_back(Pending{std::move(e), now + limits_.window, b});
+    p.bytes = b;
+    pending_.push_back(std::move(p));
   }
   return out;
 }
@@ -244,7 +253,7 @@ std::vector<Event> RequestEffects::sweep(Clock::time_point now, bool last_chance
   std::vector<Event> out;
   for (auto it = pending_.begin(); it != pending_.end();) {
     bool last = last_chance_all || now >= it->deadline;
-    if (try_resolve(it->event, now, true, last))
+    if (try_resolve(*it, now, true, last))
       it = release(it, out);
     else
       ++it;
@@ -315,6 +324,31 @@ const RequestEffects::ExecCreate* RequestEffects::exec_create_for(const Event& e
   // in its arguments, so this is what ties such a start to its container.
   if (auto it = exec_by_tgid_.find(e.raw.tgid); it != exec_by_tgid_.end()) return &it->second;
   return nullptr;
+}
+
+bool RequestEffects::try_resolve(Pending& p, Clock::time_point now, bool retry, bool last_chance) {
+  DecodedRequest& r = *p.event.request;
+  if (!is_image_op(r.operation)) return try_resolve(p.event, now, retry, last_chance);
+  if (r.status_code && *r.status_code >= 400) {
+    r.effect = RequestEffect::unknown("refused");
+    return true;
+  }
+  // podman's image store (containers/storage images.json) is not read yet: say so at once rather
+  // than hold the request and blame dockerd's store for not changing.
+  const bool podman = r.path.rfind("/libpod/", 0) == 0 ||
+                      p.event.socket_path.find("podman") != std::string::npos;
+  if (podman) {
+    r.effect = RequestEffect::unknown("no-runtime-state");
+    return true;
+  }
+  std::vector<std::string> others;
+  bool other_load = false;
+  for (const auto& q : pending_)
+    if (&q != &p && is_image_op(q.event.request->operation)) {
+      other_load |= q.event.request->operation == "image-load";
+      for (auto& n : image_refs_named(*q.event.request)) others.push_back(std::move(n));
+    }
+  return images_.resolve(r, p.image, now, last_chance, others, other_load);
 }
 
 bool RequestEffects::try_resolve(Event& e, Clock::time_point now, bool retry, bool last_chance) {

@@ -32,6 +32,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "agent/image_effects.h"
 #include "agent/runtime_execs.h"
 #include "enrich/docker_effect_state.h"
 #include "enrich/podman_effect_state.h"
@@ -47,6 +48,8 @@ struct EffectLimits {
   // load spike must not turn a hidden privileged create into "unknown"; a request whose
   // effect is found is released at once, so only never-seen effects wait this long.
   std::chrono::milliseconds window{5000};
+  // Image pulls, loads and builds take seconds and write the store as they go.
+  std::chrono::milliseconds image_window{15000};
 };
 
 struct EffectStats {
@@ -94,6 +97,7 @@ class RequestEffects {
     Event event;
     Clock::time_point deadline;
     size_t bytes = 0;
+    ImageEffects::Watch image;  // image requests: the store before it
   };
   // What an exec create said, for its start (same exec id or connection).
   struct ExecCreate {
@@ -107,6 +111,7 @@ class RequestEffects {
   // True when resolved (effect set, event ready to go). retry: not the
   // first attempt (a lookup by name or id is repeated only at the last chance).
   bool try_resolve(Event& e, Clock::time_point now, bool retry, bool last_chance);
+  bool try_resolve(Pending& p, Clock::time_point now, bool retry, bool last_chance);
   bool resolve_container(Event& e, Clock::time_point now, bool retry, bool last_chance);
   // The containers changed in the last few seconds, each read once: listed at
   // most every 100 ms however many creates wait (a flood costs one listing).
@@ -142,6 +147,7 @@ class RequestEffects {
 
   Sources src_;
   EffectLimits limits_;
+  ImageEffects images_;
   std::deque<Pending> pending_;
   size_t bytes_ = 0;
   EffectStats stats_;

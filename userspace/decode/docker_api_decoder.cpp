@@ -74,9 +74,12 @@ void decode_docker_request(DecodedRequest& r) {
     std::string image = query_param(r.query, "fromImage");
     if (image.empty()) image = query_param(r.query, "reference");  // libpod
     std::string tag = query_param(r.query, "tag");
-    if (!tag.empty()) image += (tag.rfind("sha256:", 0) == 0 ? "@" : ":") + tag;
     std::string src = query_param(r.query, "fromSrc");
-    if (!src.empty()) r.summary["from_src"] = src;  // "-": image import from the body
+    if (!src.empty()) {
+      r.summary["from_src"] = src;  // "-": an image imported from the body; a URL otherwise
+      if (image.empty()) image = query_param(r.query, "repo");  // the import's name
+    }
+    if (!image.empty() && !tag.empty()) image += (tag.rfind("sha256:", 0) == 0 ? "@" : ":") + tag;
     r.summary["image"] = image;
     r.add_risk(risk::kImagePull, image);
   } else if (op == "image-build") {
@@ -84,9 +87,20 @@ void decode_docker_request(DecodedRequest& r) {
       auto v = query_param(r.query, k);
       if (!v.empty()) r.summary[k] = v;
     }
+    // Every name the build is to be tagged with (`-t a -t b`): what its effect is judged against.
+    auto tags = query_params(r.query, "t");
+    if (tags.size() > 1) r.summary["tags"] = tags;
     r.add_risk(risk::kImageBuild);
   } else if (op == "image-load") {
     r.add_risk(risk::kImagePull, "load");
+  } else if (op == "image-tag") {
+    std::string repo = query_param(r.query, "repo"), tag = query_param(r.query, "tag");
+    // "/images/{name}/tag" (or "/libpod/images/{name}/tag"); the name may hold '/'.
+    size_t from = r.path.find("/images/") + 8, to = r.path.rfind("/tag");
+    r.summary["image"] = to > from ? r.path.substr(from, to - from) : std::string();
+    r.summary["repo"] = repo;
+    if (!tag.empty()) r.summary["tag"] = tag;
+    r.add_risk(risk::kImageTag, tag.empty() ? repo : repo + ":" + tag);
   } else if (op == "archive-upload") {
     std::string path = query_param(r.query, "path");
     r.summary["path"] = path;

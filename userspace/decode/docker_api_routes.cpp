@@ -82,6 +82,21 @@ std::string query_param(std::string_view query, std::string_view key) {
   return {};
 }
 
+std::vector<std::string> query_params(std::string_view query, std::string_view key, size_t max) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i <= query.size() && out.size() < max) {
+    size_t amp = query.find('&', i);
+    if (amp == std::string_view::npos) amp = query.size();
+    std::string_view kv = query.substr(i, amp - i);
+    size_t eq = kv.find('=');
+    if (eq != std::string_view::npos && percent_decode(kv.substr(0, eq)) == key)
+      out.push_back(percent_decode(kv.substr(eq + 1)));
+    i = amp + 1;
+  }
+  return out;
+}
+
 SplitTarget split_target(std::string_view target) {
   SplitTarget t;
   size_t q = target.find('?');
@@ -139,6 +154,8 @@ std::string docker_operation(std::string_view method, std::string_view path) {
     if (libpod && n == 2 && at(1) == "pull" && post) return "image-pull";
     if (n == 2 && at(1) == "load" && post) return "image-load";
     if (libpod && n == 2 && at(1) == "build" && post) return "image-build";
+    // The name may hold '/' ("local/app:1"): dockerd's route is /images/{name:.*}/tag.
+    if (n >= 3 && seg.back() == "tag" && post) return "image-tag";
   }
   if (at(0) == "build" && post) return "image-build";
   if (at(0) == "plugins") {

@@ -3,6 +3,7 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/decoded_request.h"
 
@@ -19,7 +20,7 @@ struct SplitTarget {
 SplitTarget split_target(std::string_view target);
 
 // The operation a (method, path) names: "container-create", "exec-create",
-// "exec-start", "container-attach", "image-pull", "image-build", "archive-upload",
+// "exec-start", "container-attach", "image-pull", "image-build", "image-load", "image-tag", "archive-upload",
 // "archive-download", "container-inspect", "container-logs", "container-export",
 // "plugin-install", "swarm", "secret", "config", "session", "grpc-session", "ping", "other".
 std::string docker_operation(std::string_view method, std::string_view path);
@@ -31,6 +32,8 @@ bool docker_hijacks(const DecodedRequest& r);
 
 // Query value of 'key' (percent-decoded), "" if absent.
 std::string query_param(std::string_view query, std::string_view key);
+// Every value of a repeated key ("t=a&t=b": {"a", "b"}), at most `max`.
+std::vector<std::string> query_params(std::string_view query, std::string_view key, size_t max = 16);
 // The object a path names: "/containers/<ref>/start" -> "<ref>", "/exec/<id>/start" -> "<id>"
 // (a "/libpod" prefix is skipped); "" when the path has a single segment.
 std::string path_object(const std::string& path);

@@ -22,7 +22,10 @@ inline constexpr const char* kDevice = "device";                         // deta
 inline constexpr const char* kSecurityUnconfined = "security-unconfined";  // detail: the option
 inline constexpr const char* kExec = "exec";
 inline constexpr const char* kImagePull = "image-pull";                  // detail: image
-inline constexpr const char* kImageBuild = "image-build";
+inline constexpr const char* kImageBuild = "image-build";                // effect: detail the reference made
+inline constexpr const char* kImageTag = "image-tag";                    // detail: repo:tag
+// An image request's effect moved a reference that already named another image (agent/image_effects).
+inline constexpr const char* kImageTagReplaced = "image-tag-replaced";   // detail: the reference
 inline constexpr const char* kArchiveUpload = "archive-upload";          // detail: path in the container
 inline constexpr const char* kRecon = "recon";                           // detail: operation
 inline constexpr const char* kPluginInstall = "plugin-install";

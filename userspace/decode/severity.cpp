@@ -14,9 +14,9 @@ Severity risk_flag_level(const RiskFlag& f) {
   if (n == risk::kCapAdd) return cap_is_critical(f.detail) ? Severity::High : Severity::Medium;
   if (n == risk::kHostPid || n == risk::kHostIpc || n == risk::kUsernsHost || n == risk::kDevice ||
       n == risk::kSecurityUnconfined || n == risk::kExec || n == risk::kArchiveUpload || n == risk::kSwarmAccess ||
-      n == risk::kUnparsedBody)
+      n == risk::kUnparsedBody || n == risk::kImageTagReplaced)
     return Severity::Medium;
-  if (n == risk::kHostNetwork || n == risk::kHostUts || n == risk::kImagePull || n == risk::kImageBuild ||
+  if (n == risk::kHostNetwork || n == risk::kHostUts || n == risk::kImagePull || n == risk::kImageBuild || n == risk::kImageTag ||
       n == risk::kRecon)
     return Severity::Low;
   return Severity::Low;

@@ -21,4 +21,5 @@ set(SW_ENRICH_SOURCES
   # request effects: what dockerd configured (agent/request_effects)
   enrich/docker_effect_state.cpp
   enrich/podman_effect_state.cpp
-  enrich/containerd_effect_state.cpp)
+  enrich/containerd_effect_state.cpp
+  enrich/docker_image_state.cpp)

@@ -31,6 +31,15 @@ nlohmann::json effect_json(const RequestEffect& f) {
     if (!f.cap_effective.empty()) p["cap_effective"] = f.cap_effective;
     o["process"] = std::move(p);
   }
+  if (f.image) {
+    json imgs = json::array();
+    for (const auto& c : f.images) {
+      json i{{"ref", c.ref}, {"image_id", c.image_id}};
+      if (!c.previous.empty()) i["previous"] = c.previous;
+      imgs.push_back(std::move(i));
+    }
+    o["images"] = std::move(imgs);
+  }
   if (f.status == "verified") {
     json flags = json::array();
     std::unordered_set<std::string> seen;

@@ -19,6 +19,15 @@ struct RiskFlag {
   bool operator==(const RiskFlag&) const = default;
 };
 
+// An image reference that a request's effect pointed at an image it did not
+// name before (agent/image_effects): "local/busybox:1" -> "sha256:...".
+struct ImageRefChange {
+  std::string ref;       // "local/busybox:1", "busybox@sha256:..."
+  std::string image_id;  // "sha256:<64 hex>"
+  std::string previous;  // the image it named before ("" for a new reference)
+  bool operator==(const ImageRefChange&) const = default;
+};
+
 // What the daemon actually did for a request that changes what runs
 // (agent/request_effects), read from ground truth the caller cannot shape:
 // the runtime's state on disk, the kernel's exec records. Output as
@@ -26,7 +35,7 @@ struct RiskFlag {
 struct RequestEffect {
   std::string status;  // "verified" or "unknown"
   std::string reason;  // unknown: why ("refused", "not-found", "ambiguous", "queue-full", "agent-exit", ...)
-  std::string source;  // "docker-state", "exec-record"
+  std::string source;  // "docker-state", "exec-record", "docker-image-state", ...
   std::string container_id;  // the container created/started/updated, or the one the exec ran in
   std::string exec_id;       // exec: the daemon's exec id (from its reply or the request path)
   // Container create/start/update: the effective configuration.
@@ -42,8 +51,11 @@ struct RequestEffect {
   uint32_t uid = UINT32_MAX, euid = UINT32_MAX;  // UINT32_MAX: unknown
   bool exec_privileged = false;   // its effective capabilities include CAP_SYS_ADMIN
   std::string cap_effective;      // /proc/PID/status CapEff as the kernel printed it ("" if gone)
-  bool container = false;         // which of the two kinds above is filled
+  // Image pull/load/build/import/tag: the references the image store changed.
+  std::vector<ImageRefChange> images;
+  bool container = false;         // which of the three kinds is filled
   bool exec = false;
+  bool image = false;
   // The effect's own risk flags (the request's risk holds both readings).
   std::vector<RiskFlag> risk;
   // What the daemon did that the decoded body did not say (each also an

@@ -1,0 +1,166 @@
+#include "agent/image_effects.h"
+
+#include <algorithm>
+
+#include "decode/docker_api_routes.h"
+#include "decode/risk_flags.h"
+
+namespace sockwarden {
+namespace {
+
+std::string summary_string(const DecodedRequest& r, const char* key) {
+  auto it = r.summary.find(key);
+  return it != r.summary.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The repository part of a stored reference: "x:1" -> "x", "x@sha256:.." -> "x", "h:5000/x:1" -> "h:5000/x".
+std::string repo_of(const std::string& ref) {
+  size_t at = ref.find('@');
+  if (at != std::string::npos) return ref.substr(0, at);
+  size_t slash = ref.rfind('/'), colon = ref.rfind(':');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) return ref.substr(0, colon);
+  return ref;
+}
+
+}  // namespace
+
+bool image_ref_named(const std::vector<std::string>& names, const std::string& ref) {
+  for (const auto& n : names) {
+    if (n == ref) return true;
+    // "x" alone: a pull of every tag of x (and the digest references it records).
+    if (n.back() == '/' && repo_of(ref) == n.substr(0, n.size() - 1)) return true;
+    // A tag pull also records the manifest's digest reference in the same repository.
+    if (ref.find('@') != std::string::npos && repo_of(ref) == repo_of(n)) return true;
+  }
+  return false;
+}
+
+bool is_image_op(const std::string& op) {
+  return op == "image-pull" || op == "image-load" || op == "image-build" || op == "image-tag";
+}
+
+std::vector<std::string> image_refs_named(const DecodedRequest& r) {
+  std::vector<std::string> out;
+  const std::string& op = r.operation;
+  if (op == "image-pull") {
+    const std::string image = summary_string(r, "image");
+    std::string tag = query_param(r.query, "tag");
+    // A pull without a tag pulls every tag of the repository (`docker pull -a`); an import
+    // without one is tagged latest.
+    if (tag.empty() && summary_string(r, "from_src").empty() && !image.empty() &&
+        image.find('@') == std::string::npos) {
+      size_t slash = image.rfind('/'), colon = image.rfind(':');
+      bool has_tag = colon != std::string::npos && (slash == std::string::npos || colon > slash);
+      if (!has_tag) {
+        std::string f = docker_familiar_ref(image);
+        if (!f.empty()) out.push_back(repo_of(f) + "/");  // "x/": any reference in repository x
+        return out;
+      }
+    }
+    if (std::string f = docker_familiar_ref(image); !f.empty()) out.push_back(f);
+  } else if (op == "image-tag") {
+    if (std::string f = docker_familiar_ref(summary_string(r, "repo"), summary_string(r, "tag")); !f.empty())
+      out.push_back(f);
+  } else if (op == "image-build") {
+    for (const auto& t : query_params(r.query, "t"))
+      if (std::string f = docker_familiar_ref(t); !f.empty()) out.push_back(f);
+  }
+  return out;
+}
+
+RequestEffect image_effect(const DecodedRequest& r, std::vector<ImageRefChange> changes) {
+  RequestEffect eff;
+  eff.status = "verified";
+  eff.source = "docker-image-state";
+  eff.image = true;
+  const std::string& op = r.operation;
+  const char* flag = op == "image-build" ? risk::kImageBuild : op == "image-tag" ? risk::kImageTag : risk::kImagePull;
+  // A load names nothing it makes (the names are in its tarball): nothing to disagree with.
+  const bool checkable = op != "image-load";
+  const std::vector<std::string> names = image_refs_named(r);
+  for (const auto& c : changes) {
+    eff.risk.push_back(RiskFlag{flag, c.ref});
+    if (!c.previous.empty()) eff.risk.push_back(RiskFlag{risk::kImageTagReplaced, c.ref});
+    if (checkable && !image_ref_named(names, c.ref)) eff.mismatch.push_back("image:" + c.ref);
+  }
+  eff.images = std::move(changes);
+  return eff;
+}
+
+ImageEffects::Watch ImageEffects::watch(Clock::time_point now) {
+  if (!baseline_) baseline_ = current(now);
+  Watch w;
+  w.before = baseline_;
+  return w;
+}
+
+std::shared_ptr<const ImageRefs> ImageEffects::current(Clock::time_point now) {
+  if (current_ && current_at_ && now >= *current_at_ && now - *current_at_ < std::chrono::milliseconds(100))
+    return current_;
+  auto refs = std::make_shared<ImageRefs>();
+  any_root_ = false;
+  for (const auto& root : roots_ ? roots_() : std::vector<std::string>{}) {
+    auto r = read_docker_image_refs(root, owner_);
+    if (!r) continue;
+    any_root_ = true;
+    for (auto& [k, v] : *r)
+      if (refs->size() < kDockerImageRefsMax) refs->emplace(k, v);
+  }
+  current_ = std::move(refs);
+  current_at_ = now;
+  return current_;
+}
+
+bool ImageEffects::credited(const ImageRefChange& c) const {
+  return std::find(credited_.begin(), credited_.end(), std::pair{c.ref, c.image_id}) != credited_.end();
+}
+
+void ImageEffects::credit(const std::vector<ImageRefChange>& changes) {
+  for (const auto& c : changes) {
+    credited_.emplace_back(c.ref, c.image_id);
+    if (credited_.size() > 4096) credited_.pop_front();
+  }
+}
+
+bool ImageEffects::resolve(DecodedRequest& r, Watch& w, Clock::time_point now, bool last_chance,
+                           const std::vector<std::string>& others_named, bool other_load) {
+  auto cur = current(now);
+  if (!w.before) w.before = baseline_ ? baseline_ : cur;
+  const std::vector<std::string> mine = image_refs_named(r);
+  std::vector<ImageRefChange> changes;
+  for (auto& c : image_ref_changes(*w.before, *cur)) {
+    if (credited(c)) continue;
+    const bool named_here = image_ref_named(mine, c.ref);
+    if (!named_here && image_ref_named(others_named, c.ref)) continue;                     // theirs
+    if (!named_here && other_load && r.operation != "image-load") continue;                // the load's
+
+    changes.push_back(std::move(c));
+  }
+  if (changes.empty()) {
+    if (!last_chance) return false;
+    // A build without -t makes an untagged image: no reference changes, and that is its effect.
+    const bool untagged_build = r.operation == "image-build" && mine.empty() && r.status_code &&
+                                *r.status_code < 400;
+    if (untagged_build && any_root_) {
+      r.effect = image_effect(r, {});
+    } else {
+      r.effect = RequestEffect::unknown(any_root_ ? "no-image-change" : "no-runtime-state");
+    }
+    baseline_ = cur;
+    return true;
+  }
+  // Settled when two looks agree (a load writes image after image), or at once for a tag whose
+  // reply was seen (the daemon answers after it moved the reference).
+  const bool replied_tag = r.operation == "image-tag" && r.status_code && *r.status_code < 400;
+  if (!last_chance && !replied_tag && (!w.looked || w.last != changes)) {
+    w.last = changes;
+    w.looked = true;
+    return false;
+  }
+  credit(changes);
+  baseline_ = cur;
+  r.effect = image_effect(r, std::move(changes));
+  return true;
+}
+
+}  // namespace sockwarden
