@@ -47,15 +47,11 @@ std::vector<std::string> image_refs_named(const DecodedRequest& r) {
     std::string tag = query_param(r.query, "tag");
     // A pull without a tag pulls every tag of the repository (`docker pull -a`); an import
     // without one is tagged latest.
-    if (tag.empty() && summary_string(r, "from_src").empty() && !image.empty() &&
-        image.find('@') == std::string::npos) {
-      size_t slash = image.rfind('/'), colon = image.rfind(':');
-      bool has_tag = colon != std::string::npos && (slash == std::string::npos || colon > slash);
-      if (!has_tag) {
-        std::string f = docker_familiar_ref(image);
-        if (!f.empty()) out.push_back(repo_of(f) + "/");  // "x/": any reference in repository x
-        return out;
-      }
+    // (repo_of(image) == image: no tag and no digest in the name.)
+    if (tag.empty() && summary_string(r, "from_src").empty() && !image.empty() && repo_of(image) == image) {
+      std::string f = docker_familiar_ref(image);
+      if (!f.empty()) out.push_back(repo_of(f) + "/");  // "x/": any reference in repository x
+      return out;
     }
     if (std::string f = docker_familiar_ref(image); !f.empty()) out.push_back(f);
   } else if (op == "image-tag") {

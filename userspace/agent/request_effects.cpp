@@ -200,7 +200,7 @@ std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::t
       out.push_back(std::move(p.event));
       continue;
     }
-    size_t b = estimate_bytes(p.event) + p.image.last.size() * 256;
+    size_t b = estimate_bytes(p.event);
     while (!pending_.empty() && (pending_.size() >= limits_.max_pending || bytes_ + b > limits_.max_bytes)) {
       Pending old = std::move(pending_.front());
       pending_.pop_front();
