@@ -45,6 +45,9 @@ const volatile __u32 abi_version = SW_ABI_VERSION;
 const volatile __u32 self_tgid = 0;       /* the agent: never reported */
 const volatile __u32 payload_cap = 4096;  /* bytes captured per write, <= SW_PAYLOAD_MAX */
 const volatile __u32 reply_cap = 512;     /* bytes captured of a daemon reply, <= SW_REPLY_MAX */
+/* Unread bytes in the event ring past which a record wakes the agent
+ * (the loader sets a quarter of the ring; see ringbuf_wakeup). */
+const volatile __u64 wakeup_bytes = 2 << 20;
 
 /* Upper bound of fds scanned to find the caller's fd for a socket. */
 #define SW_FD_SCAN_MAX 65536
@@ -180,6 +183,23 @@ static __always_inline void count(__u32 idx)
 
 #include "flood_budget.bpf.h"
 
+/*
+ * Wake-ups (issue 18). With flags 0 the kernel wakes the reader whenever a
+ * record lands in a ring the reader had emptied: with an agent that keeps up,
+ * that is an irq_work and a futex wake-up for every record, charged to the
+ * process being watched, and a context switch per record in the agent.
+ * Records are committed without one instead. The agent reads both rings at
+ * least every kReadIntervalMs (capture/capture.h) whether woken or not,
+ * so an event at idle waits at most that long; a ring filling past
+ * `threshold` unread bytes wakes it at once, so a burst is read as it builds
+ * and never waits for the interval. Enforcement is decided in the kernel and
+ * is never waiting on this.
+ */
+static __always_inline __u64 ringbuf_wakeup(void *ring, __u64 threshold)
+{
+	return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= threshold ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline struct scratch *get_scratch(void)
 {
 	__u32 zero = 0;
@@ -198,7 +218,7 @@ static __always_inline void emit(void *rec, __u32 n32, __u32 room)
 		return; /* counted per process in flood_state */
 	__u64 n = clamp_size(n32, room);
 	((struct sw_event *)rec)->payload_len = n;
-	if (bpf_ringbuf_output(&events, rec, sizeof(struct sw_event) + n, 0))
+	if (bpf_ringbuf_output(&events, rec, sizeof(struct sw_event) + n, ringbuf_wakeup(&events, wakeup_bytes)))
 		count(SW_CNT_RINGBUF_DROPS);
 	else
 		count(SW_CNT_EVENTS);

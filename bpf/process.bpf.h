@@ -14,6 +14,10 @@ struct {
 	__uint(max_entries, 4 << 20);
 } proc_events SEC(".maps");
 
+/* A quarter of proc_events: past it a record wakes the agent (ringbuf_wakeup). */
+#define SW_PROC_WAKEUP_BYTES (1 << 20)
+#define proc_submit(e) bpf_ringbuf_submit((e), ringbuf_wakeup(&proc_events, SW_PROC_WAKEUP_BYTES))
+
 static __always_inline struct sw_proc_event *proc_reserve(__u16 type, struct task_struct *task)
 {
 	struct sw_proc_event *e = bpf_ringbuf_reserve(&proc_events, sizeof(*e), 0);
@@ -68,7 +72,7 @@ int BPF_PROG(tp_btf__sched_process_exec, struct task_struct *p, pid_t old_pid, s
 		if (bpf_probe_read_user(e->args, len, (const void *)start) == 0)
 			e->args_len = len;
 	}
-	bpf_ringbuf_submit(e, 0);
+	proc_submit(e);
 	return 0;
 }
 
@@ -85,7 +89,7 @@ int BPF_PROG(tp_btf__sched_process_fork, struct task_struct *parent, struct task
 	 * forking task's process is the parent the user thinks of. */
 	if (!BPF_CORE_READ(child, real_parent))
 		e->ppid = BPF_CORE_READ(parent, tgid);
-	bpf_ringbuf_submit(e, 0);
+	proc_submit(e);
 	return 0;
 }
 
@@ -102,7 +106,7 @@ int BPF_PROG(tp_btf__sched_process_exit, struct task_struct *p)
 		return 0;
 	struct sw_proc_event *e = proc_reserve(SW_PROC_EXIT, p);
 	if (e)
-		bpf_ringbuf_submit(e, 0);
+		proc_submit(e);
 	return 0;
 }
 

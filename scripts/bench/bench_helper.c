@@ -182,6 +182,61 @@ static int connectloop(const char *path) {
   return 0;
 }
 
+/* Occurrences of `needle` in FILE from *off on; *off advances to the last complete line. */
+static long count_new(int fd, off_t *off, const char *needle) {
+  static char buf[1 << 16];
+  long hits = 0;
+  for (;;) {
+    ssize_t r = pread(fd, buf, sizeof buf - 1, *off);
+    if (r <= 0) return hits;
+    buf[r] = 0;
+    char *end = strrchr(buf, '\n');
+    if (!end) return hits;
+    end[1] = 0;
+    for (char *p = buf; (p = strstr(p, needle)); p++) hits++;
+    *off += end + 1 - buf;
+  }
+}
+
+static int cmp_ll(const void *a, const void *b) {
+  long long x = *(const long long *)a, y = *(const long long *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Latency of a single event at idle: N connects to the watched socket, GAP_MS apart; for each,
+ * the time from just before connect(2) until its `connect` line is in the agent's JSON FILE
+ * (read every 0.2 ms). Prints "P50_US P99_US MAX_US", or fails after 2 s without the line. */
+static int latency(const char *path, const char *file, long n, long gap_ms) {
+  struct sockaddr_un a;
+  unix_addr(path, &a);
+  int fd = open(file, O_RDONLY);
+  if (fd < 0) die(file);
+  off_t off = 0;
+  count_new(fd, &off, "\"action\":\"connect\"");
+  long long *lat = calloc(n, sizeof *lat);
+  for (long i = 0; i < n; i++) {
+    struct timespec g = {gap_ms / 1000, (gap_ms % 1000) * 1000000};
+    nanosleep(&g, NULL);
+    count_new(fd, &off, "\"action\":\"connect\""); /* nothing else counts */
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) die("socket");
+    long long t0 = now_ns();
+    if (connect(s, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
+    for (;;) {
+      if (count_new(fd, &off, "\"action\":\"connect\"") > 0) break;
+      if (now_ns() - t0 > 2000000000LL) { fprintf(stderr, "latency: no connect event within 2 s\n"); return 1; }
+      struct timespec d = {0, 200000};
+      nanosleep(&d, NULL);
+    }
+    lat[i] = now_ns() - t0;
+    close(s);
+  }
+  qsort(lat, n, sizeof *lat, cmp_ll);
+  long p99 = (n * 99 + 99) / 100 - 1;
+  printf("%lld %lld %lld\n", lat[n / 2] / 1000, lat[p99 < n ? p99 : n - 1] / 1000, lat[n - 1] / 1000);
+  return 0;
+}
+
 static void spawn(long n) {
   for (long i = 0; i < n; i++) {
     pid_t c = fork();
@@ -223,8 +278,9 @@ int main(int argc, char **argv) {
   if (argc >= 3 && !strcmp(argv[1], "serve")) return serve(argv[2]);
   if (argc >= 3 && !strcmp(argv[1], "sink")) return sink(argv[2]);
   if (argc >= 3 && !strcmp(argv[1], "connectloop")) return connectloop(argv[2]);
+  if (argc >= 6 && !strcmp(argv[1], "latency")) return latency(argv[2], argv[3], atol(argv[4]), atol(argv[5]));
   if (argc < 3) {
-    fprintf(stderr, "usage: %s write N | pingpong N | spawn N | request N PATH SERVER_PID | flood N RATE PATH | serve PATH | sink PATH | connectloop PATH\n", argv[0]);
+    fprintf(stderr, "usage: %s write N | pingpong N | spawn N | request N PATH SERVER_PID | flood N RATE PATH | serve PATH | sink PATH | connectloop PATH | latency PATH JSON_FILE N GAP_MS\n", argv[0]);
     return 2;
   }
   long n = atol(argv[2]);

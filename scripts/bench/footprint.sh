@@ -6,12 +6,16 @@
 #   idle     the client stops; after a 2 s settle, the agent's utime+stime over FP_IDLE_SEC
 #            seconds (/proc/PID/stat) as a percentage of one CPU; VmRSS and VmHWM
 #            (/proc/PID/status) at the end.
+#   latency  then FP_LAT_N (50) single connects, 100 ms apart, each timed from just before
+#            connect(2) until its `connect` line is in FILE: p50 and p99 of a single event at
+#            idle reaching the output (the kernel no longer wakes the agent per record, so this
+#            is bounded by the agent's read interval).
 #
 #   scripts/bench/footprint.sh [BUILD_DIR]        standalone (root)
 #   source scripts/bench/footprint.sh             from scripts/bench.sh
 #
 # Environment: FP_TIER (socket-tp), FP_IDLE_SEC (30).
-# Prints "fp TIER READY_MS FIRST_EVENT_MS IDLE_CPU_PCT RSS_KB HWM_KB".
+# Prints "fp TIER READY_MS FIRST_EVENT_MS IDLE_CPU_PCT RSS_KB HWM_KB LAT_P50_US LAT_P99_US".
 set -euo pipefail
 # shellcheck source=bg.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bg.sh"
@@ -62,13 +66,16 @@ fp_run() {
   c1=$(awk '{print $14 + $15}' "/proc/$apid/stat")
   rss=$(awk '/^VmRSS:/{print $2}' "/proc/$apid/status")
   hwm=$(awk '/^VmHWM:/{print $2}' "/proc/$apid/status")
+  local lat
+  lat=$("$H" latency "$sock" "$out" "${FP_LAT_N:-50}" 100) || { cat "$log" >&2; echo "footprint: latency probe failed" >&2; return 1; }
   kill -TERM "$apid"
   wait "$apid" || { cat "$log" >&2; echo "footprint: agent failed" >&2; return 1; }
   kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
   BG_PIDS=() # all waited for
   rm -f "$out"
   echo "fp $tier $(((tready - t0) / 1000000)) $(((tfirst - t0) / 1000000))" \
-    "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v s="$idle" 'BEGIN{printf "%.2f", 100 * c / hz / s}')" "$rss $hwm"
+    "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v s="$idle" 'BEGIN{printf "%.2f", 100 * c / hz / s}')" "$rss $hwm" \
+    "$(awk '{print $1, $2}' <<<"$lat")"
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
@@ -81,6 +88,6 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   trap 'bg_cleanup; rm -rf "$WORK"' EXIT
   cc -O2 -Wall -o "$WORK/bench_helper" "$ROOT/scripts/bench/bench_helper.c"
   H=$WORK/bench_helper
-  echo "# fp TIER READY_MS FIRST_EVENT_MS IDLE_CPU_PCT RSS_KB HWM_KB"
+  echo "# fp TIER READY_MS FIRST_EVENT_MS IDLE_CPU_PCT RSS_KB HWM_KB LAT_P50_US LAT_P99_US"
   fp_run "${FP_TIER:-socket-tp}"
 fi

@@ -52,5 +52,6 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_host_cgroup2.cpp
   unit/test_request_effects.cpp
   unit/test_containerd_exec_effects.cpp
-  unit/test_image_effects.cpp)
+  unit/test_image_effects.cpp
+  unit/test_output_queue.cpp)
 include(${CMAKE_CURRENT_LIST_DIR}/enrich_output_tests.cmake)

@@ -22,6 +22,7 @@ class OutputsSink : public EventSink {
 
   void on_start(const std::string& tier) override;
   void on_event(const Event& e) override;
+  void on_idle() override { fanout_.wake(); }  // once per capture batch
   void on_tick(const RunStats& stats) override;
   void on_exit(const RunStats& stats) override;
   std::vector<std::pair<std::string, uint64_t>> take_losses() override { return fanout_.take_losses(); }

@@ -184,6 +184,7 @@ class SkeletonTier final : public BpfTier {
     skel_->rodata->flood_send_burst = s.flood_send_rate * 2;
     skel_->rodata->flood_open_rate = s.flood_open_rate;
     skel_->rodata->flood_open_burst = s.flood_open_rate * 2;
+    skel_->rodata->wakeup_bytes = s.ringbuf_bytes / 4;  // see ringbuf_wakeup in bpf/common.bpf.h
     if (int err = bpf_map__set_max_entries(skel_->maps.events, s.ringbuf_bytes))
       return fail(errno_text("sizing the ring buffer", err));
     bpf_program* prog;

@@ -1,5 +1,8 @@
 #include "capture/capture.h"
 
+#include <algorithm>
+#include <chrono>
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/capability.h>
@@ -115,8 +118,21 @@ int Capture::on_record(void* ctx, void* data, size_t size) {
 
 int Capture::poll(int timeout_ms, const Handler& handler) {
   handler_ = &handler;
-  int n = ring_buffer__poll(ring_, timeout_ms);
-  ring_buffer__consume(proc_ring_);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
+  int n = 0;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const int wait = static_cast<int>(std::clamp<int64_t>(left.count(), 0, kReadIntervalMs));
+    // Woken only for a filling ring: the wait ends at the read interval, and
+    // the records committed without a wake-up are read here.
+    n = ring_buffer__poll(ring_, wait);
+    if (n >= 0) {
+      int more = ring_buffer__consume(ring_);
+      n = more < 0 ? more : n + more;
+    }
+    ring_buffer__consume(proc_ring_);
+    if (n != 0 || wait == 0 || std::chrono::steady_clock::now() >= deadline) break;
+  }
   handler_ = nullptr;
   if (n < 0 && n != -EINTR) throw UserError(kExitRuntime, errno_text("polling the ring buffer", n));
   return n < 0 ? 0 : n;

@@ -62,7 +62,14 @@ class Capture {
   void set_proc_handler(ProcHandler h) { proc_handler_ = std::move(h); }
 
   // Wait up to timeout_ms for records and hand each decoded one to the handler.
+  // Returns as soon as a read finds records (within kReadIntervalMs of their
+  // commit), at the timeout, or on a signal.
   int poll(int timeout_ms, const Handler& handler);
+
+  // The kernel commits records without waking the reader (ringbuf_wakeup in
+  // bpf/common.bpf.h) unless a ring is a quarter full, so the rings are read
+  // at least this often: the latency of an event at idle, bounded.
+  static constexpr int kReadIntervalMs = 20;
 
   KernelCounters counters() const;
 

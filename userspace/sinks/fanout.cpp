@@ -37,6 +37,11 @@ void Fanout::submit(const OutputRecord& r) {
   for (auto& s : slots_) s.worker->submit(r);
 }
 
+void Fanout::wake() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& s : slots_) s.worker->wake();
+}
+
 void Fanout::reconfigure(const std::vector<OutputConfig>& outputs) {
   // Open the new outputs first: one that cannot be opened throws here and
   // the running outputs stay untouched.

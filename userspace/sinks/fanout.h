@@ -22,6 +22,8 @@ class Fanout {
   ~Fanout();
 
   void submit(const OutputRecord& r);
+  // After a batch of submits (the capture loop's idle step): wakes writers with records waiting.
+  void wake();
   // Swap in new outputs (SIGHUP). Outputs whose config did not change keep
   // their queue and counters; the others are drained and closed.
   void reconfigure(const std::vector<OutputConfig>& outputs);
