@@ -47,7 +47,7 @@ const volatile __u32 payload_cap = 4096;  /* bytes captured per write, <= SW_PAY
 const volatile __u32 reply_cap = 512;     /* bytes captured of a daemon reply, <= SW_REPLY_MAX */
 /* Unread bytes in the event ring past which a record wakes the agent
  * (the loader sets a quarter of the ring; see ringbuf_wakeup). */
-const volatile __u64 wakeup_bytes = 2 << 20;
+const volatile __u64 wakeup_bytes = 1 << 20;
 
 /* Upper bound of fds scanned to find the caller's fd for a socket. */
 #define SW_FD_SCAN_MAX 65536
@@ -55,7 +55,7 @@ const volatile __u64 wakeup_bytes = 2 << 20;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20); /* resized by the loader (--ringbuf-kb) */
+	__uint(max_entries, 4 << 20); /* resized by the loader (--ringbuf-kb) */
 } events SEC(".maps");
 
 /* Watched sockets by identity (inode+dev, or netns+abstract name). */

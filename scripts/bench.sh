@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The agent's cost against issue 8's targets, per tier, in one run:
 #   1. overhead ratios (agent attached / not attached) of the workloads below, for the host's
-#      tiers (socket-tp, syscall-tp) and the anchor "auditd" (auditd with one connect rule,
-#      scripts/bench/auditd.sh), interleaved in the same run;
+#      tiers (socket-tp, syscall-tp) and two anchors, "auditd" (auditd with one connect rule,
+#      scripts/bench/auditd.sh) and "bpftrace" (the one-liner a responder would write instead:
+#      scripts/bench/bpftrace.sh), interleaved in the same run;
 #   2. event throughput: the highest offered rate of watched writes delivered end to end to a
 #      JSON file with zero loss, and what happens above it (scripts/bench/throughput.sh);
 #   3. footprint: startup time to the first event, idle CPU, RSS (scripts/bench/footprint.sh);
@@ -38,7 +39,7 @@
 # reported in a loss record are printed as "missing without a loss record".
 #
 # Environment: ROUNDS (9), N_WRITE (2000000), N_PINGPONG (100000), N_SPAWN (1000), N_WATCHED (10000),
-#              TIERS ("socket-tp syscall-tp auditd"), PIN_CPU (nproc-1 | none),
+#              TIERS ("socket-tp syscall-tp auditd bpftrace"), PIN_CPU (nproc-1 | none),
 #              BENCH_THROUGHPUT (1; TP_RATES, TP_SECONDS, TP_MAX_N: see throughput.sh),
 #              BENCH_FOOTPRINT (1; FP_IDLE_SEC), BENCH_VM (1; SW_VMBENCH_*: see vmtest/bench.sh),
 #              BENCH_REPORT (file to also write the final report to), REDO_DIRTY (1: rounds during
@@ -53,19 +54,25 @@ N_WRITE=${N_WRITE:-2000000}
 N_PINGPONG=${N_PINGPONG:-100000}
 N_WATCHED=${N_WATCHED:-10000}
 N_SPAWN=${N_SPAWN:-1000}
-TIERS=${TIERS:-socket-tp syscall-tp auditd}
+TIERS=${TIERS:-socket-tp syscall-tp auditd bpftrace}
 VERBOSE=${BENCH_VERBOSE:-}
 PIN_CPU=${PIN_CPU:-$(($(nproc) - 1))}
 
 [[ $EUID -eq 0 ]] || { echo "bench.sh: must run as root (the agent loads BPF)" >&2; exit 3; }
 # shellcheck source=bench/auditd.sh
 source "$ROOT/scripts/bench/auditd.sh"
+# shellcheck source=bench/bpftrace.sh
+source "$ROOT/scripts/bench/bpftrace.sh"
 # shellcheck source=bench/throughput.sh
 source "$ROOT/scripts/bench/throughput.sh"
 # shellcheck source=bench/footprint.sh
 source "$ROOT/scripts/bench/footprint.sh"
 if [[ " $TIERS " == *" auditd "* ]] && ! audit_available; then
   echo "bench.sh: the auditd anchor needs auditd/auditctl and the kernel's audit subsystem (scripts/setup.sh --test), or leave auditd out of TIERS" >&2
+  exit 2
+fi
+if [[ " $TIERS " == *" bpftrace "* ]] && ! bpftrace_available; then
+  echo "bench.sh: the bpftrace anchor needs bpftrace (scripts/setup.sh --test), or leave bpftrace out of TIERS" >&2
   exit 2
 fi
 [[ -x $BIN ]] || { echo "bench.sh: no agent binary at $BIN (build first, or pass BUILD_DIR)" >&2; exit 2; }
@@ -78,6 +85,7 @@ AGENT_PID=
 cleanup() {
   local p
   [[ -n ${AUDIT_DAEMON_PID:-} ]] && audit_stop
+  [[ -n ${BPFT_PID:-} ]] && bpftrace_stop
   bg_cleanup # the throughput and footprint parts' processes, if one of them failed
   for p in "$AGENT_PID" "$SERVER_PID"; do
     if [[ -n $p ]] && kill -TERM "$p" 2>/dev/null; then wait "$p" 2>/dev/null || true; fi
@@ -116,6 +124,10 @@ agent_start() { # tier
     audit_start || exit 1
     return
   fi
+  if [[ $1 == bpftrace ]]; then
+    bpftrace_start "$SOCK" || exit 1
+    return
+  fi
   : >"$WORK/agent.log"
   # Flood budgets off (both 0): this measures the cost of capturing every event; with the
   # defaults (500 connects/s, 5000 sends/s per process) one fast loop would be summarised instead.
@@ -137,6 +149,10 @@ agent_stop() { # sets AGENT_EL="EVENTS LOST" from the agent's exit line
   local ids i
   if [[ -n $AUDIT_DAEMON_PID ]]; then
     audit_stop
+    return
+  fi
+  if [[ -n $BPFT_PID ]]; then
+    bpftrace_stop
     return
   fi
   ids=$( (cat /proc/"$AGENT_PID"/fdinfo/* 2>/dev/null || true) | sed -nE 's/^prog_id:\s*([0-9]+)/\1/p' | sort -u)
@@ -282,7 +298,7 @@ log "rounds discarded because another BPF tracing program was loaded: $DISCARDED
 
 # --- throughput and footprint (the agent's host tiers) -----------------------------------
 HOST_TIERS=()
-for tier in $TIERS; do [[ $tier == auditd ]] || HOST_TIERS+=("$tier"); done
+for tier in $TIERS; do [[ $tier == auditd || $tier == bpftrace ]] || HOST_TIERS+=("$tier"); done
 EXTRA=$WORK/extra # "tp TIER ..." / "fp ..." / "vm ..." lines
 : >"$EXTRA"
 if [[ ${BENCH_THROUGHPUT:-1} == 1 ]]; then

@@ -37,8 +37,8 @@ SW_TEST_PKGS=(
   python3-grpcio
   # vmtest: QEMU-booted kernels for the fentry/LSM tiers
   qemu-system-x86 busybox-static cpio xz-utils
-  # scripts/bench.sh: the auditd anchor (one connect rule through auditctl)
-  auditd
+  # scripts/bench.sh: the anchors, auditd (one connect rule through auditctl) and bpftrace
+  auditd bpftrace
   # SIEM delivery tests: a private rsyslogd (mmjsonparse) and promtool for the metrics file
   rsyslog prometheus
 )

@@ -87,7 +87,7 @@ test_list=$(readme_list test.sh)
 got=$(run_setup)
 diff <(echo "$trace_list") <(echo "$got") >/dev/null || {
   diff -u <(echo "$trace_list") <(echo "$got") >&2 || true; fail "setup.sh (trace.sh) asks apt for other packages than the README lists"; }
-for p in docker.io containerd runc podman conmon qemu-system-x86 auditd; do
+for p in docker.io containerd runc podman conmon qemu-system-x86 auditd bpftrace; do
   grep -qx "$p" <<<"$got" && fail "setup.sh (trace.sh) installs test rig $p"
 done
 got=$(run_setup --test)

@@ -55,11 +55,11 @@ TEST(OutputQueue, OneRecordLargerThanTheBoundStillPassesAnEmptyQueue) {
   EXPECT_TRUE(q.push(record(1)));
 }
 
-TEST(OutputQueue, TheDefaultByteBoundIsFourMiB) {
+TEST(OutputQueue, TheDefaultByteBoundIsEightMiB) {
   OutputQueue q(100000);
   size_t pushed = 0;
   while (q.push(record(1024))) pushed++;
-  EXPECT_EQ(pushed, 4096u);
+  EXPECT_EQ(pushed, 8192u);
 }
 
 // Issue 18: a writer that keeps up used to be woken for every record (a

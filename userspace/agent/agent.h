@@ -26,7 +26,7 @@ struct AgentOptions {
   std::string host_cgroup2;
   std::string tier = "auto";
   uint32_t payload_cap = 4096;
-  uint32_t ringbuf_kb = 8192;
+  uint32_t ringbuf_kb = 4096;  // RSS counts it twice (the kernel maps the data pages twice)
   uint32_t request_budget = 64 * 1024;  // --request-budget: bytes kept per decoded request
   uint32_t decoder_budget_mb = 64;      // --decoder-budget-mb: all decoder state together (MiB)
   uint32_t flood_send_rate = 5000;  // --flood-send-rate: sends per second per process before suppression (0 = off)

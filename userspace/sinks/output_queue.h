@@ -18,7 +18,7 @@ namespace sockwarden {
 
 class OutputQueue {
  public:
-  static constexpr size_t kDefaultMaxBytes = 4u << 20;
+  static constexpr size_t kDefaultMaxBytes = 8u << 20;
   // A queue this deep wakes a sleeping writer at once; below it, wake() does.
   static constexpr size_t kWakeRecords = 256;
 
