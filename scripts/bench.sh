@@ -145,8 +145,24 @@ agent_start() { # tier
     exit 1
   fi
 }
+# prog_ids_of PID: the ids of the BPF programs PID holds (its fds' fdinfo; bpftool's "pids"
+# needs an iterator that is not always available). Also used by bench/bpftrace.sh.
+prog_ids_of() {
+  (cat /proc/"$1"/fdinfo/* 2>/dev/null || true) | sed -nE 's/^prog_id:\s*([0-9]+)/\1/p' | sort -u
+}
+# wait_progs_unloaded IDS: the kernel frees programs after an RCU grace period; wait (up to
+# 5 s) until they are gone, so the next measurement neither pays for them nor mistakes them
+# for someone else's.
+wait_progs_unloaded() {
+  local i
+  ((HAVE_BPFTOOL)) && [[ -n $1 ]] || return 0
+  for ((i = 0; i < 100; i++)); do
+    bpftool prog show 2>/dev/null | grep -qE "^($(echo $1 | tr ' ' '|')):" || break
+    sleep 0.05
+  done
+}
 agent_stop() { # sets AGENT_EL="EVENTS LOST" from the agent's exit line
-  local ids i
+  local ids
   if [[ -n $AUDIT_DAEMON_PID ]]; then
     audit_stop
     return
@@ -155,17 +171,10 @@ agent_stop() { # sets AGENT_EL="EVENTS LOST" from the agent's exit line
     bpftrace_stop
     return
   fi
-  ids=$( (cat /proc/"$AGENT_PID"/fdinfo/* 2>/dev/null || true) | sed -nE 's/^prog_id:\s*([0-9]+)/\1/p' | sort -u)
+  ids=$(prog_ids_of "$AGENT_PID")
   kill -TERM "$AGENT_PID"
   wait "$AGENT_PID" || { cat "$WORK/agent.log" >&2; echo "bench.sh: agent failed" >&2; exit 1; }
-  # The kernel frees the programs after an RCU grace period: wait until they are gone, so the
-  # next measurement neither pays for them nor mistakes them for someone else's.
-  if ((HAVE_BPFTOOL)) && [[ -n $ids ]]; then
-    for ((i = 0; i < 100; i++)); do
-      bpftool prog show 2>/dev/null | grep -qE "^($(echo $ids | tr ' ' '|')):" || break
-      sleep 0.05
-    done
-  fi
+  wait_progs_unloaded "$ids"
   AGENT_PID=
   AGENT_EL=$(sed -nE 's/.*exiting: ([0-9]+) events, ([0-9]+) lost.*/\1 \2/p' "$WORK/agent.log" | tail -1)
 }
@@ -175,23 +184,16 @@ agent_stop() { # sets AGENT_EL="EVENTS LOST" from the agent's exit line
 # path, so it slows both sides of a ratio unevenly: rounds that saw one are measured again.
 foreign_bpf() {
   if ((HAVE_BPFTOOL)); then
-    # Ours: the prog ids behind our agent's bpf fds (bpftool's "pids" needs an iterator that
-    # is not always available, so read /proc/PID/fdinfo instead).
+    # Ours: the prog ids behind our agent's (or anchor's) bpf fds.
     bpftool -j prog show 2>/dev/null | python3 -c '
-import glob, json, re, sys
-own = set()
-if sys.argv[1]:
-    for f in glob.glob(f"/proc/{sys.argv[1]}/fdinfo/*"):
-        try:
-            own.update(int(m) for m in re.findall(r"^prog_id:\s*(\d+)", open(f).read(), re.M))
-        except OSError:
-            pass
+import json, sys
+own = {int(i) for i in sys.argv[1].split()}
 try:
     progs = json.load(sys.stdin)
 except ValueError:
     progs = []
 kinds = {"tracing", "raw_tracepoint", "tracepoint", "kprobe", "perf_event", "lsm", "cgroup_sock_addr"}
-print(sum(1 for p in progs if p.get("type") in kinds and p.get("id") not in own))' "${AGENT_PID:-}"
+print(sum(1 for p in progs if p.get("type") in kinds and p.get("id") not in own))' "$(prog_ids_of "${AGENT_PID:-none}")"
   else
     pgrep -x sockwarden | grep -vx "${AGENT_PID:-none}" | wc -l
   fi

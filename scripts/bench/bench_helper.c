@@ -207,23 +207,24 @@ static int cmp_ll(const void *a, const void *b) {
  * the time from just before connect(2) until its `connect` line is in the agent's JSON FILE
  * (read every 0.2 ms). Prints "P50_US P99_US MAX_US", or fails after 2 s without the line. */
 static int latency(const char *path, const char *file, long n, long gap_ms) {
+  static const char kConnectLine[] = "\"action\":\"connect\"";
   struct sockaddr_un a;
   unix_addr(path, &a);
   int fd = open(file, O_RDONLY);
   if (fd < 0) die(file);
   off_t off = 0;
-  count_new(fd, &off, "\"action\":\"connect\"");
+  count_new(fd, &off, kConnectLine);
   long long *lat = calloc(n, sizeof *lat);
   for (long i = 0; i < n; i++) {
     struct timespec g = {gap_ms / 1000, (gap_ms % 1000) * 1000000};
     nanosleep(&g, NULL);
-    count_new(fd, &off, "\"action\":\"connect\""); /* nothing else counts */
+    count_new(fd, &off, kConnectLine); /* nothing else counts */
     int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s < 0) die("socket");
     long long t0 = now_ns();
     if (connect(s, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
     for (;;) {
-      if (count_new(fd, &off, "\"action\":\"connect\"") > 0) break;
+      if (count_new(fd, &off, kConnectLine) > 0) break;
       if (now_ns() - t0 > 2000000000LL) { fprintf(stderr, "latency: no connect event within 2 s\n"); return 1; }
       struct timespec d = {0, 200000};
       nanosleep(&d, NULL);

@@ -3,9 +3,9 @@
 # write instead of sockwarden, measured by scripts/bench.sh in the same run as the agent's tiers
 # (as the pseudo-tier "bpftrace"). Syscall tracepoints on connect(2) to the watched path and on
 # write/sendto/sendmsg on the fds those connects returned, printing pid, comm and length; close
-# forgets the fd. Sourced by scripts/bench.sh; needs the bpftrace package (scripts/setup.sh
-# --test). bpftrace runs as our child and is stopped by its pid; its programs are attached
-# only while it runs.
+# forgets the fd. Sourced by scripts/bench.sh (whose prog_ids_of and wait_progs_unloaded it
+# uses); needs the bpftrace package (scripts/setup.sh --test). bpftrace runs as our child and is
+# stopped by its pid; its programs are attached only while it runs.
 
 BPFT_PID=
 BPFT_MOUNTED_TRACEFS=0
@@ -76,23 +76,15 @@ bpftrace_start() {
   AGENT_PID=$BPFT_PID
 }
 
-bpftrace_prog_count() {
-  (cat /proc/"$BPFT_PID"/fdinfo/* 2>/dev/null || true) | sed -nE 's/^prog_id:\s*([0-9]+)/\1/p' | sort -u | wc -l
-}
+bpftrace_prog_count() { prog_ids_of "$BPFT_PID" | wc -l; }
 
 bpftrace_stop() {
-  local ids i
+  local ids
   if [[ -n $BPFT_PID ]]; then
-    ids=$( (cat /proc/"$BPFT_PID"/fdinfo/* 2>/dev/null || true) | sed -nE 's/^prog_id:\s*([0-9]+)/\1/p' | sort -u)
+    ids=$(prog_ids_of "$BPFT_PID")
     kill -INT "$BPFT_PID" 2>/dev/null || true
     wait "$BPFT_PID" 2>/dev/null || true
-    # Freed after an RCU grace period: gone before the next measurement (see agent_stop).
-    if [[ -n $ids ]] && command -v bpftool >/dev/null; then
-      for ((i = 0; i < 100; i++)); do
-        bpftool prog show 2>/dev/null | grep -qE "^($(echo $ids | tr ' ' '|')):" || break
-        sleep 0.05
-      done
-    fi
+    wait_progs_unloaded "$ids"
   fi
   BPFT_PID=
   if ((BPFT_MOUNTED_TRACEFS)); then
