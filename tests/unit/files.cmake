@@ -1,7 +1,7 @@
 set(SW_UNIT_TEST_SOURCES
   unit/test_record_decoder.cpp
   unit/test_event_schema.cpp
-  unit/test_fast_json.cpp
+  unit/test_json_writer.cpp
   unit/test_hostile_output.cpp
   unit/test_hostile_state.cpp
   unit/test_hostile_sizes.cpp

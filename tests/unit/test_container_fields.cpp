@@ -1,6 +1,10 @@
+// ECS container.* / orchestrator.* and sockwarden.container.parents as they
+// appear in an event line (format/container_fields.cpp through to_json_line).
 #include "format/container_fields.h"
 
 #include <gtest/gtest.h>
+
+#include "format/ecs_json.h"
 
 namespace sockwarden {
 namespace {
@@ -10,6 +14,16 @@ using nlohmann::json;
 const std::string kId = "4f1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c";
 const std::string kOuter = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const std::string kUid = "1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901";
+
+// A send event from container c, as the line says it.
+json line_of(const ContainerInfo& c) {
+  Event e;
+  e.action = "send";
+  e.tier = "socket-tp";
+  e.raw.tgid = 1;
+  e.container = c;
+  return to_ecs_json(e);
+}
 
 ContainerInfo docker_web() {
   ContainerInfo c;
@@ -21,11 +35,10 @@ ContainerInfo docker_web() {
 }
 
 TEST(ContainerFields, PlainContainer) {
-  json j = {{"process", {{"pid", 1}}}};
-  add_container_fields(j, docker_web());
+  json j = line_of(docker_web());
   EXPECT_EQ(j["container"], (json{{"id", kId}, {"name", "web"}, {"runtime", "docker"}, {"image", {{"name", "nginx:1.25"}}}}));
   EXPECT_FALSE(j.contains("orchestrator"));
-  EXPECT_FALSE(j.contains("sockwarden"));
+  EXPECT_FALSE(j["sockwarden"].contains("container"));
   EXPECT_EQ(j["process"]["pid"], 1);
 }
 
@@ -35,8 +48,7 @@ TEST(ContainerFields, KubernetesPod) {
   c.pod_name = "web-0";
   c.pod_namespace = "shop";
   c.pod_uid = kUid;
-  json j = json::object();
-  add_container_fields(j, c);
+  json j = line_of(c);
   EXPECT_EQ(j["orchestrator"], (json{{"type", "kubernetes"},
                                      {"namespace", "shop"},
                                      {"resource", {{"type", "pod"}, {"name", "web-0"}, {"id", kUid}}}}));
@@ -47,8 +59,7 @@ TEST(ContainerFields, UnresolvedContainerKeepsWhatTheCgroupSaid) {
   c.ref.runtime = "containerd";
   c.ref.id = kId;
   c.pod_uid = kUid;  // from the pod's cgroup; metadata not readable yet
-  json j = json::object();
-  add_container_fields(j, c);
+  json j = line_of(c);
   EXPECT_EQ(j["container"], (json{{"id", kId}, {"runtime", "containerd"}}));
   EXPECT_EQ(j["orchestrator"], (json{{"type", "kubernetes"}, {"resource", {{"type", "pod"}, {"id", kUid}}}}));
 }
@@ -59,17 +70,17 @@ TEST(ContainerFields, NestedParentsGoUnderSockwarden) {
   outer.runtime = "docker";
   outer.id = kOuter;
   c.ref.parents.push_back(outer);
-  json j = {{"sockwarden", {{"tier", "socket-tp"}}}, {"container", "junk"}};
-  add_container_fields(j, c);
+  json j = line_of(c);
   EXPECT_EQ(j["sockwarden"]["tier"], "socket-tp");
   EXPECT_EQ(j["sockwarden"]["container"]["parents"], (json::array({{{"runtime", "docker"}, {"id", kOuter}}})));
   EXPECT_EQ(j["container"]["id"], kId);
 }
 
 TEST(ContainerFields, NoIdNoFields) {
-  json j = {{"a", 1}};
-  add_container_fields(j, ContainerInfo{});
-  EXPECT_EQ(j, (json{{"a", 1}}));
+  json j = line_of(ContainerInfo{});
+  EXPECT_FALSE(j.contains("container"));
+  EXPECT_FALSE(j.contains("orchestrator"));
+  EXPECT_FALSE(j["sockwarden"].contains("container"));
 }
 
 }  // namespace

@@ -89,6 +89,7 @@ RunStats Agent::run() {
   while (!stop_requested()) {
     if (opts_.duration_sec > 0 && Clock::now() - start >= std::chrono::duration<double>(opts_.duration_sec)) break;
     capture_->poll(100, [this](RawEvent&& raw) { on_record(std::move(raw)); });
+    records_->settle();
     delivery_->idle();
     if (take_reload_request()) reload();
     const auto now = Clock::now();

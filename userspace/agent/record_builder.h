@@ -18,6 +18,8 @@ class RecordBuilder {
   RecordBuilder(EventBuilder& builder, ConnectCorrelator& correlator) : builder_(builder), correlator_(correlator) {}
 
   std::vector<Event> feed(RawEvent&& raw, Clock::time_point now);
+  // After each read batch: resolve the connect attempts still waiting (see ConnectCorrelator).
+  void settle() { correlator_.settle(); }
   // Attempts whose outcome did not arrive in time, as refused/unknown connects.
   std::vector<Event> expire(Clock::time_point now) { return build(correlator_.expire(now)); }
   // At exit: every pending attempt settled.

@@ -26,33 +26,50 @@ std::vector<ConnectResult> ConnectCorrelator::feed(RawEvent&& ev, Clock::time_po
     return out;
   }
   if (ev.kind != EventKind::ConnectAttempt) return out;
-  auto watch = resolver_(ev);
-  if (!watch) return out;  // basename matched, but a different socket
-  ev.watch_id = *watch;
-  bool refused_now = (ev.flags & SW_F_RESULT_KNOWN) && ev.result < 0;
-  if (refused_now) {
-    out.push_back({std::move(ev), false});
+  if (ev.flags & SW_F_RESULT_KNOWN) {
+    if (ev.result >= 0) return out;  // a success: its Connect record reports it
+    auto watch = resolver_(ev);
+    if (!watch) return out;  // basename matched, but a different socket
+    ev.watch_id = *watch;
+    out.push_back({std::move(ev), false});  // refused, with its errno
     return out;
   }
-  if (ev.flags & SW_F_RESULT_KNOWN) return out;  // a success: its Connect record reports it
   uint64_t key = ev.client_sock_ino;
   if (auto prev = pending_.find(key); prev != pending_.end()) {
     // A new attempt on the same socket: the earlier one got no Connect
     // record before it, so it was refused (and the caller retried).
-    out.push_back({std::move(prev->second.ev), false});
+    if (resolve(prev->second)) out.push_back({std::move(prev->second.ev), false});
     pending_.erase(prev);
   }
+  Pending p{std::move(ev), now + window_};
   if (pending_.size() >= max_pending_) {
     // Never drop silently: report the oldest-possible outcome now.
     overflowed_++;
-    out.push_back({std::move(ev), false});
+    if (resolve(p)) out.push_back({std::move(p.ev), false});
     return out;
   }
-  pending_[key] = Pending{std::move(ev), now + window_};
+  pending_[key] = std::move(p);
   return out;
 }
 
+bool ConnectCorrelator::resolve(Pending& p) {
+  if (p.resolved) return true;
+  auto watch = resolver_(p.ev);
+  if (!watch) return false;
+  p.ev.watch_id = *watch;
+  p.resolved = true;
+  return true;
+}
+
+void ConnectCorrelator::settle() {
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (resolve(it->second)) ++it;
+    else it = pending_.erase(it);  // basename matched, but a different socket
+  }
+}
+
 std::vector<ConnectResult> ConnectCorrelator::expire(Clock::time_point now) {
+  settle();
   std::vector<ConnectResult> out;
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (it->second.deadline <= now) {
@@ -66,6 +83,7 @@ std::vector<ConnectResult> ConnectCorrelator::expire(Clock::time_point now) {
 }
 
 std::vector<ConnectResult> ConnectCorrelator::flush() {
+  settle();
   std::vector<ConnectResult> out;
   for (auto& [_, p] : pending_) out.push_back({std::move(p.ev), false});
   pending_.clear();

@@ -28,8 +28,12 @@ class ConnectCorrelator {
   using Clock = std::chrono::steady_clock;
   // Maps an attempt to the watch it targets (by resolving its path in the
   // caller's mount namespace), filling ev.sock_ino/sock_dev; nullopt if the
-  // path is not a watched socket. Called once, when the attempt arrives,
-  // while the caller is most likely still alive.
+  // path is not a watched socket. Called at most once per attempt, and only
+  // for one whose outcome is not already known from its success record: at
+  // settle(), at the end of the read batch the attempt arrived in, while the
+  // caller is most likely still alive. Resolving costs 2-3 syscalls (open of
+  // /proc/PID/root, openat2, fstat); the success record of a connect almost
+  // always comes in the same batch, so almost no connect pays them.
   using Resolver = std::function<std::optional<uint32_t>(RawEvent& attempt)>;
 
   explicit ConnectCorrelator(Resolver resolver, std::chrono::milliseconds window = std::chrono::milliseconds(1000),
@@ -37,6 +41,10 @@ class ConnectCorrelator {
 
   // Feed a Connect or ConnectAttempt; returns what is ready to report.
   std::vector<ConnectResult> feed(RawEvent&& ev, Clock::time_point now);
+  // Resolves the attempts that are still waiting for their outcome; those
+  // that do not name a watched socket are dropped. The agent calls it after
+  // every read batch; expire() and flush() call it first.
+  void settle();
   // Attempts whose window passed without a success: refused.
   std::vector<ConnectResult> expire(Clock::time_point now);
   // At exit: everything still pending is reported as refused.
@@ -49,7 +57,10 @@ class ConnectCorrelator {
   struct Pending {
     RawEvent ev;
     Clock::time_point deadline;
+    bool resolved = false;  // the resolver ran and named a watch (ev.watch_id)
   };
+  // Runs the resolver on p if it has not run yet; false if p names no watched socket.
+  bool resolve(Pending& p);
   Resolver resolver_;
   std::chrono::milliseconds window_;
   size_t max_pending_;

@@ -45,6 +45,12 @@ uint64_t BootClock::to_realtime(uint64_t boot_ns) const {
 }
 
 std::string rfc3339_utc(uint64_t realtime_ns) {
+  std::string out;
+  append_rfc3339_utc(out, realtime_ns);
+  return out;
+}
+
+void append_rfc3339_utc(std::string& out, uint64_t realtime_ns) {
   time_t secs = static_cast<time_t>(realtime_ns / kNsPerSec);
   unsigned long frac = static_cast<unsigned long>(realtime_ns % kNsPerSec);
   // Events come in bursts within the same second: gmtime + snprintf of the
@@ -58,11 +64,10 @@ std::string rfc3339_utc(uint64_t realtime_ns) {
                   t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
     cached_secs = secs;
   }
-  std::string out(cached);
+  out += cached;
   char ns[12] = {'.', '0', '0', '0', '0', '0', '0', '0', '0', '0', 'Z', 0};
   for (int i = 9; i >= 1 && frac; i--, frac /= 10) ns[i] = static_cast<char>('0' + frac % 10);
   out += ns;
-  return out;
 }
 
 }  // namespace sockwarden

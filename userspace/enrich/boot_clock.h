@@ -24,5 +24,7 @@ class BootClock {
 
 // "2026-11-22T22:46:37.123456789Z": UTC, always nine fractional digits.
 std::string rfc3339_utc(uint64_t realtime_ns);
+// The same, appended to out (the JSON writer's way, without a temporary).
+void append_rfc3339_utc(std::string& out, uint64_t realtime_ns);
 
 }  // namespace sockwarden

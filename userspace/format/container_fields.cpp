@@ -1,50 +1,52 @@
 #include "format/container_fields.h"
 
 namespace sockwarden {
-namespace {
 
-using nlohmann::json;
-
-// The object under key, created if absent. A non-object value there is
-// replaced: it could only be a bug elsewhere, and throwing from an output
-// stage would drop the whole event.
-json& object_at(json& parent, const char* key) {
-  json& v = parent[key];
-  if (!v.is_object()) v = json::object();
-  return v;
-}
-
-void put_if(json& obj, const char* key, const std::string& value) {
-  if (!value.empty()) obj[key] = value;
-}
-
-}  // namespace
-
-void add_container_fields(json& j, const ContainerInfo& c) {
+void write_container_member(JsonWriter& w, const ContainerInfo& c) {
   if (c.ref.id.empty()) return;
-  if (!j.is_object()) j = json::object();
-
-  json& container = object_at(j, "container");
-  container["id"] = c.ref.id;
-  put_if(container, "name", c.name);
-  put_if(container, "runtime", c.ref.runtime);
-  if (!c.image.empty()) object_at(container, "image")["name"] = c.image;
-
-  if (!c.pod_name.empty() || !c.pod_uid.empty()) {
-    json& orch = object_at(j, "orchestrator");
-    orch["type"] = "kubernetes";
-    put_if(orch, "namespace", c.pod_namespace);
-    json& resource = object_at(orch, "resource");
-    resource["type"] = "pod";
-    put_if(resource, "name", c.pod_name);
-    put_if(resource, "id", c.pod_uid);
+  w.key("container");
+  w.begin_object();
+  w.member("id", c.ref.id);
+  if (!c.image.empty()) {
+    w.key("image");
+    w.begin_object();
+    w.member("name", c.image);
+    w.end_object();
   }
+  w.member_if("name", c.name);
+  w.member_if("runtime", c.ref.runtime);
+  w.end_object();
+}
 
-  if (!c.ref.parents.empty()) {
-    json parents = json::array();
-    for (const auto& p : c.ref.parents) parents.push_back({{"runtime", p.runtime}, {"id", p.id}});
-    object_at(object_at(j, "sockwarden"), "container")["parents"] = std::move(parents);
+void write_orchestrator_member(JsonWriter& w, const ContainerInfo& c) {
+  if (c.ref.id.empty() || (c.pod_name.empty() && c.pod_uid.empty())) return;
+  w.key("orchestrator");
+  w.begin_object();
+  w.member_if("namespace", c.pod_namespace);
+  w.key("resource");
+  w.begin_object();
+  w.member_if("id", c.pod_uid);
+  w.member_if("name", c.pod_name);
+  w.member("type", "pod");
+  w.end_object();
+  w.member("type", "kubernetes");
+  w.end_object();
+}
+
+void write_container_parents_member(JsonWriter& w, const ContainerInfo& c) {
+  if (c.ref.id.empty() || c.ref.parents.empty()) return;
+  w.key("container");
+  w.begin_object();
+  w.key("parents");
+  w.begin_array();
+  for (const auto& p : c.ref.parents) {
+    w.begin_object();
+    w.member("id", p.id);
+    w.member("runtime", p.runtime);
+    w.end_object();
   }
+  w.end_array();
+  w.end_object();
 }
 
 }  // namespace sockwarden

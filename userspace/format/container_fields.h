@@ -1,22 +1,26 @@
-// ECS container.* and orchestrator.* fields for an event's container.
+// ECS container.* and orchestrator.* fields for an event's container, written
+// by the JSON writer as members of the event document.
 #pragma once
-#include <nlohmann/json.hpp>
-
-#include "enrich/container_resolver.h"
+#include "format/json_writer.h"
+#include "model/container_info.h"
 
 namespace sockwarden {
 
-// Adds to j (an event document; existing objects are merged into):
-//   container.id, container.name, container.image.name, container.runtime
-//   (ECS 8.11 container fields; empty values are left out);
-// for a Kubernetes pod (a pod name or uid is known):
-//   orchestrator.type = "kubernetes", orchestrator.namespace,
-//   orchestrator.resource.type = "pod", orchestrator.resource.name (the
-//   pod), orchestrator.resource.id (the pod uid; ECS: "unique ID of the
-//   resource being acted upon", present in the ECS reference from 8.3 on);
-// and, for nested containers, the non-ECS
-//   sockwarden.container.parents = [{"runtime", "id"}, ...] (outermost first).
-// Does nothing if c has no container id.
-void add_container_fields(nlohmann::json& j, const ContainerInfo& c);
+// "container": container.id, container.image.name, container.name,
+// container.runtime (ECS 8.11; empty values are left out). Nothing if c has no
+// container id.
+void write_container_member(JsonWriter& w, const ContainerInfo& c);
+
+// "orchestrator", for a Kubernetes pod (a pod name or uid is known):
+// orchestrator.type = "kubernetes", orchestrator.namespace,
+// orchestrator.resource.type = "pod", orchestrator.resource.name (the pod),
+// orchestrator.resource.id (the pod uid; ECS: "unique ID of the resource being
+// acted upon", in the ECS reference from 8.3 on). Nothing otherwise.
+void write_orchestrator_member(JsonWriter& w, const ContainerInfo& c);
+
+// The non-ECS sockwarden.container member, for nested containers only:
+// "container": {"parents": [{"id", "runtime"}, ...]} (outermost first),
+// written inside the "sockwarden" object. Nothing otherwise.
+void write_container_parents_member(JsonWriter& w, const ContainerInfo& c);
 
 }  // namespace sockwarden

@@ -1,229 +1,451 @@
 #include "format/ecs_json.h"
 
-#include "format/container_fields.h"
-#include "format/fast_json.h"
+#include <string_view>
 
-#include "events.h"
 #include "enrich/boot_clock.h"
-#include "model/flag_names.h"
+#include "events.h"
+#include "format/container_fields.h"
 #include "format/flood_json.h"
 #include "format/payload_escape.h"
 #include "format/request_fields.h"
-#include "format/safe_text.h"
+#include "model/flag_names.h"
 
 namespace sockwarden {
 namespace {
 
-using nlohmann::json;
+// ECS event.* of one event. category and type are JSON arrays as text; the
+// optional members are left out when empty (severity: when not set).
+struct EventObject {
+  std::string_view action;
+  std::string_view category = R"(["network","process"])";
+  std::string_view dataset = "sockwarden.socket";
+  std::string_view kind = "event";
+  std::string_view outcome = "unknown";
+  std::string_view type = R"(["info"])";
+  const std::string* reason = nullptr;  // audit findings: present even when empty
+  const int* severity = nullptr;
+  uint64_t start_ns = 0, end_ns = 0;  // 0: absent
+};
 
-json event_type(const Event& e) {
+void write_event_member(JsonWriter& w, const EventObject& o) {
+  w.key("event");
+  w.begin_object();
+  w.member("action", o.action);
+  w.key("category");
+  w.raw(o.category);
+  w.member("dataset", o.dataset);
+  if (o.end_ns) {
+    w.key("end");
+    std::string& out = w.raw_value();
+    out += '"';
+    append_rfc3339_utc(out, o.end_ns);
+    out += '"';
+  }
+  w.member("kind", o.kind);
+  w.member("module", "sockwarden");
+  w.member("outcome", o.outcome);
+  if (o.reason) w.member("reason", *o.reason);
+  if (o.severity) w.member("severity", *o.severity);
+  if (o.start_ns) {
+    w.key("start");
+    std::string& out = w.raw_value();
+    out += '"';
+    append_rfc3339_utc(out, o.start_ns);
+    out += '"';
+  }
+  w.key("type");
+  w.raw(o.type);
+  w.end_object();
+}
+
+std::string_view event_type(const Event& e) {
   const std::string& action = e.action;
   // ECS: a connect the enforcement policy refused is a "denied" connection.
-  if (action == "connect" && (e.raw.flags & SW_F_DENIED)) return json::array({"connection", "denied"});
-  if (action == "connect" || action == "existing-connection") return json::array({"connection"});
-  if (action == "send" || action == "reply" || action == "request") return json::array({"access"});
-  return json::array({"info"});
+  if (action == "connect" && (e.raw.flags & SW_F_DENIED)) return R"(["connection","denied"])";
+  if (action == "connect" || action == "existing-connection") return R"(["connection"])";
+  if (action == "send" || action == "reply" || action == "request") return R"(["access"])";
+  return R"(["info"])";
 }
 
-json event_object(const Event& e, const std::string& outcome) {
-  return json{
-      {"kind", "event"},
-      {"category", json::array({"network", "process"})},
-      {"type", event_type(e)},
-      {"action", e.action},
-      {"outcome", outcome},
-      {"module", "sockwarden"},
-      {"dataset", "sockwarden.socket"},
-  };
+const ContainerInfo& container_of(const Event& e) {
+  static const ContainerInfo kNone;
+  return e.container ? *e.container : kNone;
 }
 
-// The kernel's s_dev encoding (MKDEV in include/linux/kdev_t.h), not
-// userspace's dev_t: major in the top 12 bits, minor in the low 20.
-std::string device_string(uint32_t sock_dev) {
-  return std::to_string(sock_dev >> 20) + ":" + std::to_string(sock_dev & 0xfffff);
+// --- caller events: connect, send, reply, existing-connection, request --------
+
+void write_process(JsonWriter& w, const Event& e) {
+  const RawEvent& r = e.raw;
+  const ProcessInfo& p = e.process;
+  w.key("process");
+  w.begin_object();
+  if (!p.args.empty()) {
+    w.key("args");
+    w.string_array(p.args);
+  }
+  w.member_if("command_line", p.command_line);
+  w.member_if("executable", p.executable);
+  w.member("name", p.name.empty() ? r.comm : p.name);
+  w.key("parent");
+  w.begin_object();
+  if (!p.ancestors.empty()) {
+    w.member_if("executable", p.ancestors.front().executable);
+    w.member_if("name", p.ancestors.front().name);
+  }
+  w.member("pid", r.ppid);
+  w.end_object();
+  w.member("pid", r.tgid);
+  if (p.start_realtime_ns) {
+    w.key("start");
+    std::string& out = w.raw_value();
+    out += '"';
+    append_rfc3339_utc(out, p.start_realtime_ns);
+    out += '"';
+  }
+  w.key("thread");
+  w.begin_object();
+  w.member("id", r.pid);
+  w.end_object();
+  w.end_object();
 }
 
-json lost_event(const Event& e) {
-  return json{
-      {"@timestamp", rfc3339_utc(e.realtime_ns)},
-      {"ecs", {{"version", kEcsVersion}}},
-      {"event", event_object(e, "unknown")},
-      {"sockwarden", {{"lost", {{"count", e.lost}, {"cause", e.lost_cause}}}}},
-  };
+// The kernel's flag names, then any a later stage added that are not among them.
+void write_flags(JsonWriter& w, const Event& e) {
+  const char* names[kMaxFlagNames];
+  size_t n = flag_names(e.raw.flags, names);
+  w.begin_array();
+  for (size_t i = 0; i < n; i++) w.string(names[i]);
+  for (const auto& f : e.flags) {
+    bool dup = false;
+    for (size_t i = 0; i < n && !dup; i++) dup = f == names[i];
+    if (!dup) w.string(f);
+  }
+  w.end_array();
+}
+
+void write_sockwarden(JsonWriter& w, const Event& e) {
+  const RawEvent& r = e.raw;
+  const bool request = e.request.has_value();
+  w.key("sockwarden");
+  w.begin_object();
+  w.member("bytes", request ? e.request->body_bytes : r.bytes);
+  w.key("cgroup");
+  w.begin_object();
+  w.member("id", r.cgroup_id);
+  w.member("path", e.cgroup_path);
+  w.end_object();
+  w.member("connection", r.client_sock_ino);
+  write_container_parents_member(w, container_of(e));
+  if (e.error) w.member("error", *e.error);
+  w.member_if("expected_by", e.expected_by);
+  w.key("fd");
+  if (r.fd < 0) w.null();
+  else w.number(r.fd);
+  w.key("flags");
+  write_flags(w, e);
+  w.key("namespaces");
+  w.begin_object();
+  w.member("mnt", r.mntns);
+  w.member("net", r.netns);
+  w.member("pid", r.pidns);
+  w.end_object();
+  if (!request) {
+    // A successful connect carries no bytes; an empty "payload" there would
+    // only suggest that something was captured. A request event carries its
+    // decoded form instead of the bytes of one write.
+    if (!((e.action == "connect" || e.action == "existing-connection") && r.payload.empty())) {
+      w.key("payload");
+      append_payload_json(w.raw_value(), r.payload);
+    }
+    w.member("payload_captured", r.payload.size());
+  }
+  w.key("process");
+  w.begin_object();
+  w.key("ancestors");
+  w.begin_array();
+  for (const auto& a : e.process.ancestors) {
+    w.begin_object();
+    w.member_if("executable", a.executable);
+    w.member("name", a.name);
+    w.member("pid", a.pid);
+    w.end_object();
+  }
+  w.end_array();
+  // Audit ids tie a call to the human who logged in (unset: not a login session).
+  if (e.process.loginuid != UINT32_MAX) w.member("audit_login_uid", e.process.loginuid);
+  if (e.process.sessionid != UINT32_MAX) w.member("audit_session_id", e.process.sessionid);
+  w.end_object();
+  if (e.relay) {
+    w.key("relay");
+    w.begin_object();
+    w.key("listen");
+    w.string_array(e.relay->listen);
+    w.member_if("tool", e.relay->tool);
+    w.end_object();
+  }
+  write_request_member(w, e);
+  if (!request && (r.flags & SW_F_RESULT_KNOWN)) w.member("result", r.result);
+  w.key("socket");
+  w.begin_object();
+  w.member_bool("abstract", (r.flags & SW_F_ABSTRACT) != 0);
+  // The kernel's s_dev encoding (MKDEV in include/linux/kdev_t.h), not
+  // userspace's dev_t: major in the top 12 bits, minor in the low 20.
+  w.key("device");
+  std::string& out = w.raw_value();
+  out += '"';
+  out += std::to_string(r.sock_dev >> 20);
+  out += ':';
+  out += std::to_string(r.sock_dev & 0xfffff);
+  out += '"';
+  w.member("inode", r.sock_ino);
+  w.member("path", e.socket_path);
+  w.end_object();
+  w.member("tier", e.tier);
+  w.end_object();
+}
+
+void write_caller_event(JsonWriter& w, const Event& e) {
+  const RawEvent& r = e.raw;
+  const ContainerInfo& c = container_of(e);
+  EventObject ev{.action = e.action, .outcome = e.outcome.empty() ? "unknown" : e.outcome, .type = event_type(e)};
+  if (e.request) {
+    ev.dataset = "sockwarden.request";
+    ev.severity = &e.severity_score;
+  }
+  w.begin_object();
+  write_timestamp_member(w, e.realtime_ns);
+  write_container_member(w, c);
+  write_ecs_member(w);
+  write_event_member(w, ev);
+  w.key("group");
+  w.begin_object();
+  w.key("id");
+  w.string(std::to_string(r.gid));
+  w.end_object();
+  write_http_member(w, e);
+  write_orchestrator_member(w, c);
+  write_process(w, e);
+  write_sockwarden(w, e);
+  write_url_member(w, e);
+  write_user_member(w, r);
+  write_user_agent_member(w, e);
+  w.end_object();
+}
+
+// --- agent events ----------------------------------------------------------------
+
+void write_lost(JsonWriter& w, const Event& e) {
+  w.begin_object();
+  write_timestamp_member(w, e.realtime_ns);
+  write_ecs_member(w);
+  write_event_member(w, {.action = e.action});
+  w.key("sockwarden");
+  w.begin_object();
+  w.key("lost");
+  w.begin_object();
+  w.member("cause", e.lost_cause);
+  w.member("count", e.lost);
+  w.end_object();
+  w.end_object();
+  w.end_object();
 }
 
 // Loud on purpose: an alert, not an info line a SIEM rule would skip.
-json enforcement_gap_event(const Event& e) {
-  json ev = event_object(e, "unknown");
-  ev["kind"] = "alert";
-  ev["type"] = json::array({"info"});
-  ev["start"] = rfc3339_utc(e.gap_start_realtime_ns);
-  ev["end"] = rfc3339_utc(e.realtime_ns);
-  return json{
-      {"@timestamp", rfc3339_utc(e.realtime_ns)},
-      {"ecs", {{"version", kEcsVersion}}},
-      {"event", ev},
-      {"message", e.message},
-      {"sockwarden", {{e.action == "agent-gap" ? "agent_gap" : "enforcement_gap",
-                       {{"previous_agent_pid", e.previous_agent_pid}}}}},
-  };
+void write_gap(JsonWriter& w, const Event& e) {
+  w.begin_object();
+  write_timestamp_member(w, e.realtime_ns);
+  write_ecs_member(w);
+  write_event_member(w, {.action = e.action, .kind = "alert", .start_ns = e.gap_start_realtime_ns,
+                         .end_ns = e.realtime_ns});
+  w.member("message", e.message);
+  w.key("sockwarden");
+  w.begin_object();
+  w.key(e.action == "agent-gap" ? "agent_gap" : "enforcement_gap");
+  w.begin_object();
+  w.member("previous_agent_pid", e.previous_agent_pid);
+  w.end_object();
+  w.end_object();
+  w.end_object();
 }
 
 // agent-start / agent-stop: ECS "agent" plus what this agent watches (start)
 // or what it saw (stop). event.type start/end as ECS wants for a service.
-json lifecycle_event(const Event& e) {
+void write_lifecycle(JsonWriter& w, const Event& e) {
   const AgentLifecycle a = e.agent.value_or(AgentLifecycle{});
-  json ev = event_object(e, "success");
-  ev["category"] = json::array({"process"});
-  ev["type"] = json::array({e.action == "agent-start" ? "start" : "end"});
-  ev["dataset"] = "sockwarden.agent";
-  json agent{{"tier", a.tier}, {"enforcement", a.enforcement}, {"pid", a.pid}};
-  if (e.action == "agent-start") {
-    agent["watched_sockets"] = a.sockets;
-    agent["existing_connections"] = a.existing_connections;
+  const bool start = e.action == "agent-start";
+  w.begin_object();
+  write_timestamp_member(w, e.realtime_ns);
+  w.key("agent");
+  w.begin_object();
+  w.member("name", "sockwarden");
+  w.member("type", "sockwarden");
+  w.member("version", a.version);
+  w.end_object();
+  write_ecs_member(w);
+  write_event_member(w, {.action = e.action,
+                         .category = R"(["process"])",
+                         .dataset = "sockwarden.agent",
+                         .outcome = "success",
+                         .type = start ? R"(["start"])" : R"(["end"])"});
+  w.member_if("message", e.message);
+  w.key("process");
+  w.begin_object();
+  w.member("name", "sockwarden");
+  w.member("pid", a.pid);
+  w.end_object();
+  w.key("sockwarden");
+  w.begin_object();
+  w.key("agent");
+  w.begin_object();
+  w.member("enforcement", a.enforcement);
+  if (start) w.member("existing_connections", a.existing_connections);
+  w.member("pid", a.pid);
+  if (!start) w.member("reason", a.reason);
+  w.member("tier", a.tier);
+  if (!start) {
+    w.key("totals");
+    w.begin_object();
+    w.member("events", a.events);
+    w.member("kernel_records", a.kernel_records);
+    w.member("lost", a.lost);
+    w.member("requests", a.requests);
+    w.end_object();
+    w.key("uptime_sec");
+    w.number(a.uptime_sec);
   } else {
-    agent["reason"] = a.reason;
-    agent["uptime_sec"] = a.uptime_sec;
-    agent["totals"] = {{"events", a.events}, {"lost", a.lost}, {"requests", a.requests},
-                       {"kernel_records", a.kernel_records}};
+    w.key("watched_sockets");
+    w.string_array(a.sockets);
   }
-  json j{
-      {"@timestamp", rfc3339_utc(e.realtime_ns)},
-      {"ecs", {{"version", kEcsVersion}}},
-      {"event", ev},
-      {"agent", {{"type", "sockwarden"}, {"name", "sockwarden"}, {"version", a.version}}},
-      {"process", {{"pid", a.pid}, {"name", "sockwarden"}}},
-      {"sockwarden", {{"agent", std::move(agent)}}},
-  };
-  if (!e.message.empty()) j["message"] = e.message;
-  return j;
+  w.end_object();
+  w.end_object();
+  w.end_object();
 }
 
 // audit-finding / audit-finding-resolved: a state the host is in (ECS
 // event.kind "state"), created or deleted; the severity is event.severity
 // like a request's, the rule the audit check id.
-json audit_finding_event(const Event& e) {
+void write_audit_finding(JsonWriter& w, const Event& e) {
   const AuditFindingInfo f = e.finding.value_or(AuditFindingInfo{});
   const bool resolved = e.action == "audit-finding-resolved";
-  json ev = event_object(e, "success");
-  ev["kind"] = "state";
-  ev["category"] = json::array({"configuration"});
-  ev["type"] = json::array({resolved ? "deletion" : "creation"});
-  ev["dataset"] = "sockwarden.audit";
-  ev["severity"] = e.severity_score;
-  ev["reason"] = f.title;
-  json finding{{"rule", f.rule},
-               {"key", f.key},
-               {"severity", f.severity},
-               {"subject", f.subject},
-               {"title", f.title},
-               {"evidence", f.evidence},
-               {"remediation", f.remediation},
-               {"trigger", f.trigger}};
-  if (!f.socket_path.empty()) finding["socket_path"] = f.socket_path;
+  const ContainerInfo& c = container_of(e);
+  w.begin_object();
+  write_timestamp_member(w, e.realtime_ns);
+  write_container_member(w, c);
+  write_ecs_member(w);
+  write_event_member(w, {.action = e.action,
+                         .category = R"(["configuration"])",
+                         .dataset = "sockwarden.audit",
+                         .kind = "state",
+                         .outcome = "success",
+                         .type = resolved ? R"(["deletion"])" : R"(["creation"])",
+                         .reason = &f.title,
+                         .severity = &e.severity_score});
+  w.member("message", (resolved ? "resolved: " : "") + f.title);
+  write_orchestrator_member(w, c);
+  w.key("rule");
+  w.begin_object();
+  w.member("id", f.rule);
+  w.member("name", f.rule);
+  w.member("ruleset", "sockwarden-audit");
+  w.end_object();
+  w.key("sockwarden");
+  w.begin_object();
+  w.key("audit");
+  w.begin_object();
+  w.key("finding");
+  w.begin_object();
   if (f.caused_by) {
-    const AuditCause& c = *f.caused_by;
-    json cause{{"operation", c.operation},
-               {"request_time", rfc3339_utc(c.request_realtime_ns)},
-               {"connection", c.connection},
-               {"process", {{"pid", c.pid}, {"name", c.process_name}, {"executable", c.executable},
-                            {"command_line", c.command_line}}}};
-    if (!c.container_id.empty()) cause["container"] = {{"id", c.container_id}, {"name", c.container_name}};
-    finding["caused_by"] = std::move(cause);
+    const AuditCause& cause = *f.caused_by;
+    w.key("caused_by");
+    w.begin_object();
+    w.member("connection", cause.connection);
+    if (!cause.container_id.empty()) {
+      w.key("container");
+      w.begin_object();
+      w.member("id", cause.container_id);
+      w.member("name", cause.container_name);
+      w.end_object();
+    }
+    w.member("operation", cause.operation);
+    w.key("process");
+    w.begin_object();
+    w.member("command_line", cause.command_line);
+    w.member("executable", cause.executable);
+    w.member("name", cause.process_name);
+    w.member("pid", cause.pid);
+    w.end_object();
+    w.key("request_time");
+    std::string& out = w.raw_value();
+    out += '"';
+    append_rfc3339_utc(out, cause.request_realtime_ns);
+    out += '"';
+    w.end_object();
   }
-  json j{
-      {"@timestamp", rfc3339_utc(e.realtime_ns)},
-      {"ecs", {{"version", kEcsVersion}}},
-      {"event", ev},
-      {"rule", {{"id", f.rule}, {"name", f.rule}, {"ruleset", "sockwarden-audit"}}},
-      {"message", (resolved ? "resolved: " : "") + f.title},
-      {"sockwarden", {{"audit", {{"finding", std::move(finding)}}}}},
-  };
-  if (e.container) add_container_fields(j, *e.container);
-  return j;
+  w.key("evidence");
+  w.string_array(f.evidence);
+  w.member("key", f.key);
+  w.member("remediation", f.remediation);
+  w.member("rule", f.rule);
+  w.member("severity", f.severity);
+  w.member_if("socket_path", f.socket_path);
+  w.member("subject", f.subject);
+  w.member("title", f.title);
+  w.member("trigger", f.trigger);
+  w.end_object();
+  w.end_object();
+  write_container_parents_member(w, c);
+  w.end_object();
+  w.end_object();
 }
 
 }  // namespace
 
-nlohmann::json to_ecs_json(const Event& e) {
-  if (e.action == "lost") return lost_event(e);
-  if (e.action == "enforcement-gap" || e.action == "agent-gap") return enforcement_gap_event(e);
-  if (e.action == "flood-suppressed") return flood_suppressed_json(e);
-  if (e.action == "agent-start" || e.action == "agent-stop") return lifecycle_event(e);
-  if (e.action == "audit-finding" || e.action == "audit-finding-resolved") return audit_finding_event(e);
-  const RawEvent& r = e.raw;
+void write_timestamp_member(JsonWriter& w, uint64_t realtime_ns) {
+  w.key("@timestamp");
+  std::string& out = w.raw_value();
+  out += '"';
+  append_rfc3339_utc(out, realtime_ns);
+  out += '"';
+}
 
-  json process{
-      {"pid", r.tgid},
-      {"thread", {{"id", r.pid}}},
-      {"name", e.process.name.empty() ? r.comm : e.process.name},
-      {"parent", {{"pid", r.ppid}}},
-  };
-  if (!e.process.executable.empty()) process["executable"] = e.process.executable;
-  if (!e.process.command_line.empty()) process["command_line"] = e.process.command_line;
-  if (!e.process.args.empty()) process["args"] = e.process.args;
-  if (e.process.start_realtime_ns) process["start"] = rfc3339_utc(e.process.start_realtime_ns);
-  if (!e.process.ancestors.empty()) {
-    const auto& parent = e.process.ancestors.front();
-    if (!parent.executable.empty()) process["parent"]["executable"] = parent.executable;
-    if (!parent.name.empty()) process["parent"]["name"] = parent.name;
-  }
-  json ancestors = json::array();
-  for (const auto& a : e.process.ancestors) {
-    json j{{"pid", a.pid}, {"name", a.name}};
-    if (!a.executable.empty()) j["executable"] = a.executable;
-    ancestors.push_back(std::move(j));
-  }
-  json sw_process{{"ancestors", std::move(ancestors)}};
-  // Audit ids tie a call to the human who logged in (unset: not a login session).
-  if (e.process.loginuid != UINT32_MAX) sw_process["audit_login_uid"] = e.process.loginuid;
-  if (e.process.sessionid != UINT32_MAX) sw_process["audit_session_id"] = e.process.sessionid;
+void write_ecs_member(JsonWriter& w) {
+  w.key("ecs");
+  w.begin_object();
+  w.member("version", kEcsVersion);
+  w.end_object();
+}
 
-  json sw{
-      {"socket",
-       {{"path", e.socket_path},
-        {"inode", r.sock_ino},
-        {"device", device_string(r.sock_dev)},
-        {"abstract", (r.flags & SW_F_ABSTRACT) != 0}}},
-      {"cgroup", {{"id", r.cgroup_id}, {"path", e.cgroup_path}}},
-      {"namespaces", {{"pid", r.pidns}, {"mnt", r.mntns}, {"net", r.netns}}},
-      {"tier", e.tier},
-      {"fd", r.fd < 0 ? json(nullptr) : json(r.fd)},
-      {"connection", r.client_sock_ino},
-      {"bytes", r.bytes},
-      {"payload_captured", r.payload.size()},
-      {"flags", event_flag_names(e)},
-      {"process", std::move(sw_process)},
-  };
-  // A successful connect carries no bytes; an empty "payload" there would only
-  // suggest that something was captured.
-  if (!((e.action == "connect" || e.action == "existing-connection") && r.payload.empty())) sw["payload"] = escape_payload(r.payload);
-  if (r.flags & SW_F_RESULT_KNOWN) sw["result"] = r.result;
-  if (e.error) sw["error"] = *e.error;
-  if (!e.expected_by.empty()) sw["expected_by"] = e.expected_by;
-  if (e.relay) {
-    sw["relay"] = {{"listen", e.relay->listen}};
-    if (!e.relay->tool.empty()) sw["relay"]["tool"] = e.relay->tool;
-  }
+void write_user_member(JsonWriter& w, const RawEvent& r) {
+  w.key("user");
+  w.begin_object();
+  w.key("effective");
+  w.begin_object();
+  w.key("id");
+  w.string(std::to_string(r.euid));
+  w.end_object();
+  w.key("id");
+  w.string(std::to_string(r.uid));
+  w.end_object();
+}
 
-  json j{
-      {"@timestamp", rfc3339_utc(e.realtime_ns)},
-      {"ecs", {{"version", kEcsVersion}}},
-      {"event", event_object(e, e.outcome.empty() ? "unknown" : e.outcome)},
-      {"process", std::move(process)},
-      {"user", {{"id", std::to_string(r.uid)}, {"effective", {{"id", std::to_string(r.euid)}}}}},
-      {"group", {{"id", std::to_string(r.gid)}}},
-      {"sockwarden", std::move(sw)},
-  };
-  if (e.container) add_container_fields(j, *e.container);
-  if (e.request) add_request_fields(j, e);
-  return j;
+void append_json_line(std::string& out, const Event& e) {
+  JsonWriter w(out);
+  const std::string& a = e.action;
+  if (a == "lost") write_lost(w, e);
+  else if (a == "enforcement-gap" || a == "agent-gap") write_gap(w, e);
+  else if (a == "flood-suppressed") write_flood_suppressed(w, e);
+  else if (a == "agent-start" || a == "agent-stop") write_lifecycle(w, e);
+  else if (a == "audit-finding" || a == "audit-finding-resolved") write_audit_finding(w, e);
+  else write_caller_event(w, e);
 }
 
 std::string to_json_line(const Event& e) {
   std::string out;
-  if (write_socket_event_json(e, out)) return out;  // the common case, without the tree
-  return safe_dump(to_ecs_json(e));
+  out.reserve(e.request ? 2048 : 1024);
+  append_json_line(out, e);
+  return out;
 }
+
+nlohmann::json to_ecs_json(const Event& e) { return nlohmann::json::parse(to_json_line(e)); }
 
 }  // namespace sockwarden

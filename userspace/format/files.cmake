@@ -3,7 +3,7 @@ set(SW_FORMAT_SOURCES
   format/payload_escape.cpp
   format/ecs_json.cpp
   format/flood_json.cpp
-  format/fast_json.cpp
+  format/json_writer.cpp
   format/container_fields.cpp
   format/request_fields.cpp
   format/table_printer.cpp

@@ -8,41 +8,55 @@ namespace sockwarden {
 
 // event.kind alert: a flood at a runtime socket is itself suspicious, and
 // what it held back is unknown to every later reader.
-nlohmann::json flood_suppressed_json(const Event& e) {
-  using nlohmann::json;
+void write_flood_suppressed(JsonWriter& w, const Event& e) {
   const RawEvent& r = e.raw;
   const FloodCounts c = e.flood.value_or(FloodCounts{});
-  json process{{"pid", r.tgid}, {"name", e.process.name.empty() ? r.comm : e.process.name}};
-  if (!e.process.executable.empty()) process["executable"] = e.process.executable;
-  if (!e.process.command_line.empty()) process["command_line"] = e.process.command_line;
-  if (!e.process.ancestors.empty()) process["parent"] = {{"pid", e.process.ancestors.front().pid}};
-  json j{
-      {"@timestamp", rfc3339_utc(e.realtime_ns)},
-      {"ecs", {{"version", kEcsVersion}}},
-      {"event",
-       {{"kind", "alert"},
-        {"category", json::array({"network", "process"})},
-        {"type", json::array({"info"})},
-        {"action", "flood-suppressed"},
-        {"outcome", "unknown"},
-        {"module", "sockwarden"},
-        {"dataset", "sockwarden.socket"}}},
-      {"message", "the process's flood budget held back " + std::to_string(c.sends) + " sends and " +
-                      std::to_string(c.opens) + " new connections to watched sockets"},
-      {"process", std::move(process)},
-      {"user", {{"id", std::to_string(r.uid)}, {"effective", {{"id", std::to_string(r.euid)}}}}},
-      {"sockwarden",
-       {{"cgroup", {{"id", r.cgroup_id}, {"path", e.cgroup_path}}},
-        {"tier", e.tier},
-        {"flags", e.flags},
-        {"flood",
-         {{"suppressed_sends", c.sends},
-          {"suppressed_connects", c.opens},
-          {"suppressed_bytes", c.bytes},
-          {"window_ms", c.window_ms}}}}},
-  };
-  if (e.container) add_container_fields(j, *e.container);
-  return j;
+  const ContainerInfo none;
+  const ContainerInfo& container = e.container ? *e.container : none;
+  w.begin_object();
+  write_timestamp_member(w, e.realtime_ns);
+  write_container_member(w, container);
+  write_ecs_member(w);
+  w.key("event");
+  w.raw(R"({"action":"flood-suppressed","category":["network","process"],"dataset":"sockwarden.socket",)"
+        R"("kind":"alert","module":"sockwarden","outcome":"unknown","type":["info"]})");
+  w.member("message", "the process's flood budget held back " + std::to_string(c.sends) + " sends and " +
+                          std::to_string(c.opens) + " new connections to watched sockets");
+  write_orchestrator_member(w, container);
+  w.key("process");
+  w.begin_object();
+  w.member_if("command_line", e.process.command_line);
+  w.member_if("executable", e.process.executable);
+  w.member("name", e.process.name.empty() ? r.comm : e.process.name);
+  if (!e.process.ancestors.empty()) {
+    w.key("parent");
+    w.begin_object();
+    w.member("pid", e.process.ancestors.front().pid);
+    w.end_object();
+  }
+  w.member("pid", r.tgid);
+  w.end_object();
+  w.key("sockwarden");
+  w.begin_object();
+  w.key("cgroup");
+  w.begin_object();
+  w.member("id", r.cgroup_id);
+  w.member("path", e.cgroup_path);
+  w.end_object();
+  write_container_parents_member(w, container);
+  w.key("flags");
+  w.string_array(e.flags);
+  w.key("flood");
+  w.begin_object();
+  w.member("suppressed_bytes", c.bytes);
+  w.member("suppressed_connects", c.opens);
+  w.member("suppressed_sends", c.sends);
+  w.member("window_ms", c.window_ms);
+  w.end_object();
+  w.member("tier", e.tier);
+  w.end_object();
+  write_user_member(w, r);
+  w.end_object();
 }
 
 }  // namespace sockwarden

@@ -11,4 +11,8 @@ namespace sockwarden {
 // control sequences, and reversible (backslash is escaped too).
 std::string escape_payload(std::string_view bytes);
 
+// The JSON string whose value is escape_payload(bytes), quotes included,
+// appended to out in one pass (the JSON writer's way, without a temporary).
+void append_payload_json(std::string& out, std::string_view bytes);
+
 }  // namespace sockwarden

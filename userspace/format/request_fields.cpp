@@ -1,115 +1,208 @@
 #include "format/request_fields.h"
 
+#include <algorithm>
+#include <string_view>
 #include <unordered_set>
+#include <vector>
 
 namespace sockwarden {
 namespace {
 
-// sockwarden.request.effect: what the daemon did (agent/request_effects).
-nlohmann::json effect_json(const RequestEffect& f) {
-  using nlohmann::json;
-  json o{{"status", f.status}};
-  if (!f.reason.empty()) o["reason"] = f.reason;
-  if (!f.source.empty()) o["source"] = f.source;
-  if (!f.container_id.empty()) o["container_id"] = f.container_id;
-  if (!f.exec_id.empty()) o["exec_id"] = f.exec_id;
-  if (f.container) {
-    o["privileged"] = f.privileged;
-    o["host_mounts"] = f.host_mounts;
-    o["capabilities"] = f.capabilities;
-    o["devices"] = f.devices;
-    json ns = json::object();
-    for (const auto& [k, v] : f.namespaces) ns[k] = v;
-    o["namespaces"] = std::move(ns);
-    o["security_options"] = f.security_options;
+// The distinct risk flag names in first-seen order: a set, not a scan, so
+// that thousands of flags from a hostile body stay linear.
+template <typename Flags>
+void write_distinct_names(JsonWriter& w, const Flags& flags) {
+  std::unordered_set<std::string_view> seen;
+  w.begin_array();
+  for (const auto& f : flags)
+    if (seen.insert(f.name).second) w.string(f.name);
+  w.end_array();
+}
+
+// ("pid", "host"), ... as an object sorted by key; a key given twice keeps
+// its last value.
+void write_namespaces(JsonWriter& w, const std::vector<std::pair<std::string, std::string>>& ns) {
+  std::vector<const std::pair<std::string, std::string>*> sorted;
+  sorted.reserve(ns.size());
+  for (const auto& p : ns) sorted.push_back(&p);
+  std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  w.begin_object();
+  for (size_t i = 0; i < sorted.size(); i++) {
+    if (i + 1 < sorted.size() && sorted[i + 1]->first == sorted[i]->first) continue;
+    w.member(sorted[i]->first, sorted[i]->second);
   }
-  if (f.exec) {
-    json p{{"command", f.command}, {"privileged", f.exec_privileged}};
-    if (f.pid) p["pid"] = f.pid;
-    if (f.uid != UINT32_MAX) p["uid"] = f.uid;
-    if (f.euid != UINT32_MAX) p["euid"] = f.euid;
-    if (!f.cap_effective.empty()) p["cap_effective"] = f.cap_effective;
-    o["process"] = std::move(p);
+  w.end_object();
+}
+
+// sockwarden.request.effect: what the daemon did (agent/request_effects).
+void write_effect(JsonWriter& w, const RequestEffect& f) {
+  const bool verified = f.status == "verified";
+  w.begin_object();
+  if (f.container) {
+    w.key("capabilities");
+    w.string_array(f.capabilities);
+  }
+  w.member_if("container_id", f.container_id);
+  if (f.container) {
+    w.key("devices");
+    w.string_array(f.devices);
+  }
+  w.member_if("exec_id", f.exec_id);
+  if (f.container) {
+    w.key("host_mounts");
+    w.string_array(f.host_mounts);
   }
   if (f.image) {
-    json imgs = json::array();
+    w.key("images");
+    w.begin_array();
     for (const auto& c : f.images) {
-      json i{{"ref", c.ref}, {"image_id", c.image_id}};
-      if (!c.previous.empty()) i["previous"] = c.previous;
-      imgs.push_back(std::move(i));
+      w.begin_object();
+      w.member("image_id", c.image_id);
+      w.member_if("previous", c.previous);
+      w.member("ref", c.ref);
+      w.end_object();
     }
-    o["images"] = std::move(imgs);
+    w.end_array();
   }
-  if (f.status == "verified") {
-    json flags = json::array();
-    std::unordered_set<std::string> seen;
-    for (const auto& r : f.risk)
-      if (seen.insert(r.name).second) flags.push_back(r.name);
-    o["risk_flags"] = std::move(flags);
-    o["mismatch"] = f.mismatch;
+  if (verified) {
+    w.key("mismatch");
+    w.string_array(f.mismatch);
   }
-  return o;
+  if (f.container) {
+    w.key("namespaces");
+    write_namespaces(w, f.namespaces);
+    w.member_bool("privileged", f.privileged);
+  }
+  if (f.exec) {
+    w.key("process");
+    w.begin_object();
+    w.member_if("cap_effective", f.cap_effective);
+    w.key("command");
+    w.string_array(f.command);
+    if (f.euid != UINT32_MAX) w.member("euid", f.euid);
+    if (f.pid) w.member("pid", f.pid);
+    w.member_bool("privileged", f.exec_privileged);
+    if (f.uid != UINT32_MAX) w.member("uid", f.uid);
+    w.end_object();
+  }
+  w.member_if("reason", f.reason);
+  if (verified) {
+    w.key("risk_flags");
+    write_distinct_names(w, f.risk);
+  }
+  if (f.container) {
+    w.key("security_options");
+    w.string_array(f.security_options);
+  }
+  w.member_if("source", f.source);
+  w.member("status", f.status);
+  w.end_object();
 }
 
 }  // namespace
 
-void add_request_fields(nlohmann::json& j, const Event& e) {
-  using nlohmann::json;
+void write_http_member(JsonWriter& w, const Event& e) {
   if (!e.request) return;
   const DecodedRequest& r = *e.request;
-  j["event"]["severity"] = e.severity_score;
-  j["event"]["dataset"] = "sockwarden.request";
-  json http{{"request", {{"method", r.method}, {"body", {{"bytes", r.body_bytes}}}}}};
-  if (r.protocol == "http/1.1") http["version"] = "1.1";
-  else if (r.protocol == "http/1.0") http["version"] = "1.0";
-  else if (r.protocol == "http/2") http["version"] = "2";
-  if (r.status_code) http["response"] = {{"status_code", *r.status_code}};
-  j["http"] = std::move(http);
-  json url{{"path", r.path}};
-  if (!r.query.empty()) url["query"] = r.query;
-  // As sent (API version included), with the redacted query.
-  std::string original = r.target.substr(0, r.target.find('?'));
-  if (!r.query.empty()) original += "?" + r.query;
-  url["original"] = original;
-  j["url"] = std::move(url);
-  if (!r.user_agent.empty()) j["user_agent"] = {{"original", r.user_agent}};
+  w.key("http");
+  w.begin_object();
+  w.key("request");
+  w.begin_object();
+  w.key("body");
+  w.begin_object();
+  w.member("bytes", r.body_bytes);
+  w.end_object();
+  w.member("method", r.method);
+  w.end_object();
+  if (r.status_code) {
+    w.key("response");
+    w.begin_object();
+    w.member("status_code", *r.status_code);
+    w.end_object();
+  }
+  if (r.protocol == "http/1.1") w.member("version", "1.1");
+  else if (r.protocol == "http/1.0") w.member("version", "1.0");
+  else if (r.protocol == "http/2") w.member("version", "2");
+  w.end_object();
+}
 
-  json risk_flags = json::array(), risk = json::array(), host_mounts = json::array();
-  std::unordered_set<std::string> flag_seen;  // a set, not a scan: thousands of flags stay linear
-  for (const auto& f : r.risk) {
-    if (flag_seen.insert(f.name).second) risk_flags.push_back(f.name);
-    json item{{"flag", f.name}};
-    if (!f.detail.empty()) item["detail"] = f.detail;
-    risk.push_back(std::move(item));
-    if (f.name == "host-mount") host_mounts.push_back(f.detail);
+void write_url_member(JsonWriter& w, const Event& e) {
+  if (!e.request) return;
+  const DecodedRequest& r = *e.request;
+  w.key("url");
+  w.begin_object();
+  // As sent (API version included), with the redacted query.
+  std::string_view target(r.target);
+  std::string original(target.substr(0, target.find('?')));
+  if (!r.query.empty()) original += "?" + r.query;
+  w.member("original", original);
+  w.member("path", r.path);
+  w.member_if("query", r.query);
+  w.end_object();
+}
+
+void write_user_agent_member(JsonWriter& w, const Event& e) {
+  if (!e.request || e.request->user_agent.empty()) return;
+  w.key("user_agent");
+  w.begin_object();
+  w.member("original", e.request->user_agent);
+  w.end_object();
+}
+
+void write_request_member(JsonWriter& w, const Event& e) {
+  if (!e.request) return;
+  const DecodedRequest& r = *e.request;
+  w.key("request");
+  w.begin_object();
+  if (!r.anomalies.empty()) {
+    w.key("anomalies");
+    w.string_array(r.anomalies);
   }
-  json req{
-      {"protocol", r.protocol},
-      {"operation", r.operation},
-      {"severity", e.severity},
-      {"risk_flags", std::move(risk_flags)},
-      {"risk", std::move(risk)},
-      {"truncated", r.truncated},
-      {"unparsed_body", r.unparsed_body},
-  };
-  if (!r.api_version.empty()) req["api_version"] = r.api_version;
-  if (r.content_length) req["content_length"] = *r.content_length;
-  if (r.chunked) req["chunked"] = true;
-  if (!host_mounts.empty()) req["host_mounts"] = std::move(host_mounts);
-  if (!r.summary.empty()) req["summary"] = json(r.summary);
-  if (!r.anomalies.empty()) req["anomalies"] = r.anomalies;
+  w.member_if("api_version", r.api_version);
+  if (r.chunked) w.member_bool("chunked", true);
+  if (r.content_length) w.member("content_length", *r.content_length);
+  if (r.effect) {
+    w.key("effect");
+    write_effect(w, *r.effect);
+  }
   if (!r.grpc_service.empty()) {
-    json g{{"service", r.grpc_service}, {"method", r.grpc_method}};
-    if (!r.containerd_namespace.empty()) g["containerd_namespace"] = r.containerd_namespace;
-    req["grpc"] = std::move(g);
+    w.key("grpc");
+    w.begin_object();
+    w.member_if("containerd_namespace", r.containerd_namespace);
+    w.member("method", r.grpc_method);
+    w.member("service", r.grpc_service);
+    w.end_object();
   }
-  if (r.effect) req["effect"] = effect_json(*r.effect);
-  auto& sw = j["sockwarden"];
-  sw.erase("payload");
-  sw.erase("payload_captured");
-  sw.erase("result");
-  sw["bytes"] = r.body_bytes;
-  sw["request"] = std::move(req);
+  bool any_host_mount = false;
+  for (const auto& f : r.risk) any_host_mount = any_host_mount || f.name == "host-mount";
+  if (any_host_mount) {
+    w.key("host_mounts");
+    w.begin_array();
+    for (const auto& f : r.risk)
+      if (f.name == "host-mount") w.string(f.detail);
+    w.end_array();
+  }
+  w.member("operation", r.operation);
+  w.member("protocol", r.protocol);
+  w.key("risk");
+  w.begin_array();
+  for (const auto& f : r.risk) {
+    w.begin_object();
+    w.member_if("detail", f.detail);
+    w.member("flag", f.name);
+    w.end_object();
+  }
+  w.end_array();
+  w.key("risk_flags");
+  write_distinct_names(w, r.risk);
+  w.member("severity", e.severity);
+  if (!r.summary.empty()) {
+    w.key("summary");
+    w.value(r.summary);
+  }
+  w.member_bool("truncated", r.truncated);
+  w.member_bool("unparsed_body", r.unparsed_body);
+  w.end_object();
 }
 
 std::string request_brief(const Event& e) {

@@ -54,6 +54,19 @@ std::string safe_dump(const nlohmann::ordered_json& j, int indent) {
   return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
+bool is_valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {  // the common case: ASCII
+      i++;
+      continue;
+    }
+    auto [n, valid] = utf8_seq(s, i);
+    if (!valid) return false;
+    i += n;
+  }
+  return true;
+}
+
 std::string valid_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());

@@ -18,6 +18,8 @@ std::string safe_dump(const nlohmann::ordered_json& j, int indent = -1);
 
 // s with every invalid UTF-8 sequence replaced by U+FFFD, as safe_dump does.
 std::string valid_utf8(std::string_view s);
+// Whether s is valid UTF-8 (RFC 3629), i.e. valid_utf8(s) == s. Allocates nothing.
+bool is_valid_utf8(std::string_view s);
 
 // For human-readable reports: C0 controls (ESC, CR, LF, TAB, ...), DEL and
 // the C1 range (U+0080..U+009F, which some terminals take as CSI) become
