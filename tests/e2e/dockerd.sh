@@ -52,6 +52,17 @@ e2e_watchdog_start() {
 # Host docker CLI, always pointed at the private daemon.
 e2e_docker() { DOCKER_CONFIG="$E2E_DIR/cli-config" docker -H "unix://$E2E_SOCK" "$@"; }
 
+# e2e_wait_image EVENTS OP: until the request event of image operation OP carries its effect
+# (settled at two looks agreeing), at most 10 s.
+e2e_wait_image() {
+  local i
+  for i in $(seq 100); do
+    grep '"action":"request"' "$1" | grep "\"operation\":\"$2\"" | grep -q '"effect":' && return 0
+    sleep 0.1
+  done
+  e2e_log "no effect on an $2 request after 10 s"
+}
+
 e2e_require_tools() {
   local missing=() t
   for t in dockerd containerd containerd-shim-runc-v2 runc docker busybox python3 mountpoint; do

@@ -63,19 +63,8 @@ printf 'FROM local/busybox:1\nLABEL sw.case=poisoned\n' >"$E2E_DIR/evil-ctx/Dock
 DOCKER_BUILDKIT=0 e2e_docker build -q -t local/sw-evil:1 "$E2E_DIR/evil-ctx" >/dev/null || fail "docker build sw-evil"
 IMAGE_C=$(e2e_docker inspect -f '{{.Id}}' local/sw-evil:1) || fail "docker inspect local/sw-evil:1"
 e2e_docker save -o "$E2E_DIR/evil.tar" local/sw-evil:1 || fail "docker save local/sw-evil:1"
-python3 - "$E2E_DIR/evil.tar" "$E2E_DIR/poisoned.tar" <<'PY' || fail "poisoned tarball"
-import io, json, sys, tarfile
-src, dst = tarfile.open(sys.argv[1]), tarfile.open(sys.argv[2], "w")
-for m in src.getmembers():
-    data = src.extractfile(m).read() if m.isfile() else None
-    if m.name == "manifest.json":
-        man = json.loads(data)
-        man[0]["RepoTags"] = ["local/busybox:1"]
-        data = json.dumps(man).encode()
-        m.size = len(data)
-    dst.addfile(m, io.BytesIO(data) if data is not None else None)
-dst.close()
-PY
+python3 "$HERE/poison_tarball.py" "$E2E_DIR/evil.tar" "$E2E_DIR/poisoned.tar" local/busybox:1 ||
+  fail "poisoned tarball"
 echo sw-imported >"$E2E_DIR/import-root/etc/hostname"
 tar -C "$E2E_DIR/import-root" -cf "$E2E_DIR/import.tar" . || fail "import tarball"
 
@@ -99,26 +88,17 @@ e2e_wait_effects "$EVENTS" "$CLIENT_OUT" 20 audit
 # for before the next: a build that tags a new image B, a tag that points local/sw-evil:1 at B
 # (it named C), a load of the poisoned tarball that points local/busybox:1 at C (the name is
 # inside the tarball, which nothing decodes), an import (the pull endpoint).
-# wait_image OP: until the request event of OP carries its effect (settled at two looks agreeing).
-wait_image() {
-  local i
-  for i in $(seq 100); do
-    grep '"action":"request"' "$EVENTS" | grep "\"operation\":\"$1\"" | grep -q '"effect":' && return 0
-    sleep 0.1
-  done
-  e2e_log "no effect on an $1 request after 10 s"
-}
 # The classic builder (BuildKit would hijack the connection into a gRPC session).
 DOCKER_BUILDKIT=0 e2e_docker build -q -t local/sw-built:1 "$E2E_DIR/build-ctx" >/dev/null || fail "docker build"
 IMAGE_B=$(e2e_docker inspect -f '{{.Id}}' local/sw-built:1) || fail "docker inspect local/sw-built:1"
-wait_image image-build
+e2e_wait_image "$EVENTS" image-build
 e2e_docker tag local/sw-built:1 local/sw-evil:1 || fail "docker tag"
-wait_image image-tag
+e2e_wait_image "$EVENTS" image-tag
 e2e_docker load -q -i "$E2E_DIR/poisoned.tar" >/dev/null || fail "docker load"
-wait_image image-load
+e2e_wait_image "$EVENTS" image-load
 e2e_docker import "$E2E_DIR/import.tar" local/sw-imported:1 >/dev/null || fail "docker import"
 IMAGE_I=$(e2e_docker inspect -f '{{.Id}}' local/sw-imported:1) || fail "docker inspect local/sw-imported:1"
-wait_image image-pull
+e2e_wait_image "$EVENTS" image-pull
 IMAGES_OUT=$E2E_DIR/images.json
 printf '{"a":"%s","b":"%s","c":"%s","imported":"%s"}\n' "$IMAGE_A" "$IMAGE_B" "$IMAGE_C" "$IMAGE_I" >"$IMAGES_OUT"
 e2e_log "images: A $IMAGE_A, built B $IMAGE_B, poisoned C $IMAGE_C, imported $IMAGE_I"

@@ -15,6 +15,8 @@
 # client's pid: the effect read from podman's OCI spec (privileged, host mount /, the container
 # id the daemon answered), the recomputed flags (privileged, host-mount, effect-mismatch where
 # the body did not say it) and severity (high or above); for the exec, the command runc ran.
+# Then the docker CLI, pointed at podman's socket, builds, tags, loads a poisoned tarball and
+# imports; check_image_effects.py asserts each is judged by podman's images.json.
 #
 # Exit: 0 pass, 1 fail (a missing prerequisite fails too: see tests.cmake).
 set -uo pipefail
@@ -55,6 +57,24 @@ e2e_podman run -d --name eff-target --network none "${PM_ULIMITS[@]}" localhost/
   fail "could not start the exec target container"
 TARGET_ID=$(e2e_podman inspect -f '{{.Id}}' eff-target) || fail "podman inspect eff-target"
 
+# The image cases' material, made before the agent starts (not through the socket): image A is
+# localhost/busybox:1; C (docker.io/local/sw-evil:1: what the compat API, like Docker, calls
+# local/sw-evil:1) is imported from another rootfs; C's archive renamed localhost/busybox:1 is the
+# poisoned tarball; an import rootfs.
+IMAGE_A=sha256:$(e2e_podman inspect -f '{{.Id}}' localhost/busybox:1) || fail "podman inspect localhost/busybox:1"
+mkdir -p "$PM_DIR/evil-root/etc" "$PM_DIR/import-root/etc" "$PM_DIR/build-ctx"
+printf 'FROM localhost/busybox:1\nLABEL sw.case=image-build\n' >"$PM_DIR/build-ctx/Dockerfile"
+echo sw-evil >"$PM_DIR/evil-root/etc/hostname"
+tar -C "$PM_DIR/evil-root" -c . | e2e_podman import - docker.io/local/sw-evil:1 >/dev/null || fail "podman import C"
+IMAGE_C=sha256:$(e2e_podman inspect -f '{{.Id}}' docker.io/local/sw-evil:1) || fail "podman inspect C"
+e2e_podman save --format docker-archive -o "$PM_DIR/evil.tar" docker.io/local/sw-evil:1 >/dev/null ||
+  fail "podman save C"
+python3 "$HERE/poison_tarball.py" "$PM_DIR/evil.tar" "$PM_DIR/poisoned.tar" localhost/busybox:1 ||
+  fail "poisoned tarball"
+echo sw-imported >"$PM_DIR/import-root/etc/hostname"
+tar -C "$PM_DIR/import-root" -cf "$PM_DIR/import.tar" . || fail "import tarball"
+pm_docker() { DOCKER_CONFIG="$PM_DIR/cli-config" docker -H "unix://$PM_SOCK" "$@"; }
+
 EVENTS=$PM_DIR/events.jsonl
 AGENT_LOG=$PM_DIR/agent.log
 # --docker-data-root: the private daemon's state (a daemon found running is searched too).
@@ -69,6 +89,27 @@ cat "$CLIENT_OUT"
 # Each effect arrives when podman's state or the exec record shows it, or as "unknown" when
 # the effect stage's window ends. A missing one is reported by the checks below.
 e2e_wait_effects "$EVENTS" "$CLIENT_OUT" 20
+
+# Image requests through podman's compat API, each waited for before the next: a build that tags
+# a new image B, a tag that points local/sw-evil:1 at B (it named C), a load of the poisoned
+# tarball that points localhost/busybox:1 at C, an import.
+DOCKER_BUILDKIT=0 pm_docker build -q -t local/sw-built:1 "$PM_DIR/build-ctx" >/dev/null || fail "docker build (podman)"
+IMAGE_B=sha256:$(e2e_podman inspect -f '{{.Id}}' docker.io/local/sw-built:1) || fail "podman inspect built"
+e2e_wait_image "$EVENTS" image-build
+pm_docker tag local/sw-built:1 local/sw-evil:1 || fail "docker tag (podman)"
+e2e_wait_image "$EVENTS" image-tag
+pm_docker load -q -i "$PM_DIR/poisoned.tar" >/dev/null || fail "docker load (podman)"
+e2e_wait_image "$EVENTS" image-load
+pm_docker import "$PM_DIR/import.tar" local/sw-imported:1 >/dev/null || fail "docker import (podman)"
+IMAGE_I=sha256:$(e2e_podman inspect -f '{{.Id}}' docker.io/local/sw-imported:1) || fail "podman inspect imported"
+e2e_wait_image "$EVENTS" image-pull
+IMAGES_OUT=$PM_DIR/images.json
+printf '{"a":"%s","b":"%s","c":"%s","imported":"%s","busybox":"localhost/busybox:1"}\n' "$IMAGE_A" "$IMAGE_B" "$IMAGE_C" \
+  "$IMAGE_I" >"$IMAGES_OUT"
+e2e_log "images: A $IMAGE_A, built B $IMAGE_B, C $IMAGE_C, imported $IMAGE_I"
 e2e_agent_finish "$AGENT_LOG" || exit 1
 python3 "$HERE/../schema/validate_events.py" "$EVENTS" || fail "events do not match schema/sockwarden-event.schema.json"
 python3 "$HERE/check_dockerd_effects.py" "$EVENTS" --client "$CLIENT_OUT" --tier "$TIER" --target-id "$TARGET_ID" --runtime podman
+rc=$?
+python3 "$HERE/check_image_effects.py" "$EVENTS" --images "$IMAGES_OUT" --source podman-image-state || rc=1
+exit $rc

@@ -1,5 +1,5 @@
 // Image request effects (agent/image_effects, docs/request-effects.md): dockerd's
-// repositories.json read with hostile files, references as requests name them, and the stage
+// repositories.json and podman's images.json read with hostile files, references as requests name them, and the stage
 // judging pulls, loads, builds and tags by what the store now says.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -14,6 +14,7 @@
 #include "decode/docker_api_decoder.h"
 #include "decode/docker_api_routes.h"
 #include "enrich/docker_image_state.h"
+#include "enrich/podman_image_state.h"
 
 namespace sockwarden {
 namespace {
@@ -118,6 +119,103 @@ TEST(ImageEffectsState, ChangesAndFamiliarNames) {
   EXPECT_EQ(docker_familiar_ref("app", "sha256:" + std::string(64, 'e')), "app@sha256:" + std::string(64, 'e'));
   EXPECT_EQ(docker_familiar_ref("a b"), "");
   EXPECT_EQ(docker_familiar_ref(std::string(600, 'a')), "");
+}
+
+// podman's containers/storage image store: <graph root>/<driver>-images/images.json.
+struct TempPodmanRoot {
+  std::string dir;
+  TempPodmanRoot() {
+    char t[] = "/tmp/sw-pm-images-XXXXXX";
+    dir = mkdtemp(t);
+    fs::create_directories(dir + "/vfs-images");
+  }
+  ~TempPodmanRoot() { fs::remove_all(dir); }
+  std::string file() const { return dir + "/vfs-images/images.json"; }
+  void write(const std::string& text) const {
+    std::ofstream(file() + ".tmp") << text;
+    fs::rename(file() + ".tmp", file());
+  }
+  // id (64 hex, no "sha256:") -> names, as podman writes them.
+  void images(const std::vector<std::pair<std::string, std::vector<std::string>>>& v) const {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& [id, names] : v) j.push_back({{"id", id}, {"names", names}, {"layer", "x"}});
+    write(j.dump());
+  }
+};
+
+TEST(ImageEffectsState, PodmanImagesJsonInFamiliarFormAndHostileFiles) {
+  TempPodmanRoot t;
+  const uint32_t me = geteuid();
+  t.images({{std::string(64, 'a'), {"localhost/busybox:1", "docker.io/library/alpine:3"}},
+            {std::string(64, 'b'), {"quay.io/x/y:2", "bad name"}},
+            {"not-an-id", {"z:1"}}});
+  auto r = read_podman_image_refs(t.dir, me);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(*r, (ImageRefs{{"localhost/busybox:1", kA}, {"alpine:3", kA}, {"quay.io/x/y:2", kB}}));
+  EXPECT_FALSE(read_podman_image_refs(t.dir, me + 1));  // owned by someone else
+  fs::rename(t.file(), t.dir + "/real.json");
+  fs::create_symlink(t.dir + "/real.json", t.file());  // a symlinked images.json
+  EXPECT_FALSE(read_podman_image_refs(t.dir, me));
+  fs::remove(t.file());
+  t.write(std::string(5000, '[') + std::string(5000, ']'));  // too deep
+  EXPECT_FALSE(read_podman_image_refs(t.dir, me));
+  EXPECT_FALSE(parse_podman_images(R"({"id":"x"})"));  // not an array
+  EXPECT_EQ(parse_podman_images(R"([1,{"id":7},{"id":")" + std::string(64, 'c') + R"(","names":"x:1"}])")->size(),
+            0u);
+  EXPECT_FALSE(read_podman_image_refs(t.dir + "/missing", me));
+  EXPECT_EQ(podman_local_name("local/sw-evil"), "localhost/local/sw-evil");
+  EXPECT_EQ(podman_local_name("x"), "localhost/x");
+  EXPECT_EQ(podman_local_name("localhost/x"), "localhost/x");
+  EXPECT_EQ(podman_local_name("quay.io/x"), "quay.io/x");
+  EXPECT_EQ(podman_local_name("localhost:5000/app"), "localhost:5000/app");  // a registry, kept
+}
+
+// The same stage judges a podman tag (compat route on podman's socket, or a libpod route) by
+// podman's store, never by dockerd's.
+TEST(ImageEffectsStage, PodmanTagIsJudgedByPodmansStore) {
+  TempRoot docker;
+  docker.refs({{"local/busybox:1", kA}});
+  TempPodmanRoot pm;
+  pm.images({{std::string(64, 'a'), {"localhost/busybox:1"}}, {std::string(64, 'c'), {"docker.io/local/sw-evil:1"}}});
+  RequestEffects::Sources s;
+  s.docker_roots = [&] { return std::vector<std::string>{docker.dir}; };
+  s.podman_graph_roots = {pm.dir};
+  s.state_owner = geteuid();
+  RequestEffects fx(s);
+  auto t0 = RequestEffects::Clock::now();
+  Event tag = image_request("/v1.41/images/busybox:1/tag?repo=local/sw-evil&tag=1", 201);
+  tag.socket_path = "/run/podman/podman.sock";
+  EXPECT_TRUE(fx.admit(one(std::move(tag)), t0).empty());
+  pm.images({{std::string(64, 'a'), {"localhost/busybox:1", "docker.io/local/sw-evil:1"}}});  // moved C -> A
+  auto out = fx.expire(t0 + std::chrono::milliseconds(500));
+  ASSERT_EQ(out.size(), 1u);
+  const auto& r = *out[0].request;
+  ASSERT_TRUE(r.effect);
+  EXPECT_EQ(r.effect->status, "verified");
+  EXPECT_EQ(r.effect->source, "podman-image-state");
+  ASSERT_EQ(r.effect->images.size(), 1u);
+  EXPECT_EQ(r.effect->images[0], (ImageRefChange{"local/sw-evil:1", kA, kC}));
+  EXPECT_TRUE(r.has_risk("image-tag-replaced"));
+  EXPECT_TRUE(r.effect->mismatch.empty());  // it named local/sw-evil:1: docker.io/local/sw-evil:1 on the compat API
+
+  // A libpod tag of a name without a registry makes a local image: localhost/mine:2.
+  Event libpod_tag = image_request("/v4.0.0/libpod/images/busybox:1/tag?repo=mine&tag=2", 201);
+  EXPECT_TRUE(fx.admit(one(std::move(libpod_tag)), t0).empty());
+  pm.images({{std::string(64, 'a'), {"localhost/busybox:1", "docker.io/local/sw-evil:1", "localhost/mine:2"}}});
+  auto tagged = fx.expire(t0 + std::chrono::milliseconds(600));
+  ASSERT_EQ(tagged.size(), 1u);
+  ASSERT_TRUE(tagged[0].request->effect);
+  EXPECT_EQ(tagged[0].request->effect->images, (std::vector<ImageRefChange>{{"localhost/mine:2", kA, ""}}));
+  EXPECT_TRUE(tagged[0].request->effect->mismatch.empty());
+
+  // A libpod pull whose store never changes: unknown at the end of the window, not docker's fault.
+  Event pull = image_request("/v4.0.0/libpod/images/pull?reference=quay.io/x/y:2", 200);
+  EXPECT_TRUE(fx.admit(one(std::move(pull)), t0).empty());
+  auto late = fx.expire(t0 + std::chrono::seconds(60));
+  ASSERT_EQ(late.size(), 1u);
+  ASSERT_TRUE(late[0].request->effect);
+  EXPECT_EQ(late[0].request->effect->status, "unknown");
+  EXPECT_EQ(late[0].request->effect->reason, "no-image-change");
 }
 
 TEST(ImageEffectsStage, TagReplacedByALoadIsFlaggedAfterTwoLooks) {

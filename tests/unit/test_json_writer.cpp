@@ -163,6 +163,10 @@ TEST(JsonLine, RequestsWithEveryMemberAndEffect) {
   r.summary["HostConfig"] = {{"Privileged", true}, {"CapAdd", {"SYS_ADMIN"}}, {"Memory", 1.5}};
   r.summary["Env"] = nullptr;
   r.summary["Count"] = -3;
+  // Keys from a hostile body: escaped; two that differ only in invalid bytes become one.
+  r.summary["we\"ird\xff"] = "a";
+  r.summary["we\"ird\xfe"] = "b";
+  r.summary["\xef\xbf\xbc"] = "sorts before U+FFFD";
   r.add_risk("privileged");
   r.add_risk("host-mount", "/");
   r.add_risk("host-mount", "/var/run/docker.sock");
@@ -293,7 +297,10 @@ TEST(JsonLine, AgentEvents) {
   finding.finding = f;
   ContainerInfo ci;
   ci.ref.id = std::string(64, 'b');
-  ci.ref.parents = {ContainerRef{"docker", std::string(64, 'c')}};
+  ContainerRef outer;
+  outer.runtime = "docker";
+  outer.id = std::string(64, 'c');
+  ci.ref.parents = {outer};
   ci.pod_uid = "u";
   finding.container = ci;
   expect_same(finding, "audit-finding");

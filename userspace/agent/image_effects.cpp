@@ -4,14 +4,11 @@
 
 #include "decode/docker_api_routes.h"
 #include "decode/risk_flags.h"
+#include "enrich/podman_image_state.h"
 
 namespace sockwarden {
 namespace {
 
-std::string summary_string(const DecodedRequest& r, const char* key) {
-  auto it = r.summary.find(key);
-  return it != r.summary.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // The repository part of a stored reference: "x:1" -> "x", "x@sha256:.." -> "x", "h:5000/x:1" -> "h:5000/x".
 std::string repo_of(const std::string& ref) {
@@ -39,41 +36,49 @@ bool is_image_op(const std::string& op) {
   return op == "image-pull" || op == "image-load" || op == "image-build" || op == "image-tag";
 }
 
-std::vector<std::string> image_refs_named(const DecodedRequest& r) {
+std::vector<std::string> image_refs_named(const DecodedRequest& r, ImageStore store) {
+  // podman's libpod API makes a tag or build named without a registry a local image
+  // ("localhost/x"); its compat API, like Docker, takes it for docker.io.
+  const bool libpod_local = store == ImageStore::Podman && r.path.rfind("/libpod/", 0) == 0;
+  auto familiar = [&](std::string_view name, std::string_view tag) {
+    if (libpod_local && r.operation != "image-pull" && !name.empty())
+      return docker_familiar_ref(podman_local_name(name), tag);
+    return docker_familiar_ref(name, tag);
+  };
   std::vector<std::string> out;
   const std::string& op = r.operation;
   if (op == "image-pull") {
-    const std::string image = summary_string(r, "image");
+    const std::string image = r.summary_string("image");
     std::string tag = query_param(r.query, "tag");
     // A pull without a tag pulls every tag of the repository (`docker pull -a`); an import
     // without one is tagged latest.
     // (repo_of(image) == image: no tag and no digest in the name.)
-    if (tag.empty() && summary_string(r, "from_src").empty() && !image.empty() && repo_of(image) == image) {
-      std::string f = docker_familiar_ref(image);
+    if (tag.empty() && r.summary_string("from_src").empty() && !image.empty() && repo_of(image) == image) {
+      std::string f = familiar(image, {});
       if (!f.empty()) out.push_back(repo_of(f) + "/");  // "x/": any reference in repository x
       return out;
     }
-    if (std::string f = docker_familiar_ref(image); !f.empty()) out.push_back(f);
+    if (std::string f = familiar(image, {}); !f.empty()) out.push_back(f);
   } else if (op == "image-tag") {
-    if (std::string f = docker_familiar_ref(summary_string(r, "repo"), summary_string(r, "tag")); !f.empty())
+    if (std::string f = familiar(r.summary_string("repo"), r.summary_string("tag")); !f.empty())
       out.push_back(f);
   } else if (op == "image-build") {
     for (const auto& t : query_params(r.query, "t"))
-      if (std::string f = docker_familiar_ref(t); !f.empty()) out.push_back(f);
+      if (std::string f = familiar(t, {}); !f.empty()) out.push_back(f);
   }
   return out;
 }
 
-RequestEffect image_effect(const DecodedRequest& r, std::vector<ImageRefChange> changes) {
+RequestEffect image_effect(const DecodedRequest& r, std::vector<ImageRefChange> changes, ImageStore store) {
   RequestEffect eff;
   eff.status = "verified";
-  eff.source = "docker-image-state";
+  eff.source = store == ImageStore::Podman ? "podman-image-state" : "docker-image-state";
   eff.image = true;
   const std::string& op = r.operation;
   const char* flag = op == "image-build" ? risk::kImageBuild : op == "image-tag" ? risk::kImageTag : risk::kImagePull;
   // A load names nothing it makes (the names are in its tarball): nothing to disagree with.
   const bool checkable = op != "image-load";
-  const std::vector<std::string> names = image_refs_named(r);
+  const std::vector<std::string> names = image_refs_named(r, store);
   for (const auto& c : changes) {
     eff.risk.push_back(RiskFlag{flag, c.ref});
     if (!c.previous.empty()) eff.risk.push_back(RiskFlag{risk::kImageTagReplaced, c.ref});
@@ -96,7 +101,7 @@ std::shared_ptr<const ImageRefs> ImageEffects::current(Clock::time_point now) {
   auto refs = std::make_shared<ImageRefs>();
   any_root_ = false;
   for (const auto& root : roots_ ? roots_() : std::vector<std::string>{}) {
-    auto r = read_docker_image_refs(root, owner_);
+    auto r = store_ == ImageStore::Podman ? read_podman_image_refs(root, owner_) : read_docker_image_refs(root, owner_);
     if (!r) continue;
     any_root_ = true;
     for (auto& [k, v] : *r)
@@ -122,7 +127,7 @@ bool ImageEffects::resolve(DecodedRequest& r, Watch& w, Clock::time_point now, b
                            const std::vector<std::string>& others_named, bool other_load) {
   auto cur = current(now);
   if (!w.before) w.before = baseline_ ? baseline_ : cur;
-  const std::vector<std::string> mine = image_refs_named(r);
+  const std::vector<std::string> mine = image_refs_named(r, store_);
   std::vector<ImageRefChange> changes;
   for (auto& c : image_ref_changes(*w.before, *cur)) {
     if (credited(c)) continue;
@@ -138,7 +143,7 @@ bool ImageEffects::resolve(DecodedRequest& r, Watch& w, Clock::time_point now, b
     const bool untagged_build = r.operation == "image-build" && mine.empty() && r.status_code &&
                                 *r.status_code < 400;
     if (untagged_build && any_root_) {
-      r.effect = image_effect(r, {});
+      r.effect = image_effect(r, {}, store_);
     } else {
       r.effect = RequestEffect::unknown(any_root_ ? "no-image-change" : "no-runtime-state");
     }
@@ -155,7 +160,7 @@ bool ImageEffects::resolve(DecodedRequest& r, Watch& w, Clock::time_point now, b
   }
   credit(changes);
   baseline_ = cur;
-  r.effect = image_effect(r, std::move(changes));
+  r.effect = image_effect(r, std::move(changes), store_);
   return true;
 }
 

@@ -1,7 +1,8 @@
 // The effect of an image request (pull, import, load, build, tag; Docker's API
-// and podman's compat/libpod routes to the same store): which references the
-// daemon's image store now points at which image, read from dockerd's
-// repositories.json (enrich/docker_image_state), never from the caller's bytes.
+// and podman's compat and libpod routes): which references the daemon's image
+// store now points at which image, read from dockerd's repositories.json
+// (enrich/docker_image_state) or podman's images.json (enrich/podman_image_state),
+// never from the caller's bytes. Both are compared in Docker's familiar form.
 //
 // A load's body is an image tarball nobody decodes, a pull or build streams
 // for seconds, and a tag's reply comes after the fact; so the store is
@@ -35,6 +36,9 @@ namespace sockwarden {
 // True for the image requests whose effect is looked for.
 bool is_image_op(const std::string& op);
 
+// Whose image store a request is judged by.
+enum class ImageStore { Docker, Podman };
+
 class ImageEffects {
  public:
   using Clock = std::chrono::steady_clock;
@@ -47,7 +51,9 @@ class ImageEffects {
     bool looked = false;
   };
 
-  ImageEffects(Roots docker_roots, uint32_t owner) : roots_(std::move(docker_roots)), owner_(owner) {}
+  // roots: dockerd data roots, or podman graph roots.
+  ImageEffects(Roots roots, uint32_t owner, ImageStore store = ImageStore::Docker)
+      : roots_(std::move(roots)), owner_(owner), store_(store) {}
 
   // The baseline for a request admitted now (read at the first call: call early, at start).
   Watch watch(Clock::time_point now);
@@ -67,6 +73,7 @@ class ImageEffects {
 
   Roots roots_;
   uint32_t owner_;
+  ImageStore store_;
   bool any_root_ = false;
   std::shared_ptr<const ImageRefs> baseline_;
   std::shared_ptr<const ImageRefs> current_;
@@ -78,10 +85,11 @@ class ImageEffects {
 // What the request named it would make, as the store keys references; empty:
 // it named nothing checkable (a load: the names are inside its tarball).
 // A repository without a tag ("x", a pull of every tag) matches any "x:..."/"x@...".
-std::vector<std::string> image_refs_named(const DecodedRequest& r);
+std::vector<std::string> image_refs_named(const DecodedRequest& r, ImageStore store = ImageStore::Docker);
 
 // The effect of `changes` for request `r` (flags, mismatch against what it named).
-RequestEffect image_effect(const DecodedRequest& r, std::vector<ImageRefChange> changes);
+RequestEffect image_effect(const DecodedRequest& r, std::vector<ImageRefChange> changes,
+                           ImageStore store = ImageStore::Docker);
 
 // True when `ref` (as the store keys it) is one of `names` (image_refs_named).
 bool image_ref_named(const std::vector<std::string>& names, const std::string& ref);

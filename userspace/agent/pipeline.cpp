@@ -191,8 +191,10 @@ Agent::Agent(const AgentOptions& opts, EventSink& sink)
   effect_sources.containerd_states = [this] { return containerd_states_; };
   effect_sources.execs = runtime_execs_.get();
   // podman's graph root (rootful; rootless stores are their users' to write, and not trusted).
-  effect_sources.podman_dirs =
-      podman_container_dirs(opts_.containers_storage.empty() ? "/var/lib/containers/storage" : opts_.containers_storage);
+  const std::string podman_root =
+      opts_.containers_storage.empty() ? "/var/lib/containers/storage" : opts_.containers_storage;
+  effect_sources.podman_dirs = podman_container_dirs(podman_root);
+  effect_sources.podman_graph_roots = {podman_root};
   effects_ = std::make_unique<RequestEffects>(std::move(effect_sources));
   audit_ = make_continuous_audit(opts_);
   records_ = std::make_unique<RecordBuilder>(*builder_, *correlator_);

@@ -17,11 +17,6 @@ namespace {
 
 const std::string& op_of(const Event& e) { return e.request->operation; }
 
-std::string summary_string(const DecodedRequest& r, const char* key) {
-  auto it = r.summary.find(key);
-  return it != r.summary.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 size_t estimate_bytes(const Event& e) {
   size_t n = sizeof(Event) + e.cgroup_path.size() + e.socket_path.size() + e.process.executable.size() +
              e.process.command_line.size() + e.process.name.size() + e.process.ancestors.size() * 96;
@@ -160,11 +155,24 @@ bool wants_effect(const DecodedRequest& r) {
          op == "exec-start";
 }
 
+// A podman request: a libpod route, or a compat route on podman's socket.
+static bool is_podman_request(const Event& e) {
+  return e.request->path.rfind("/libpod/", 0) == 0 || e.socket_path.find("podman") != std::string::npos;
+}
+
 RequestEffects::RequestEffects(Sources s, EffectLimits limits)
-    : src_(std::move(s)), limits_(limits), images_(src_.docker_roots, src_.state_owner) {
-  // The image store's baseline predates every request: a tag's reply, and so its event, comes
+    : src_(std::move(s)),
+      limits_(limits),
+      images_(src_.docker_roots, src_.state_owner),
+      podman_images_([roots = src_.podman_graph_roots] { return roots; }, src_.state_owner, ImageStore::Podman) {
+  // The image stores' baselines predate every request: a tag's reply, and so its event, comes
   // after the daemon moved the reference.
   images_.watch(Clock::now());
+  podman_images_.watch(Clock::now());
+}
+
+ImageEffects& RequestEffects::images_for(const Event& e) {
+  return is_podman_request(e) ? podman_images_ : images_;
 }
 
 std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::time_point now) {
@@ -179,7 +187,7 @@ std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::t
     std::string().swap(e.request->body);
     if (op_of(e) == "exec-create") {
       std::string container;
-      std::string ref = summary_string(*e.request, "container");
+      std::string ref = e.request->summary_string("container");
       if (src_.docker_roots && !ref.empty()) {
         if (auto loc = find_container(ref, now)) container = loc->id;  // dockerd's state first,
         else container = find_podman(ref, now);                         // then podman's
@@ -188,13 +196,13 @@ std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::t
     } else if (op_of(e) == "containerd-task-exec") {
       // Its start (on this connection, or naming the same exec) is judged against what it said.
       // A container id containerd would refuse is kept as none (and bounds what is kept).
-      std::string container = summary_string(*e.request, "container");
+      std::string container = e.request->summary_string("container");
       if (!is_containerd_identifier(container)) container.clear();
       remember_exec_create(e, container, now);
     }
     const bool image = is_image_op(op_of(e));
     Pending p{std::move(e), now + (image ? limits_.image_window : limits_.window), 0, {}};
-    if (image) p.image = images_.watch(now);
+    if (image) p.image = images_for(p.event).watch(now);
     if (try_resolve(p, now, false, false)) {
       finish(p.event);
       out.push_back(std::move(p.event));
@@ -299,7 +307,7 @@ void RequestEffects::remember_exec_create(const Event& e, const std::string& con
   if (r.operation == "containerd-task-exec") {
     // Keys only from ids containerd would accept (at most 76 characters each): the map's memory
     // stays bounded by its entry count, whatever the caller sent. "" when the cap cut it off.
-    const std::string exec_id = summary_string(r, "exec_id");
+    const std::string exec_id = r.summary_string("exec_id");
     if (is_containerd_identifier(exec_id) && is_containerd_identifier(container_id) &&
         is_containerd_identifier(r.containerd_namespace))
       exec_by_id_[containerd_exec_key(r.containerd_namespace, container_id, exec_id)] = c;
@@ -312,9 +320,9 @@ void RequestEffects::remember_exec_create(const Event& e, const std::string& con
 
 const RequestEffects::ExecCreate* RequestEffects::exec_create_for(const Event& e) const {
   const DecodedRequest& r = *e.request;
-  std::string id = op_of(e) == "exec-start" ? summary_string(r, "exec_id") : r.reply_id;
+  std::string id = op_of(e) == "exec-start" ? r.summary_string("exec_id") : r.reply_id;
   if (op_of(e) == "containerd-exec-start")
-    id = containerd_exec_key(r.containerd_namespace, summary_string(r, "container"), summary_string(r, "exec_id"));
+    id = containerd_exec_key(r.containerd_namespace, r.summary_string("container"), r.summary_string("exec_id"));
   if (!id.empty())
     if (auto it = exec_by_id_.find(id); it != exec_by_id_.end()) return &it->second;
   // Without the daemon's reply (syscall-tp) the exec id of a create is not
@@ -333,22 +341,17 @@ bool RequestEffects::try_resolve(Pending& p, Clock::time_point now, bool retry, 
     r.effect = RequestEffect::unknown("refused");
     return true;
   }
-  // podman's image store (containers/storage images.json) is not read yet: say so at once rather
-  // than hold the request and blame dockerd's store for not changing.
-  const bool podman = r.path.rfind("/libpod/", 0) == 0 ||
-                      p.event.socket_path.find("podman") != std::string::npos;
-  if (podman) {
-    r.effect = RequestEffect::unknown("no-runtime-state");
-    return true;
-  }
+  // What the other image requests held for the same store named (theirs to take).
+  const bool podman = is_podman_request(p.event);
+  const ImageStore store = podman ? ImageStore::Podman : ImageStore::Docker;
   std::vector<std::string> others;
   bool other_load = false;
   for (const auto& q : pending_)
-    if (&q != &p && is_image_op(q.event.request->operation)) {
+    if (&q != &p && is_image_op(q.event.request->operation) && is_podman_request(q.event) == podman) {
       other_load |= q.event.request->operation == "image-load";
-      for (auto& n : image_refs_named(*q.event.request)) others.push_back(std::move(n));
+      for (auto& n : image_refs_named(*q.event.request, store)) others.push_back(std::move(n));
     }
-  return images_.resolve(r, p.image, now, last_chance, others, other_load);
+  return images_for(p.event).resolve(r, p.image, now, last_chance, others, other_load);
 }
 
 bool RequestEffects::try_resolve(Event& e, Clock::time_point now, bool retry, bool last_chance) {
@@ -534,7 +537,7 @@ bool RequestEffects::resolve_containerd(Event& e, bool last_chance) {
   // The CRI plugin keeps its containers in one containerd namespace; its requests carry no header.
   const std::string ns = cri ? kCriNamespace : r.containerd_namespace;
   if (r.operation == "cri-create-container") return resolve_cri_create(e, last_chance);
-  const std::string id = summary_string(r, "container");
+  const std::string id = r.summary_string("container");
   if (!is_containerd_identifier(id) || !is_containerd_identifier(ns)) {
     r.effect = RequestEffect::unknown("target-unknown");
     return true;
@@ -568,8 +571,8 @@ bool RequestEffects::resolve_cri_create(Event& e, bool last_chance) {
   // CreateContainer's reply names the id; the request names the pod sandbox and the container's
   // name, which the CRI plugin writes into the bundle's annotations at StartContainer (kubelet
   // starts a container right after creating it).
-  const std::string sandbox = summary_string(r, "pod_sandbox_id");
-  const std::string name = summary_string(r, "name");
+  const std::string sandbox = r.summary_string("pod_sandbox_id");
+  const std::string name = r.summary_string("name");
   if (sandbox.empty() || name.empty()) {
     r.effect = RequestEffect::unknown("target-unknown");
     return true;
@@ -606,7 +609,7 @@ bool RequestEffects::resolve_exec(Event& e, bool last_chance) {
   DecodedRequest& r = *e.request;
   const bool start = r.operation == "exec-start";
   const ExecCreate* ec = exec_create_for(e);
-  std::string exec_id = start ? summary_string(r, "exec_id") : r.reply_id;
+  std::string exec_id = start ? r.summary_string("exec_id") : r.reply_id;
   std::string container = ec ? ec->container_id : std::string();
   if (!src_.execs) {
     r.effect = RequestEffect::unknown("no-exec-records");
@@ -676,8 +679,8 @@ bool RequestEffects::resolve_containerd_exec(Event& e, bool last_chance) {
   // payload cap cut an Exec before it (its spec comes first): that one is tied by container and
   // time alone. Checked against containerd's identifier rule: ids containerd refused name nothing.
   const std::string ns = cri ? std::string(kCriNamespace) : r.containerd_namespace;
-  const std::string container = summary_string(r, "container");
-  const std::string exec_id = summary_string(r, "exec_id");
+  const std::string container = r.summary_string("container");
+  const std::string exec_id = r.summary_string("exec_id");
   if (!is_containerd_identifier(ns) || !is_containerd_identifier(container) ||
       (!exec_id.empty() && !is_containerd_identifier(exec_id))) {
     r.effect = RequestEffect::unknown("target-unknown");

@@ -66,6 +66,8 @@ class RequestEffects {
     std::function<std::vector<std::string>()> docker_roots;  // dockerd data roots, configured one first
     // podman's containers/storage container directories (podman_container_dirs of its graph root)
     std::vector<std::string> podman_dirs;
+    // podman's graph roots (its image store: <root>/<driver>-images/images.json)
+    std::vector<std::string> podman_graph_roots;
     // containerd state directories (running_containerd_states): task bundles
     std::function<std::vector<std::string>()> containerd_states;
     RuntimeExecs* execs = nullptr;                           // null: exec effects stay unknown
@@ -147,7 +149,9 @@ class RequestEffects {
 
   Sources src_;
   EffectLimits limits_;
-  ImageEffects images_;
+  ImageEffects images_;         // dockerd's image store
+  ImageEffects podman_images_;  // podman's
+  ImageEffects& images_for(const Event& e);
   std::deque<Pending> pending_;
   size_t bytes_ = 0;
   EffectStats stats_;

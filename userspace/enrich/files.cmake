@@ -22,4 +22,5 @@ set(SW_ENRICH_SOURCES
   enrich/docker_effect_state.cpp
   enrich/podman_effect_state.cpp
   enrich/containerd_effect_state.cpp
-  enrich/docker_image_state.cpp)
+  enrich/docker_image_state.cpp
+  enrich/podman_image_state.cpp)

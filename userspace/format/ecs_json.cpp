@@ -36,10 +36,7 @@ void write_event_member(JsonWriter& w, const EventObject& o) {
   w.member("dataset", o.dataset);
   if (o.end_ns) {
     w.key("end");
-    std::string& out = w.raw_value();
-    out += '"';
-    append_rfc3339_utc(out, o.end_ns);
-    out += '"';
+    write_time(w, o.end_ns);
   }
   w.member("kind", o.kind);
   w.member("module", "sockwarden");
@@ -48,10 +45,7 @@ void write_event_member(JsonWriter& w, const EventObject& o) {
   if (o.severity) w.member("severity", *o.severity);
   if (o.start_ns) {
     w.key("start");
-    std::string& out = w.raw_value();
-    out += '"';
-    append_rfc3339_utc(out, o.start_ns);
-    out += '"';
+    write_time(w, o.start_ns);
   }
   w.key("type");
   w.raw(o.type);
@@ -97,10 +91,7 @@ void write_process(JsonWriter& w, const Event& e) {
   w.member("pid", r.tgid);
   if (p.start_realtime_ns) {
     w.key("start");
-    std::string& out = w.raw_value();
-    out += '"';
-    append_rfc3339_utc(out, p.start_realtime_ns);
-    out += '"';
+    write_time(w, p.start_realtime_ns);
   }
   w.key("thread");
   w.begin_object();
@@ -129,11 +120,7 @@ void write_sockwarden(JsonWriter& w, const Event& e) {
   w.key("sockwarden");
   w.begin_object();
   w.member("bytes", request ? e.request->body_bytes : r.bytes);
-  w.key("cgroup");
-  w.begin_object();
-  w.member("id", r.cgroup_id);
-  w.member("path", e.cgroup_path);
-  w.end_object();
+  write_cgroup_member(w, e);
   w.member("connection", r.client_sock_ino);
   write_container_parents_member(w, container_of(e));
   if (e.error) w.member("error", *e.error);
@@ -375,10 +362,7 @@ void write_audit_finding(JsonWriter& w, const Event& e) {
     w.member("pid", cause.pid);
     w.end_object();
     w.key("request_time");
-    std::string& out = w.raw_value();
-    out += '"';
-    append_rfc3339_utc(out, cause.request_realtime_ns);
-    out += '"';
+    write_time(w, cause.request_realtime_ns);
     w.end_object();
   }
   w.key("evidence");
@@ -400,12 +384,24 @@ void write_audit_finding(JsonWriter& w, const Event& e) {
 
 }  // namespace
 
-void write_timestamp_member(JsonWriter& w, uint64_t realtime_ns) {
-  w.key("@timestamp");
-  std::string& out = w.raw_value();
+void write_time(JsonWriter& w, uint64_t realtime_ns) {
+  std::string& out = w.raw_value();  // RFC 3339 has nothing to escape
   out += '"';
   append_rfc3339_utc(out, realtime_ns);
   out += '"';
+}
+
+void write_timestamp_member(JsonWriter& w, uint64_t realtime_ns) {
+  w.key("@timestamp");
+  write_time(w, realtime_ns);
+}
+
+void write_cgroup_member(JsonWriter& w, const Event& e) {
+  w.key("cgroup");
+  w.begin_object();
+  w.member("id", e.raw.cgroup_id);
+  w.member("path", e.cgroup_path);
+  w.end_object();
 }
 
 void write_ecs_member(JsonWriter& w) {

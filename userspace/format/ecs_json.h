@@ -26,9 +26,11 @@ void append_json_line(std::string& out, const Event& e);
 // Output never goes through it.
 nlohmann::json to_ecs_json(const Event& e);
 
-// Members every event kind shares, for the field writers.
+// Values and members the event kinds share, for the field writers.
+void write_time(JsonWriter& w, uint64_t realtime_ns);              // "2026-11-22T22:46:37.123456789Z"
 void write_timestamp_member(JsonWriter& w, uint64_t realtime_ns);  // "@timestamp"
 void write_ecs_member(JsonWriter& w);                              // "ecs": {"version"}
 void write_user_member(JsonWriter& w, const RawEvent& r);          // "user": {"effective", "id"}
+void write_cgroup_member(JsonWriter& w, const Event& e);           // "cgroup": {"id", "path"}
 
 }  // namespace sockwarden

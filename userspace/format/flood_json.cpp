@@ -38,11 +38,7 @@ void write_flood_suppressed(JsonWriter& w, const Event& e) {
   w.end_object();
   w.key("sockwarden");
   w.begin_object();
-  w.key("cgroup");
-  w.begin_object();
-  w.member("id", r.cgroup_id);
-  w.member("path", e.cgroup_path);
-  w.end_object();
+  write_cgroup_member(w, e);
   write_container_parents_member(w, container);
   w.key("flags");
   w.string_array(e.flags);

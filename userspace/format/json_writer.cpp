@@ -70,15 +70,23 @@ void JsonWriter::value_at(const nlohmann::ordered_json& v, int depth) {
     case ordered_json::value_t::object: {
       // Sorted by key, as std::map orders them; for a key given twice the
       // last value wins, as with operator[].
+      // A key that is not valid UTF-8 (a hostile body's) is sorted and
+      // de-duplicated as the U+FFFD form it is written in.
+      std::vector<std::string> replaced;
+      replaced.reserve(v.size());  // no reallocation: the views below stay valid
       std::vector<std::pair<std::string_view, const ordered_json*>> members;
       members.reserve(v.size());
-      for (auto it = v.begin(); it != v.end(); ++it) members.emplace_back(it.key(), &it.value());
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        std::string_view k = it.key();
+        if (!is_valid_utf8(k)) k = replaced.emplace_back(valid_utf8(k));
+        members.emplace_back(k, &it.value());
+      }
       std::stable_sort(members.begin(), members.end(),
                        [](const auto& a, const auto& b) { return a.first < b.first; });
       begin_object();
       for (size_t i = 0; i < members.size(); i++) {
         if (i + 1 < members.size() && members[i + 1].first == members[i].first) continue;
-        key(members[i].first);
+        key_escaped(members[i].first);
         value_at(*members[i].second, depth + 1);
       }
       end_object();

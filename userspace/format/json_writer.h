@@ -33,8 +33,18 @@ class JsonWriter {
   void begin_array() { open('['); }
   void end_array() { close(']'); }
 
-  // A member name; the next call writes its value.
+  // A member name of the event schema (a literal: ASCII, nothing to escape);
+  // the next call writes its value.
   void key(std::string_view k) {
+    separate();
+    out_ += '"';
+    out_ += k;
+    out_ += "\":";
+    after_key_ = true;
+  }
+  // A member name that came from outside (a decoded body's keys): escaped
+  // and made valid UTF-8 like any string value.
+  void key_escaped(std::string_view k) {
     separate();
     append_string(out_, k);
     out_ += ':';

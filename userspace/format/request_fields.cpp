@@ -29,7 +29,8 @@ void write_namespaces(JsonWriter& w, const std::vector<std::pair<std::string, st
   w.begin_object();
   for (size_t i = 0; i < sorted.size(); i++) {
     if (i + 1 < sorted.size() && sorted[i + 1]->first == sorted[i]->first) continue;
-    w.member(sorted[i]->first, sorted[i]->second);
+    w.key_escaped(sorted[i]->first);
+    w.string(sorted[i]->second);
   }
   w.end_object();
 }

@@ -103,6 +103,12 @@ struct DecodedRequest {
   uint64_t origin = 0;
   uint64_t connection = 0;  // the connection id it was decoded from (set by the reassembler)
 
+  // A string the decoder put in its summary ("container", "exec_id", "image", ...), "" if none.
+  std::string summary_string(const char* key) const {
+    auto it = summary.find(key);
+    return it != summary.end() && it->is_string() ? it->get<std::string>() : std::string();
+  }
+
   bool has_risk(const std::string& name) const {
     for (const auto& r : risk)
       if (r.name == name) return true;
