@@ -1,5 +1,7 @@
 #include "enrich/boot_clock.h"
 
+#include <algorithm>
+
 #include <time.h>
 
 #include <cstdio>
@@ -54,20 +56,31 @@ void append_rfc3339_utc(std::string& out, uint64_t realtime_ns) {
   time_t secs = static_cast<time_t>(realtime_ns / kNsPerSec);
   unsigned long frac = static_cast<unsigned long>(realtime_ns % kNsPerSec);
   // Events come in bursts within the same second: gmtime + snprintf of the
-  // date and time once per second, only the nanoseconds per event.
-  thread_local time_t cached_secs = -1;
-  thread_local char cached[64];  // "YYYY-MM-DDTHH:MM:SS"
-  if (secs != cached_secs) {
+  // date and time once per second, only the nanoseconds per event. Two
+  // entries: an event line writes its own time and its process's start time,
+  // which would evict each other from one.
+  struct Entry {
+    time_t secs = -1;
+    char text[64];  // "YYYY-MM-DDTHH:MM:SS"
+    size_t len = 0;
+  };
+  thread_local Entry cache[2];
+  thread_local unsigned next = 0;
+  Entry* e = cache[0].secs == secs ? &cache[0] : cache[1].secs == secs ? &cache[1] : nullptr;
+  if (!e) {
+    e = &cache[next];
+    next ^= 1;
     tm t{};
     gmtime_r(&secs, &t);
-    std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d", t.tm_year + 1900, t.tm_mon + 1,
-                  t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
-    cached_secs = secs;
+    int n = std::snprintf(e->text, sizeof e->text, "%04d-%02d-%02dT%02d:%02d:%02d", t.tm_year + 1900,
+                          t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
+    e->len = n > 0 ? std::min(static_cast<size_t>(n), sizeof e->text - 1) : 0;
+    e->secs = secs;
   }
-  out += cached;
-  char ns[12] = {'.', '0', '0', '0', '0', '0', '0', '0', '0', '0', 'Z', 0};
+  out.append(e->text, e->len);
+  char ns[11] = {'.', '0', '0', '0', '0', '0', '0', '0', '0', '0', 'Z'};
   for (int i = 9; i >= 1 && frac; i--, frac /= 10) ns[i] = static_cast<char>('0' + frac % 10);
-  out += ns;
+  out.append(ns, sizeof ns);
 }
 
 }  // namespace sockwarden

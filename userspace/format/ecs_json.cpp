@@ -436,9 +436,14 @@ void append_json_line(std::string& out, const Event& e) {
 }
 
 std::string to_json_line(const Event& e) {
-  std::string out;
-  out.reserve(e.request ? 2048 : 1024);
-  append_json_line(out, e);
+  // Written into a buffer that keeps its capacity, then copied once at its
+  // exact size: no reallocation while a line grows, and a queued line holds
+  // no slack.
+  thread_local std::string scratch;
+  scratch.clear();
+  append_json_line(scratch, e);
+  std::string out(scratch);
+  if (scratch.capacity() > (size_t{1} << 20)) std::string().swap(scratch);  // one huge line is not kept
   return out;
 }
 

@@ -43,6 +43,20 @@ void append_escaped(std::string& out, std::string_view s) {
 }  // namespace
 
 void JsonWriter::append_string(std::string& out, std::string_view s) {
+  // The common case: printable ASCII without " or \, copied in one append.
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+    i++;
+  }
+  if (i == s.size()) {
+    out.reserve(out.size() + s.size() + 2);
+    out += '"';
+    out.append(s.data(), s.size());
+    out += '"';
+    return;
+  }
   if (is_valid_utf8(s)) {
     append_escaped(out, s);
     return;

@@ -36,10 +36,24 @@ class JsonWriter {
   // A member name of the event schema (a literal: ASCII, nothing to escape);
   // the next call writes its value.
   void key(std::string_view k) {
-    separate();
-    out_ += '"';
-    out_ += k;
-    out_ += "\":";
+    // One append of ,"k": (the hot path: an event line has ~60 members).
+    char buf[72];
+    if (k.size() > sizeof buf - 4) {
+      separate();
+      out_ += '"';
+      out_ += k;
+      out_ += "\":";
+    } else {
+      size_t n = 0;
+      if (depth_ > 0 && !first_[depth_ - 1]) buf[n++] = ',';
+      if (depth_ > 0) first_[depth_ - 1] = false;
+      buf[n++] = '"';
+      k.copy(buf + n, k.size());
+      n += k.size();
+      buf[n++] = '"';
+      buf[n++] = ':';
+      out_.append(buf, n);
+    }
     after_key_ = true;
   }
   // A member name that came from outside (a decoded body's keys): escaped
