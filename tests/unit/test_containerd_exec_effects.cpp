@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "effects_test_util.h"
 #include "agent/request_effects.h"
 #include "agent/runtime_execs.h"
 #include "decode/containerd_exec_summary.h"
@@ -194,12 +195,6 @@ Event exec_request(const std::string& op, const std::string& container, const st
   e.request = std::move(r);
   e.severity = "medium";
   return e;
-}
-
-std::vector<Event> one(Event e) {
-  std::vector<Event> v;
-  v.push_back(std::move(e));
-  return v;
 }
 
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "effects_test_util.h"
 #include "agent/image_effects.h"
 #include "agent/request_effects.h"
 #include "decode/docker_api_decoder.h"
@@ -66,12 +67,6 @@ Event image_request(const std::string& method_path, std::optional<int> status = 
   e.request = std::move(r);
   e.severity = "low";
   return e;
-}
-
-std::vector<Event> one(Event e) {
-  std::vector<Event> v;
-  v.push_back(std::move(e));
-  return v;
 }
 
 TEST(ImageEffectsState, ReadsRepositoriesAndRefusesHostileFiles) {
@@ -360,6 +355,35 @@ TEST(ImageEffectsStage, ALoadHeldBesideABuildLeavesItTheBuildsTag) {
   ASSERT_EQ(out[1].request->effect->images.size(), 1u);
   EXPECT_EQ(out[1].request->effect->images[0], (ImageRefChange{"base:1", kB, kA}));  // the load's
   EXPECT_TRUE(out[1].request->has_risk("image-tag-replaced"));
+}
+
+// A held load whose look grows (thousands of references changed) stays inside the stage's byte
+// bound: when it no longer fits it is released as unknown (queue-full), never kept growing.
+TEST(ImageEffectsStage, AGrowingLookStaysInsideTheByteBound) {
+  TempRoot t;
+  t.refs({{"local/busybox:1", kA}});
+  RequestEffects::Sources s;
+  s.docker_roots = [&] { return std::vector<std::string>{t.dir}; };
+  s.state_owner = geteuid();
+  EffectLimits limits;
+  limits.max_bytes = 64 * 1024;
+  RequestEffects fx(s, limits);
+  auto t0 = RequestEffects::Clock::now();
+  EXPECT_TRUE(fx.admit(one(image_request("/v1.41/images/load?quiet=1")), t0).empty());
+  const size_t admitted = fx.pending_bytes();
+  EXPECT_GT(admitted, 0u);
+  EXPECT_LT(admitted, limits.max_bytes);
+  std::vector<std::pair<std::string, std::string>> many{{"local/busybox:1", kA}};
+  for (int i = 0; i < 2000; i++) many.emplace_back("local/flood-" + std::to_string(i) + ":1", kB);
+  t.refs(many);
+  auto out = fx.expire(t0 + std::chrono::milliseconds(500));  // the first look sees 2000 changes
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_TRUE(out[0].request->effect);
+  EXPECT_EQ(out[0].request->effect->status, "unknown");
+  EXPECT_EQ(out[0].request->effect->reason, "queue-full");
+  EXPECT_EQ(fx.pending(), 0u);
+  EXPECT_EQ(fx.pending_bytes(), 0u);
+  EXPECT_EQ(fx.stats().queue_full, 1u);
 }
 
 TEST(ImageEffectsRoutes, TagOfANameWithSlashes) {

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "effects_test_util.h"
 #include "agent/request_effects.h"
 #include "agent/runtime_execs.h"
 #include "decode/cri_summary.h"
@@ -492,12 +493,6 @@ Event containerd_event(const std::string& op, const std::string& ns, const std::
   e.request = std::move(r);
   e.severity = "low";
   return e;
-}
-
-std::vector<Event> one(Event e) {
-  std::vector<Event> v;
-  v.push_back(std::move(e));
-  return v;
 }
 
 TEST(RequestEffectsStage, ContainerdTaskCreateIsJudgedByItsBundle) {

@@ -33,6 +33,22 @@ size_t estimate_bytes(const Event& e) {
   return n;
 }
 
+// The daemon said no (status >= 400): nothing was created or run, and that is the effect.
+bool refused(DecodedRequest& r) {
+  if (!r.status_code || *r.status_code < 400) return false;
+  r.effect = RequestEffect::unknown("refused");
+  return true;
+}
+
+// What a held image request keeps beside its event: the names it gave, the changes its last
+// look saw (a load of many images can hold thousands).
+size_t image_bytes(const std::vector<std::string>& named, const ImageEffects::Watch& w) {
+  size_t n = 0;
+  for (const auto& s : named) n += s.size() + 32;
+  for (const auto& c : w.last) n += c.ref.size() + c.image_id.size() + c.previous.size() + 96;
+  return n;
+}
+
 // An exec's command as the body gave it, compared with the argv runc ran.
 bool same_command(const nlohmann::ordered_json& body, const RuntimeExec& x) {
   if (body.is_array()) {
@@ -201,14 +217,18 @@ std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::t
       remember_exec_create(e, container, now);
     }
     const bool image = is_image_op(op_of(e));
-    Pending p{std::move(e), now + (image ? limits_.image_window : limits_.window), 0, {}};
-    if (image) p.image = images_for(p.event).watch(now);
+    Pending p{std::move(e), now + (image ? limits_.image_window : limits_.window), 0, {}, {}};
+    if (image) {
+      p.image = images_for(p.event).watch(now);
+      p.named = image_refs_named(*p.event.request,
+                                 is_podman_request(p.event) ? ImageStore::Podman : ImageStore::Docker);
+    }
     if (try_resolve(p, now, false, false)) {
       finish(p.event);
       out.push_back(std::move(p.event));
       continue;
     }
-    size_t b = estimate_bytes(p.event);
+    size_t b = estimate_bytes(p.event) + image_bytes(p.named, p.image);
     while (!pending_.empty() && (pending_.size() >= limits_.max_pending || bytes_ + b > limits_.max_bytes)) {
       Pending old = std::move(pending_.front());
       pending_.pop_front();
@@ -261,10 +281,25 @@ std::vector<Event> RequestEffects::sweep(Clock::time_point now, bool last_chance
   std::vector<Event> out;
   for (auto it = pending_.begin(); it != pending_.end();) {
     bool last = last_chance_all || now >= it->deadline;
-    if (try_resolve(*it, now, true, last))
+    if (try_resolve(*it, now, true, last)) {
       it = release(it, out);
-    else
-      ++it;
+      continue;
+    }
+    if (is_image_op(op_of(it->event))) {
+      // Its last look may have grown: keep the byte bound, releasing this one if it no longer fits.
+      const size_t b = estimate_bytes(it->event) + image_bytes(it->named, it->image);
+      bytes_ = bytes_ - it->bytes + b;
+      it->bytes = b;
+      if (bytes_ > limits_.max_bytes) {
+        stats_.queue_full++;
+        release_unknown(it->event, "queue-full");
+        bytes_ -= it->bytes;
+        out.push_back(std::move(it->event));
+        it = pending_.erase(it);
+        continue;
+      }
+    }
+    ++it;
   }
   // Exec creates not followed by a start within a while are forgotten.
   for (auto m = exec_by_id_.begin(); m != exec_by_id_.end();)
@@ -336,30 +371,22 @@ const RequestEffects::ExecCreate* RequestEffects::exec_create_for(const Event& e
 
 bool RequestEffects::try_resolve(Pending& p, Clock::time_point now, bool retry, bool last_chance) {
   DecodedRequest& r = *p.event.request;
-  if (!is_image_op(r.operation)) return try_resolve(p.event, now, retry, last_chance);
-  if (r.status_code && *r.status_code >= 400) {
-    r.effect = RequestEffect::unknown("refused");
-    return true;
-  }
+  if (!is_image_op(r.operation) || refused(r)) return try_resolve(p.event, now, retry, last_chance);
   // What the other image requests held for the same store named (theirs to take).
   const bool podman = is_podman_request(p.event);
-  const ImageStore store = podman ? ImageStore::Podman : ImageStore::Docker;
   std::vector<std::string> others;
   bool other_load = false;
   for (const auto& q : pending_)
     if (&q != &p && is_image_op(q.event.request->operation) && is_podman_request(q.event) == podman) {
       other_load |= q.event.request->operation == "image-load";
-      for (auto& n : image_refs_named(*q.event.request, store)) others.push_back(std::move(n));
+      others.insert(others.end(), q.named.begin(), q.named.end());
     }
   return images_for(p.event).resolve(r, p.image, now, last_chance, others, other_load);
 }
 
 bool RequestEffects::try_resolve(Event& e, Clock::time_point now, bool retry, bool last_chance) {
   DecodedRequest& r = *e.request;
-  if (r.status_code && *r.status_code >= 400) {
-    r.effect = RequestEffect::unknown("refused");  // the daemon said no: nothing was created or run
-    return true;
-  }
+  if (refused(r)) return true;
   const std::string& op = r.operation;
   if (op == "exec-create" || op == "exec-start") return resolve_exec(e, last_chance);
   if (is_containerd_exec_op(op)) return resolve_containerd_exec(e, last_chance);

@@ -99,7 +99,8 @@ class RequestEffects {
     Event event;
     Clock::time_point deadline;
     size_t bytes = 0;
-    ImageEffects::Watch image;  // image requests: the store before it
+    ImageEffects::Watch image;       // image requests: the store before it
+    std::vector<std::string> named;  // image requests: what it named (image_refs_named), once
   };
   // What an exec create said, for its start (same exec id or connection).
   struct ExecCreate {
