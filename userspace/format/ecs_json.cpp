@@ -194,7 +194,10 @@ void write_sockwarden(JsonWriter& w, const Event& e) {
 void write_caller_event(JsonWriter& w, const Event& e) {
   const RawEvent& r = e.raw;
   const ContainerInfo& c = container_of(e);
-  EventObject ev{.action = e.action, .outcome = e.outcome.empty() ? "unknown" : e.outcome, .type = event_type(e)};
+  // Both arms string_views: a conditional of "unknown" and a std::string would be a temporary
+  // std::string, gone before the view is read (found by fuzz.pipeline under ASan).
+  const std::string_view outcome = e.outcome.empty() ? std::string_view("unknown") : std::string_view(e.outcome);
+  EventObject ev{.action = e.action, .outcome = outcome, .type = event_type(e)};
   if (e.request) {
     ev.dataset = "sockwarden.request";
     ev.severity = &e.severity_score;
