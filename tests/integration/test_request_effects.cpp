@@ -74,8 +74,10 @@ TEST_P(RequestEffectsTest, HiddenPrivilegedCreateGetsTheEffectFromTheDaemonsStat
                           "Content-Type: application/json\r\nContent-Length: " +
                           std::to_string(create_body.size()) + "\r\n\r\n" + create_body;
   pid_t caller = 0;
+  // --duration 10: in a TCG guest sharing the host with another boot and the rest of the suite,
+  // 5 s once ended the agent before the effect was read (effect "unknown", reason "agent-exit").
   auto r = run_binary("run --no-default-sockets --socket " + sock + " --tier " + GetParam() +
-                          " --docker-data-root " + dir.path + "/data --no-audit --duration 5",
+                          " --docker-data-root " + dir.path + "/data --no-audit --duration 10",
                       [&] {
                         write_state(cdir, id, replies);
                         caller = run_child([&] {
