@@ -71,7 +71,7 @@ TEST(JsonLine, MatchesTheTreeForEveryActionAndOptionalMember) {
     full.outcome = "failure";
     full.error = "EACCES";
     full.expected_by = "rule 3: /usr/bin/dockerd";
-    full.flags = {"unexpected-caller", "redacted", "truncated"};
+    full.flags = {"unexpected-caller", "redacted", "truncated", "redacted"};  // a name twice: once in the line
     full.process.executable = "/usr/bin/docker";
     full.process.command_line = "docker ps -a";
     full.process.args = {"docker", "ps", "-a"};
@@ -81,6 +81,9 @@ TEST(JsonLine, MatchesTheTreeForEveryActionAndOptionalMember) {
     full.process.start_realtime_ns = 1'700'000'000'000'000'000ULL;
     full.process.ancestors = {{4000, "/usr/bin/bash", "bash"}, {1, "", "systemd"}, {0, "", ""}};
     expect_same(full, std::string(action) + " full");
+    EXPECT_EQ(to_ecs_json(full)["sockwarden"]["flags"],
+              nlohmann::json::array({"truncated", "fd-unknown", "abstract-socket", "denied", "unexpected-caller",
+                                     "redacted"}));
 
     Event no_payload = base_event(action);
     no_payload.raw.payload.clear();

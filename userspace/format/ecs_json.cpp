@@ -102,15 +102,8 @@ void write_process(JsonWriter& w, const Event& e) {
 
 // The kernel's flag names, then any a later stage added that are not among them.
 void write_flags(JsonWriter& w, const Event& e) {
-  const char* names[kMaxFlagNames];
-  size_t n = flag_names(e.raw.flags, names);
   w.begin_array();
-  for (size_t i = 0; i < n; i++) w.string(names[i]);
-  for (const auto& f : e.flags) {
-    bool dup = false;
-    for (size_t i = 0; i < n && !dup; i++) dup = f == names[i];
-    if (!dup) w.string(f);
-  }
+  for_each_event_flag_name(e, [&](std::string_view name) { w.string(name); });
   w.end_array();
 }
 

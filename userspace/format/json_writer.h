@@ -45,8 +45,7 @@ class JsonWriter {
       out_ += "\":";
     } else {
       size_t n = 0;
-      if (depth_ > 0 && !first_[depth_ - 1]) buf[n++] = ',';
-      if (depth_ > 0) first_[depth_ - 1] = false;
+      if (take_comma()) buf[n++] = ',';
       buf[n++] = '"';
       k.copy(buf + n, k.size());
       n += k.size();
@@ -126,15 +125,19 @@ class JsonWriter {
   static void append_string(std::string& out, std::string_view s);
 
  private:
+  // Whether the next member or element needs a comma before it; it is no longer the first.
+  bool take_comma() {
+    if (depth_ == 0) return false;
+    const bool comma = !first_[depth_ - 1];
+    first_[depth_ - 1] = false;
+    return comma;
+  }
   void separate() {
     if (after_key_) {
       after_key_ = false;
       return;
     }
-    if (depth_ > 0) {
-      if (!first_[depth_ - 1]) out_ += ',';
-      first_[depth_ - 1] = false;
-    }
+    if (take_comma()) out_ += ',';
   }
   void open(char c) {
     separate();

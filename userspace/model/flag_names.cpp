@@ -1,7 +1,5 @@
 #include "model/flag_names.h"
 
-#include <algorithm>
-
 #include "events.h"
 
 namespace sockwarden {
@@ -39,10 +37,8 @@ std::vector<std::string> flag_names(uint32_t sw_flags) {
 }
 
 std::vector<std::string> event_flag_names(const Event& e) {
-  auto out = flag_names(e.raw.flags);
-  for (const auto& f : e.flags) {
-    if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
-  }
+  std::vector<std::string> out;
+  for_each_event_flag_name(e, [&](std::string_view name) { out.emplace_back(name); });
   return out;
 }
 
