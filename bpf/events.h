@@ -116,12 +116,15 @@ enum sw_proc_event_type {
 	SW_PROC_EXIT = 3, /* the thread-group leader exited */
 };
 
+/* sw_proc_event.flags */
+#define SW_PROC_F_CAPS 0x1 /* cap_effective was read */
+
 #define SW_PROC_FILENAME_MAX 256
 #define SW_PROC_ARGS_MAX 1024
 
 struct sw_proc_event {
 	__u16 type;
-	__u16 _pad0;
+	__u16 flags;          /* SW_PROC_F_* */
 	__u32 tgid;
 	__u32 ppid;
 	__u32 uid;
@@ -137,6 +140,8 @@ struct sw_proc_event {
 	char filename[SW_PROC_FILENAME_MAX];
 	char args[SW_PROC_ARGS_MAX];
 	__u64 cgroup_id;      /* cgroup v2 id of the task (exec: the cgroup the new image runs in) */
+	__u64 cap_effective;  /* the task's effective capabilities, valid with SW_PROC_F_CAPS
+	                       * (exec: those the new image got, read before it can exit) */
 };
 
 /*

@@ -26,7 +26,7 @@ static __always_inline struct sw_proc_event *proc_reserve(__u16 type, struct tas
 		return NULL;
 	}
 	e->type = type;
-	e->_pad0 = 0;
+	e->flags = 0;
 	e->tgid = BPF_CORE_READ(task, tgid);
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	e->uid = BPF_CORE_READ(task, cred, uid.val);
@@ -52,6 +52,18 @@ static __always_inline struct sw_proc_event *proc_reserve(__u16 type, struct tas
 	 * (agent/request_effects): runc init joins the container's cgroup before
 	 * it execs the requested command. */
 	e->cgroup_id = bpf_get_current_cgroup_id();
+	/* The capabilities, taken here and not from /proc/PID/status later: a
+	 * runtime's exec that lives for a millisecond (`docker exec c cat
+	 * /etc/shadow`) is gone before userspace could read its CapEff, and its
+	 * privilege is exactly what an exec's effect must report. sched_process_exec
+	 * fires after the new credentials were committed. kernel_cap_t is
+	 * { __u32 cap[2]; } before 6.3 and { __u64 val; } since: 8 bytes either
+	 * way, the same bits on little-endian (x86-64, arm64); read whole, at the
+	 * field's relocated offset. */
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	e->cap_effective = 0;
+	if (cred && bpf_core_read(&e->cap_effective, sizeof(e->cap_effective), &cred->cap_effective) == 0)
+		e->flags |= SW_PROC_F_CAPS;
 	return e;
 }
 

@@ -41,7 +41,7 @@ static socklen_t make_addr(const std::string& path, sockaddr_un& sa) {
   return sizeof sa;
 }
 
-Listener::Listener(const std::string& path) : path_(path) {
+Listener::Listener(const std::string& path, Responder respond) : path_(path), respond_(std::move(respond)) {
   fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_un sa;
   socklen_t len = make_addr(path, sa);
@@ -82,9 +82,8 @@ void Listener::loop() {
     for (size_t i = 2; i < fds.size();) {
       if (fds[i].revents) {
         ssize_t n = read(fds[i].fd, buf, sizeof buf);
-        if (n > 0 && !reply_.empty()) {
-          if (write(fds[i].fd, reply_.data(), reply_.size()) < 0) {
-          }
+        const std::string answer = n > 0 && respond_ ? respond_(std::string(buf, n)) : n > 0 ? reply_ : "";
+        if (!answer.empty() && write(fds[i].fd, answer.data(), answer.size()) < 0) {
         }
         if (n == 0 || (n < 0 && errno != EAGAIN)) {
           close(fds[i].fd);

@@ -28,7 +28,11 @@ struct TempDir {
 // like a daemon would. Path "" + abstract name "@x" for abstract sockets.
 class Listener {
  public:
-  explicit Listener(const std::string& path);
+  // What a stand-in daemon answers to a chunk it read ("": nothing). It runs on the
+  // listener's thread, so it may act before it answers, as a daemon does (start a process,
+  // rewrite its state).
+  using Responder = std::function<std::string(const std::string& chunk)>;
+  explicit Listener(const std::string& path, Responder respond = {});
   ~Listener();
   const std::string& path() const { return path_; }
   uint64_t inode() const;
@@ -42,6 +46,7 @@ class Listener {
   int fd_ = -1;
   int stop_pipe_[2] = {-1, -1};
   std::string reply_;
+  Responder respond_;
   std::thread thread_;
 };
 

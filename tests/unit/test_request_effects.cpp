@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "effects_test_util.h"
@@ -618,6 +619,40 @@ TEST(RuntimeExecsRecords, OnlyExecsEnteredFromOutsideTheContainer) {
   EXPECT_EQ(execs.size(), 0u);
 }
 
+
+// The exec record's own capabilities: a process that exited before /proc could be read (here:
+// no /proc at all) keeps its privilege; /proc is read only for a record without them.
+TEST(RuntimeExecsRecords, CapabilitiesComeFromTheRecordEvenAfterTheProcessIsGone) {
+  EXPECT_EQ(cap_effective_hex(0x000001ffffffffffull), "000001ffffffffff");
+  EXPECT_EQ(cap_effective_hex(0xa80425fbull), "00000000a80425fb");
+  EXPECT_EQ(cap_effective_hex(0), "0000000000000000");
+  ProcessTable procs("/nonexistent-proc");
+  const uint64_t host_cg = 10, ctr_cg = 20;
+  RuntimeExecs execs(procs, [&](uint64_t cg) { return cg == ctr_cg ? kId1 : std::string(); }, "/nonexistent-proc");
+  procs.on_event(proc(ProcEventKind::Fork, 100, 1, host_cg, {}, 1));
+  procs.on_event(proc(ProcEventKind::Exec, 100, 1, host_cg, {"/usr/bin/runc", "exec", kId1}, 2));
+  auto exec_with = [&](uint32_t pid, std::optional<uint64_t> caps, uint64_t ts) -> const RuntimeExec* {
+    procs.on_event(proc(ProcEventKind::Fork, pid, 100, host_cg, {}, ts));
+    auto ev = proc(ProcEventKind::Exec, pid, 100, ctr_cg, {"/bin/cat", "/etc/shadow"}, ts);
+    ev.has_cap_effective = caps.has_value();
+    ev.cap_effective = caps.value_or(0);
+    procs.on_event(ev);
+    EXPECT_TRUE(execs.on_exec(ev));
+    return execs.find("", kId1, ts);
+  };
+  const RuntimeExec* privileged = exec_with(101, 0x000001ffffffffffull, 3);
+  ASSERT_NE(privileged, nullptr);
+  EXPECT_EQ(privileged->cap_effective, "000001ffffffffff");
+  EXPECT_TRUE(privileged->sys_admin);
+  const RuntimeExec* docker_default = exec_with(102, 0xa80425fbull, 4);
+  ASSERT_NE(docker_default, nullptr);
+  EXPECT_EQ(docker_default->cap_effective, "00000000a80425fb");
+  EXPECT_FALSE(docker_default->sys_admin);
+  const RuntimeExec* unread = exec_with(103, std::nullopt, 5);  // neither the record nor /proc
+  ASSERT_NE(unread, nullptr);
+  EXPECT_EQ(unread->cap_effective, "");
+  EXPECT_FALSE(unread->sys_admin);
+}
 
 // `runc exec --detach` can exit before the process it started calls execve: the exec then
 // reports the shim, its new parent, whose arguments name no exec id. The exec start that the

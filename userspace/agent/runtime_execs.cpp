@@ -1,5 +1,7 @@
 #include "agent/runtime_execs.h"
 
+#include <cstdio>
+
 #include "enrich/containerd_effect_state.h"
 #include "enrich/small_file.h"
 
@@ -77,6 +79,12 @@ std::string exec_id_from_runc_args(const std::vector<std::string>& args) {
   return b;
 }
 
+std::string cap_effective_hex(uint64_t caps) {
+  char buf[17];
+  snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(caps));
+  return buf;
+}
+
 bool cap_hex_has_sys_admin(std::string_view hex) {
   // 21 = bit 1 of the 6th hex digit from the right.
   while (!hex.empty() && (hex.back() == '\n' || hex.back() == ' ')) hex.remove_suffix(1);
@@ -144,10 +152,16 @@ bool RuntimeExecs::on_exec(const ProcEvent& ev) {
   x.args_truncated = ev.args_truncated;
   x.uid = ev.uid;
   x.euid = ev.euid;
+  // The capabilities the kernel's record carries (taken at the exec: a process that exited at
+  // once has them too), in /proc's own text form.
+  if (ev.has_cap_effective) {
+    x.cap_effective = cap_effective_hex(ev.cap_effective);
+    x.sys_admin = cap_hex_has_sys_admin(x.cap_effective);
+  }
   // /proc is the kernel's text: bounded read, no symlink to follow at "status".
   if (auto st = read_small_file(proc_root_ + "/" + std::to_string(ev.tgid) + "/status", 64 * 1024)) {
     auto at = st->find("\nCapEff:\t");
-    if (at != std::string::npos) {
+    if (!ev.has_cap_effective && at != std::string::npos) {
       auto end = st->find('\n', at + 9);
       x.cap_effective = st->substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9);
       x.sys_admin = cap_hex_has_sys_admin(x.cap_effective);

@@ -45,7 +45,9 @@ struct RuntimeExec {
   std::vector<std::string> args;
   bool args_truncated = false;
   uint32_t uid = 0, euid = 0;
-  std::string cap_effective;  // /proc/PID/status CapEff ("" once the process is gone)
+  // CapEff as /proc/PID/status prints it (16 hex digits): from the kernel's exec record, else
+  // (a record without it) from /proc, "" once the process is gone.
+  std::string cap_effective;
   bool sys_admin = false;     // CapEff has CAP_SYS_ADMIN (21): a privileged exec
   // pid 1 of its own pid namespace: the container's first process, never an exec. A flag, not
   // an exec id: containerd's exec ids are the client's choice, and one named "init" must not
@@ -73,6 +75,9 @@ ContainerdTaskRef containerd_task_of_shim_args(const std::vector<std::string>& a
 // parent, like an exec's. Such a record is the container's init (RuntimeExec::pid_ns_init), never
 // an exec.
 bool is_pid_namespace_init(std::string_view status);
+
+// Capabilities -> the text /proc/PID/status shows for them: 16 lowercase hex digits.
+std::string cap_effective_hex(uint64_t caps);
 
 // CapEff's hex -> whether bit 21 (CAP_SYS_ADMIN) is set.
 bool cap_hex_has_sys_admin(std::string_view hex);

@@ -55,6 +55,10 @@ struct ProcEvent {
   uint64_t start_boottime = 0;      // ns since boot
   uint64_t ts_boot_ns = 0;
   uint64_t cgroup_id = 0;           // cgroup v2 id the process runs in (0: unknown)
+  // Effective capabilities, taken by the kernel at the record (exec: the new image's), so a
+  // process that exits at once still has them. has_cap_effective false: not read.
+  bool has_cap_effective = false;
+  uint64_t cap_effective = 0;
   std::string comm;
   std::string filename;             // exec: the path passed to execve
   std::vector<std::string> args;    // exec: argv (possibly cut at 1 KiB)

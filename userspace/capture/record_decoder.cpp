@@ -31,7 +31,8 @@ static_assert(offsetof(sw_event, bytes) == 88);
 static_assert(offsetof(sw_event, comm) == 96);
 static_assert(offsetof(sw_event, payload_len) == 112);
 static_assert(offsetof(sw_event, euid) == 116);
-static_assert(sizeof(sw_proc_event) == 1360);
+static_assert(sizeof(sw_proc_event) == 1368);
+static_assert(offsetof(sw_proc_event, cap_effective) == 1360);
 static_assert(offsetof(sw_proc_event, cgroup_id) == 1352);
 static_assert(offsetof(sw_proc_event, tgid) == 4);
 static_assert(offsetof(sw_proc_event, ppid) == 8);
@@ -109,6 +110,8 @@ std::optional<ProcEvent> decode_proc_record(const void* data, size_t size) {
   e.ts_boot_ns = h.ts_boot_ns;
   e.comm.assign(h.comm, strnlen(h.comm, sizeof h.comm));
   e.cgroup_id = h.cgroup_id;
+  e.has_cap_effective = (h.flags & SW_PROC_F_CAPS) != 0;
+  e.cap_effective = e.has_cap_effective ? h.cap_effective : 0;
   size_t fl = std::min<size_t>(h.filename_len, sizeof h.filename);
   e.filename.assign(h.filename, strnlen(h.filename, fl));
   size_t al = std::min<size_t>(h.args_len, sizeof h.args);

@@ -50,7 +50,7 @@ struct RequestEffect {
   uint32_t pid = 0;
   uint32_t uid = UINT32_MAX, euid = UINT32_MAX;  // UINT32_MAX: unknown
   bool exec_privileged = false;   // its effective capabilities include CAP_SYS_ADMIN
-  std::string cap_effective;      // /proc/PID/status CapEff as the kernel printed it ("" if gone)
+  std::string cap_effective;      // CapEff as /proc/PID/status prints it, from the exec record
   // Image pull/load/build/import/tag: the references the image store changed.
   std::vector<ImageRefChange> images;
   bool container = false;         // which of the three kinds is filled
