@@ -13,7 +13,7 @@ bool has(const Event& e, const std::string& f) { return std::find(e.flags.begin(
 Event call(const std::string& exe, uint32_t pidns = 10, uint32_t mntns = 20) {
   Event e;
   e.action = "send";
-  e.process.executable = exe;
+  e.process.edit().executable = exe;
   e.raw.pidns = pidns;
   e.raw.mntns = mntns;
   return e;

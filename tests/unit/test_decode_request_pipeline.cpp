@@ -24,7 +24,7 @@ Event send_event(uint64_t conn, std::string payload, uint32_t pid, uint64_t byte
   e.raw.bytes = bytes ? bytes : payload.size();
   if (bytes > payload.size()) e.raw.flags |= SW_F_TRUNCATED;
   e.raw.payload = std::move(payload);
-  e.process.name = "docker";
+  e.process.edit().name = "docker";
   e.flags = {"container-originated", "unexpected-caller", "redacted"};
   ContainerInfo c;
   c.name = "attacker";

@@ -39,14 +39,14 @@ Event send_event() {
   e.action = "send";
   e.outcome = "success";
   e.realtime_ns = 1'795'380'397'123'456'789ULL;
-  e.process.executable = "/usr/bin/docker";
-  e.process.command_line = "docker ps";
-  e.process.args = {"docker", "ps"};
-  e.process.name = "docker";
-  e.process.loginuid = 1000;
-  e.process.sessionid = 3;
-  e.process.start_realtime_ns = 1'700'000'000'000'000'000ULL;
-  e.process.ancestors = {{4000, "/usr/bin/bash", "bash"}, {1, "/sbin/init", "systemd"}};
+  e.process.edit().executable = "/usr/bin/docker";
+  e.process.edit().command_line = "docker ps";
+  e.process.edit().args = {"docker", "ps"};
+  e.process.edit().name = "docker";
+  e.process.edit().loginuid = 1000;
+  e.process.edit().sessionid = 3;
+  e.process.edit().start_realtime_ns = 1'700'000'000'000'000'000ULL;
+  e.process.edit().ancestors = {{4000, "/usr/bin/bash", "bash"}, {1, "/sbin/init", "systemd"}};
   e.cgroup_path = "/user.slice/user-1000.slice/session-2.scope";
   e.socket_path = "/run/docker.sock";
   e.tier = "socket-tp";
@@ -115,8 +115,8 @@ TEST(EcsJson, ConnectFailureWithError) {
   e.outcome = "failure";
   e.error = "EACCES";
   e.tier = "syscall-tp";
-  e.process.executable.clear();
-  e.process.command_line.clear();
+  e.process.edit().executable.clear();
+  e.process.edit().command_line.clear();
   e.cgroup_path.clear();
 
   json j = to_ecs_json(e);
@@ -230,8 +230,8 @@ TEST(EcsJson, JsonLineRoundTripsBinaryPayload) {
 
 TEST(EcsJson, InvalidUtf8InProcessFieldsDoesNotThrow) {
   Event e = send_event();
-  e.process.name = "bad\xff\xfe";
-  e.process.command_line = "x \xc3";
+  e.process.edit().name = "bad\xff\xfe";
+  e.process.edit().command_line = "x \xc3";
   std::string line;
   ASSERT_NO_THROW(line = to_json_line(e));
   json back = json::parse(line);

@@ -108,9 +108,9 @@ TEST_F(EventBuilderTest, ConnectSuccess) {
   EXPECT_EQ(e.socket_path, "/var/run/docker.sock");
   EXPECT_EQ(e.cgroup_path, "/system.slice/docker-abc.scope");
   EXPECT_EQ(e.realtime_ns, static_cast<uint64_t>(kOffset) + 5'000'000'123ULL);
-  EXPECT_EQ(e.process.executable, "/usr/bin/curl");
-  EXPECT_EQ(e.process.command_line, "curl --unix-socket /var/run/docker.sock http://x/v1/info");
-  EXPECT_EQ(e.process.name, "curl");
+  EXPECT_EQ(e.process->executable, "/usr/bin/curl");
+  EXPECT_EQ(e.process->command_line, "curl --unix-socket /var/run/docker.sock http://x/v1/info");
+  EXPECT_EQ(process_name(e), "curl");
   EXPECT_TRUE(e.flags.empty());
   EXPECT_EQ(e.lost, 0u);
   // The raw record travels along.
@@ -212,9 +212,9 @@ TEST_F(EventBuilderTest, ReplyFromTheDaemon) {
   EXPECT_EQ(e.action, "reply");
   EXPECT_EQ(e.outcome, "success");
   EXPECT_FALSE(e.error.has_value());
-  EXPECT_EQ(e.process.executable, "/usr/bin/dockerd");
-  EXPECT_EQ(e.process.command_line, "/usr/bin/dockerd -H fd://");
-  EXPECT_EQ(e.process.name, "dockerd");
+  EXPECT_EQ(e.process->executable, "/usr/bin/dockerd");
+  EXPECT_EQ(e.process->command_line, "/usr/bin/dockerd -H fd://");
+  EXPECT_EQ(process_name(e), "dockerd");
   EXPECT_EQ(e.cgroup_path, "/system.slice/docker.service");
   EXPECT_EQ(e.socket_path, "/var/run/docker.sock");
 }
@@ -228,9 +228,9 @@ TEST_F(EventBuilderTest, UnknownWatchCgroupAndProcessDegradeToEmpty) {
   auto e = builder_->build(std::move(r));
   EXPECT_EQ(e.socket_path, "");
   EXPECT_EQ(e.cgroup_path, "");
-  EXPECT_EQ(e.process.executable, "");
-  EXPECT_EQ(e.process.command_line, "");
-  EXPECT_EQ(e.process.name, "ghost");
+  EXPECT_EQ(e.process->executable, "");
+  EXPECT_EQ(e.process->command_line, "");
+  EXPECT_EQ(process_name(e), "ghost");
   EXPECT_EQ(e.tier, "unknown");
 }
 
@@ -262,7 +262,7 @@ TEST_F(EventBuilderTest, LostRecord) {
   EXPECT_EQ(e.tier, "");
   EXPECT_EQ(e.socket_path, "");
   EXPECT_FALSE(e.error.has_value());
-  EXPECT_EQ(e.process.name, "");
+  EXPECT_EQ(process_name(e), "");
 }
 
 TEST(ErrnoName, KnownAndUnknown) {

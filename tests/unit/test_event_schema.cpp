@@ -46,11 +46,11 @@ Event caller_event(const std::string& action, EventKind kind) {
   e.action = action;
   e.outcome = "success";
   e.realtime_ns = 1'795'380'397'123'456'789ULL;
-  e.process.executable = "/usr/bin/docker";
-  e.process.command_line = "docker ps";
-  e.process.args = {"docker", "ps"};
-  e.process.name = "docker";
-  e.process.ancestors = {{4000, "/usr/bin/bash", "bash"}};
+  e.process.edit().executable = "/usr/bin/docker";
+  e.process.edit().command_line = "docker ps";
+  e.process.edit().args = {"docker", "ps"};
+  e.process.edit().name = "docker";
+  e.process.edit().ancestors = {{4000, "/usr/bin/bash", "bash"}};
   e.cgroup_path = "/docker/abc";
   e.socket_path = "/run/docker.sock";
   e.tier = "socket-tp";

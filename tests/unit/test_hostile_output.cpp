@@ -103,9 +103,9 @@ TEST(HostileOutput, WriterIsCanonicalOnHostileStrings) {
   e.tier = "socket-tp";
   e.raw.comm = "\x1b]0;pwn\x07\r";
   e.raw.payload = "\xc2\x9b" "31m" + kBad;
-  e.process.executable = "/tmp/\x1b[2J" + kBad;
-  e.process.command_line = "a\rb\xc2\x85";
-  e.process.args = {kBad, "\x1b", "\xc2\x80\xc2\x9f"};
+  e.process.edit().executable = "/tmp/\x1b[2J" + kBad;
+  e.process.edit().command_line = "a\rb\xc2\x85";
+  e.process.edit().args = {kBad, "\x1b", "\xc2\x80\xc2\x9f"};
   e.socket_path = "/run/user/1000/\xff.sock";
   e.cgroup_path = "/x\r\n" + kBad;
   std::string line;

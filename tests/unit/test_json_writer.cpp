@@ -72,14 +72,14 @@ TEST(JsonLine, MatchesTheTreeForEveryActionAndOptionalMember) {
     full.error = "EACCES";
     full.expected_by = "rule 3: /usr/bin/dockerd";
     full.flags = {"unexpected-caller", "redacted", "truncated", "redacted"};  // a name twice: once in the line
-    full.process.executable = "/usr/bin/docker";
-    full.process.command_line = "docker ps -a";
-    full.process.args = {"docker", "ps", "-a"};
-    full.process.name = "docker";
-    full.process.loginuid = 1000;
-    full.process.sessionid = 3;
-    full.process.start_realtime_ns = 1'700'000'000'000'000'000ULL;
-    full.process.ancestors = {{4000, "/usr/bin/bash", "bash"}, {1, "", "systemd"}, {0, "", ""}};
+    full.process.edit().executable = "/usr/bin/docker";
+    full.process.edit().command_line = "docker ps -a";
+    full.process.edit().args = {"docker", "ps", "-a"};
+    full.process.edit().name = "docker";
+    full.process.edit().loginuid = 1000;
+    full.process.edit().sessionid = 3;
+    full.process.edit().start_realtime_ns = 1'700'000'000'000'000'000ULL;
+    full.process.edit().ancestors = {{4000, "/usr/bin/bash", "bash"}, {1, "", "systemd"}, {0, "", ""}};
     expect_same(full, std::string(action) + " full");
     EXPECT_EQ(to_ecs_json(full)["sockwarden"]["flags"],
               nlohmann::json::array({"truncated", "fd-unknown", "abstract-socket", "denied", "unexpected-caller",
@@ -88,11 +88,11 @@ TEST(JsonLine, MatchesTheTreeForEveryActionAndOptionalMember) {
     Event no_payload = base_event(action);
     no_payload.raw.payload.clear();
     no_payload.outcome.clear();
-    no_payload.process.ancestors = {{77, "", "sh"}};  // a parent without an executable
+    no_payload.process.edit().ancestors = {{77, "", "sh"}};  // a parent without an executable
     expect_same(no_payload, std::string(action) + " no payload");
 
     Event name_only_parent = base_event(action);
-    name_only_parent.process.ancestors = {{77, "/bin/sh", ""}};
+    name_only_parent.process.edit().ancestors = {{77, "/bin/sh", ""}};
     expect_same(name_only_parent, std::string(action) + " parent without a name");
   }
 }
@@ -103,12 +103,12 @@ TEST(JsonLine, EscapesLikeTheTree) {
   for (int c = 0; c < 256; c++) all_bytes.push_back(static_cast<char>(c));
   e.raw.payload = all_bytes;
   e.raw.comm = std::string("a\"b\\c\x01\x7f", 7);
-  e.process.args = {"quote\"", "back\\slash", "tab\tnl\ncr\rbs\bff\f", std::string("nul\x00x", 5), "\x1f"};
-  e.process.command_line = "x\x7fy";
+  e.process.edit().args = {"quote\"", "back\\slash", "tab\tnl\ncr\rbs\bff\f", std::string("nul\x00x", 5), "\x1f"};
+  e.process.edit().command_line = "x\x7fy";
   e.socket_path = "/run/caf\xc3\xa9.sock";              // valid UTF-8
   e.cgroup_path = "/bad\xff\xfe/utf8\xc3";                // invalid: U+FFFD like the tree
-  e.process.executable = "/opt/\xe2\x82\xac/bin";         // valid 3-byte sequence
-  e.process.ancestors = {{9, "/x\xf0\x9f\x98\x80", "emoji\xf0"}};
+  e.process.edit().executable = "/opt/\xe2\x82\xac/bin";         // valid 3-byte sequence
+  e.process.edit().ancestors = {{9, "/x\xf0\x9f\x98\x80", "emoji\xf0"}};
   expect_same(e, "odd bytes");
 }
 
@@ -278,7 +278,7 @@ TEST(JsonLine, AgentEvents) {
   Event flood = base_event("flood-suppressed");
   flood.flood = FloodCounts{10, 2, 640, 1000};
   flood.flags = {"flood"};
-  flood.process.ancestors = {{1, "", "init"}};
+  flood.process.edit().ancestors = {{1, "", "init"}};
   expect_same(flood, "flood-suppressed");
 
   Event finding;

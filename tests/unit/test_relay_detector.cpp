@@ -71,7 +71,7 @@ TEST_F(RelayTree, PlainClientIsNotARelay) {
   Event e;
   e.action = "send";
   e.raw.tgid = 102;
-  e.process.executable = "/usr/bin/docker";
+  e.process.edit().executable = "/usr/bin/docker";
   d.annotate(e, std::chrono::steady_clock::now());
   EXPECT_TRUE(e.flags.empty());
   EXPECT_FALSE(e.relay.has_value());
@@ -83,7 +83,7 @@ TEST_F(RelayTree, KnownToolIsARelayEvenWithoutAListener) {
   Event e;
   e.action = "connect";
   e.raw.tgid = 103;
-  e.process.executable = "/usr/bin/socat";
+  e.process.edit().executable = "/usr/bin/socat";
   d.annotate(e, std::chrono::steady_clock::now());
   ASSERT_EQ(e.flags, std::vector<std::string>({"relay"}));
   ASSERT_TRUE(e.relay.has_value());

@@ -15,7 +15,7 @@ Event ev(const std::string& action, uint32_t tgid, const std::string& comm, uint
   e.outcome = outcome;
   e.raw.tgid = tgid;
   e.raw.comm = comm;
-  e.process.name = comm;
+  e.process.edit().name = comm;
   e.raw.uid = uid;
   e.raw.bytes = bytes;
   e.cgroup_path = cgroup;

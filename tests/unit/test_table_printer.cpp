@@ -38,7 +38,7 @@ class TableTest : public ::testing::Test {
     e.raw.uid = 1000;
     e.raw.comm = "docker";
     e.raw.bytes = 77;
-    e.process.name = "docker";
+    e.process.edit().name = "docker";
     e.cgroup_path = "/system.slice/docker-" + kId + ".scope";
     e.socket_path = "/run/docker.sock";
     return e;
@@ -155,7 +155,7 @@ TEST_F(TableTest, LongSocketPathIsLeftTruncated) {
 
 TEST_F(TableTest, UntrustedTextCannotInjectTerminalControls) {
   Event e = event("send");
-  e.process.name = "\x1b[2Jevil";
+  e.process.edit().name = "\x1b[2Jevil";
   e.raw.payload = "\x1b]0;title\x07";
   std::string row = line(e);
   EXPECT_EQ(row.find('\x1b'), std::string::npos);

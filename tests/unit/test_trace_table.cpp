@@ -57,7 +57,7 @@ Event caller_event(const std::string& action) {
   e.raw.uid = 4294967294u;
   e.raw.comm = "docker";
   e.raw.bytes = 123456789;
-  e.process.name = "docker";
+  e.process.edit().name = "docker";
   e.cgroup_path = "/system.slice/docker-" + kId + ".scope";
   e.socket_path = "/var/lib/kubelet/pods/abcdef/volumes/kubernetes.io~empty-dir/run/docker.sock";
   e.flags = {"container-originated", "unexpected-caller"};
@@ -69,7 +69,7 @@ Event caller_event(const std::string& action) {
 std::vector<Event> hostile_rows() {
   std::vector<Event> out;
   Event send = caller_event("send");
-  send.process.name = "\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2\x1b[2J";
+  send.process.edit().name = "\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2\xe5\xad\x97\xe6\xbc\xa2\x1b[2J";
   ContainerInfo c;
   c.ref.id = kId;
   c.name = "\xf0\x9f\x90\xb3\xe2\x80\xae" + std::string(40, 'x') + "\xc3\xa9";

@@ -18,9 +18,9 @@ namespace {
 const std::string& op_of(const Event& e) { return e.request->operation; }
 
 size_t estimate_bytes(const Event& e) {
-  size_t n = sizeof(Event) + e.cgroup_path.size() + e.socket_path.size() + e.process.executable.size() +
-             e.process.command_line.size() + e.process.name.size() + e.process.ancestors.size() * 96;
-  for (const auto& a : e.process.args) n += a.size() + 32;
+  size_t n = sizeof(Event) + e.cgroup_path.size() + e.socket_path.size() + e.process->executable.size() +
+             e.process->command_line.size() + e.process->name.size() + e.process->ancestors.size() * 96;
+  for (const auto& a : e.process->args) n += a.size() + 32;
   for (const auto& f : e.flags) n += f.size() + 32;
   if (e.container) n += 512 + e.container->name.size() + e.container->image.size();
   if (e.request) {
@@ -769,9 +769,9 @@ void RequestEffects::finish(Event& e) {
     c.operation = r.operation;
     c.request_realtime_ns = e.realtime_ns;
     c.pid = e.raw.tgid;
-    c.process_name = e.process.name;
-    c.executable = e.process.executable;
-    c.command_line = e.process.command_line;
+    c.process_name = process_name(e);
+    c.executable = e.process->executable;
+    c.command_line = e.process->command_line;
     if (e.container) {
       c.container_id = e.container->ref.id;
       c.container_name = e.container->name;

@@ -53,8 +53,8 @@ constexpr size_t kMemoMax = 4096;
 void classify_caller(Event& e, const CallerPolicy& policy, const HostNamespaces& host) {
   if (e.action == "lost" || e.action == "reply") return;
   CallerFacts f;
-  f.executable = e.process.executable;
-  for (const auto& a : e.process.ancestors) f.ancestor_executables.push_back(a.executable);
+  f.executable = e.process->executable;
+  for (const auto& a : e.process->ancestors) f.ancestor_executables.push_back(a.executable);
   f.uid = e.raw.uid;
   f.in_container = e.container.has_value();
   if (e.container) {

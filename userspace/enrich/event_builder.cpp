@@ -43,15 +43,13 @@ constexpr size_t kProcessCacheMax = 4096;
 
 void EventBuilder::fill_process(Event& e) {
   const RawEvent& raw = e.raw;
-  ProcessInfo& p = e.process;
   auto cached = process_cache_.find(raw.tgid);
   if (cached != process_cache_.end() && cached->second.generation == procs_.generation() &&
       raw.ts_boot_ns >= cached->second.image_since) {
-    p = cached->second.info;
-    p.name = raw.comm;  // per thread, and current: wins over the table's
+    e.process = cached->second.info;  // shared, not copied; the name is the record's comm
     return;
   }
-  p.name = raw.comm;
+  ProcessInfo p;
   // Not cacheable if an earlier image was used. An unknown process is: the
   // table's generation changes when it learns about it.
   uint64_t image_since = 0;
@@ -69,9 +67,10 @@ void EventBuilder::fill_process(Event& e) {
   }
   procs_.for_each_ancestor(raw.tgid, kAncestors,
                            [&](const ProcessEntry& a) { p.ancestors.push_back({a.tgid, a.executable, a.name}); });
+  e.process = std::move(p);
   if (image_since == UINT64_MAX) return;
   if (process_cache_.size() >= kProcessCacheMax) process_cache_.clear();
-  process_cache_[raw.tgid] = CachedProcess{procs_.generation(), image_since, p};
+  process_cache_[raw.tgid] = CachedProcess{procs_.generation(), image_since, e.process};
 }
 
 Event EventBuilder::build(RawEvent&& raw, bool success) {

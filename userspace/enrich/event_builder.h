@@ -42,13 +42,14 @@ class EventBuilder {
  private:
   void fill_process(Event& e);
   // What fill_process derived for a process (everything but the per-thread
-  // comm), reused while the process table is unchanged and the event is not
-  // older than the process's last exec: a busy caller costs one hash lookup
-  // per event instead of a walk over its ancestors with copies.
+  // comm, which the event's record carries), shared with every event while the
+  // process table is unchanged and the event is not older than the process's
+  // last exec: a busy caller costs one hash lookup and a pointer copy per event
+  // instead of a walk over its ancestors and copies of its strings.
   struct CachedProcess {
     uint64_t generation = 0;
     uint64_t image_since = 0;  // boot ns of the exec that started the current image
-    ProcessInfo info;
+    ProcessRef info;           // shared with the events built from it
   };
   std::unordered_map<uint32_t, CachedProcess> process_cache_;
   ProcessTable& procs_;

@@ -70,7 +70,7 @@ const ContainerInfo& container_of(const Event& e) {
 
 void write_process(JsonWriter& w, const Event& e) {
   const RawEvent& r = e.raw;
-  const ProcessInfo& p = e.process;
+  const ProcessInfo& p = *e.process;
   w.key("process");
   w.begin_object();
   if (!p.args.empty()) {
@@ -79,7 +79,7 @@ void write_process(JsonWriter& w, const Event& e) {
   }
   w.member_if("command_line", p.command_line);
   w.member_if("executable", p.executable);
-  w.member("name", p.name.empty() ? r.comm : p.name);
+  w.member("name", process_name(e));
   w.key("parent");
   w.begin_object();
   if (!p.ancestors.empty()) {
@@ -143,7 +143,7 @@ void write_sockwarden(JsonWriter& w, const Event& e) {
   w.begin_object();
   w.key("ancestors");
   w.begin_array();
-  for (const auto& a : e.process.ancestors) {
+  for (const auto& a : e.process->ancestors) {
     w.begin_object();
     w.member_if("executable", a.executable);
     w.member("name", a.name);
@@ -152,8 +152,8 @@ void write_sockwarden(JsonWriter& w, const Event& e) {
   }
   w.end_array();
   // Audit ids tie a call to the human who logged in (unset: not a login session).
-  if (e.process.loginuid != UINT32_MAX) w.member("audit_login_uid", e.process.loginuid);
-  if (e.process.sessionid != UINT32_MAX) w.member("audit_session_id", e.process.sessionid);
+  if (e.process->loginuid != UINT32_MAX) w.member("audit_login_uid", e.process->loginuid);
+  if (e.process->sessionid != UINT32_MAX) w.member("audit_session_id", e.process->sessionid);
   w.end_object();
   if (e.relay) {
     w.key("relay");

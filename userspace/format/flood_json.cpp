@@ -25,13 +25,13 @@ void write_flood_suppressed(JsonWriter& w, const Event& e) {
   write_orchestrator_member(w, container);
   w.key("process");
   w.begin_object();
-  w.member_if("command_line", e.process.command_line);
-  w.member_if("executable", e.process.executable);
-  w.member("name", e.process.name.empty() ? r.comm : e.process.name);
-  if (!e.process.ancestors.empty()) {
+  w.member_if("command_line", e.process->command_line);
+  w.member_if("executable", e.process->executable);
+  w.member("name", process_name(e));
+  if (!e.process->ancestors.empty()) {
     w.key("parent");
     w.begin_object();
-    w.member("pid", e.process.ancestors.front().pid);
+    w.member("pid", e.process->ancestors.front().pid);
     w.end_object();
   }
   w.member("pid", r.tgid);

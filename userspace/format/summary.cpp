@@ -20,7 +20,7 @@ void CallerSummary::add(const Event& e) {
   const bool send = e.action == "send";
   if (!connect && !send) return;
 
-  const std::string& comm = e.process.name.empty() ? e.raw.comm : e.process.name;
+  const std::string& comm = process_name(e);
   Key key{e.raw.tgid, comm, e.raw.uid, e.cgroup_path};
   auto [it, inserted] = by_caller_.try_emplace(key);
   CallerStats& s = it->second;

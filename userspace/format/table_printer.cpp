@@ -235,7 +235,7 @@ void TablePrinter::print(const Event& e) {
   std::array<std::string, TableLayout::kColumns> cells;
   cells[kTime] = local_time_ms(e.realtime_ns);
   cells[kPid] = lost ? "-" : std::to_string(e.raw.tgid);
-  cells[kComm] = lost ? "-" : e.process.name.empty() ? e.raw.comm : e.process.name;
+  cells[kComm] = lost ? "-" : process_name(e);
   cells[kUid] = lost ? "-" : std::to_string(e.raw.uid);
   cells[kContainer] = lost ? "-" : container_label(e);
   cells[kSocket] = lost || e.socket_path.empty() ? "-" : e.socket_path;

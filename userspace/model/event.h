@@ -1,6 +1,7 @@
 // The enriched event every output stage consumes: one per JSON line / table row.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,11 +22,37 @@ struct ProcessInfo {
   std::string executable;    // path the kernel exec'd ("" if unknown)
   std::string command_line;  // argv joined by spaces ("" if unknown)
   std::vector<std::string> args;
-  std::string name;          // comm
+  // comm, where the event's record does not give it: the event builder leaves it "" and an
+  // event's name is its calling thread's comm (process_name below).
+  std::string name;
   uint32_t loginuid = UINT32_MAX;   // audit login uid (UINT32_MAX: unset)
   uint32_t sessionid = UINT32_MAX;  // audit session id (UINT32_MAX: unset)
   uint64_t start_realtime_ns = 0;   // 0 if unknown
   std::vector<AncestorInfo> ancestors;  // parent first
+};
+
+// An event's process, shared by every event of the same process image: the event builder keeps
+// one per process (enrich/event_builder), so an event carries a pointer, not copies of the
+// command line, argv and ancestors (a dozen allocations per event otherwise). Read through
+// `->`; `edit()` gives a copy of its own to change (copy on write), for whoever builds one.
+class ProcessRef {
+ public:
+  ProcessRef() = default;
+  ProcessRef(ProcessInfo p) : p_(std::make_shared<ProcessInfo>(std::move(p))) {}  // NOLINT: implicit by design
+  const ProcessInfo& operator*() const { return p_ ? *p_ : empty(); }
+  const ProcessInfo* operator->() const { return &**this; }
+  ProcessInfo& edit() {
+    if (!p_) p_ = std::make_shared<ProcessInfo>();
+    else if (p_.use_count() > 1) p_ = std::make_shared<ProcessInfo>(*p_);
+    return *p_;
+  }
+
+ private:
+  static const ProcessInfo& empty() {
+    static const ProcessInfo kEmpty;
+    return kEmpty;
+  }
+  std::shared_ptr<ProcessInfo> p_;
 };
 
 // agent-start / agent-stop: who is watching what, and the totals at exit.
@@ -81,7 +108,7 @@ struct Event {
   std::string action;        // "connect", "send", "reply", "request", "flood-suppressed", "lost", "existing-connection", "agent-start", "agent-stop"
   std::string outcome;       // "success", "failure", "unknown"
   uint64_t realtime_ns = 0;  // wall clock, ns since the epoch (UTC)
-  ProcessInfo process;
+  ProcessRef process;
   std::string cgroup_path;   // cgroup v2 path relative to the cgroup2 mount, "" if unknown
   std::string socket_path;   // the watched socket's path as configured ("@name" for abstract)
   std::string tier;          // "socket-tp" or "syscall-tp"
@@ -116,5 +143,11 @@ struct Event {
            action == "agent-stop" || action == "audit-finding" || action == "audit-finding-resolved";
   }
 };
+
+// The caller's name as an event reports it: the process's where one was set, else the calling
+// thread's comm from the kernel's record (what the event builder leaves it to).
+inline const std::string& process_name(const Event& e) {
+  return e.process->name.empty() ? e.raw.comm : e.process->name;
+}
 
 }  // namespace sockwarden
