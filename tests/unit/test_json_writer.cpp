@@ -333,7 +333,26 @@ TEST(JsonWriter, CommasNestingAndShorthands) {
   w.key("e");
   w.number(0.5);
   w.end_object();
+  w.finish();  // the writer writes ahead of the string's size until then
   EXPECT_EQ(out, R"({"a":[{},[],-1,null,false],"c":"x","d":18446744073709551615,"e":0.5})");
+}
+
+// The cursor and the string agree across raw_value() (a caller's own appends), growth past the
+// first allocation, and a writer that starts on a string with text in it.
+TEST(JsonWriter, CursorAndRawAppendsAgree) {
+  std::string out = "prefix:";
+  {
+    JsonWriter w(out);
+    w.begin_object();
+    w.key("raw");
+    w.raw_value() += "123";
+    w.member("after", std::string(5000, 'x'));  // grows the buffer
+    w.key("t");
+    w.raw_value() += "\"2026\"";
+    w.member_bool("z", true);
+    w.end_object();
+  }
+  EXPECT_EQ(out, "prefix:{\"raw\":123,\"after\":\"" + std::string(5000, 'x') + "\",\"t\":\"2026\",\"z\":true}");
 }
 
 TEST(JsonWriter, SummaryDeeperThanTheLimitIsCutToNull) {
@@ -342,11 +361,25 @@ TEST(JsonWriter, SummaryDeeperThanTheLimitIsCutToNull) {
   std::string out;
   JsonWriter w(out);
   w.value(deep);
+  w.finish();
   auto back = nlohmann::json::parse(out);  // valid JSON, nesting bounded
   int depth = 0;
   for (const nlohmann::json* p = &back; p->is_array(); p = &(*p)[0]) depth++;
   EXPECT_LT(depth, JsonWriter::kMaxDepth);
   EXPECT_GT(depth, JsonWriter::kMaxDepth - 4);
+}
+
+// Every byte value at every position of a string long enough for the eight-at-a-time scan.
+TEST(JsonWriter, EveryByteAtEveryPositionLikeNlohmann) {
+  for (int c = 0; c < 256; c++)
+    for (size_t at = 0; at < 19; at++) {
+      std::string s(19, 'a');
+      s[at] = static_cast<char>(c);
+      std::string out;
+      JsonWriter::append_string(out, s);
+      ASSERT_EQ(out, nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+          << "byte " << c << " at " << at;
+    }
 }
 
 TEST(JsonWriter, StringsLikeNlohmann) {

@@ -114,7 +114,11 @@ bool redact_env_arrays(std::string& s) {
   return changed;
 }
 
-bool is_name_char(unsigned char c) { return std::isalnum(c) || c == '_'; }
+// ASCII classes, inline: the <cctype> calls cost a libc call per payload byte (every binary
+// write is scanned), and a locale must not change what counts as a name.
+bool is_name_start(unsigned char c) { return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_'; }
+bool is_name_char(unsigned char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
+bool is_printable(unsigned char c) { return c >= 0x20 && c < 0x7f; }
 
 // Binary payloads: printable NAME=value runs lose their value.
 bool redact_binary_env(std::string& s) {
@@ -122,7 +126,7 @@ bool redact_binary_env(std::string& s) {
   size_t i = 0;
   while (i < s.size()) {
     unsigned char c = s[i];
-    if (!(std::isalpha(c) || c == '_')) {
+    if (!is_name_start(c)) {
       i++;
       continue;
     }
@@ -131,7 +135,7 @@ bool redact_binary_env(std::string& s) {
     if (i < s.size() && s[i] == '=' && i > start) {
       size_t v = i + 1;
       size_t e = v;
-      while (e < s.size() && std::isprint((unsigned char)s[e])) e++;
+      while (e < s.size() && is_printable((unsigned char)s[e])) e++;
       if (e > v && std::string_view(s.data() + v, e - v) != kMask) {
         s.replace(v, e - v, kMask);
         changed = true;

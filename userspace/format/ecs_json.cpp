@@ -1,5 +1,7 @@
 #include "format/ecs_json.h"
 
+#include <charconv>
+#include <string>
 #include <string_view>
 
 #include "enrich/boot_clock.h"
@@ -135,7 +137,11 @@ void write_sockwarden(JsonWriter& w, const Event& e) {
     // decoded form instead of the bytes of one write.
     if (!((e.action == "connect" || e.action == "existing-connection") && r.payload.empty())) {
       w.key("payload");
-      append_payload_json(w.raw_value(), r.payload);
+      thread_local std::string payload;  // rendered aside and copied in, as a time is
+      payload.clear();
+      append_payload_json(payload, r.payload);
+      w.raw(payload);
+      if (payload.capacity() > (size_t{64} << 10)) std::string().swap(payload);
     }
     w.member("payload_captured", r.payload.size());
   }
@@ -171,12 +177,14 @@ void write_sockwarden(JsonWriter& w, const Event& e) {
   // The kernel's s_dev encoding (MKDEV in include/linux/kdev_t.h), not
   // userspace's dev_t: major in the top 12 bits, minor in the low 20.
   w.key("device");
-  std::string& out = w.raw_value();
-  out += '"';
-  out += std::to_string(r.sock_dev >> 20);
-  out += ':';
-  out += std::to_string(r.sock_dev & 0xfffff);
-  out += '"';
+  char dev[32];
+  char* p = dev;
+  *p++ = '"';
+  p = std::to_chars(p, dev + sizeof dev, r.sock_dev >> 20).ptr;
+  *p++ = ':';
+  p = std::to_chars(p, dev + sizeof dev, r.sock_dev & 0xfffff).ptr;
+  *p++ = '"';
+  w.raw(std::string_view(dev, static_cast<size_t>(p - dev)));
   w.member("inode", r.sock_ino);
   w.member("path", e.socket_path);
   w.end_object();
@@ -381,10 +389,12 @@ void write_audit_finding(JsonWriter& w, const Event& e) {
 }  // namespace
 
 void write_time(JsonWriter& w, uint64_t realtime_ns) {
-  std::string& out = w.raw_value();  // RFC 3339 has nothing to escape
-  out += '"';
-  append_rfc3339_utc(out, realtime_ns);
-  out += '"';
+  // Rendered aside and copied in: the writer's cursor stays where it is (RFC 3339 has nothing to escape).
+  thread_local std::string text;
+  text.assign(1, '"');
+  append_rfc3339_utc(text, realtime_ns);
+  text += '"';
+  w.raw(text);
 }
 
 void write_timestamp_member(JsonWriter& w, uint64_t realtime_ns) {

@@ -13,6 +13,7 @@
 #pragma once
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -21,12 +22,28 @@
 
 namespace sockwarden {
 
+#define SW_JSON_INLINE inline __attribute__((always_inline))
+
 class JsonWriter {
  public:
   // Deeper values (only a decoder's summary could nest) are written as null.
   static constexpr int kMaxDepth = 48;
 
+  // Appends to `out`. Until finish() (or the writer's end) `out` is sized ahead of what was
+  // written: the writer keeps its own cursor and copies with memcpy, instead of a call into
+  // libstdc++'s append per piece (bench/RESULTS.md, issue 18: that was a quarter of the agent).
   explicit JsonWriter(std::string& out) : out_(out) {}
+  ~JsonWriter() { finish(); }
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
+
+  // `out` holds exactly the text written so far (the writer may go on afterwards).
+  void finish() {
+    if (!in_string_) {
+      out_.resize(pos_);
+      in_string_ = true;
+    }
+  }
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
@@ -35,64 +52,60 @@ class JsonWriter {
 
   // A member name of the event schema (a literal: ASCII, nothing to escape);
   // the next call writes its value.
-  void key(std::string_view k) {
-    // One append of ,"k": (the hot path: an event line has ~60 members).
-    char buf[72];
-    if (k.size() > sizeof buf - 4) {
-      separate();
-      out_ += '"';
-      out_ += k;
-      out_ += "\":";
-    } else {
-      size_t n = 0;
-      if (take_comma()) buf[n++] = ',';
-      buf[n++] = '"';
-      k.copy(buf + n, k.size());
-      n += k.size();
-      buf[n++] = '"';
-      buf[n++] = ':';
-      out_.append(buf, n);
-    }
+  // Inlined at every call: the key is a literal there, so its copy is a few moves of a known size.
+  SW_JSON_INLINE void key(std::string_view k) {
+    // One copy of ,"k": (the hot path: an event line has ~60 members).
+    char* p = room(k.size() + 4);
+    char* const begin = p;
+    if (take_comma()) *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, k.data(), k.size());
+    p += k.size();
+    *p++ = '"';
+    *p++ = ':';
+    pos_ += static_cast<size_t>(p - begin);
     after_key_ = true;
   }
   // A member name that came from outside (a decoded body's keys): escaped
   // and made valid UTF-8 like any string value.
   void key_escaped(std::string_view k) {
     separate();
-    append_string(out_, k);
-    out_ += ':';
+    put_string(k);
+    put(':');
     after_key_ = true;
   }
 
   void string(std::string_view s) {
     separate();
-    append_string(out_, s);
+    put_string(s);
   }
   template <typename T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
   void number(T v) {
     separate();
-    char buf[24];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out_.append(buf, r.ptr);
+    char* p = room(24);
+    auto r = std::to_chars(p, p + 24, v);
+    pos_ += static_cast<size_t>(r.ptr - p);
   }
   void number(double v);
   void boolean(bool v) {
     separate();
-    out_ += v ? "true" : "false";
+    if (v) put("true", 4);
+    else put("false", 5);
   }
   void null() {
     separate();
-    out_ += "null";
+    put("null", 4);
   }
   // A value rendered elsewhere as valid JSON text.
   void raw(std::string_view json_text) {
     separate();
-    out_ += json_text;
+    put(json_text.data(), json_text.size());
   }
   // The output, positioned for a value the caller appends itself (valid JSON
-  // text: a timestamp, an escaped payload).
+  // text: a timestamp, an escaped payload). The writer picks up after it.
   std::string& raw_value() {
     separate();
+    finish();
     return out_;
   }
   // Any nlohmann value (a decoder's free-form summary): objects are written
@@ -122,9 +135,32 @@ class JsonWriter {
   // s as a quoted JSON string, as nlohmann's dump(-1, ' ', false, replace)
   // writes it: ", \ and controls escaped, valid UTF-8 passed through, each
   // invalid sequence replaced by U+FFFD.
-  static void append_string(std::string& out, std::string_view s);
+  static void append_string(std::string& out, std::string_view s) { JsonWriter(out).put_string(s); }
 
  private:
+  // Room for n more bytes at the cursor: out_ is grown (never by less than
+  // double) when it lacks them. out_ past the cursor is not text yet.
+  SW_JSON_INLINE char* room(size_t n) {
+    if (in_string_) {  // out_'s own size is the text (start, or after raw_value/finish)
+      pos_ = out_.size();
+      in_string_ = false;
+    }
+    if (out_.size() - pos_ < n) grow(n);
+    return out_.data() + pos_;
+  }
+  void grow(size_t n);
+  SW_JSON_INLINE void put(char c) {
+    *room(1) = c;
+    pos_++;
+  }
+  SW_JSON_INLINE void put(const char* s, size_t n) {
+    char* p = room(n);
+    if (n) std::memcpy(p, s, n);  // (an empty view's data() may be null)
+    pos_ += n;
+  }
+  void put_string(std::string_view s);
+  void put_escaped(std::string_view s);  // s is valid UTF-8
+
   // Whether the next member or element needs a comma before it; it is no longer the first.
   bool take_comma() {
     if (depth_ == 0) return false;
@@ -137,21 +173,23 @@ class JsonWriter {
       after_key_ = false;
       return;
     }
-    if (take_comma()) out_ += ',';
+    if (take_comma()) put(',');
   }
   void open(char c) {
     separate();
-    out_ += c;
+    put(c);
     if (depth_ < kMaxDepth) first_[depth_] = true;
     depth_++;
   }
   void close(char c) {
     depth_--;
-    out_ += c;
+    put(c);
   }
   void value_at(const nlohmann::ordered_json& v, int depth);
 
   std::string& out_;
+  size_t pos_ = 0;          // the cursor: text is out_[0, pos_) unless in_string_
+  bool in_string_ = true;   // out_.size() is the end of the text (the cursor is not in use)
   bool first_[kMaxDepth] = {};
   int depth_ = 0;
   bool after_key_ = false;
