@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "event_fixtures.h"
 #include "events.h"
 #include "model/flag_names.h"
 
@@ -15,41 +16,17 @@ namespace {
 using nlohmann::json;
 
 Event send_event() {
-  Event e;
-  RawEvent& r = e.raw;
-  r.kind = EventKind::Send;
-  r.tier = SW_TIER_SOCKET_TP;
-  r.flags = SW_F_TRUNCATED | SW_F_FD_UNKNOWN;
-  r.pid = 4243;
-  r.tgid = 4242;
-  r.ppid = 1;
-  r.uid = 1000;
-  r.gid = 998;
-  r.cgroup_id = 12345;
-  r.pidns = 4026531836u;
-  r.mntns = 4026531841u;
-  r.netns = 4026531840u;
-  r.fd = 7;
-  r.sock_ino = 987654;
-  r.sock_dev = (253u << 20) | 1u;
-  r.client_sock_ino = 555666;
-  r.bytes = 9000;
-  r.comm = "docker";
-  r.payload = std::string("GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n\x00\xff\xc3", 40);
-  e.action = "send";
-  e.outcome = "success";
-  e.realtime_ns = 1'795'380'397'123'456'789ULL;
-  e.process.edit().executable = "/usr/bin/docker";
-  e.process.edit().command_line = "docker ps";
-  e.process.edit().args = {"docker", "ps"};
-  e.process.edit().name = "docker";
-  e.process.edit().loginuid = 1000;
-  e.process.edit().sessionid = 3;
-  e.process.edit().start_realtime_ns = 1'700'000'000'000'000'000ULL;
-  e.process.edit().ancestors = {{4000, "/usr/bin/bash", "bash"}, {1, "/sbin/init", "systemd"}};
-  e.cgroup_path = "/user.slice/user-1000.slice/session-2.scope";
-  e.socket_path = "/run/docker.sock";
-  e.tier = "socket-tp";
+  Event e = testing::docker_caller_event("send");
+  e.raw.flags = SW_F_TRUNCATED | SW_F_FD_UNKNOWN;
+  e.raw.euid = 0;
+  e.raw.bytes = 9000;
+  e.raw.payload = std::string("GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n\x00\xff\xc3", 40);
+  ProcessInfo p = testing::docker_ps_process();
+  p.loginuid = 1000;
+  p.sessionid = 3;
+  p.start_realtime_ns = 1'700'000'000'000'000'000ULL;
+  p.ancestors = {{4000, "/usr/bin/bash", "bash"}, {1, "/sbin/init", "systemd"}};
+  e.process = p;
   return e;
 }
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "enrich/event_builder.h"
+#include "event_fixtures.h"
 #include "events.h"
 #include "format/ecs_json.h"
 #include "agent/continuous_audit.h"
@@ -22,38 +23,13 @@ namespace {
 using nlohmann::json;
 
 Event caller_event(const std::string& action, EventKind kind) {
-  Event e;
-  RawEvent& r = e.raw;
-  r.kind = kind;
-  r.tier = SW_TIER_SOCKET_TP;
-  r.pid = r.tgid = 4242;
-  r.ppid = 1;
-  r.uid = r.euid = 1000;
-  r.gid = 998;
-  r.cgroup_id = 12345;
-  r.pidns = 4026531836u;
-  r.mntns = 4026531841u;
-  r.netns = 4026531840u;
-  r.fd = 7;
-  r.sock_ino = 987654;
-  r.sock_dev = (253u << 20) | 1u;
-  r.client_sock_ino = 555666;
-  r.comm = "docker";
-  if (kind == EventKind::Send) {
-    r.payload = "GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n";
-    r.bytes = r.payload.size();
+  Event e = testing::docker_caller_event(action, kind);
+  if (kind != EventKind::Send) {
+    e.raw.payload.clear();
+    e.raw.bytes = 0;
   }
-  e.action = action;
-  e.outcome = "success";
-  e.realtime_ns = 1'795'380'397'123'456'789ULL;
-  e.process.edit().executable = "/usr/bin/docker";
-  e.process.edit().command_line = "docker ps";
-  e.process.edit().args = {"docker", "ps"};
-  e.process.edit().name = "docker";
-  e.process.edit().ancestors = {{4000, "/usr/bin/bash", "bash"}};
+  e.process = testing::docker_ps_process();
   e.cgroup_path = "/docker/abc";
-  e.socket_path = "/run/docker.sock";
-  e.tier = "socket-tp";
   e.flags = {"container-originated", "unexpected-caller"};
   ContainerInfo c;
   c.ref.id = "abc";

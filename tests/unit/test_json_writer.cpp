@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "event_fixtures.h"
 #include "events.h"
 #include "format/ecs_json.h"
 
@@ -21,36 +22,7 @@ std::string tree_line(const Event& e) {
   return nlohmann::json::parse(to_json_line(e)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Event base_event(const char* action) {
-  Event e;
-  RawEvent& r = e.raw;
-  r.kind = EventKind::Send;
-  r.tier = SW_TIER_SOCKET_TP;
-  r.pid = 4243;
-  r.tgid = 4242;
-  r.ppid = 1;
-  r.uid = 1000;
-  r.euid = 0;
-  r.gid = 998;
-  r.cgroup_id = 12345;
-  r.pidns = 4026531836u;
-  r.mntns = 4026531841u;
-  r.netns = 4026531840u;
-  r.fd = 7;
-  r.sock_ino = 987654;
-  r.sock_dev = (253u << 20) | 1u;
-  r.client_sock_ino = 555666;
-  r.bytes = 40;
-  r.comm = "docker";
-  r.payload = "GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n";
-  e.action = action;
-  e.outcome = "success";
-  e.realtime_ns = 1'795'380'397'123'456'789ULL;
-  e.cgroup_path = "/user.slice/user-1000.slice/session-2.scope";
-  e.socket_path = "/run/docker.sock";
-  e.tier = "socket-tp";
-  return e;
-}
+Event base_event(const char* action) { return testing::docker_caller_event(action); }
 
 void expect_same(const Event& e, const std::string& what) {
   EXPECT_EQ(to_json_line(e), tree_line(e)) << what;
@@ -72,14 +44,14 @@ TEST(JsonLine, MatchesTheTreeForEveryActionAndOptionalMember) {
     full.error = "EACCES";
     full.expected_by = "rule 3: /usr/bin/dockerd";
     full.flags = {"unexpected-caller", "redacted", "truncated", "redacted"};  // a name twice: once in the line
-    full.process.edit().executable = "/usr/bin/docker";
-    full.process.edit().command_line = "docker ps -a";
-    full.process.edit().args = {"docker", "ps", "-a"};
-    full.process.edit().name = "docker";
-    full.process.edit().loginuid = 1000;
-    full.process.edit().sessionid = 3;
-    full.process.edit().start_realtime_ns = 1'700'000'000'000'000'000ULL;
-    full.process.edit().ancestors = {{4000, "/usr/bin/bash", "bash"}, {1, "", "systemd"}, {0, "", ""}};
+    ProcessInfo p = testing::docker_ps_process();
+    p.command_line = "docker ps -a";
+    p.args = {"docker", "ps", "-a"};
+    p.loginuid = 1000;
+    p.sessionid = 3;
+    p.start_realtime_ns = 1'700'000'000'000'000'000ULL;
+    p.ancestors = {{4000, "/usr/bin/bash", "bash"}, {1, "", "systemd"}, {0, "", ""}};
+    full.process = p;
     expect_same(full, std::string(action) + " full");
     EXPECT_EQ(to_ecs_json(full)["sockwarden"]["flags"],
               nlohmann::json::array({"truncated", "fd-unknown", "abstract-socket", "denied", "unexpected-caller",

@@ -120,15 +120,7 @@ void JsonWriter::value_at(const nlohmann::ordered_json& v, int depth) {
         if (!is_valid_utf8(k)) k = replaced.emplace_back(valid_utf8(k));
         members.emplace_back(k, &it.value());
       }
-      std::stable_sort(members.begin(), members.end(),
-                       [](const auto& a, const auto& b) { return a.first < b.first; });
-      begin_object();
-      for (size_t i = 0; i < members.size(); i++) {
-        if (i + 1 < members.size() && members[i + 1].first == members[i].first) continue;
-        key_escaped(members[i].first);
-        value_at(*members[i].second, depth + 1);
-      }
-      end_object();
+      sorted_object(members, [&](const ordered_json* x) { value_at(*x, depth + 1); });
       return;
     }
     case ordered_json::value_t::array:

@@ -11,12 +11,15 @@
 // argv, paths, decoded request fields) that is not valid UTF-8 gets U+FFFD
 // exactly as safe_dump would, so this never throws on any input.
 #pragma once
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -111,6 +114,21 @@ class JsonWriter {
   // Any nlohmann value (a decoder's free-form summary): objects are written
   // with their keys sorted, as the std::map-based nlohmann::json would.
   void value(const nlohmann::ordered_json& v);
+
+  // An object of members that came from outside, as a std::map would hold them: sorted by key,
+  // and a key given twice written once, with its last value (as operator[] leaves it). Keys
+  // must be valid UTF-8 already (they sort as they are written); write_value(value) writes each.
+  template <typename Value, typename WriteValue>
+  void sorted_object(std::vector<std::pair<std::string_view, Value>>& members, WriteValue write_value) {
+    std::stable_sort(members.begin(), members.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    begin_object();
+    for (size_t i = 0; i < members.size(); i++) {
+      if (i + 1 < members.size() && members[i + 1].first == members[i].first) continue;
+      key_escaped(members[i].first);
+      write_value(members[i].second);
+    }
+    end_object();
+  }
 
   // Shorthands for "key": value.
   void member(std::string_view k, std::string_view v) { key(k), string(v); }

@@ -22,17 +22,11 @@ void write_distinct_names(JsonWriter& w, const Flags& flags) {
 // ("pid", "host"), ... as an object sorted by key; a key given twice keeps
 // its last value.
 void write_namespaces(JsonWriter& w, const std::vector<std::pair<std::string, std::string>>& ns) {
-  std::vector<const std::pair<std::string, std::string>*> sorted;
-  sorted.reserve(ns.size());
-  for (const auto& p : ns) sorted.push_back(&p);
-  std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
-  w.begin_object();
-  for (size_t i = 0; i < sorted.size(); i++) {
-    if (i + 1 < sorted.size() && sorted[i + 1]->first == sorted[i]->first) continue;
-    w.key_escaped(sorted[i]->first);
-    w.string(sorted[i]->second);
-  }
-  w.end_object();
+  // The keys are the agent's own names ("pid", "network", ...): valid UTF-8.
+  std::vector<std::pair<std::string_view, const std::string*>> members;
+  members.reserve(ns.size());
+  for (const auto& [kind, mode] : ns) members.emplace_back(kind, &mode);
+  w.sorted_object(members, [&](const std::string* mode) { w.string(*mode); });
 }
 
 // sockwarden.request.effect: what the daemon did (agent/request_effects).
