@@ -309,7 +309,7 @@ TEST(JsonWriter, CommasNestingAndShorthands) {
   EXPECT_EQ(out, R"({"a":[{},[],-1,null,false],"c":"x","d":18446744073709551615,"e":0.5})");
 }
 
-// The cursor and the string agree across raw_value() (a caller's own appends), growth past the
+// The cursor and the string agree across raw values, growth past the
 // first allocation, and a writer that starts on a string with text in it.
 TEST(JsonWriter, CursorAndRawAppendsAgree) {
   std::string out = "prefix:";
@@ -317,10 +317,10 @@ TEST(JsonWriter, CursorAndRawAppendsAgree) {
     JsonWriter w(out);
     w.begin_object();
     w.key("raw");
-    w.raw_value() += "123";
+    w.raw("123");
     w.member("after", std::string(5000, 'x'));  // grows the buffer
     w.key("t");
-    w.raw_value() += "\"2026\"";
+    w.raw("\"2026\"");
     w.member_bool("z", true);
     w.end_object();
   }

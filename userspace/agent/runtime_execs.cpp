@@ -160,8 +160,8 @@ bool RuntimeExecs::on_exec(const ProcEvent& ev) {
   }
   // /proc is the kernel's text: bounded read, no symlink to follow at "status".
   if (auto st = read_small_file(proc_root_ + "/" + std::to_string(ev.tgid) + "/status", 64 * 1024)) {
-    auto at = st->find("\nCapEff:\t");
-    if (!ev.has_cap_effective && at != std::string::npos) {
+    auto at = ev.has_cap_effective ? std::string::npos : st->find("\nCapEff:\t");
+    if (at != std::string::npos) {
       auto end = st->find('\n', at + 9);
       x.cap_effective = st->substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9);
       x.sys_admin = cap_hex_has_sys_admin(x.cap_effective);

@@ -35,18 +35,14 @@ class JsonWriter {
   // Appends to `out`. Until finish() (or the writer's end) `out` is sized ahead of what was
   // written: the writer keeps its own cursor and copies with memcpy, instead of a call into
   // libstdc++'s append per piece (bench/RESULTS.md, issue 18: that was a quarter of the agent).
-  explicit JsonWriter(std::string& out) : out_(out) {}
+  explicit JsonWriter(std::string& out) : out_(out), pos_(out.size()) {}
   ~JsonWriter() { finish(); }
   JsonWriter(const JsonWriter&) = delete;
   JsonWriter& operator=(const JsonWriter&) = delete;
 
-  // `out` holds exactly the text written so far (the writer may go on afterwards).
-  void finish() {
-    if (!in_string_) {
-      out_.resize(pos_);
-      in_string_ = true;
-    }
-  }
+  // `out` holds exactly the text written so far (the writer may go on afterwards: out_ never
+  // holds less than the text, so the cursor stays valid).
+  void finish() { out_.resize(pos_); }
 
   void begin_object() { open('{'); }
   void end_object() { close('}'); }
@@ -104,13 +100,6 @@ class JsonWriter {
     separate();
     put(json_text.data(), json_text.size());
   }
-  // The output, positioned for a value the caller appends itself (valid JSON
-  // text: a timestamp, an escaped payload). The writer picks up after it.
-  std::string& raw_value() {
-    separate();
-    finish();
-    return out_;
-  }
   // Any nlohmann value (a decoder's free-form summary): objects are written
   // with their keys sorted, as the std::map-based nlohmann::json would.
   void value(const nlohmann::ordered_json& v);
@@ -159,10 +148,6 @@ class JsonWriter {
   // Room for n more bytes at the cursor: out_ is grown (never by less than
   // double) when it lacks them. out_ past the cursor is not text yet.
   SW_JSON_INLINE char* room(size_t n) {
-    if (in_string_) {  // out_'s own size is the text (start, or after raw_value/finish)
-      pos_ = out_.size();
-      in_string_ = false;
-    }
     if (out_.size() - pos_ < n) grow(n);
     return out_.data() + pos_;
   }
@@ -206,8 +191,7 @@ class JsonWriter {
   void value_at(const nlohmann::ordered_json& v, int depth);
 
   std::string& out_;
-  size_t pos_ = 0;          // the cursor: text is out_[0, pos_) unless in_string_
-  bool in_string_ = true;   // out_.size() is the end of the text (the cursor is not in use)
+  size_t pos_;  // the cursor: the text is out_[0, pos_), out_ past it is room
   bool first_[kMaxDepth] = {};
   int depth_ = 0;
   bool after_key_ = false;
