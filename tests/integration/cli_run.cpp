@@ -1,10 +1,12 @@
 #include "cli_run.h"
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -16,9 +18,48 @@ Run run_binary(const std::string& args, const std::function<void()>& during, int
   return run_binary_with_pid(args, during ? [&](pid_t) { during(); } : std::function<void(pid_t)>{}, startup_ms);
 }
 
-// Starts the binary (exec'd by sh: the pid is the agent's), runs `during`
-// while it captures, waits for it to exit.
 Run run_binary_with_pid(const std::string& args, const std::function<void(pid_t)>& during, int startup_ms) {
+  return run_binary_until(args, during, {}, startup_ms);
+}
+
+namespace {
+
+// The complete JSON lines appended to `path` since the last call (a line the
+// agent is still writing waits for its newline).
+class LineFollower {
+ public:
+  explicit LineFollower(std::string path) : path_(std::move(path)) {}
+  const std::vector<json>& poll() {
+    std::ifstream f(path_);
+    f.seekg(static_cast<std::streamoff>(offset_));
+    std::string chunk((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    offset_ += chunk.size();
+    partial_ += chunk;
+    size_t start = 0;
+    for (size_t nl; (nl = partial_.find('\n', start)) != std::string::npos; start = nl + 1) {
+      std::string_view line(partial_.data() + start, nl - start);
+      if (line.empty() || line[0] != '{') continue;
+      json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+      if (!j.is_discarded()) lines_.push_back(std::move(j));
+    }
+    partial_.erase(0, start);
+    return lines_;
+  }
+
+ private:
+  std::string path_;
+  size_t offset_ = 0;
+  std::string partial_;
+  std::vector<json> lines_;
+};
+
+}  // namespace
+
+// Starts the binary (exec'd by sh: the pid is the agent's), runs `during`
+// while it captures, waits for it to exit (or, with `until`, stops it once
+// `until` holds).
+Run run_binary_until(const std::string& args, const std::function<void(pid_t)>& during, const Until& until,
+                     int startup_ms) {
   std::string out_file = "/tmp/sockwarden-cli-" + std::to_string(getpid()) + ".out";
   std::string cmd = "exec " + std::string(SW_BINARY) + " " + args + " > " + out_file + " 2>&1";
   pid_t pid = fork();
@@ -42,6 +83,16 @@ Run run_binary_with_pid(const std::string& args, const std::function<void(pid_t)
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(startup_ms));
     if (!reaped) during(pid);
+  }
+  if (!reaped && until) {
+    LineFollower follow(out_file);
+    while (!(reaped = waitpid(pid, &st, WNOHANG) == pid)) {
+      if (until(follow.poll())) {
+        kill(pid, SIGTERM);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }
   if (!reaped) waitpid(pid, &st, 0);
   Run r;
@@ -71,6 +122,17 @@ Run run_binary_with_pid(const std::string& args, const std::function<void(pid_t)
     r.lines.push_back(json::parse(objects[i]));
   }
   return r;
+}
+
+Until seen(const std::string& action, const pid_t& pid, size_t n) {
+  return [action, &pid, n](const std::vector<json>& lines) {
+    size_t found = 0;
+    for (const auto& j : lines)
+      if (j.contains("event") && j["event"].value("action", "") == action && j.contains("process") &&
+          j["process"].value("pid", 0) == pid)
+        found++;
+    return found >= n;
+  };
 }
 
 std::vector<json> with_action(const Run& r, const std::string& action, pid_t pid) {

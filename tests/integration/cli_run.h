@@ -27,6 +27,23 @@ Run run_binary(const std::string& args, const std::function<void()>& during = {}
 Run run_binary_with_pid(const std::string& args, const std::function<void(pid_t agent)>& during,
                         int startup_ms = 100);
 
+// The JSON lines written so far -> "the test has seen what it waits for".
+using Until = std::function<bool(const std::vector<nlohmann::json>& lines)>;
+
+// The same, but stops the agent as soon as `until` holds on its JSON lines
+// (checked every 50 ms once `during` returned): SIGTERM, on which the agent drains
+// its queues and writes agent-stop exactly as when its --duration ends. The
+// --duration stays the upper bound, so a test whose evidence never comes fails
+// as before, only no longer waits out a fixed run when it comes early (CI time:
+// under QEMU/TCG the fixed runs were most of a guest's suite). Use it only
+// where the assertions need something to be present, not absent.
+Run run_binary_until(const std::string& args, const std::function<void(pid_t agent)>& during, const Until& until,
+                     int startup_ms = 100);
+
+// `until` for run_binary_until: at least `n` events of `action` from `pid` are out. The pid is
+// read when the lines are checked, so it may be one `during` sets.
+Until seen(const std::string& action, const pid_t& pid, size_t n = 1);
+
 // The events of one event.action (and one pid, unless 0).
 std::vector<nlohmann::json> with_action(const Run& r, const std::string& action, pid_t pid = 0);
 

@@ -56,6 +56,25 @@ class FloodTest : public ::testing::TestWithParam<std::string> {
     });
   }
 
+  // run_binary_until's stop: everything expect_victim_and_summary looks for is out (the flooder's
+  // summary and a heartbeat counting it come a little after the flood).
+  swtest::Until victim_and_summary_out(const pid_t& victim, const pid_t& flooder) {
+    return [&victim, &flooder](const std::vector<json>& lines) {
+      bool connect = false, send = false, request = false, summary = false, beat = false;
+      for (const auto& j : lines) {
+        if (!j.contains("event")) continue;
+        const std::string action = j["event"].value("action", "");
+        const auto pid = j.contains("process") ? j["process"].value("pid", 0) : 0;
+        connect = connect || (action == "connect" && pid == victim);
+        send = send || (action == "send" && pid == victim);
+        request = request || (action == "request" && pid == victim);
+        summary = summary || (action == "flood-suppressed" && pid == flooder);
+        beat = action == "heartbeat" ? j["sockwarden"]["heartbeat"].value("flood_suppressed", 0) > 0 : beat;
+      }
+      return connect && send && request && summary && beat;
+    };
+  }
+
   // Asserts the victim's events survived and the flooder was summarised.
   void expect_victim_and_summary(const swtest::Run& r, pid_t victim, pid_t flooder, const char* counter) {
     auto connects = with_action(r, "connect", victim);
@@ -109,7 +128,7 @@ class FloodTest : public ::testing::TestWithParam<std::string> {
 TEST_P(FloodTest, TinyWriteFloodCannotHideAnotherCallersPrivilegedCreate) {
   pid_t flooder = 0, victim = 0;
   int flooder_rc = -1, victim_rc = -1;
-  auto r = run_binary(agent_args(8), [&] {
+  auto r = run_binary_until(agent_args(12), [&](pid_t) {
     flooder = spawn([this] {
       int fd = connect_unix(sock_);
       if (fd < 0) return 1;
@@ -125,7 +144,7 @@ TEST_P(FloodTest, TinyWriteFloodCannotHideAnotherCallersPrivilegedCreate) {
     victim = start_victim();
     victim_rc = reap(victim);
     flooder_rc = reap(flooder);
-  });
+  }, victim_and_summary_out(victim, flooder));
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000);
   ASSERT_EQ(flooder_rc, 0);
   ASSERT_EQ(victim_rc, 0);
@@ -136,7 +155,7 @@ TEST_P(FloodTest, TinyWriteFloodCannotHideAnotherCallersPrivilegedCreate) {
 TEST_P(FloodTest, ConnectFloodCannotHideAnotherCallersPrivilegedCreate) {
   pid_t flooder = 0, victim = 0;
   int flooder_rc = -1, victim_rc = -1;
-  auto r = run_binary(agent_args(8), [&] {
+  auto r = run_binary_until(agent_args(12), [&](pid_t) {
     flooder = spawn([this] {
       auto end = std::chrono::steady_clock::now() + std::chrono::seconds(4);
       for (int i = 0; i < 5000 && std::chrono::steady_clock::now() < end; i++) {
@@ -152,7 +171,7 @@ TEST_P(FloodTest, ConnectFloodCannotHideAnotherCallersPrivilegedCreate) {
     victim = start_victim();
     victim_rc = reap(victim);
     flooder_rc = reap(flooder);
-  });
+  }, victim_and_summary_out(victim, flooder));
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000);
   ASSERT_EQ(flooder_rc, 0);
   ASSERT_EQ(victim_rc, 0);

@@ -83,11 +83,12 @@ TEST_P(RequestEffectsTest, HiddenPrivilegedCreateGetsTheEffectFromTheDaemonsStat
                           "Content-Type: application/json\r\nContent-Length: " +
                           std::to_string(create_body.size()) + "\r\n\r\n" + create_body;
   pid_t caller = 0;
-  // --duration 10: in a TCG guest sharing the host with another boot and the rest of the suite,
-  // 5 s once ended the agent before the effect was read (effect "unknown", reason "agent-exit").
-  auto r = run_binary("run --no-default-sockets --socket " + sock + " --tier " + GetParam() +
-                          " --docker-data-root " + dir.path + "/data --no-audit --duration 10",
-                      [&] {
+  // Stopped once the request event is out (it waits for its effect). --duration 20 bounds it: in a
+  // TCG guest sharing the host with another boot, a fixed 5 s once ended the agent before the
+  // effect was read (effect "unknown", reason "agent-exit").
+  auto r = run_binary_until("run --no-default-sockets --socket " + sock + " --tier " + GetParam() +
+                                " --docker-data-root " + dir.path + "/data --no-audit --duration 20",
+                            [&](pid_t) {
                         write_state(cdir, id, replies);
                         caller = run_child([&] {
                           int fd = connect_unix(sock);
@@ -98,7 +99,8 @@ TEST_P(RequestEffectsTest, HiddenPrivilegedCreateGetsTheEffectFromTheDaemonsStat
                           close(fd);
                           return 0;
                         });
-                      });
+                      },
+                            seen("request", caller));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   auto reqs = with_action(r, "request", caller);
   ASSERT_EQ(reqs.size(), 1u) << r.out;
@@ -228,15 +230,16 @@ TEST_P(RequestEffectsTest, HiddenExecGetsTheCommandTheRuntimeRan) {
   const std::string create_body = "{" + std::string(16384, ' ') +
                                   R"("AttachStdout":false,"Cmd":["/bin/sh","-c",")" + marker + R"("],"Privileged":false})";
   pid_t caller = 0;
-  auto r = run_binary("run --no-default-sockets --socket " + sock + " --tier " + GetParam() +
-                          " --docker-data-root " + dir.path + "/data --no-audit --duration 10",
-                      [&] {
-                        caller = run_child([&] {
-                          return send_requests(sock, {post("/v1.41/containers/standin/exec", create_body),
-                                                      post("/v1.41/exec/" + exec_id + "/start",
-                                                           R"({"Detach":true,"Tty":false})")});
-                        });
-                      });
+  auto r = run_binary_until("run --no-default-sockets --socket " + sock + " --tier " + GetParam() +
+                                " --docker-data-root " + dir.path + "/data --no-audit --duration 20",
+                            [&](pid_t) {
+                              caller = run_child([&] {
+                                return send_requests(sock, {post("/v1.41/containers/standin/exec", create_body),
+                                                            post("/v1.41/exec/" + exec_id + "/start",
+                                                                 R"({"Detach":true,"Tty":false})")});
+                              });
+                            },
+                            seen("request", caller, 2));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   ASSERT_EQ(runc_status.load(), 0) << "the stand-in runc failed";
   auto reqs = with_action(r, "request", caller);
@@ -290,9 +293,10 @@ TEST_P(RequestEffectsTest, ImageTagIsJudgedByTheImageStore) {
     return write_store(built) ? http_reply("201 Created", "") : http_reply("500 Internal Server Error", "{}");
   });
   pid_t caller = 0;
-  auto r = run_binary("run --no-default-sockets --socket " + sock + " --tier " + GetParam() +
-                          " --docker-data-root " + dir.path + "/data --no-audit --duration 10",
-                      [&] { caller = run_child([&] { return send_requests(sock, {post(tag_path, "")}); }); });
+  auto r = run_binary_until("run --no-default-sockets --socket " + sock + " --tier " + GetParam() +
+                                " --docker-data-root " + dir.path + "/data --no-audit --duration 20",
+                            [&](pid_t) { caller = run_child([&] { return send_requests(sock, {post(tag_path, "")}); }); },
+                            seen("request", caller));
   ASSERT_EQ(r.exit_code, 0) << r.out;
   auto reqs = with_action(r, "request", caller);
   ASSERT_EQ(reqs.size(), 1u) << r.out;

@@ -78,6 +78,40 @@ TEST(EcsJson, SendEventHasEveryField) {
   EXPECT_FALSE(j.contains("lost"));
 }
 
+// The process's args, command line and ancestors are rendered once and kept beside the shared
+// data (ProcessInfo::json): every event of the process reads the same, and data changed through
+// edit() (in place when not shared, a copy when shared) is rendered again, never the old text.
+TEST(EcsJson, SharedProcessJsonIsReusedAndRenderedAgainAfterAnEdit) {
+  Event first = send_event();
+  Event second = send_event();
+  second.process = first.process;  // one ProcessInfo, as the event builder shares it
+  second.raw.pid = 4244;
+  const std::string a = to_json_line(first);
+  ASSERT_NE(first.process->json.get(), nullptr) << "rendered by the first event written";
+  const json b = to_ecs_json(second);
+  EXPECT_EQ(b["process"]["args"], json::array({"docker", "ps"}));
+  EXPECT_EQ(b["process"]["thread"]["id"], 4244) << "per-event fields are not cached";
+  EXPECT_EQ(json::parse(a)["sockwarden"]["process"], b["sockwarden"]["process"]);
+  EXPECT_EQ(b["sockwarden"]["process"]["audit_login_uid"], 1000);
+
+  // Shared: edit() copies, and the copy renders its own data.
+  second.process.edit().args = {"docker", "run", "--privileged"};
+  second.process.edit().ancestors.push_back({77, "/usr/bin/sudo", "sudo"});
+  const json c = to_ecs_json(second);
+  EXPECT_EQ(c["process"]["args"], json::array({"docker", "run", "--privileged"}));
+  EXPECT_EQ(c["sockwarden"]["process"]["ancestors"].size(), 3u);
+  EXPECT_EQ(to_ecs_json(first)["process"]["args"], json::array({"docker", "ps"})) << "the first keeps its own";
+
+  // Not shared: edit() changes it in place and drops what was rendered.
+  const std::string before = to_json_line(second);
+  second.process.edit().command_line = "docker run --privileged -v /:/host";
+  second.process.edit().args.clear();
+  const json d = to_ecs_json(second);
+  EXPECT_EQ(d["process"]["command_line"], "docker run --privileged -v /:/host");
+  EXPECT_FALSE(d["process"].contains("args"));
+  EXPECT_NE(before, to_json_line(second));
+}
+
 TEST(EcsJson, ConnectFailureWithError) {
   Event e = send_event();
   e.raw.kind = EventKind::ConnectAttempt;

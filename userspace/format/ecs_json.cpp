@@ -70,17 +70,51 @@ const ContainerInfo& container_of(const Event& e) {
 
 // --- caller events: connect, send, reply, existing-connection, request --------
 
-void write_process(JsonWriter& w, const Event& e) {
+// An id as a JSON string, as ECS types user.id and group.id.
+void write_id_string(JsonWriter& w, uint32_t id) {
+  char buf[16];
+  auto r = std::to_chars(buf, buf + sizeof buf, id);
+  w.string(std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
+}
+
+// The process's shared data as JSON, rendered by its first event written and kept beside the
+// data (ProcessInfo::json) for the rest.
+std::shared_ptr<const ProcessJson> process_json(const ProcessInfo& p) {
+  if (auto cached = p.json.get()) return cached;
+  auto j = std::make_shared<ProcessJson>();
+  j->head = JsonWriter::members_text([&](JsonWriter& w) {
+    if (!p.args.empty()) {
+      w.key("args");
+      w.string_array(p.args);
+    }
+    w.member_if("command_line", p.command_line);
+    w.member_if("executable", p.executable);
+  });
+  j->sockwarden_fields = JsonWriter::members_text([&](JsonWriter& w) {
+    w.key("ancestors");
+    w.begin_array();
+    for (const auto& a : p.ancestors) {
+      w.begin_object();
+      w.member_if("executable", a.executable);
+      w.member("name", a.name);
+      w.member("pid", a.pid);
+      w.end_object();
+    }
+    w.end_array();
+    // Audit ids tie a call to the human who logged in (unset: not a login session).
+    if (p.loginuid != UINT32_MAX) w.member("audit_login_uid", p.loginuid);
+    if (p.sessionid != UINT32_MAX) w.member("audit_session_id", p.sessionid);
+  });
+  p.json.set(j);
+  return j;
+}
+
+void write_process(JsonWriter& w, const Event& e, const ProcessJson& pj) {
   const RawEvent& r = e.raw;
   const ProcessInfo& p = *e.process;
   w.key("process");
   w.begin_object();
-  if (!p.args.empty()) {
-    w.key("args");
-    w.string_array(p.args);
-  }
-  w.member_if("command_line", p.command_line);
-  w.member_if("executable", p.executable);
+  w.raw_members(pj.head);
   w.member("name", process_name(e));
   w.key("parent");
   w.begin_object();
@@ -109,7 +143,7 @@ void write_flags(JsonWriter& w, const Event& e) {
   w.end_array();
 }
 
-void write_sockwarden(JsonWriter& w, const Event& e) {
+void write_sockwarden(JsonWriter& w, const Event& e, const ProcessJson& pj) {
   const RawEvent& r = e.raw;
   const bool request = e.request.has_value();
   w.key("sockwarden");
@@ -147,19 +181,7 @@ void write_sockwarden(JsonWriter& w, const Event& e) {
   }
   w.key("process");
   w.begin_object();
-  w.key("ancestors");
-  w.begin_array();
-  for (const auto& a : e.process->ancestors) {
-    w.begin_object();
-    w.member_if("executable", a.executable);
-    w.member("name", a.name);
-    w.member("pid", a.pid);
-    w.end_object();
-  }
-  w.end_array();
-  // Audit ids tie a call to the human who logged in (unset: not a login session).
-  if (e.process->loginuid != UINT32_MAX) w.member("audit_login_uid", e.process->loginuid);
-  if (e.process->sessionid != UINT32_MAX) w.member("audit_session_id", e.process->sessionid);
+  w.raw_members(pj.sockwarden_fields);
   w.end_object();
   if (e.relay) {
     w.key("relay");
@@ -211,12 +233,13 @@ void write_caller_event(JsonWriter& w, const Event& e) {
   w.key("group");
   w.begin_object();
   w.key("id");
-  w.string(std::to_string(r.gid));
+  write_id_string(w, r.gid);
   w.end_object();
   write_http_member(w, e);
   write_orchestrator_member(w, c);
-  write_process(w, e);
-  write_sockwarden(w, e);
+  const auto pj = process_json(*e.process);
+  write_process(w, e, *pj);
+  write_sockwarden(w, e, *pj);
   write_url_member(w, e);
   write_user_member(w, r);
   write_user_agent_member(w, e);
@@ -423,10 +446,10 @@ void write_user_member(JsonWriter& w, const RawEvent& r) {
   w.key("effective");
   w.begin_object();
   w.key("id");
-  w.string(std::to_string(r.euid));
+  write_id_string(w, r.euid);
   w.end_object();
   w.key("id");
-  w.string(std::to_string(r.uid));
+  write_id_string(w, r.uid);
   w.end_object();
 }
 

@@ -100,6 +100,26 @@ class JsonWriter {
     separate();
     put(json_text.data(), json_text.size());
   }
+  // Members rendered elsewhere ("a":1,"b":2, no braces: members_text below), written into the
+  // object in progress as if each had been written here. Empty: nothing.
+  void raw_members(std::string_view members) {
+    if (members.empty()) return;
+    if (take_comma()) put(',');
+    put(members.data(), members.size());
+  }
+  // The members `write` writes, rendered for raw_members.
+  template <typename Write>
+  static std::string members_text(Write write) {
+    std::string out;
+    {
+      JsonWriter w(out);
+      w.begin_object();
+      write(w);
+      w.end_object();
+    }
+    return out.substr(1, out.size() - 2);
+  }
+
   // Any nlohmann value (a decoder's free-form summary): objects are written
   // with their keys sorted, as the std::map-based nlohmann::json would.
   void value(const nlohmann::ordered_json& v);

@@ -1,5 +1,6 @@
 // The enriched event every output stage consumes: one per JSON line / table row.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -18,6 +19,33 @@ struct AncestorInfo {
   std::string name;
 };
 
+// JSON of a process's shared data, rendered once by the first of its events to be written
+// (format/ecs_json.cpp) and reused by the rest.
+struct ProcessJson {
+  std::string head;               // "args":..,"command_line":..,"executable":.. (members, no braces)
+  std::string sockwarden_fields;  // "ancestors":[..] and the audit ids (sockwarden.process's members)
+};
+
+// A ProcessInfo's rendered JSON (issue 18: args, command line and ancestors were a third of an
+// event's line, written again for every event of the process). Read and filled through atomics:
+// whichever thread writes an event first renders it. A copy starts empty, and so does a
+// ProcessInfo handed out by ProcessRef::edit(): changed data is rendered again.
+class ProcessJsonCache {
+ public:
+  ProcessJsonCache() = default;
+  ProcessJsonCache(const ProcessJsonCache&) {}
+  ProcessJsonCache& operator=(const ProcessJsonCache&) {
+    clear();
+    return *this;
+  }
+  std::shared_ptr<const ProcessJson> get() const { return p_.load(std::memory_order_acquire); }
+  void set(std::shared_ptr<const ProcessJson> j) const { p_.store(std::move(j), std::memory_order_release); }
+  void clear() const { p_.store(nullptr, std::memory_order_release); }
+
+ private:
+  mutable std::atomic<std::shared_ptr<const ProcessJson>> p_;
+};
+
 struct ProcessInfo {
   std::string executable;    // path the kernel exec'd ("" if unknown)
   std::string command_line;  // argv joined by spaces ("" if unknown)
@@ -29,6 +57,7 @@ struct ProcessInfo {
   uint32_t sessionid = UINT32_MAX;  // audit session id (UINT32_MAX: unset)
   uint64_t start_realtime_ns = 0;   // 0 if unknown
   std::vector<AncestorInfo> ancestors;  // parent first
+  ProcessJsonCache json;                // the above rendered (format/ecs_json.cpp)
 };
 
 // An event's process, shared by every event of the same process image: the event builder keeps
@@ -44,6 +73,7 @@ class ProcessRef {
   ProcessInfo& edit() {
     if (!p_) p_ = std::make_shared<ProcessInfo>();
     else if (p_.use_count() > 1) p_ = std::make_shared<ProcessInfo>(*p_);
+    else p_->json.clear();  // about to change: rendered again when next written
     return *p_;
   }
 

@@ -141,8 +141,8 @@ bool FileOutput::write(const OutputRecord& r) {
   return true;
 }
 
-bool FileOutput::append(std::string_view lines) {
-  if (int err = write_all_fd(fd_, lines)) {
+bool FileOutput::append(const std::vector<OutputRecord>& rs, size_t from, size_t to) {
+  if (int err = write_lines_fd(fd_, rs, from, to)) {
     // A partial line would corrupt the file for every reader: cut it off.
     if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
       ::close(fd_);
@@ -151,12 +151,12 @@ bool FileOutput::append(std::string_view lines) {
     fail("writing", err);
     return false;
   }
-  size_ += lines.size();
+  for (size_t i = from; i < to; i++) size_ += rs[i].json->size() + 1;
   wrote();
   return true;
 }
 
-// Lines up to the next rotation point go out in one write(2); a failed write
+// Lines up to the next rotation point go out in one writev(2); a failed write
 // drops the lines of that write (cut off, counted by the caller).
 size_t FileOutput::write_batch(const std::vector<OutputRecord>& rs) {
   // Durability per event was asked for: one write + fdatasync each.
@@ -164,7 +164,6 @@ size_t FileOutput::write_batch(const std::vector<OutputRecord>& rs) {
   size_t ok = 0, i = 0;
   while (i < rs.size()) {
     if (!ensure_open()) return ok;
-    buf_.clear();
     size_t j = i;
     uint64_t size = size_;
     while (j < rs.size()) {
@@ -177,8 +176,7 @@ size_t FileOutput::write_batch(const std::vector<OutputRecord>& rs) {
       rotate();
       continue;
     }
-    append_lines(buf_, rs, i, j);
-    if (append(buf_)) ok += j - i;
+    if (append(rs, i, j)) ok += j - i;
     i = j;
   }
   return ok;

@@ -35,8 +35,8 @@ class FileOutput : public Output {
   void rotate();
   void fail(const char* what, int err);
   void sync();
-  bool append(std::string_view lines);
-  void wrote();  // after a successful write: leave the failing state, mark dirty  // one write of whole lines; false = failed, nothing kept
+  bool append(const std::vector<OutputRecord>& rs, size_t from, size_t to);  // whole lines; false = failed, cut off
+  void wrote();  // after a successful write: leave the failing state, mark dirty
 
   OutputConfig cfg_;
   int fd_ = -1;
@@ -51,7 +51,6 @@ class FileOutput : public Output {
   Clock::time_point last_sync_ = Clock::now();
   Clock::time_point last_check_ = Clock::now();
   uint64_t fsyncs_ = 0;
-  std::string buf_;  // the lines of one batch
 };
 
 }  // namespace sockwarden

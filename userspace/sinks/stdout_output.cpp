@@ -28,30 +28,53 @@ int write_line_fd(int fd, const std::string& line) {
   return 0;
 }
 
-int write_all_fd(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t w = ::write(fd, data.data(), data.size());
+namespace {
+
+// writev of all of iov[0, n), advancing through short writes; 0 or errno.
+int writev_all(int fd, iovec* iov, size_t n) {
+  while (n) {
+    ssize_t w = ::writev(fd, iov, static_cast<int>(n));
     if (w < 0) {
       if (errno == EINTR) continue;
       return errno;
     }
     if (w == 0) return EIO;
-    data.remove_prefix(static_cast<size_t>(w));
+    auto left = static_cast<size_t>(w);
+    while (n && left >= iov->iov_len) {
+      left -= iov->iov_len;
+      iov++;
+      n--;
+    }
+    if (n) {
+      iov->iov_base = static_cast<char*>(iov->iov_base) + left;
+      iov->iov_len -= left;
+    }
   }
   return 0;
 }
 
-void append_lines(std::string& buf, const std::vector<OutputRecord>& rs, size_t from, size_t to) {
-  for (size_t i = from; i < to; i++) {
-    buf += *rs[i].json;
-    buf += '\n';
+}  // namespace
+
+// Issue 18's profile: gathering a batch's lines into one buffer for a single write(2) was a
+// copy of every line (3% of the agent at 1.5 KiB lines); writev sends them from where they are.
+int write_lines_fd(int fd, const std::vector<OutputRecord>& rs, size_t from, size_t to) {
+  static const char nl = '\n';
+  constexpr size_t kMaxIov = 1024;  // IOV_MAX on Linux
+  iovec iov[kMaxIov];
+  size_t i = from;
+  while (i < to) {
+    size_t n = 0;
+    for (; i < to && n + 2 <= kMaxIov; i++) {
+      iov[n++] = {const_cast<char*>(rs[i].json->data()), rs[i].json->size()};
+      iov[n++] = {const_cast<char*>(&nl), 1};
+    }
+    if (int err = writev_all(fd, iov, n)) return err;
   }
+  return 0;
 }
 
 size_t StdoutOutput::write_batch(const std::vector<OutputRecord>& rs) {
-  buf_.clear();
-  append_lines(buf_, rs, 0, rs.size());
-  int err = write_all_fd(fd_, buf_);
+  int err = write_lines_fd(fd_, rs, 0, rs.size());
   if (err) {
     if (!failing_) spdlog::error("{}", errno_text("writing events to stdout", err));
     failing_ = true;
