@@ -356,6 +356,21 @@ static __always_inline void begin_send(struct pending_send *p, const struct sw_w
 }
 
 /* Caller identity: ids, credentials, cgroup, namespaces, comm. */
+/* What helpers give without reading the task: time, ids, cgroup, comm. */
+static __always_inline void fill_ids(struct sw_event *ev)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u64 ug = bpf_get_current_uid_gid();
+
+	ev->ts_boot_ns = bpf_ktime_get_boot_ns();
+	ev->pid = (__u32)id;
+	ev->tgid = id >> 32;
+	ev->uid = (__u32)ug;
+	ev->gid = ug >> 32;
+	ev->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+}
+
 #ifndef SW_COMPAT_510
 /*
  * 'task' is current as a BTF pointer: each field below is one fault-safe load
@@ -366,17 +381,9 @@ static __always_inline void begin_send(struct pending_send *p, const struct sw_w
  */
 static __always_inline void fill_task_of(struct sw_event *ev, struct task_struct *task)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u64 ug = bpf_get_current_uid_gid();
-
-	ev->ts_boot_ns = bpf_ktime_get_boot_ns();
-	ev->pid = (__u32)id;
-	ev->tgid = id >> 32;
-	ev->uid = (__u32)ug;
-	ev->gid = ug >> 32;
+	fill_ids(ev);
 	ev->euid = task->cred->euid.val;
 	ev->ppid = task->real_parent->tgid;
-	ev->cgroup_id = bpf_get_current_cgroup_id();
 	struct nsproxy *ns = task->nsproxy;
 	ev->mntns = ns->mnt_ns->ns.inum;
 	ev->netns = ns->net_ns->ns.inum;
@@ -389,7 +396,6 @@ static __always_inline void fill_task_of(struct sw_event *ev, struct task_struct
 	struct upid up = {};
 	bpf_core_read(&up, sizeof(up), &tpid->numbers[level & 31]);
 	ev->pidns = BPF_CORE_READ(up.ns, ns.inum);
-	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 }
 
 /* Tracing and LSM programs: bpf_get_current_task_btf() (5.11). */
@@ -402,17 +408,9 @@ static __always_inline void fill_task(struct sw_event *ev)
 static __always_inline void fill_task(struct sw_event *ev)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u64 id = bpf_get_current_pid_tgid();
-	__u64 ug = bpf_get_current_uid_gid();
-
-	ev->ts_boot_ns = bpf_ktime_get_boot_ns();
-	ev->pid = (__u32)id;
-	ev->tgid = id >> 32;
-	ev->uid = (__u32)ug;
-	ev->gid = ug >> 32;
+	fill_ids(ev);
 	ev->euid = BPF_CORE_READ(task, cred, euid.val);
 	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	ev->cgroup_id = bpf_get_current_cgroup_id();
 	ev->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 	ev->netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
 	struct pid *tpid = BPF_CORE_READ(task, thread_pid);
@@ -420,7 +418,6 @@ static __always_inline void fill_task(struct sw_event *ev)
 	struct upid up = {};
 	bpf_core_read(&up, sizeof(up), &tpid->numbers[level & 31]);
 	ev->pidns = BPF_CORE_READ(up.ns, ns.inum);
-	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 }
 #endif
 
