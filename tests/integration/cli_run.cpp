@@ -124,13 +124,15 @@ Run run_binary_until(const std::string& args, const std::function<void(pid_t)>& 
   return r;
 }
 
+bool is_event(const json& j, const std::string& action, pid_t pid) {
+  return j.contains("event") && j["event"].value("action", "") == action &&
+         (pid == 0 || (j.contains("process") && j["process"].value("pid", 0) == pid));
+}
+
 Until seen(const std::string& action, const pid_t& pid, size_t n) {
   return [action, &pid, n](const std::vector<json>& lines) {
     size_t found = 0;
-    for (const auto& j : lines)
-      if (j.contains("event") && j["event"].value("action", "") == action && j.contains("process") &&
-          j["process"].value("pid", 0) == pid)
-        found++;
+    for (const auto& j : lines) found += is_event(j, action, pid) ? 1 : 0;
     return found >= n;
   };
 }
@@ -138,8 +140,7 @@ Until seen(const std::string& action, const pid_t& pid, size_t n) {
 std::vector<json> with_action(const Run& r, const std::string& action, pid_t pid) {
   std::vector<json> out;
   for (const auto& j : r.lines)
-    if (j.contains("event") && j["event"]["action"] == action && (pid == 0 || j["process"]["pid"] == pid))
-      out.push_back(j);
+    if (is_event(j, action, pid)) out.push_back(j);
   return out;
 }
 

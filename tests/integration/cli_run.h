@@ -40,7 +40,10 @@ using Until = std::function<bool(const std::vector<nlohmann::json>& lines)>;
 Run run_binary_until(const std::string& args, const std::function<void(pid_t agent)>& during, const Until& until,
                      int startup_ms = 100);
 
-// `until` for run_binary_until: at least `n` events of `action` from `pid` are out. The pid is
+// Whether a JSON line is an event of `action` (and of process `pid`, unless 0).
+bool is_event(const nlohmann::json& j, const std::string& action, pid_t pid = 0);
+
+// `until` for run_binary_until: at least `n` events of `action` from `pid` (any while 0) are out. The pid is
 // read when the lines are checked, so it may be one `during` sets.
 Until seen(const std::string& action, const pid_t& pid, size_t n = 1);
 

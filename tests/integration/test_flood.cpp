@@ -60,18 +60,11 @@ class FloodTest : public ::testing::TestWithParam<std::string> {
   // summary and a heartbeat counting it come a little after the flood).
   swtest::Until victim_and_summary_out(const pid_t& victim, const pid_t& flooder) {
     return [&victim, &flooder](const std::vector<json>& lines) {
-      bool connect = false, send = false, request = false, summary = false, beat = false;
-      for (const auto& j : lines) {
-        if (!j.contains("event")) continue;
-        const std::string action = j["event"].value("action", "");
-        const auto pid = j.contains("process") ? j["process"].value("pid", 0) : 0;
-        connect = connect || (action == "connect" && pid == victim);
-        send = send || (action == "send" && pid == victim);
-        request = request || (action == "request" && pid == victim);
-        summary = summary || (action == "flood-suppressed" && pid == flooder);
-        beat = action == "heartbeat" ? j["sockwarden"]["heartbeat"].value("flood_suppressed", 0) > 0 : beat;
-      }
-      return connect && send && request && summary && beat;
+      bool beat = false;  // the last heartbeat counts suppressed operations
+      for (const auto& j : lines)
+        if (is_event(j, "heartbeat")) beat = j["sockwarden"]["heartbeat"].value("flood_suppressed", 0) > 0;
+      return beat && seen("connect", victim)(lines) && seen("send", victim)(lines) &&
+             seen("request", victim)(lines) && seen("flood-suppressed", flooder)(lines);
     };
   }
 

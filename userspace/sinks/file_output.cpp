@@ -141,7 +141,7 @@ bool FileOutput::write(const OutputRecord& r) {
   return true;
 }
 
-bool FileOutput::append(const std::vector<OutputRecord>& rs, size_t from, size_t to) {
+bool FileOutput::append(const std::vector<OutputRecord>& rs, size_t from, size_t to, uint64_t new_size) {
   if (int err = write_lines_fd(fd_, rs, from, to)) {
     // A partial line would corrupt the file for every reader: cut it off.
     if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
@@ -151,7 +151,7 @@ bool FileOutput::append(const std::vector<OutputRecord>& rs, size_t from, size_t
     fail("writing", err);
     return false;
   }
-  for (size_t i = from; i < to; i++) size_ += rs[i].json->size() + 1;
+  size_ = new_size;
   wrote();
   return true;
 }
@@ -176,7 +176,7 @@ size_t FileOutput::write_batch(const std::vector<OutputRecord>& rs) {
       rotate();
       continue;
     }
-    if (append(rs, i, j)) ok += j - i;
+    if (append(rs, i, j, size)) ok += j - i;
     i = j;
   }
   return ok;

@@ -35,7 +35,8 @@ class FileOutput : public Output {
   void rotate();
   void fail(const char* what, int err);
   void sync();
-  bool append(const std::vector<OutputRecord>& rs, size_t from, size_t to);  // whole lines; false = failed, cut off
+  // rs[from, to) as whole lines, the file then new_size bytes long; false = failed, cut off.
+  bool append(const std::vector<OutputRecord>& rs, size_t from, size_t to, uint64_t new_size);
   void wrote();  // after a successful write: leave the failing state, mark dirty
 
   OutputConfig cfg_;
