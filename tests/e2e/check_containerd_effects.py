@@ -116,4 +116,39 @@ for who, pid, cid, exec_id, command, hidden in (
                       json.dumps(req.get("summary"))[:300])
             check(f"{name}: severity medium (an exec from the host)", req.get("severity") == "medium",
                   req.get("severity"))
+
+# ctr container create, never a task: the spec containerd stored (meta.db), privileged, / mounted.
+e = request(callers["ctr_created"], "containerd-container-create", "c-created")
+if check("ctr container create (no task): request event", e is not None):
+    req = e["sockwarden"]["request"]
+    eff = req.get("effect") or {}
+    flags = req.get("risk_flags", [])
+    check("ctr container create (no task): effect verified from containerd-metadata",
+          eff.get("status") == "verified" and eff.get("source") == "containerd-metadata" and
+          eff.get("container_id") == "c-created", json.dumps(eff)[:300])
+    check("ctr container create (no task): privileged, host mount /", eff.get("privileged") is True and
+          "/" in eff.get("host_mounts", []), json.dumps(eff)[:300])
+    check("ctr container create (no task): flags privileged + host-mount, severity high",
+          {"privileged", "host-mount"} <= set(flags) and req.get("severity") in HIGH, f"{flags} {req.get('severity')}")
+
+# ctr images import -> Images/Create: the effect is the reference containerd's metadata database
+# (meta.db) now holds, in the request's namespace, pointing at the image the archive carried.
+pid = callers["ctr_import"]
+found = [e for e in requests if get(e, "process.pid") == pid and
+         get(e, "sockwarden.request.operation") == "containerd-image-create"]
+if check(f"ctr images import: containerd-image-create request event of pid {pid}", bool(found)):
+    req = found[0]["sockwarden"]["request"]
+    eff = req.get("effect") or {}
+    images = eff.get("images") or []
+    check("ctr images import: the decoded name", get(req, "summary.image") == "docker.io/library/sw-imported:1",
+          json.dumps(req.get("summary")))
+    check("ctr images import: effect verified from containerd-metadata",
+          eff.get("status") == "verified" and eff.get("source") == "containerd-metadata", json.dumps(eff)[:300])
+    check("ctr images import: meta.db now names sw-imported:1 in the namespace",
+          any(i.get("ref") == "sw-imported:1" and i.get("namespace") == "swtest" and
+              str(i.get("image_id", "")).startswith("sha256:") for i in images), json.dumps(images)[:300])
+    check("ctr images import: nothing it did not name (no mismatch)", eff.get("mismatch") == [] and
+          "effect-mismatch" not in req.get("risk_flags", []), json.dumps(eff)[:300])
+    check("ctr images import: image-pull flag for the reference", "image-pull" in req.get("risk_flags", []),
+          str(req.get("risk_flags")))
 sys.exit(1 if check.failed else 0)

@@ -13,6 +13,7 @@ ap.add_argument("--client", required=True)
 ap.add_argument("--tier", required=True)
 ap.add_argument("--target-id", required=True)
 ap.add_argument("--runtime", default="docker", choices=["docker", "podman"])
+ap.add_argument("--plugins", help="plugins.json of test_dockerd_effects.sh: the plugin CLI cases")
 a = ap.parse_args()
 
 client = json.load(open(a.client))
@@ -21,7 +22,9 @@ mine = [e for e in events if get(e, "event.action") == "request" and get(e, "pro
 check = Checks()
 check("requests of the client's pid", len(mine) >= 6, f"{len(mine)} request events of pid {client['pid']}")
 HIGH = ("high", "critical")
-SOURCE = "docker-state" if a.runtime == "docker" else "podman-spec"
+# podman: runc's spec once started, else the spec podman stored at the create (its database).
+SOURCES = ("docker-state",) if a.runtime == "docker" else ("podman-spec", "podman-db")
+SOURCE = " or ".join(SOURCES)
 
 
 def libpod(e):
@@ -43,7 +46,7 @@ for case in ("onewrite", "dribble", "chunked", "lowercase"):
     eff = req.get("effect") or {}
     flags = req.get("risk_flags", [])
     check(f"{case}: effect verified from {SOURCE}", eff.get("status") == "verified" and
-          eff.get("source") == SOURCE, json.dumps(eff)[:300])
+          eff.get("source") in SOURCES, json.dumps(eff)[:300])
     check(f"{case}: effect is the container the daemon answered", eff.get("container_id") == answered["id"],
           f"{eff.get('container_id')} vs {answered['id']}")
     check(f"{case}: effect privileged, host mount /", eff.get("privileged") is True and "/" in eff.get("host_mounts", []))
@@ -102,8 +105,8 @@ if a.runtime == "podman":
         req = e["sockwarden"]["request"]
         eff = req.get("effect") or {}
         flags = req.get("risk_flags", [])
-        check("libpod create: effect verified from podman-spec", eff.get("status") == "verified" and
-              eff.get("source") == "podman-spec", json.dumps(eff)[:300])
+        check(f"libpod create: effect verified from {SOURCE}", eff.get("status") == "verified" and
+              eff.get("source") in SOURCES, json.dumps(eff)[:300])
         check("libpod create: the container podman answered", eff.get("container_id") == answered["id"],
               f"{eff.get('container_id')} vs {answered['id']}")
         check("libpod create: effect privileged, host mount /", eff.get("privileged") is True and
@@ -112,6 +115,83 @@ if a.runtime == "podman":
               req.get("unparsed_body") is True and {"privileged", "host-mount", "effect-mismatch"} <= set(flags) and
               req.get("severity") in HIGH, f"{flags} {req.get('severity')} unparsed={req.get('unparsed_body')}")
     check_exec("libpod_", True)
+
+    # A create never started: its spec is only in podman's database (bolt_state.db).
+    answered = client["cases"]["created_only"]
+    check("created only: podman created it", answered["status"] == 201 and answered["id"], str(answered))
+    e = one("container-create", lambda e: not libpod(e) and "name=eff-created" in (get(e, "url.query") or ""))
+    if check("created only: request event of the client", e is not None):
+        req = e["sockwarden"]["request"]
+        eff = req.get("effect") or {}
+        flags = req.get("risk_flags", [])
+        check("created only: effect verified from podman's database (podman-db)",
+              eff.get("status") == "verified" and eff.get("source") == "podman-db", json.dumps(eff)[:300])
+        check("created only: the container podman answered", eff.get("container_id") == answered["id"],
+              f"{eff.get('container_id')} vs {answered['id']}")
+        check("created only: effect privileged, host mount /", eff.get("privileged") is True and
+              "/" in eff.get("host_mounts", []), json.dumps(eff)[:300])
+        check("created only: body unread, flags privileged + host-mount + effect-mismatch, severity high",
+              req.get("unparsed_body") is True and {"privileged", "host-mount", "effect-mismatch"} <= set(flags) and
+              req.get("severity") in HIGH, f"{flags} {req.get('severity')}")
+
+
+
+def check_plugins(path):
+    """Each plugin request of the docker CLI (one process per case) carries the effect read from
+    dockerd's plugin store: the plugin it made or changed, its privileges, the flags, severity."""
+    plugins = json.load(open(path))
+    ids = plugins["ids"]
+
+    def request_of(case, plugin, privileged, mounts):
+        c = plugins["cases"][case]
+        evs = [e for e in events if get(e, "event.action") == "request" and get(e, "process.pid") == c["pid"] and
+               get(e, "sockwarden.request.operation") == "plugin-install"]
+        check(f"plugin {case}: the CLI succeeded and its request event is there (pid {c['pid']})",
+              c["rc"] == 0 and len(evs) == 1, f"rc {c['rc']}, {len(evs)} events")
+        if not evs:
+            return None
+        req = evs[0]["sockwarden"]["request"]
+        eff = req.get("effect") or {}
+        flags = req.get("risk_flags", [])
+        check(f"plugin {case}: effect verified from docker-plugin-store", eff.get("status") == "verified" and
+              eff.get("source") == "docker-plugin-store", json.dumps(eff)[:300])
+        check(f"plugin {case}: the plugin dockerd stored", get(eff, "plugin.id") == ids[plugin] and
+              get(eff, "plugin.name") == plugin + ":latest" and get(eff, "plugin.enabled") is False,
+              json.dumps(eff.get("plugin")))
+        check(f"plugin {case}: privileged {privileged}, host mounts {mounts}",
+              eff.get("privileged") is privileged and sorted(eff.get("host_mounts", [])) == sorted(mounts) and
+              ("privileged" in flags) == privileged and ("privileged" in eff.get("risk_flags", [])) == privileged,
+              f"{json.dumps(eff)[:300]} flags {flags}")
+        check(f"plugin {case}: host-mount flag iff a host mount", ("host-mount" in flags) == bool(mounts), str(flags))
+        check(f"plugin {case}: plugin-install kept, no effect-mismatch (the body said it, or nothing decodes it)",
+              "plugin-install" in flags and "effect-mismatch" not in flags and eff.get("mismatch") == [], str(flags))
+        # plugin-install alone is high (docs/request-decoding.md); a host caller adds no step.
+        check(f"plugin {case}: severity high", req.get("severity") == "high" and evs[0]["event"]["severity"] == 73,
+              req.get("severity"))
+        return req
+
+    req = request_of("create_priv", "sw-plug-priv", True, ["/"])
+    if req:
+        eff = req["effect"]
+        check("plugin create_priv: CAP_SYS_ADMIN, host network", eff.get("capabilities") == ["SYS_ADMIN"] and
+              get(eff, "namespaces.network") == "host" and "host-network" in req["risk_flags"], json.dumps(eff)[:300])
+        check("plugin create_priv: the body is a tar nothing decodes", req.get("unparsed_body") is True)
+    req = request_of("create_plain", "sw-plug-plain", False, [])
+    if req:
+        check("plugin create_plain: no privilege at all (no false alarm)",
+              req["effect"].get("capabilities") == [] and req["effect"].get("risk_flags") == ["plugin-install"],
+              json.dumps(req["effect"])[:300])
+    # The set happened after the settable plugin was created with /tmp: the effect is / now.
+    request_of("create_set", "sw-plug-set", False, ["/tmp"])
+    req = request_of("set", "sw-plug-set", False, ["/"])
+    if req:
+        check("plugin set: the settings reported (env values left out)",
+              get(req, "summary.settings") == ["data.source=/", "DEBUG"] and get(req, "summary.plugin") == "sw-plug-set",
+              json.dumps(req.get("summary")))
+
+
+if a.plugins:
+    check_plugins(a.plugins)
 
 # The continuous audit finds the privileged containers; its findings name the request's caller.
 if a.runtime == "podman":

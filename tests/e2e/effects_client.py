@@ -7,8 +7,9 @@ checker can find the events of exactly this process.
 
 usage: effects_client.py SOCKET TARGET_CONTAINER [--podman]
 
---podman: podman's compat API. podman writes the OCI spec (the effect's ground truth) when a
-container first starts, so each create is followed by a start, as `docker run` does; the image
+--podman: podman's compat API. podman writes runc's OCI spec when a container first starts, so
+each create is followed by a start, as `docker run` does, but one (eff-created, whose spec is then
+only in podman's database); the image
 is localhost/busybox:1 and the rlimits this sandbox allows are set (see podman.sh). Then the same
 through podman's own libpod API (/v4.0.0/libpod/...): a create whose SpecGenerator fields
 (privileged, a bind mount of /) sit behind the padding, and an exec hidden the same way."""
@@ -96,6 +97,14 @@ def started(case, st, r):
     out["cases"][case] = {"status": st, "id": (r or {}).get("Id")}
     if PODMAN and st == 201:
         out["cases"][case]["start"] = request("POST", f"/v1.41/containers/{r['Id']}/start")[0]
+
+if PODMAN:
+    # Created and never started: podman keeps this container's spec only in its database
+    # (<graph root>/libpod/bolt_state.db) until a start writes runc's config.json. First, and
+    # seconds before the libpod create below, which names its container only in its (unread)
+    # body and so is tied by creation time to the one container made right after it.
+    st, r = request("POST", "/v1.41/containers/create?name=eff-created", padded(base))
+    out["cases"]["created_only"] = {"status": st, "id": (r or {}).get("Id")}
 
 st, r = request("POST", "/v1.41/containers/create?name=eff-onewrite", padded(base))
 started("onewrite", st, r)

@@ -13,7 +13,9 @@
 #     privileged spec behind 16 KiB of JSON whitespace inside the protobuf Any, HEADERS and both
 #     DATA frames in one sendmsg of 32 iovecs; then Tasks/Create and Start on the same connection;
 #   - `ctr run -d` of a plain container: verified, not privileged, no mismatch (no false alarm).
-# Then two execs into running tasks (Tasks/Exec + Tasks/Start of the exec), whose effect is the
+# Then a `ctr container create --privileged` never given a task, judged by the spec containerd
+# stored in its metadata database (source containerd-metadata), and an image import by ctr
+# (Images/Create), judged by the reference that database now holds. Before it, two execs into running tasks (Tasks/Exec + Tasks/Start of the exec), whose effect is the
 # kernel's exec record of the process runc started (source exec-record):
 #   - the client's, into its privileged container: the container's own process (every
 #     capability) running `/bin/sh -c 'sleep 1'`, its spec and exec id behind 16 KiB of JSON
@@ -42,7 +44,7 @@ AGENT_PID=
 T_START=$SECONDS
 E2E_DIR=
 RUNC_NS_NEW=
-IDS=(c-priv eff-padded c-plain)
+IDS=(c-priv eff-padded c-plain c-created)
 ctr_() { ctr --address "$E2E_DIR/containerd/containerd.sock" --namespace "$NS" "$@"; }
 cleanup() {
   local rc=$?
@@ -106,13 +108,26 @@ wait "$CTR_PLAIN" || fail "ctr run (plain) failed"
 "${CTR[@]}" task exec --exec-id plain-exec c-plain /bin/sh -c 'sleep 1' </dev/null &
 CTR_EXEC=$!
 wait "$CTR_EXEC" || fail "ctr task exec failed"
-printf '{"ctr_privileged": %d, "client": %s, "ctr_plain": %d, "ctr_exec": %d}\n' "$CTR_PRIV" "$(cat "$CLIENT_OUT")" \
-  "$CTR_PLAIN" "$CTR_EXEC" >"$PIDS"
+# A container created and never given a task: no bundle ever, its spec only in containerd's
+# metadata database (meta.db), where the effect is read at the end of the window.
+"${CTR[@]}" container create --privileged --mount type=bind,src=/,dst=/host,options=rbind:ro --rootfs "$ROOTFS" \
+  c-created /bin/sleep 300 &
+CTR_CREATED=$!
+wait "$CTR_CREATED" || fail "ctr container create failed"
+# An image import (`ctr images import` calls Images/Create, as pull does): judged by the
+# reference containerd's metadata database (meta.db, BoltDB) now holds.
+/usr/bin/python3 "$HERE/oci_image.py" "$ROOTFS" "$E2E_DIR/image.tar" docker.io/library/sw-imported:1 /bin/sh \
+  >/dev/null || fail "oci_image.py"
+"${CTR[@]}" images import "$E2E_DIR/image.tar" >/dev/null &
+CTR_IMPORT=$!
+wait "$CTR_IMPORT" || fail "ctr images import failed"
+printf '{"ctr_privileged": %d, "client": %s, "ctr_plain": %d, "ctr_exec": %d, "ctr_import": %d, "ctr_created": %d}\n' \
+  "$CTR_PRIV" "$(cat "$CLIENT_OUT")" "$CTR_PLAIN" "$CTR_EXEC" "$CTR_IMPORT" "$CTR_CREATED" >"$PIDS"
 
-# Ten risky requests (a container and a task create per caller, an exec and its start per
-# exec), each released with its effect.
+# Twelve risky requests (a container and a task create per caller, an exec and its start per
+# exec, the create without a task, the image create), each released with its effect.
 t0=$SECONDS
-until (($(grep '"action":"request"' "$EVENTS" | grep -c '"effect":') >= 10)); do
+until (($(grep '"action":"request"' "$EVENTS" | grep -c '"effect":') >= 12)); do
   ((SECONDS - t0 < 20)) || break
   sleep 0.2
 done

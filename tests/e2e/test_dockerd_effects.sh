@@ -13,6 +13,10 @@
 # id the daemon answered), the recomputed flags (privileged, host-mount, effect-mismatch where
 # the body did not say it) and severity (high or above); for the exec, the command runc ran.
 # The continuous audit's finding about a created container names the client as its cause.
+# Then plugin requests by the docker CLI (offline: `docker plugin create` from a directory): a
+# privileged plugin (CAP_SYS_ADMIN, / mounted, host network), a plain one, and a `docker plugin
+# set` that points a settable mount at /; each judged by dockerd's plugin store
+# (<data-root>/plugins/<id>/config.json) on the request event of that CLI's pid.
 #
 # Exit: 0 pass, 1 fail (a missing prerequisite fails too: see tests.cmake).
 set -uo pipefail
@@ -33,10 +37,13 @@ fi
 
 AGENT_PID=
 T_START=$SECONDS
+PLUGINS=(sw-plug-priv sw-plug-plain sw-plug-set)
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   e2e_agent_stop
+  # Plugins are removed through the daemon (none is enabled: no plugin process runs).
+  [[ -n ${E2E_SOCK:-} && -S $E2E_SOCK ]] && e2e_docker plugin rm -f "${PLUGINS[@]}" >/dev/null 2>&1
   e2e_dockerd_stop
   e2e_log "done in $((SECONDS - T_START))s"
   exit "$rc"
@@ -67,6 +74,21 @@ python3 "$HERE/poison_tarball.py" "$E2E_DIR/evil.tar" "$E2E_DIR/poisoned.tar" lo
   fail "poisoned tarball"
 echo sw-imported >"$E2E_DIR/import-root/etc/hostname"
 tar -C "$E2E_DIR/import-root" -cf "$E2E_DIR/import.tar" . || fail "import tarball"
+
+# The plugin cases' material: a plugin directory (config.json + rootfs/) each. dockerd 20.10
+# refuses a second plugin whose rootfs layer it already stores ("content ... already exists"),
+# so each rootfs carries its own marker file.
+e2e_busybox_rootfs "$E2E_DIR/plugin-rootfs" || fail "plugin rootfs"
+plugin_dir() {  # NAME CONFIG_JSON
+  mkdir -p "$E2E_DIR/plugin-$1" && cp -a "$E2E_DIR/plugin-rootfs" "$E2E_DIR/plugin-$1/rootfs" &&
+    echo "$1" >"$E2E_DIR/plugin-$1/rootfs/etc/sw-plugin" && printf '%s\n' "$2" >"$E2E_DIR/plugin-$1/config.json"
+}
+PLUGIN_BASE='"description":"sockwarden e2e","documentation":"-","entrypoint":["/bin/sh"],"interface":{"types":["docker.volumedriver/1.0"],"socket":"sw.sock"}'
+plugin_dir sw-plug-priv "{$PLUGIN_BASE,\"linux\":{\"capabilities\":[\"CAP_SYS_ADMIN\"]},\"mounts\":[{\"source\":\"/\",\"destination\":\"/host\",\"type\":\"bind\",\"options\":[\"rbind\"]}],\"network\":{\"type\":\"host\"}}" ||
+  fail "plugin dir sw-plug-priv"
+plugin_dir sw-plug-plain "{$PLUGIN_BASE}" || fail "plugin dir sw-plug-plain"
+plugin_dir sw-plug-set "{$PLUGIN_BASE,\"mounts\":[{\"name\":\"data\",\"source\":\"/tmp\",\"destination\":\"/data\",\"type\":\"bind\",\"options\":[\"rbind\"],\"settable\":[\"source\"]}],\"env\":[{\"name\":\"DEBUG\",\"settable\":[\"value\"],\"value\":\"0\"}]}" ||
+  fail "plugin dir sw-plug-set"
 
 EVENTS=$E2E_DIR/events.jsonl
 AGENT_LOG=$E2E_DIR/agent.log
@@ -102,9 +124,51 @@ e2e_wait_image "$EVENTS" image-pull
 IMAGES_OUT=$E2E_DIR/images.json
 printf '{"a":"%s","b":"%s","c":"%s","imported":"%s"}\n' "$IMAGE_A" "$IMAGE_B" "$IMAGE_C" "$IMAGE_I" >"$IMAGES_OUT"
 e2e_log "images: A $IMAGE_A, built B $IMAGE_B, poisoned C $IMAGE_C, imported $IMAGE_I"
+
+# Plugin requests, each by its own docker CLI process (started directly, so $! is the CLI's pid,
+# whose request event the checks look for): create the privileged plugin, the plain one, the
+# settable one, then set its mount's source to /. `enable` is not tested: the plugin must then
+# serve its socket (dockerd waits ~20 s for it, then fails), which no offline plugin here does.
+PLUGINS_OUT=$E2E_DIR/plugins.json
+plugin_cli() {  # CASE ARGS...: runs `docker ARGS`, records the CLI's pid and its exit code
+  local case=$1 pid rc
+  shift
+  DOCKER_CONFIG="$E2E_DIR/cli-config" docker -H "unix://$E2E_SOCK" "$@" >/dev/null &
+  pid=$!
+  wait "$pid"
+  rc=$?
+  PLUGIN_CASES+=("\"$case\":{\"pid\":$pid,\"rc\":$rc}")
+  return "$rc"
+}
+# Until N plugin requests carry their effect (the store is read on the next tick at most), 10 s
+# at most: each is waited for before the next changes the store (the set rewrites what the
+# settable plugin's create must be judged by).
+wait_plugin_effects() {
+  local i
+  for i in $(seq 100); do
+    (($(grep '"action":"request"' "$EVENTS" | grep '"operation":"plugin-install"' | grep -c '"effect":') >= $1)) && return 0
+    sleep 0.1
+  done
+  e2e_log "fewer than $1 plugin requests carry an effect after 10 s"
+}
+PLUGIN_CASES=()
+plugin_cli create_priv plugin create sw-plug-priv "$E2E_DIR/plugin-sw-plug-priv" || fail "docker plugin create sw-plug-priv"
+plugin_cli create_plain plugin create sw-plug-plain "$E2E_DIR/plugin-sw-plug-plain" || fail "docker plugin create sw-plug-plain"
+plugin_cli create_set plugin create sw-plug-set "$E2E_DIR/plugin-sw-plug-set" || fail "docker plugin create sw-plug-set"
+wait_plugin_effects 3
+plugin_cli set plugin set sw-plug-set data.source=/ DEBUG=1 || fail "docker plugin set sw-plug-set"
+wait_plugin_effects 4
+PLUGIN_IDS=()
+for p in "${PLUGINS[@]}"; do
+  id=$(e2e_docker plugin inspect -f '{{.Id}}' "$p") || fail "docker plugin inspect $p"
+  PLUGIN_IDS+=("\"$p\":\"$id\"")
+done
+(IFS=,; printf '{"cases":{%s},"ids":{%s}}\n' "${PLUGIN_CASES[*]}" "${PLUGIN_IDS[*]}") >"$PLUGINS_OUT"
+cat "$PLUGINS_OUT"
 e2e_agent_finish "$AGENT_LOG" || exit 1
 python3 "$HERE/../schema/validate_events.py" "$EVENTS" || fail "events do not match schema/sockwarden-event.schema.json"
-python3 "$HERE/check_dockerd_effects.py" "$EVENTS" --client "$CLIENT_OUT" --tier "$TIER" --target-id "$TARGET_ID"
+python3 "$HERE/check_dockerd_effects.py" "$EVENTS" --client "$CLIENT_OUT" --tier "$TIER" --target-id "$TARGET_ID" \
+  --plugins "$PLUGINS_OUT"
 rc=$?
 python3 "$HERE/check_image_effects.py" "$EVENTS" --images "$IMAGES_OUT" || rc=1
 exit $rc

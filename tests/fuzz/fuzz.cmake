@@ -1,6 +1,7 @@
 # Fuzz targets and sanitised decoder tests: a clang sub-build (tests/fuzz/CMakeLists.txt)
-# and four ctests:
+# and five ctests:
 #   decode.asan_unit_tests   the decoder unit tests under ASAN + UBSAN
+#   enrich.bolt_asan_unit_tests  the BoltDB reader's unit tests under ASAN + UBSAN
 #   fuzz.http1, fuzz.http2,  each fuzzer (fuzz.pipeline: bytes -> request pipeline -> JSON
 #   fuzz.pipeline            line) for SW_FUZZ_SECONDS (default 20) from the committed
 #                            seed corpus (tests/fuzz/corpus/, from the recorded fixtures),
@@ -28,6 +29,9 @@ ExternalProject_Add(sw_fuzz_build
 
 add_test(NAME decode.asan_unit_tests COMMAND ${SW_FUZZ_BUILD}/decode_unit_asan)
 set_tests_properties(decode.asan_unit_tests PROPERTIES LABELS "unit;decode;sanitizer" TIMEOUT 120
+                     ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1")
+add_test(NAME enrich.bolt_asan_unit_tests COMMAND ${SW_FUZZ_BUILD}/bolt_unit_asan)
+set_tests_properties(enrich.bolt_asan_unit_tests PROPERTIES LABELS "unit;sanitizer" TIMEOUT 120
                      ENVIRONMENT "ASAN_OPTIONS=detect_leaks=1;UBSAN_OPTIONS=print_stacktrace=1")
 foreach(t http1 http2 pipeline)
   add_test(NAME fuzz.${t}

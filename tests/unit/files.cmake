@@ -28,6 +28,8 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_relay_detector.cpp
   unit/test_enforce_policy.cpp
   unit/test_safe_files.cpp
+  unit/test_bolt_db.cpp
+  unit/test_stored_specs.cpp
   unit/test_cgroup_layout.cpp
   unit/test_container_runtime_state.cpp
   unit/test_container_resolver.cpp
@@ -53,5 +55,6 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_request_effects.cpp
   unit/test_containerd_exec_effects.cpp
   unit/test_image_effects.cpp
+  unit/test_docker_plugin_state.cpp
   unit/test_output_queue.cpp)
 include(${CMAKE_CURRENT_LIST_DIR}/enrich_output_tests.cmake)

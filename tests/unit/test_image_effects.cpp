@@ -15,6 +15,7 @@
 #include "decode/docker_api_decoder.h"
 #include "decode/docker_api_routes.h"
 #include "enrich/docker_image_state.h"
+#include "enrich/containerd_image_state.h"
 #include "enrich/podman_image_state.h"
 
 namespace sockwarden {
@@ -104,8 +105,8 @@ TEST(ImageEffectsState, ChangesAndFamiliarNames) {
   ImageRefs after{{"x:1", kC}, {"y:1", kB}, {"z:1", kA}};
   auto c = image_ref_changes(before, after);
   ASSERT_EQ(c.size(), 2u);
-  EXPECT_EQ(c[0], (ImageRefChange{"x:1", kC, kA}));
-  EXPECT_EQ(c[1], (ImageRefChange{"z:1", kA, ""}));
+  EXPECT_EQ(c[0], (ImageRefChange{"x:1", kC, kA, ""}));
+  EXPECT_EQ(c[1], (ImageRefChange{"z:1", kA, "", ""}));
   EXPECT_EQ(image_ref_changes(after, before).size(), 1u);  // x moved back; y unchanged; z removed: not a change
   EXPECT_EQ(docker_familiar_ref("docker.io/library/busybox"), "busybox:latest");
   EXPECT_EQ(docker_familiar_ref("busybox", "1.36"), "busybox:1.36");
@@ -189,7 +190,7 @@ TEST(ImageEffectsStage, PodmanTagIsJudgedByPodmansStore) {
   EXPECT_EQ(r.effect->status, "verified");
   EXPECT_EQ(r.effect->source, "podman-image-state");
   ASSERT_EQ(r.effect->images.size(), 1u);
-  EXPECT_EQ(r.effect->images[0], (ImageRefChange{"local/sw-evil:1", kA, kC}));
+  EXPECT_EQ(r.effect->images[0], (ImageRefChange{"local/sw-evil:1", kA, kC, ""}));
   EXPECT_TRUE(r.has_risk("image-tag-replaced"));
   EXPECT_TRUE(r.effect->mismatch.empty());  // it named local/sw-evil:1: docker.io/local/sw-evil:1 on the compat API
 
@@ -200,7 +201,7 @@ TEST(ImageEffectsStage, PodmanTagIsJudgedByPodmansStore) {
   auto tagged = fx.expire(t0 + std::chrono::milliseconds(600));
   ASSERT_EQ(tagged.size(), 1u);
   ASSERT_TRUE(tagged[0].request->effect);
-  EXPECT_EQ(tagged[0].request->effect->images, (std::vector<ImageRefChange>{{"localhost/mine:2", kA, ""}}));
+  EXPECT_EQ(tagged[0].request->effect->images, (std::vector<ImageRefChange>{{"localhost/mine:2", kA, "", ""}}));
   EXPECT_TRUE(tagged[0].request->effect->mismatch.empty());
 
   // A libpod pull whose store never changes: unknown at the end of the window, not docker's fault.
@@ -233,8 +234,8 @@ TEST(ImageEffectsStage, TagReplacedByALoadIsFlaggedAfterTwoLooks) {
   EXPECT_EQ(r.effect->status, "verified");
   EXPECT_EQ(r.effect->source, "docker-image-state");
   ASSERT_EQ(r.effect->images.size(), 2u);
-  EXPECT_EQ(r.effect->images[0], (ImageRefChange{"local/busybox:1", kB, kA}));
-  EXPECT_EQ(r.effect->images[1], (ImageRefChange{"local/other:1", kC, ""}));
+  EXPECT_EQ(r.effect->images[0], (ImageRefChange{"local/busybox:1", kB, kA, ""}));
+  EXPECT_EQ(r.effect->images[1], (ImageRefChange{"local/other:1", kC, "", ""}));
   EXPECT_TRUE(r.has_risk("image-tag-replaced"));
   EXPECT_TRUE(r.effect->mismatch.empty());  // a load names nothing to disagree with
   EXPECT_EQ(out[0].severity, "medium");
@@ -353,7 +354,7 @@ TEST(ImageEffectsStage, ALoadHeldBesideABuildLeavesItTheBuildsTag) {
   ASSERT_EQ(out[0].request->effect->images.size(), 1u);
   EXPECT_EQ(out[0].request->effect->images[0].ref, "app:1");  // the build's
   ASSERT_EQ(out[1].request->effect->images.size(), 1u);
-  EXPECT_EQ(out[1].request->effect->images[0], (ImageRefChange{"base:1", kB, kA}));  // the load's
+  EXPECT_EQ(out[1].request->effect->images[0], (ImageRefChange{"base:1", kB, kA, ""}));  // the load's
   EXPECT_TRUE(out[1].request->has_risk("image-tag-replaced"));
 }
 
@@ -392,6 +393,95 @@ TEST(ImageEffectsRoutes, TagOfANameWithSlashes) {
   EXPECT_EQ(e.request->summary.value("image", ""), "local/app:1");
   EXPECT_EQ(image_refs_named(*e.request), std::vector<std::string>{"local/prod:2"});
   EXPECT_TRUE(e.request->has_risk("image-tag"));
+}
+
+
+// containerd's image service: its metadata database (BoltDB) as containerd 1.6 wrote it
+// (tests/fixtures/bolt/containerd-meta.db: docker.io/library/bbx:1 in namespace swtest).
+const std::string kBbx = "sha256:b2a858b01fd02607205d8b0ca75d13ff4ccb7f842b713475ca54305890f342bb";
+
+struct TempContainerdRoot {
+  std::string dir;
+  TempContainerdRoot() {
+    char t[] = "/tmp/sw-ctd-XXXXXX";
+    dir = mkdtemp(t);
+  }
+  ~TempContainerdRoot() { fs::remove_all(dir); }
+  void install_fixture() const {
+    fs::create_directories(dir + "/io.containerd.metadata.v1.bolt");
+    fs::copy_file(std::string(SW_SOURCE_DIR) + "/tests/fixtures/bolt/containerd-meta.db", containerd_metadata_db(dir),
+                  fs::copy_options::overwrite_existing);
+  }
+};
+
+Event containerd_image_create(const std::string& ns, const std::string& image) {
+  Event e;
+  e.action = "request";
+  e.raw.client_sock_ino = 92;
+  DecodedRequest r;
+  r.protocol = "http/2";
+  r.method = "POST";
+  r.operation = "containerd-image-create";
+  r.containerd_namespace = ns;
+  r.summary["image"] = image;
+  r.add_risk("image-pull", image);
+  e.request = std::move(r);
+  e.severity = "low";
+  return e;
+}
+
+TEST(ImageEffectsState, ContainerdMetadataInFamiliarFormPerNamespace) {
+  TempContainerdRoot root;
+  EXPECT_FALSE(read_containerd_image_refs(root.dir, geteuid()));  // no database: nothing to read
+  root.install_fixture();
+  auto refs = read_containerd_image_refs(root.dir, geteuid());
+  ASSERT_TRUE(refs);
+  EXPECT_EQ(*refs, (ImageRefs{{containerd_image_key("swtest", "docker.io/library/bbx:1"), kBbx}}));
+  EXPECT_EQ(split_containerd_image_key(refs->begin()->first), (std::pair<std::string, std::string>{"swtest", "bbx:1"}));
+  EXPECT_FALSE(read_containerd_image_refs(root.dir, geteuid() + 1));  // another owner's database
+  // Names as requests give them: a namespace containerd would refuse names nothing.
+  EXPECT_EQ(containerd_image_key("../x", "busybox"), "");
+  EXPECT_EQ(containerd_image_key("k8s.io", "busybox"), containerd_image_key("k8s.io", "docker.io/library/busybox:latest"));
+  DecodedRequest cri;
+  cri.operation = "cri-pull-image";
+  cri.summary["image"] = "busybox";
+  EXPECT_EQ(image_refs_named(cri, ImageStore::Containerd),
+            std::vector<std::string>{containerd_image_key("k8s.io", "busybox:latest")});
+}
+
+TEST(ImageEffectsStage, ContainerdImageCreateIsJudgedByItsMetadataDatabase) {
+  TempContainerdRoot root;
+  RequestEffects::Sources s;
+  s.containerd_roots = [&] { return std::vector<std::string>{root.dir}; };
+  s.state_owner = geteuid();
+  RequestEffects fx(s);  // baseline: no image yet
+  auto t0 = RequestEffects::Clock::now();
+  EXPECT_TRUE(fx.admit(one(containerd_image_create("swtest", "docker.io/library/bbx:1")), t0).empty());
+  root.install_fixture();  // containerd created it
+  EXPECT_TRUE(fx.expire(t0 + std::chrono::milliseconds(500)).empty());  // settled at the second look
+  auto out = fx.expire(t0 + std::chrono::milliseconds(1000));
+  ASSERT_EQ(out.size(), 1u);
+  const auto& r = *out[0].request;
+  ASSERT_TRUE(r.effect);
+  EXPECT_EQ(r.effect->status, "verified");
+  EXPECT_EQ(r.effect->source, "containerd-metadata");
+  ImageRefChange want{"bbx:1", kBbx, "", "swtest"};
+  EXPECT_EQ(r.effect->images, std::vector<ImageRefChange>{want});
+  EXPECT_TRUE(r.effect->mismatch.empty());
+
+  // The same change, claimed by a request that named another image (or another namespace):
+  // what the database got is not what it asked for.
+  TempContainerdRoot root2;
+  s.containerd_roots = [&] { return std::vector<std::string>{root2.dir}; };
+  RequestEffects fx2(s);
+  EXPECT_TRUE(fx2.admit(one(containerd_image_create("default", "docker.io/library/bbx:1")), t0).empty());
+  root2.install_fixture();
+  fx2.expire(t0 + std::chrono::milliseconds(500));
+  auto other = fx2.expire(t0 + std::chrono::milliseconds(1000));
+  ASSERT_EQ(other.size(), 1u);
+  ASSERT_TRUE(other[0].request->effect);
+  EXPECT_EQ(other[0].request->effect->mismatch, std::vector<std::string>{"image:bbx:1"});
+  EXPECT_TRUE(other[0].request->has_risk("effect-mismatch"));
 }
 
 }  // namespace

@@ -18,4 +18,5 @@ set(SW_AGENT_SOURCES
   # what the daemon did for a risky request (docs/request-effects.md)
   agent/runtime_execs.cpp
   agent/request_effects.cpp
-  agent/image_effects.cpp)
+  agent/image_effects.cpp
+  agent/plugin_effects.cpp)

@@ -1,9 +1,12 @@
 #include "agent/image_effects.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "decode/docker_api_routes.h"
 #include "decode/risk_flags.h"
+#include "enrich/containerd_effect_state.h"
+#include "enrich/containerd_image_state.h"
 #include "enrich/podman_image_state.h"
 
 namespace sockwarden {
@@ -33,7 +36,12 @@ bool image_ref_named(const std::vector<std::string>& names, const std::string& r
 }
 
 bool is_image_op(const std::string& op) {
-  return op == "image-pull" || op == "image-load" || op == "image-build" || op == "image-tag";
+  return op == "image-pull" || op == "image-load" || op == "image-build" || op == "image-tag" ||
+         is_containerd_image_op(op);
+}
+
+bool is_containerd_image_op(const std::string& op) {
+  return op == "containerd-image-create" || op == "cri-pull-image";
 }
 
 std::vector<std::string> image_refs_named(const DecodedRequest& r, ImageStore store) {
@@ -47,6 +55,15 @@ std::vector<std::string> image_refs_named(const DecodedRequest& r, ImageStore st
   };
   std::vector<std::string> out;
   const std::string& op = r.operation;
+  if (is_containerd_image_op(op)) {
+    // Images/Create names the image as containerd stores it, in the request's namespace; the
+    // CRI plugin pulls into k8s.io, normalizing the name as Docker does ("busybox" is
+    // "docker.io/library/busybox:latest").
+    const std::string ns = op == "cri-pull-image" ? kCriNamespace
+                           : r.containerd_namespace.empty() ? "default" : r.containerd_namespace;
+    if (std::string k = containerd_image_key(ns, r.summary_string("image")); !k.empty()) out.push_back(k);
+    return out;
+  }
   if (op == "image-pull") {
     const std::string image = r.summary_string("image");
     std::string tag = query_param(r.query, "tag");
@@ -72,17 +89,22 @@ std::vector<std::string> image_refs_named(const DecodedRequest& r, ImageStore st
 RequestEffect image_effect(const DecodedRequest& r, std::vector<ImageRefChange> changes, ImageStore store) {
   RequestEffect eff;
   eff.status = "verified";
-  eff.source = store == ImageStore::Podman ? "podman-image-state" : "docker-image-state";
+  eff.source = store == ImageStore::Podman       ? "podman-image-state"
+               : store == ImageStore::Containerd ? "containerd-metadata"
+                                                 : "docker-image-state";
   eff.image = true;
   const std::string& op = r.operation;
   const char* flag = op == "image-build" ? risk::kImageBuild : op == "image-tag" ? risk::kImageTag : risk::kImagePull;
   // A load names nothing it makes (the names are in its tarball): nothing to disagree with.
   const bool checkable = op != "image-load";
   const std::vector<std::string> names = image_refs_named(r, store);
-  for (const auto& c : changes) {
+  for (auto& c : changes) {
+    const bool named = image_ref_named(names, c.ref);
+    // containerd's keys carry the namespace: shown apart from the reference.
+    if (store == ImageStore::Containerd) std::tie(c.ns, c.ref) = split_containerd_image_key(c.ref);
     eff.risk.push_back(RiskFlag{flag, c.ref});
     if (!c.previous.empty()) eff.risk.push_back(RiskFlag{risk::kImageTagReplaced, c.ref});
-    if (checkable && !image_ref_named(names, c.ref)) eff.mismatch.push_back("image:" + c.ref);
+    if (checkable && !named) eff.mismatch.push_back("image:" + c.ref);
   }
   eff.images = std::move(changes);
   return eff;
@@ -101,7 +123,9 @@ std::shared_ptr<const ImageRefs> ImageEffects::current(Clock::time_point now) {
   auto refs = std::make_shared<ImageRefs>();
   any_root_ = false;
   for (const auto& root : roots_ ? roots_() : std::vector<std::string>{}) {
-    auto r = store_ == ImageStore::Podman ? read_podman_image_refs(root, owner_) : read_docker_image_refs(root, owner_);
+    auto r = store_ == ImageStore::Podman       ? read_podman_image_refs(root, owner_)
+             : store_ == ImageStore::Containerd ? read_containerd_image_refs(root, owner_)
+                                                : read_docker_image_refs(root, owner_);
     if (!r) continue;
     any_root_ = true;
     for (auto& [k, v] : *r)

@@ -35,9 +35,11 @@ namespace sockwarden {
 
 // True for the image requests whose effect is looked for.
 bool is_image_op(const std::string& op);
+// Those of them judged by containerd's image service (Images/Create, CRI PullImage).
+bool is_containerd_image_op(const std::string& op);
 
 // Whose image store a request is judged by.
-enum class ImageStore { Docker, Podman };
+enum class ImageStore { Docker, Podman, Containerd };
 
 class ImageEffects {
  public:
@@ -51,7 +53,7 @@ class ImageEffects {
     bool looked = false;
   };
 
-  // roots: dockerd data roots, or podman graph roots.
+  // roots: dockerd data roots, podman graph roots, or containerd root directories.
   ImageEffects(Roots roots, uint32_t owner, ImageStore store = ImageStore::Docker)
       : roots_(std::move(roots)), owner_(owner), store_(store) {}
 

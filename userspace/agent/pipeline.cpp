@@ -189,6 +189,7 @@ Agent::Agent(const AgentOptions& opts, EventSink& sink)
   RequestEffects::Sources effect_sources;
   effect_sources.docker_roots = [this] { return containers_->docker_data_roots(); };
   effect_sources.containerd_states = [this] { return containerd_states_; };
+  effect_sources.containerd_roots = [this] { return containerd_roots_; };
   effect_sources.execs = runtime_execs_.get();
   // podman's graph root (rootful; rootless stores are their users' to write, and not trusted).
   const std::string podman_root =
@@ -218,6 +219,8 @@ void Agent::refresh_docker_roots() {
       std::find(states.begin(), states.end(), opts_.containerd_state) == states.end())
     states.insert(states.begin(), opts_.containerd_state);
   containerd_states_ = std::move(states);
+  // Their root directories: the metadata database containerd's image requests are judged by.
+  containerd_roots_ = running_containerd_roots(opts_.proc_root, 0, host_.mntns);
 }
 
 // agent-start, then the connections opened before the hooks were attached,

@@ -98,6 +98,7 @@ class Agent {
   std::unique_ptr<RuntimeExecs> runtime_execs_;
   std::unique_ptr<RequestEffects> effects_;
   std::vector<std::string> containerd_states_;  // every running containerd's (refresh_docker_roots)
+  std::vector<std::string> containerd_roots_;   // the same containerds' root directories
   std::unique_ptr<ContinuousAudit> audit_;
   std::unique_ptr<RecordBuilder> records_;
   std::unique_ptr<Delivery> delivery_;

@@ -164,11 +164,12 @@ std::string annotation(const Json& spec, const char* key) {
 }  // namespace
 
 bool wants_effect(const DecodedRequest& r) {
-  if (r.protocol == "http/2") return is_containerd_op(r.operation) || is_containerd_exec_op(r.operation);
+  if (r.protocol == "http/2")
+    return is_containerd_op(r.operation) || is_containerd_exec_op(r.operation) || is_containerd_image_op(r.operation);
   if (r.protocol != "http/1.1" && r.protocol != "http/1.0") return false;
   const std::string& op = r.operation;
   return is_image_op(op) || op == "container-create" || op == "container-start" || op == "container-update" || op == "exec-create" ||
-         op == "exec-start";
+         op == "exec-start" || op == "plugin-install";
 }
 
 // A podman request: a libpod route, or a compat route on podman's socket.
@@ -176,19 +177,32 @@ static bool is_podman_request(const Event& e) {
   return e.request->path.rfind("/libpod/", 0) == 0 || e.socket_path.find("podman") != std::string::npos;
 }
 
+// Whose image store judges an image request.
+static ImageStore store_of(const Event& e) {
+  if (is_containerd_image_op(e.request->operation)) return ImageStore::Containerd;
+  return is_podman_request(e) ? ImageStore::Podman : ImageStore::Docker;
+}
+
 RequestEffects::RequestEffects(Sources s, EffectLimits limits)
     : src_(std::move(s)),
       limits_(limits),
       images_(src_.docker_roots, src_.state_owner),
-      podman_images_([roots = src_.podman_graph_roots] { return roots; }, src_.state_owner, ImageStore::Podman) {
+      podman_images_([roots = src_.podman_graph_roots] { return roots; }, src_.state_owner, ImageStore::Podman),
+      containerd_images_(src_.containerd_roots, src_.state_owner, ImageStore::Containerd) {
   // The image stores' baselines predate every request: a tag's reply, and so its event, comes
   // after the daemon moved the reference.
   images_.watch(Clock::now());
   podman_images_.watch(Clock::now());
+  containerd_images_.watch(Clock::now());
 }
 
 ImageEffects& RequestEffects::images_for(const Event& e) {
-  return is_podman_request(e) ? podman_images_ : images_;
+  switch (store_of(e)) {
+    case ImageStore::Podman: return podman_images_;
+    case ImageStore::Containerd: return containerd_images_;
+    case ImageStore::Docker: break;
+  }
+  return images_;
 }
 
 std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::time_point now) {
@@ -220,8 +234,7 @@ std::vector<Event> RequestEffects::admit(std::vector<Event>&& requests, Clock::t
     Pending p{std::move(e), now + (image ? limits_.image_window : limits_.window), 0, {}, {}};
     if (image) {
       p.image = images_for(p.event).watch(now);
-      p.named = image_refs_named(*p.event.request,
-                                 is_podman_request(p.event) ? ImageStore::Podman : ImageStore::Docker);
+      p.named = image_refs_named(*p.event.request, store_of(p.event));
     }
     if (try_resolve(p, now, false, false)) {
       finish(p.event);
@@ -373,11 +386,11 @@ bool RequestEffects::try_resolve(Pending& p, Clock::time_point now, bool retry, 
   DecodedRequest& r = *p.event.request;
   if (!is_image_op(r.operation) || refused(r)) return try_resolve(p.event, now, retry, last_chance);
   // What the other image requests held for the same store named (theirs to take).
-  const bool podman = is_podman_request(p.event);
+  const ImageStore store = store_of(p.event);
   std::vector<std::string> others;
   bool other_load = false;
   for (const auto& q : pending_)
-    if (&q != &p && is_image_op(q.event.request->operation) && is_podman_request(q.event) == podman) {
+    if (&q != &p && is_image_op(q.event.request->operation) && store_of(q.event) == store) {
       other_load |= q.event.request->operation == "image-load";
       others.insert(others.end(), q.named.begin(), q.named.end());
     }
@@ -391,6 +404,7 @@ bool RequestEffects::try_resolve(Event& e, Clock::time_point now, bool retry, bo
   if (op == "exec-create" || op == "exec-start") return resolve_exec(e, last_chance);
   if (is_containerd_exec_op(op)) return resolve_containerd_exec(e, last_chance);
   if (is_containerd_op(op)) return resolve_containerd(e, last_chance);
+  if (op == "plugin-install") return plugins_.resolve(e, now, last_chance);  // agent/plugin_effects
   return resolve_container(e, now, retry, last_chance);
 }
 
@@ -534,11 +548,17 @@ bool RequestEffects::resolve_podman(Event& e, Clock::time_point now, bool last_c
     id = find_podman(path_object(r.path), now);
   }
   if (id.empty()) return false;
-  // Until the container's first start there is no spec: keep waiting.
+  // The spec runc got (written at the first start); for a create, until then, the spec podman
+  // stored at the create in its database (podman-db). A start keeps waiting for runc's.
+  const char* source = "podman-spec";
   auto spec = read_podman_spec(src_.podman_dirs, id, src_.state_owner);
+  if (!spec && create) {
+    spec = read_podman_db_spec(src_.podman_graph_roots, id, src_.state_owner);
+    source = "podman-db";
+  }
   if (!spec) return false;
   RequestEffect eff =
-      effect_from_oci_spec(Json::parse(podman_spec_without_own_mounts(spec->spec, id), nullptr, false), "podman-spec", id);
+      effect_from_oci_spec(Json::parse(podman_spec_without_own_mounts(spec->spec, id), nullptr, false), source, id);
   if (create) {
     eff.mismatch = body_mismatches(r, eff.risk);
     claim(id);
@@ -577,6 +597,13 @@ bool RequestEffects::resolve_containerd(Event& e, bool last_chance) {
   // until the task is deleted; a container created but not started within the
   // window has none.
   auto bundle = read_containerd_bundle(src_.containerd_states(), ns, id, src_.state_owner);
+  const char* source = "containerd-bundle";
+  // A container create that got no task within the window: the spec containerd stored at the
+  // create, from its metadata database (the bundle, what runc got, is preferred while it may come).
+  if (!bundle && last_chance && r.operation == "containerd-container-create" && src_.containerd_roots) {
+    bundle = read_containerd_metadata_spec(src_.containerd_roots(), ns, id, src_.state_owner);
+    source = "containerd-metadata";
+  }
   if (!bundle) {
     if (!last_chance) return false;
     RequestEffect eff = RequestEffect::unknown("not-found");
@@ -585,7 +612,7 @@ bool RequestEffects::resolve_containerd(Event& e, bool last_chance) {
     return true;
   }
   RequestEffect eff =
-      effect_from_oci_spec(Json::parse(containerd_spec_as_run(bundle->spec), nullptr, false), "containerd-bundle", id);
+      effect_from_oci_spec(Json::parse(containerd_spec_as_run(bundle->spec), nullptr, false), source, id);
   // A create's body carried a spec: what runc got that it did not say is a
   // mismatch. A task create carries none: its effect is the whole reading.
   if (r.operation == "containerd-container-create") eff.mismatch = body_mismatches(r, eff.risk);

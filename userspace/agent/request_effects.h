@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "agent/image_effects.h"
+#include "agent/plugin_effects.h"
 #include "agent/runtime_execs.h"
 #include "enrich/docker_effect_state.h"
 #include "enrich/podman_effect_state.h"
@@ -70,6 +71,9 @@ class RequestEffects {
     std::vector<std::string> podman_graph_roots;
     // containerd state directories (running_containerd_states): task bundles
     std::function<std::vector<std::string>()> containerd_states;
+    // containerd root directories (running_containerd_roots): its metadata database, whose
+    // images an Images/Create or CRI PullImage is judged by
+    std::function<std::vector<std::string>()> containerd_roots;
     RuntimeExecs* execs = nullptr;                           // null: exec effects stay unknown
     uint32_t state_owner = 0;                                // uid the state files must belong to
   };
@@ -152,6 +156,9 @@ class RequestEffects {
   EffectLimits limits_;
   ImageEffects images_;         // dockerd's image store
   ImageEffects podman_images_;  // podman's
+  ImageEffects containerd_images_;  // containerd's (its metadata database, every namespace)
+  // dockerd's plugin store (plugin-install requests), read from the same data roots.
+  PluginEffects plugins_{src_.docker_roots, src_.state_owner};
   ImageEffects& images_for(const Event& e);
   std::deque<Pending> pending_;
   size_t bytes_ = 0;

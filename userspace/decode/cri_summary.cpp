@@ -244,7 +244,9 @@ void summarize_grpc_request(DecodedRequest& r, std::string_view msg, bool comple
     summarize_containerd_exec_start(r, msg);  // a task's own start (no exec id) stays "grpc"
   } else if (ends_with(svc, ".Images") && m == "Create") {
     r.operation = "containerd-image-create";
-    r.add_risk(risk::kImagePull, str(pb_bytes(pb_bytes(msg, 1), 1)));
+    std::string image = str(pb_bytes(pb_bytes(msg, 1), 1));  // CreateImageRequest.image.name
+    r.summary["image"] = image;
+    r.add_risk(risk::kImagePull, image);
   } else if (ends_with(svc, ".Transfer") && m == "Transfer") {
     r.operation = "containerd-transfer";
     r.add_risk(risk::kImagePull);

@@ -3,6 +3,7 @@
 #include "decode/docker_api_routes.h"
 #include "decode/docker_create_summary.h"
 #include "decode/docker_exec_summary.h"
+#include "decode/docker_plugin_summary.h"
 #include "decode/json_ci.h"
 #include "decode/risk_flags.h"
 
@@ -110,11 +111,7 @@ void decode_docker_request(DecodedRequest& r) {
     r.add_risk(risk::kRecon, op);
     if (op == "archive-download") r.summary["path"] = query_param(r.query, "path");
   } else if (op == "plugin-install") {
-    for (const char* k : {"remote", "name"}) {
-      auto v = query_param(r.query, k);
-      if (!v.empty()) r.summary[k] = v;
-    }
-    r.add_risk(risk::kPluginInstall, query_param(r.query, "remote"));
+    summarize_plugin_request(r, b, body_ok);  // the privileges a pull accepted, a set's settings
   } else if (op == "swarm" || op == "secret" || op == "config") {
     r.add_risk(risk::kSwarmAccess, op);
   }

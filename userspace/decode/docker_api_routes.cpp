@@ -161,7 +161,9 @@ std::string docker_operation(std::string_view method, std::string_view path) {
   if (at(0) == "plugins") {
     if (n == 2 && (at(1) == "pull") && post) return "plugin-install";
     if (n == 2 && at(1) == "create" && post) return "plugin-install";
-    if (n == 3 && (at(2) == "enable" || at(2) == "upgrade" || at(2) == "set") && post) return "plugin-install";
+    // The name may hold '/' ("vieux/sshfs:latest"): dockerd's route is /plugins/{name:.*}/enable.
+    if (n >= 3 && (seg.back() == "enable" || seg.back() == "upgrade" || seg.back() == "set") && post)
+      return "plugin-install";
   }
   // BuildKit: the connection is upgraded to a session / HTTP/2 gRPC stream.
   if (at(0) == "session" && post) return "session";

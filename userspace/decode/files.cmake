@@ -7,6 +7,7 @@ set(SW_DECODE_SOURCES
   decode/docker_api_decoder.cpp
   decode/docker_create_summary.cpp
   decode/docker_exec_summary.cpp
+  decode/docker_plugin_summary.cpp
   decode/risk_flags.cpp
   decode/severity.cpp
   decode/protobuf_wire.cpp

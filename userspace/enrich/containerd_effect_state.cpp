@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "decode/json_depth.h"
+#include "decode/protobuf_wire.h"
+#include "enrich/bolt_db.h"
 #include "enrich/cmdline_args.h"
 #include "enrich/docker_effect_state.h"
 #include "enrich/host_process.h"
@@ -26,10 +28,12 @@ std::string strip_trailing_slashes(std::string p) {
   return p;
 }
 
-// `state = "..."` (or '...') before the first [table] of a containerd config.
-// A basic string with an escape is not taken: containerd's state is a plain path,
-// and half-decoding TOML escapes would name a directory containerd does not use.
-std::optional<std::string> state_from_config(const std::string& path, std::optional<uint32_t> owner) {
+// `KEY = "..."` (or '...') before the first [table] of a containerd config
+// (KEY: state or root). A basic string with an escape is not taken: these are
+// plain paths, and half-decoding TOML escapes would name a directory containerd
+// does not use.
+std::optional<std::string> path_from_config(const std::string& path, std::string_view key,
+                                            std::optional<uint32_t> owner) {
   auto text = read_small_file(path, 1u << 20, /*follow_symlinks=*/true, owner);
   if (!text) return std::nullopt;
   std::istringstream in(*text);
@@ -38,8 +42,8 @@ std::optional<std::string> state_from_config(const std::string& path, std::optio
     size_t i = line.find_first_not_of(" \t");
     if (i == std::string::npos || line[i] == '#') continue;
     if (line[i] == '[') break;  // the top-level table ends at the first header
-    if (line.compare(i, 5, "state") != 0) continue;
-    i = line.find_first_not_of(" \t", i + 5);
+    if (line.compare(i, key.size(), key) != 0) continue;
+    i = line.find_first_not_of(" \t", i + key.size());
     if (i == std::string::npos || line[i] != '=') continue;
     i = line.find_first_not_of(" \t", i + 1);
     if (i == std::string::npos || (line[i] != '"' && line[i] != '\'')) continue;
@@ -51,6 +55,41 @@ std::optional<std::string> state_from_config(const std::string& path, std::optio
     return v;
   }
   return std::nullopt;
+}
+
+// --FLAG X / --FLAG=X, else `KEY = "X"` in the config file, else the default.
+std::string dir_from(const std::string& cmdline, const std::string& flag, std::string_view key, const char* fallback,
+                     std::optional<uint32_t> config_owner) {
+  auto args = split_cmdline_args(cmdline);
+  std::optional<std::string> value, config;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") break;
+    for (auto [f, out] : {std::pair{flag, &value}, {std::string("--config"), &config}, {std::string("-c"), &config}}) {
+      if (a == f && i + 1 < args.size()) *out = args[++i];
+      else if (a.rfind(f + "=", 0) == 0) *out = a.substr(f.size() + 1);
+      else continue;
+      break;
+    }
+  }
+  if (value && !value->empty()) return strip_trailing_slashes(*value);
+  if (auto s = path_from_config(config && !config->empty() ? *config : kDefaultContainerdConfig, key, config_owner))
+    return strip_trailing_slashes(*s);
+  return fallback;
+}
+
+std::vector<std::string> running_dirs(const std::string& proc_root, uint32_t owner, uint64_t host_mntns,
+                                      std::string (*from)(const std::string&, std::optional<uint32_t>),
+                                      const char* fallback) {
+  std::vector<std::string> dirs;
+  // As for dockerd: any user can run a process called containerd whose --state names a
+  // directory of theirs; only the trusted daemon's flags count.
+  for (const auto& cmdline : trusted_daemon_cmdlines(proc_root, "containerd", owner, host_mntns)) {
+    std::string s = from(cmdline, owner);
+    if (std::find(dirs.begin(), dirs.end(), s) == dirs.end()) dirs.push_back(std::move(s));
+  }
+  if (dirs.empty()) dirs.push_back(fallback);
+  return dirs;
 }
 
 bool owned_dir(const std::string& p, uint32_t owner) {
@@ -71,35 +110,19 @@ bool is_containerd_identifier(std::string_view s) {
 }
 
 std::string containerd_state_from(const std::string& cmdline, std::optional<uint32_t> config_owner) {
-  auto args = split_cmdline_args(cmdline);
-  std::optional<std::string> state, config;
-  for (size_t i = 1; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--") break;
-    for (auto [flag, out] : {std::pair{"--state", &state}, {"--config", &config}, {"-c", &config}}) {
-      const std::string f = flag;
-      if (a == f && i + 1 < args.size()) *out = args[++i];
-      else if (a.rfind(f + "=", 0) == 0) *out = a.substr(f.size() + 1);
-      else continue;
-      break;
-    }
-  }
-  if (state && !state->empty()) return strip_trailing_slashes(*state);
-  if (auto s = state_from_config(config && !config->empty() ? *config : kDefaultContainerdConfig, config_owner))
-    return strip_trailing_slashes(*s);
-  return kDefaultContainerdState;
+  return dir_from(cmdline, "--state", "state", kDefaultContainerdState, config_owner);
+}
+
+std::string containerd_root_from(const std::string& cmdline, std::optional<uint32_t> config_owner) {
+  return dir_from(cmdline, "--root", "root", kDefaultContainerdRoot, config_owner);
 }
 
 std::vector<std::string> running_containerd_states(const std::string& proc_root, uint32_t owner, uint64_t host_mntns) {
-  std::vector<std::string> states;
-  // As for dockerd: any user can run a process called containerd whose --state names a
-  // directory of theirs; only the trusted daemon's flags count.
-  for (const auto& cmdline : trusted_daemon_cmdlines(proc_root, "containerd", owner, host_mntns)) {
-    std::string s = containerd_state_from(cmdline, owner);
-    if (std::find(states.begin(), states.end(), s) == states.end()) states.push_back(std::move(s));
-  }
-  if (states.empty()) states.push_back(kDefaultContainerdState);
-  return states;
+  return running_dirs(proc_root, owner, host_mntns, containerd_state_from, kDefaultContainerdState);
+}
+
+std::vector<std::string> running_containerd_roots(const std::string& proc_root, uint32_t owner, uint64_t host_mntns) {
+  return running_dirs(proc_root, owner, host_mntns, containerd_root_from, kDefaultContainerdRoot);
 }
 
 std::optional<ContainerdBundle> read_containerd_bundle(const std::vector<std::string>& states, const std::string& ns,
@@ -115,6 +138,23 @@ std::optional<ContainerdBundle> read_containerd_bundle(const std::vector<std::st
     if (!text || !json_depth_within(*text)) continue;
     if (!nlohmann::json::parse(*text, nullptr, false).is_object()) continue;
     return ContainerdBundle{state, ns, id, std::move(*text)};
+  }
+  return std::nullopt;
+}
+
+std::optional<ContainerdBundle> read_containerd_metadata_spec(const std::vector<std::string>& roots,
+                                                              const std::string& ns, const std::string& id,
+                                                              uint32_t owner) {
+  if (!is_containerd_identifier(ns) || !is_containerd_identifier(id)) return std::nullopt;
+  for (const auto& root : roots) {
+    const std::string path = root + "/io.containerd.metadata.v1.bolt/meta.db";
+    auto db = BoltDb::open(path, owner);
+    if (!db) continue;
+    auto any = db->get({"v1", ns, "containers", id}, "spec");
+    if (!any) continue;
+    std::string spec(pb_bytes(*any, 2));  // Any: type_url (1), value (2)
+    if (!json_depth_within(spec) || !nlohmann::json::parse(spec, nullptr, false).is_object()) continue;
+    return ContainerdBundle{path, ns, id, std::move(spec)};
   }
   return std::nullopt;
 }

@@ -18,6 +18,7 @@
 namespace sockwarden {
 
 inline constexpr const char* kDefaultContainerdState = "/run/containerd";
+inline constexpr const char* kDefaultContainerdRoot = "/var/lib/containerd";
 inline constexpr const char* kDefaultContainerdConfig = "/etc/containerd/config.toml";
 
 // containerd's identifier rule (pkg/identifiers): ^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*$,
@@ -39,6 +40,12 @@ std::string containerd_state_from(const std::string& cmdline, std::optional<uint
 std::vector<std::string> running_containerd_states(const std::string& proc_root, uint32_t owner = 0,
                                                    uint64_t host_mntns = 0);
 
+// The same for its root directory (--root, `root = "X"`, else /var/lib/containerd), where
+// its metadata database is (enrich/containerd_image_state).
+std::string containerd_root_from(const std::string& cmdline, std::optional<uint32_t> config_owner = std::nullopt);
+std::vector<std::string> running_containerd_roots(const std::string& proc_root, uint32_t owner = 0,
+                                                  uint64_t host_mntns = 0);
+
 struct ContainerdBundle {
   std::string state;  // which state directory holds it
   std::string ns, id;
@@ -51,6 +58,15 @@ struct ContainerdBundle {
 // in OWNER-owned directories.
 std::optional<ContainerdBundle> read_containerd_bundle(const std::vector<std::string>& states, const std::string& ns,
                                                        const std::string& id, uint32_t owner = 0);
+
+// The spec containerd stored for container ID of namespace NS when it was created, from the
+// metadata database under any of ROOTS (<root>/io.containerd.metadata.v1.bolt/meta.db, bucket
+// v1/<ns>/containers/<id>, key "spec": a protobuf Any whose value is the OCI spec's JSON): what
+// a container that never got a task has. `state` is the database's path. nullopt when there is
+// no such container or its spec is no JSON object (at most 4 MiB, nesting checked).
+std::optional<ContainerdBundle> read_containerd_metadata_spec(const std::vector<std::string>& roots,
+                                                              const std::string& ns, const std::string& id,
+                                                              uint32_t owner = 0);
 
 // The spec as the effect reads it: without the mounts the CRI plugin makes from its own
 // per-sandbox and per-container files (hosts, resolv.conf, hostname, /dev/shm: sources under

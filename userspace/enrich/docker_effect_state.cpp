@@ -24,12 +24,20 @@ int digits(std::string_view s, size_t at, size_t n) {
   return v;
 }
 
-// Lists the 64-hex entries of <root>/containers, opened without following a
-// symlink at the last component (a planted link could point the listing
-// anywhere), at most max_entries looked at. f(name, stat of the entry).
-template <class F>
-void each_container_dir(const std::string& root, size_t max_entries, F f) {
-  int dfd = ::open((root + "/containers").c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+std::optional<nlohmann::json> read_object(const std::string& path, uint32_t owner) {
+  auto text = read_small_file(path, kDockerStateMax, false, owner);
+  if (!text || !json_depth_within(*text)) return std::nullopt;
+  auto j = nlohmann::json::parse(*text, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  return j;
+}
+
+}  // namespace
+
+void each_id_dir(const std::string& dir, size_t max_entries,
+                 const std::function<bool(const std::string& id, const struct stat& st)>& f) {
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dfd < 0) return;
   DIR* d = ::fdopendir(dfd);
   if (!d) {
@@ -47,16 +55,6 @@ void each_container_dir(const std::string& root, size_t max_entries, F f) {
   }
   ::closedir(d);
 }
-
-std::optional<nlohmann::json> read_object(const std::string& path, uint32_t owner) {
-  auto text = read_small_file(path, kDockerStateMax, false, owner);
-  if (!text || !json_depth_within(*text)) return std::nullopt;
-  auto j = nlohmann::json::parse(*text, nullptr, false);
-  if (!j.is_object()) return std::nullopt;
-  return j;
-}
-
-}  // namespace
 
 uint64_t parse_rfc3339_ns(std::string_view s) {
   // YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)
@@ -134,7 +132,7 @@ std::optional<DockerContainerRecord> read_docker_container(const std::string& ro
 std::vector<std::string> docker_changed_container_ids(const std::string& root, uint64_t since_ns,
                                                       size_t max_entries) {
   std::vector<std::string> out;
-  each_container_dir(root, max_entries, [&](std::string name, const struct stat& st) {
+  each_id_dir(root + "/containers", max_entries, [&](const std::string& name, const struct stat& st) {
     uint64_t mtime = static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + static_cast<uint64_t>(st.st_mtim.tv_nsec);
     if (mtime >= since_ns) out.push_back(std::move(name));
     return true;
@@ -157,7 +155,7 @@ std::optional<DockerContainerLocation> docker_find_container(const std::vector<s
     // dockerd resolves a full id, then a name, then a unique id prefix.
     std::optional<std::string> by_name, by_prefix;
     bool prefix_ambiguous = false;
-    each_container_dir(root, max_entries, [&](std::string id, const struct stat&) {
+    each_id_dir(root + "/containers", max_entries, [&](const std::string& id, const struct stat&) {
       if (hex && id.compare(0, ref.size(), ref) == 0) {
         if (by_prefix) prefix_ambiguous = true;
         by_prefix = id;

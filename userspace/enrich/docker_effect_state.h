@@ -8,14 +8,24 @@
 // bytes), directories are opened O_NOFOLLOW|O_DIRECTORY, listings are bounded,
 // and JSON nesting is checked before parsing.
 #pragma once
+#include <sys/stat.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace sockwarden {
+
+// Each entry of `dir` whose name is a full 64-hex id and which is a directory (never a
+// symlink: a planted link could point a listing anywhere), `dir` itself opened without
+// following a symlink at its last component; at most max_entries entries looked at.
+// f(id, its stat) returns false to stop. dockerd's containers/ and plugins/ are such lists.
+void each_id_dir(const std::string& dir, size_t max_entries,
+                 const std::function<bool(const std::string& id, const struct stat& st)>& f);
 
 constexpr size_t kDockerStateMax = size_t{1} << 20;
 

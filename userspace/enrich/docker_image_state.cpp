@@ -15,13 +15,6 @@ namespace {
 
 constexpr size_t kRefMax = 512;  // docker's own limit on a reference is 255 characters per name
 
-bool is_image_id(std::string_view s) {
-  if (s.size() != 71 || s.substr(0, 7) != "sha256:") return false;
-  for (char c : s.substr(7))
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  return true;
-}
-
 bool printable(std::string_view s) {
   for (unsigned char c : s)
     if (c <= 0x20 || c >= 0x7f) return false;
@@ -90,6 +83,13 @@ std::vector<ImageRefChange> image_ref_changes(const ImageRefs& before, const Ima
     else if (it->second != id) out.push_back({ref, id, it->second});
   }
   return out;
+}
+
+bool is_image_id(std::string_view s) {
+  if (s.size() != 71 || s.substr(0, 7) != "sha256:") return false;
+  for (char c : s.substr(7))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
 }
 
 std::string docker_familiar_ref(std::string_view name, std::string_view tag) {

@@ -42,6 +42,9 @@ std::optional<ImageRefs> parse_docker_repositories(std::string_view text);
 // here: a delete is not an image request of this stage). Sorted by reference.
 std::vector<ImageRefChange> image_ref_changes(const ImageRefs& before, const ImageRefs& after);
 
+// "sha256:<64 lowercase hex>": an image id or content digest.
+bool is_image_id(std::string_view s);
+
 // A reference as a request names it -> as dockerd's store keys it: "docker.io/library/busybox"
 // -> "busybox:latest", "localhost:5000/x" -> "localhost:5000/x:latest", digests kept ("x@sha256:..").
 // "" for an empty or overlong name.

@@ -9,6 +9,7 @@ set(SW_ENRICH_SOURCES
   enrich/cgroup_layout.cpp
   enrich/cmdline_args.cpp
   enrich/small_file.cpp
+  enrich/bolt_db.cpp
   enrich/host_process.cpp
   enrich/runtime_state.cpp
   enrich/storage_list_index.cpp
@@ -23,4 +24,6 @@ set(SW_ENRICH_SOURCES
   enrich/podman_effect_state.cpp
   enrich/containerd_effect_state.cpp
   enrich/docker_image_state.cpp
-  enrich/podman_image_state.cpp)
+  enrich/podman_image_state.cpp
+  enrich/docker_plugin_state.cpp
+  enrich/containerd_image_state.cpp)

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "decode/json_depth.h"
+#include "enrich/bolt_db.h"
 #include "enrich/docker_effect_state.h"
 #include "enrich/small_file.h"
 
@@ -29,6 +30,37 @@ std::optional<PodmanSpec> read_podman_spec(const std::vector<std::string>& dirs,
     if (!text || !json_depth_within(*text)) continue;
     if (!nlohmann::json::parse(*text, nullptr, false).is_object()) continue;
     return PodmanSpec{dir, id, std::move(*text)};
+  }
+  return std::nullopt;
+}
+
+std::optional<PodmanSpec> read_podman_db_spec(const std::vector<std::string>& graph_roots, const std::string& id,
+                                              uint32_t owner) {
+  if (!is_full_container_id(id)) return std::nullopt;
+  for (const auto& root : graph_roots) {
+    const std::string path = root + "/libpod/bolt_state.db";
+    auto db = BoltDb::open(path, owner);
+    if (!db) continue;
+    auto config = db->get({"ctr", id}, "config");
+    if (!config || !json_depth_within(*config)) continue;
+    auto j = nlohmann::json::parse(*config, nullptr, false);
+    if (!j.is_object()) continue;
+    auto spec = j.find("spec");
+    if (spec == j.end() || !spec->is_object()) continue;
+    // At the create podman records privilege as its own "privileged" flag and adds the device
+    // access (every host device, all allowed) only when it starts the container; what runc
+    // will get for a privileged container is that shape, so the stored spec is completed with it.
+    auto privileged = j.find("privileged");
+    if (privileged != j.end() && privileged->is_boolean() && privileged->get<bool>()) {
+      nlohmann::json& lnx = (*spec)["linux"];
+      if (!lnx.is_object()) lnx = nlohmann::json::object();
+      nlohmann::json& res = lnx["resources"];
+      if (!res.is_object()) res = nlohmann::json::object();
+      nlohmann::json& devs = res["devices"];
+      if (!devs.is_array()) devs = nlohmann::json::array();
+      devs.push_back({{"allow", true}, {"access", "rwm"}});
+    }
+    return PodmanSpec{path, id, spec->dump()};
   }
   return std::nullopt;
 }

@@ -29,6 +29,17 @@ struct PodmanSpec {
 std::optional<PodmanSpec> read_podman_spec(const std::vector<std::string>& dirs, const std::string& id,
                                            uint32_t owner = 0);
 
+// The spec podman made when the container was created, from its database:
+// <graph root>/libpod/bolt_state.db (podman 4's default static dir; BoltDB,
+// enrich/bolt_db), bucket ctr/<id>, key "config": {"spec": {...OCI spec...},
+// "name": ..., ...}. What a container created and never started has: until
+// its first start the spec is nowhere else. nullopt when there is no such
+// database of `owner`, no such container, or its config is no JSON object
+// (at most 4 MiB, nesting checked) with a "spec" object. containers_dir is
+// the database's path.
+std::optional<PodmanSpec> read_podman_db_spec(const std::vector<std::string>& graph_roots, const std::string& id,
+                                              uint32_t owner = 0);
+
 // A reference as the compat API takes it (full id, unique prefix, name) ->
 // the full id, from containers/storage's containers.json (at most 8 MiB).
 std::optional<std::string> podman_find_container(const std::vector<std::string>& dirs, std::string_view ref,

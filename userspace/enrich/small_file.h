@@ -23,4 +23,11 @@ std::optional<std::string> read_small_file(const std::string& path, size_t max_b
                                            bool follow_symlinks = false,
                                            std::optional<uint32_t> owner = std::nullopt);
 
+// The same checks, for a file read in parts (enrich/bolt_db: a database of
+// many MiB of which a lookup reads a few pages): a read-only descriptor of the
+// regular file at `path` (O_NOFOLLOW unless follow_symlinks, owned by `owner`
+// when set, at most max_bytes), or -1. The caller closes it.
+int open_regular_file(const std::string& path, size_t max_bytes, bool follow_symlinks = false,
+                      std::optional<uint32_t> owner = std::nullopt);
+
 }  // namespace sockwarden

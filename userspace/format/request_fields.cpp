@@ -33,17 +33,19 @@ void write_namespaces(JsonWriter& w, const std::vector<std::pair<std::string, st
 void write_effect(JsonWriter& w, const RequestEffect& f) {
   const bool verified = f.status == "verified";
   w.begin_object();
-  if (f.container) {
+  // A plugin runs as a container dockerd configures: the same privilege fields.
+  const bool privileges = f.container || f.plugin;
+  if (privileges) {
     w.key("capabilities");
     w.string_array(f.capabilities);
   }
   w.member_if("container_id", f.container_id);
-  if (f.container) {
+  if (privileges) {
     w.key("devices");
     w.string_array(f.devices);
   }
   w.member_if("exec_id", f.exec_id);
-  if (f.container) {
+  if (privileges) {
     w.key("host_mounts");
     w.string_array(f.host_mounts);
   }
@@ -53,6 +55,7 @@ void write_effect(JsonWriter& w, const RequestEffect& f) {
     for (const auto& c : f.images) {
       w.begin_object();
       w.member("image_id", c.image_id);
+      w.member_if("namespace", c.ns);
       w.member_if("previous", c.previous);
       w.member("ref", c.ref);
       w.end_object();
@@ -63,11 +66,19 @@ void write_effect(JsonWriter& w, const RequestEffect& f) {
     w.key("mismatch");
     w.string_array(f.mismatch);
   }
-  if (f.container) {
+  if (privileges) {
     w.key("namespaces");
     write_namespaces(w, f.namespaces);
-    w.member_bool("privileged", f.privileged);
   }
+  if (f.plugin) {
+    w.key("plugin");
+    w.begin_object();
+    w.member_bool("enabled", f.plugin_enabled);
+    w.member("id", f.plugin_id);
+    w.member("name", f.plugin_name);
+    w.end_object();
+  }
+  if (privileges) w.member_bool("privileged", f.privileged);
   if (f.exec) {
     w.key("process");
     w.begin_object();

@@ -25,6 +25,7 @@ struct ImageRefChange {
   std::string ref;       // "local/busybox:1", "busybox@sha256:..."
   std::string image_id;  // "sha256:<64 hex>"
   std::string previous;  // the image it named before ("" for a new reference)
+  std::string ns;        // containerd's namespace ("" for Docker's and podman's stores)
   bool operator==(const ImageRefChange&) const = default;
 };
 
@@ -53,9 +54,14 @@ struct RequestEffect {
   std::string cap_effective;      // CapEff as /proc/PID/status prints it, from the exec record
   // Image pull/load/build/import/tag: the references the image store changed.
   std::vector<ImageRefChange> images;
-  bool container = false;         // which of the three kinds is filled
+  // Plugin install/create/enable/set/upgrade: the plugin in dockerd's plugin store (its
+  // privileges fill privileged, host_mounts, capabilities, devices, namespaces).
+  std::string plugin_id, plugin_name;
+  bool plugin_enabled = false;
+  bool container = false;         // which of the kinds is filled
   bool exec = false;
   bool image = false;
+  bool plugin = false;
   // The effect's own risk flags (the request's risk holds both readings).
   std::vector<RiskFlag> risk;
   // What the daemon did that the decoded body did not say (each also an
