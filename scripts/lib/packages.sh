@@ -33,6 +33,8 @@ SW_TEST_PKGS=(
   python3-yaml
   # end-to-end: a real dockerd (offline, vfs storage) and a real rootful podman
   docker.io containerd runc iptables podman conmon
+  # a private image registry for pulls (tests/e2e/registry.sh)
+  docker-registry
   # a containerd API client on gRPC's C core (tests/e2e/containerd_client.py)
   python3-grpcio
   # vmtest: QEMU-booted kernels for the fentry/LSM tiers

@@ -10,6 +10,7 @@ from e2e_checks import Checks, get
 ap = argparse.ArgumentParser()
 ap.add_argument("events")
 ap.add_argument("--client", required=True)
+ap.add_argument("--pull", required=True, help="cri_client.py --pull's output")
 ap.add_argument("--tier", required=True)
 a = ap.parse_args()
 
@@ -72,5 +73,23 @@ if check("ExecSync: one request event of the client", len(found) == 1, str(len(f
           f"{flags} {req.get('severity')} {json.dumps(eff.get('process'))[:200]}")
     check("ExecSync: no mismatch (the body said the command; privilege is the container's)",
           "effect-mismatch" not in flags and not eff.get("mismatch"), f"{flags} {eff.get('mismatch')}")
+
+# PullImage from the private registry: the names containerd's metadata database now holds.
+pull = json.load(open(a.pull))
+want = pull["image"]
+found = [e for e in events if get(e, "event.action") == "request" and get(e, "process.pid") == pull["pid"] and
+         get(e, "sockwarden.request.operation") == "cri-pull-image"]
+if check(f"PullImage: cri-pull-image request event of pid {pull['pid']}", len(found) == 1, str(len(found))):
+    req = found[0]["sockwarden"]["request"]
+    eff = req.get("effect") or {}
+    images = eff.get("images") or []
+    check("PullImage: the decoded image", get(req, "summary.image") == want, json.dumps(req.get("summary")))
+    check("PullImage: effect verified from containerd-metadata",
+          eff.get("status") == "verified" and eff.get("source") == "containerd-metadata", json.dumps(eff)[:300])
+    check(f"PullImage: meta.db now names {want} in k8s.io",
+          any(i.get("ref") == want and i.get("namespace") == "k8s.io" and i.get("image_id", "").startswith("sha256:")
+              for i in images), json.dumps(images)[:400])
+    check("PullImage: no name it did not ask for (its digest reference is the same repository)",
+          eff.get("mismatch") == [] and "effect-mismatch" not in req.get("risk_flags", []), json.dumps(eff)[:400])
 
 sys.exit(1 if check.failed else 0)

@@ -188,6 +188,18 @@ def check_plugins(path):
         check("plugin set: the settings reported (env values left out)",
               get(req, "summary.settings") == ["data.source=/", "DEBUG"] and get(req, "summary.plugin") == "sw-plug-set",
               json.dumps(req.get("summary")))
+    # A pull from the private registry that accepted the privileges it needs: verified, privileged,
+    # and what the body accepted is what the store holds (no mismatch).
+    if "pull" in plugins["cases"]:
+        req = request_of("pull", "sw-plug-pulled", True, ["/"])
+        if req:
+            accepted = get(req, "summary.privileges") or []
+            check("plugin pull: the accepted privileges were read from the body",
+                  any("CAP_SYS_ADMIN" in p for p in accepted) and any("host" in p for p in accepted),
+                  json.dumps(req.get("summary"))[:300])
+            check("plugin pull: CAP_SYS_ADMIN, host network, from the registry's plugin",
+                  req["effect"].get("capabilities") == ["SYS_ADMIN"] and
+                  get(req["effect"], "namespaces.network") == "host", json.dumps(req["effect"])[:300])
 
 
 if a.plugins:

@@ -7,7 +7,8 @@ with the flags and severity that follow from it.
 The sequence: local/busybox:1 is image A, local/sw-evil:1 is C; `docker build -t local/sw-built:1`
 makes B; `docker tag local/sw-built:1 local/sw-evil:1` moves sw-evil:1 from C to B; `docker load`
 of C's tarball whose manifest names it local/busybox:1 moves busybox:1 from A to C (the name is
-inside the tarball, which nothing decodes); `docker import` makes local/sw-imported:1.
+inside the tarball, which nothing decodes); `docker import` makes local/sw-imported:1; on dockerd,
+`docker pull` of sw-pulled:1 from a private registry (tests/e2e/registry.sh).
 Against podman its busybox is localhost/busybox:1 ("busybox" in --images)."""
 import argparse
 import json
@@ -60,4 +61,10 @@ judged("load of the poisoned tarball", request("image-load"), [(busybox, C, A)],
 judged("import as local/sw-imported:1",
        request("image-pull", lambda e: "fromSrc" in (get(e, "url.query") or "")),
        [("local/sw-imported:1", I, "")], {"image-pull"}, "low")
+if "pulled" in ids:
+    # A pull from the private registry: its tag and the digest reference dockerd records with it.
+    ref, repo = ids["pulled_ref"], ids["pulled_ref"].rsplit(":", 1)[0]
+    judged(f"pull of {ref} from a registry",
+           request("image-pull", lambda e: "fromImage" in (get(e, "url.query") or "")),
+           [(ref, ids["pulled"], ""), (f"{repo}@{ids['pulled_digest']}", ids["pulled"], "")], {"image-pull"}, "low")
 sys.exit(1 if check.failed else 0)

@@ -75,6 +75,12 @@ def main():
         def call(method, msg):
             return ch.unary_unary("/runtime.v1.RuntimeService/" + method)(msg, timeout=60)
 
+        if sys.argv[2] == "--pull":
+            # kubelet's pull: ImageService/PullImage{image: ImageSpec{image}} -> {image_ref}
+            pull = ch.unary_unary("/runtime.v1.ImageService/PullImage")
+            ref = first_string(pull(field(1, field(1, sys.argv[3])), timeout=60), 1)
+            print(json.dumps({"pid": os.getpid(), "image": sys.argv[3], "image_ref": ref}))
+            return
         if sys.argv[2] == "--remove":
             call("StopPodSandbox", field(1, sys.argv[3]))
             call("RemovePodSandbox", field(1, sys.argv[3]))

@@ -54,13 +54,13 @@ e2e_docker() { DOCKER_CONFIG="$E2E_DIR/cli-config" docker -H "unix://$E2E_SOCK" 
 
 # e2e_wait_image EVENTS OP: until the request event of image operation OP carries its effect
 # (settled at two looks agreeing), at most 10 s.
-e2e_wait_image() {
+e2e_wait_image() {  # EVENTS OPERATION [COUNT]: until COUNT (1) such requests carry an effect, 10 s at most
   local i
   for i in $(seq 100); do
-    grep '"action":"request"' "$1" | grep "\"operation\":\"$2\"" | grep -q '"effect":' && return 0
+    (($(grep '"action":"request"' "$1" | grep "\"operation\":\"$2\"" | grep -c '"effect":') >= ${3:-1})) && return 0
     sleep 0.1
   done
-  e2e_log "no effect on an $2 request after 10 s"
+  e2e_log "fewer than ${3:-1} $2 requests carry an effect after 10 s"
 }
 
 e2e_require_tools() {

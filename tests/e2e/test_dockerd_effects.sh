@@ -28,6 +28,8 @@ AGENT_MAX_SEC=${AGENT_MAX_SEC:-120}
 
 # shellcheck source=dockerd.sh
 source "$HERE/dockerd.sh"
+# shellcheck source=registry.sh
+source "$HERE/registry.sh"
 
 e2e_check_tier_and_binary "$TIER" "$BIN"
 if ! e2e_require_tools; then
@@ -37,7 +39,7 @@ fi
 
 AGENT_PID=
 T_START=$SECONDS
-PLUGINS=(sw-plug-priv sw-plug-plain sw-plug-set)
+PLUGINS=(sw-plug-priv sw-plug-plain sw-plug-set sw-plug-pulled)
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
@@ -45,6 +47,7 @@ cleanup() {
   # Plugins are removed through the daemon (none is enabled: no plugin process runs).
   [[ -n ${E2E_SOCK:-} && -S $E2E_SOCK ]] && e2e_docker plugin rm -f "${PLUGINS[@]}" >/dev/null 2>&1
   e2e_dockerd_stop
+  e2e_registry_stop
   e2e_log "done in $((SECONDS - T_START))s"
   exit "$rc"
 }
@@ -74,6 +77,13 @@ python3 "$HERE/poison_tarball.py" "$E2E_DIR/evil.tar" "$E2E_DIR/poisoned.tar" lo
   fail "poisoned tarball"
 echo sw-imported >"$E2E_DIR/import-root/etc/hostname"
 tar -C "$E2E_DIR/import-root" -cf "$E2E_DIR/import.tar" . || fail "import tarball"
+# A private registry (Debian's docker-registry on 127.0.0.1, which dockerd pulls from over plain
+# HTTP: loopback registries are insecure by default) holding sw-pulled:1, for a real pull.
+e2e_registry_start "$E2E_DIR/registry" || fail "registry"
+e2e_busybox_rootfs "$E2E_DIR/pull-root" || fail "pull rootfs"
+python3 "$HERE/oci_image.py" "$E2E_DIR/pull-root" "$E2E_DIR/pull.tar" "$REG_ADDR/sw-pulled:1" /bin/sh ||
+  fail "OCI image for the registry"
+PULLED_DIGEST=$(python3 "$HERE/push_oci.py" "$E2E_DIR/pull.tar" "$REG_ADDR" sw-pulled 1) || fail "push to the registry"
 
 # The plugin cases' material: a plugin directory (config.json + rootfs/) each. dockerd 20.10
 # refuses a second plugin whose rootfs layer it already stores ("content ... already exists"),
@@ -87,6 +97,10 @@ PLUGIN_BASE='"description":"sockwarden e2e","documentation":"-","entrypoint":["/
 plugin_dir sw-plug-priv "{$PLUGIN_BASE,\"linux\":{\"capabilities\":[\"CAP_SYS_ADMIN\"]},\"mounts\":[{\"source\":\"/\",\"destination\":\"/host\",\"type\":\"bind\",\"options\":[\"rbind\"]}],\"network\":{\"type\":\"host\"}}" ||
   fail "plugin dir sw-plug-priv"
 plugin_dir sw-plug-plain "{$PLUGIN_BASE}" || fail "plugin dir sw-plug-plain"
+# A privileged plugin in the registry, for a real `docker plugin install` (a pull).
+plugin_dir sw-plug-reg "{$PLUGIN_BASE,\"linux\":{\"capabilities\":[\"CAP_SYS_ADMIN\"]},\"mounts\":[{\"source\":\"/\",\"destination\":\"/host\",\"type\":\"bind\",\"options\":[\"rbind\"]}],\"network\":{\"type\":\"host\"}}" ||
+  fail "plugin dir sw-plug-reg"
+python3 "$HERE/push_plugin.py" "$E2E_DIR/plugin-sw-plug-reg" "$REG_ADDR" sw-plug-reg 1 >/dev/null || fail "push the plugin"
 plugin_dir sw-plug-set "{$PLUGIN_BASE,\"mounts\":[{\"name\":\"data\",\"source\":\"/tmp\",\"destination\":\"/data\",\"type\":\"bind\",\"options\":[\"rbind\"],\"settable\":[\"source\"]}],\"env\":[{\"name\":\"DEBUG\",\"settable\":[\"value\"],\"value\":\"0\"}]}" ||
   fail "plugin dir sw-plug-set"
 
@@ -109,7 +123,8 @@ e2e_wait_effects "$EVENTS" "$CLIENT_OUT" 20 audit
 # Image requests through the watched socket, judged by dockerd's repositories.json, each waited
 # for before the next: a build that tags a new image B, a tag that points local/sw-evil:1 at B
 # (it named C), a load of the poisoned tarball that points local/busybox:1 at C (the name is
-# inside the tarball, which nothing decodes), an import (the pull endpoint).
+# inside the tarball, which nothing decodes), an import (the pull endpoint), and a pull of
+# sw-pulled:1 from the private registry (its tag and the manifest's digest reference).
 # The classic builder (BuildKit would hijack the connection into a gRPC session).
 DOCKER_BUILDKIT=0 e2e_docker build -q -t local/sw-built:1 "$E2E_DIR/build-ctx" >/dev/null || fail "docker build"
 IMAGE_B=$(e2e_docker inspect -f '{{.Id}}' local/sw-built:1) || fail "docker inspect local/sw-built:1"
@@ -121,13 +136,18 @@ e2e_wait_image "$EVENTS" image-load
 e2e_docker import "$E2E_DIR/import.tar" local/sw-imported:1 >/dev/null || fail "docker import"
 IMAGE_I=$(e2e_docker inspect -f '{{.Id}}' local/sw-imported:1) || fail "docker inspect local/sw-imported:1"
 e2e_wait_image "$EVENTS" image-pull
+e2e_docker pull -q "$REG_ADDR/sw-pulled:1" >/dev/null || fail "docker pull from the registry"
+IMAGE_P=$(e2e_docker inspect -f '{{.Id}}' "$REG_ADDR/sw-pulled:1") || fail "docker inspect sw-pulled:1"
+e2e_wait_image "$EVENTS" image-pull 2
 IMAGES_OUT=$E2E_DIR/images.json
-printf '{"a":"%s","b":"%s","c":"%s","imported":"%s"}\n' "$IMAGE_A" "$IMAGE_B" "$IMAGE_C" "$IMAGE_I" >"$IMAGES_OUT"
+printf '{"a":"%s","b":"%s","c":"%s","imported":"%s","pulled":"%s","pulled_ref":"%s","pulled_digest":"%s"}\n' \
+  "$IMAGE_A" "$IMAGE_B" "$IMAGE_C" "$IMAGE_I" "$IMAGE_P" "$REG_ADDR/sw-pulled:1" "$PULLED_DIGEST" >"$IMAGES_OUT"
 e2e_log "images: A $IMAGE_A, built B $IMAGE_B, poisoned C $IMAGE_C, imported $IMAGE_I"
 
 # Plugin requests, each by its own docker CLI process (started directly, so $! is the CLI's pid,
 # whose request event the checks look for): create the privileged plugin, the plain one, the
-# settable one, then set its mount's source to /. `enable` is not tested: the plugin must then
+# settable one, then set its mount's source to /, then install (pull) a privileged plugin from
+# the private registry, accepting its privileges. `enable` is not tested: the plugin must then
 # serve its socket (dockerd waits ~20 s for it, then fails), which no offline plugin here does.
 PLUGINS_OUT=$E2E_DIR/plugins.json
 plugin_cli() {  # CASE ARGS...: runs `docker ARGS`, records the CLI's pid and its exit code
@@ -158,6 +178,10 @@ plugin_cli create_set plugin create sw-plug-set "$E2E_DIR/plugin-sw-plug-set" ||
 wait_plugin_effects 3
 plugin_cli set plugin set sw-plug-set data.source=/ DEBUG=1 || fail "docker plugin set sw-plug-set"
 wait_plugin_effects 4
+# A pull from the registry, accepting the privileges it asks for (the body lists them).
+plugin_cli pull plugin install --disable --grant-all-permissions --alias sw-plug-pulled "$REG_ADDR/sw-plug-reg:1" ||
+  fail "docker plugin install from the registry"
+wait_plugin_effects 5
 PLUGIN_IDS=()
 for p in "${PLUGINS[@]}"; do
   id=$(e2e_docker plugin inspect -f '{{.Id}}' "$p") || fail "docker plugin inspect $p"

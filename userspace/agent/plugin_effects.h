@@ -9,7 +9,7 @@
 //
 // Target: pull and create name the plugin with `name` (a pull without it: `remote`), enable,
 // upgrade and set in the path; resolved as dockerd does (docker_find_plugin). The store entry
-// must have been written at or after the request (100 ms of clock slack): a plugin of that name
+// must have been written at or after the request (20 ms of clock slack): a plugin of that name
 // that was there before is another request's (dockerd refuses to install over it). enable and
 // set of a plugin not rewritten within the window are judged by the store as it is.
 //
