@@ -92,6 +92,27 @@ def check_exec(prefix, via_libpod):
               "effect-mismatch" in flags and req.get("severity") in HIGH, f"{flags} {req.get('severity')}")
 
 
+
+def check_hidden_create(label, e, answered_id, sources, source_name):
+    """A create whose privileged fields the body hid (unread): its event carries the effect from
+    one of `sources`, the container the daemon answered, privileged with / mounted, and the
+    flags and severity that follow."""
+    if not check(f"{label}: request event of the client", e is not None):
+        return
+    req = e["sockwarden"]["request"]
+    eff = req.get("effect") or {}
+    flags = req.get("risk_flags", [])
+    check(f"{label}: effect verified from {source_name}", eff.get("status") == "verified" and
+          eff.get("source") in sources, json.dumps(eff)[:300])
+    check(f"{label}: the container podman answered", eff.get("container_id") == answered_id,
+          f"{eff.get('container_id')} vs {answered_id}")
+    check(f"{label}: effect privileged, host mount /", eff.get("privileged") is True and
+          "/" in eff.get("host_mounts", []), json.dumps(eff)[:300])
+    check(f"{label}: body unread, flags privileged + host-mount + effect-mismatch, severity high",
+          req.get("unparsed_body") is True and {"privileged", "host-mount", "effect-mismatch"} <= set(flags) and
+          req.get("severity") in HIGH, f"{flags} {req.get('severity')} unparsed={req.get('unparsed_body')}")
+
+
 check_exec("", False)
 
 if a.runtime == "podman":
@@ -100,40 +121,15 @@ if a.runtime == "podman":
     answered = client["cases"]["libpod_create"]
     check("libpod create: podman created and started it", answered["status"] == 201 and answered.get("start") == 204,
           str(answered))
-    e = one("container-create", libpod)
-    if check("libpod create: request event of the client", e is not None):
-        req = e["sockwarden"]["request"]
-        eff = req.get("effect") or {}
-        flags = req.get("risk_flags", [])
-        check(f"libpod create: effect verified from {SOURCE}", eff.get("status") == "verified" and
-              eff.get("source") in SOURCES, json.dumps(eff)[:300])
-        check("libpod create: the container podman answered", eff.get("container_id") == answered["id"],
-              f"{eff.get('container_id')} vs {answered['id']}")
-        check("libpod create: effect privileged, host mount /", eff.get("privileged") is True and
-              "/" in eff.get("host_mounts", []), json.dumps(eff)[:300])
-        check("libpod create: body unread, flags privileged + host-mount + effect-mismatch, severity high",
-              req.get("unparsed_body") is True and {"privileged", "host-mount", "effect-mismatch"} <= set(flags) and
-              req.get("severity") in HIGH, f"{flags} {req.get('severity')} unparsed={req.get('unparsed_body')}")
+    check_hidden_create("libpod create", one("container-create", libpod), answered["id"], SOURCES, SOURCE)
     check_exec("libpod_", True)
 
     # A create never started: its spec is only in podman's database (bolt_state.db).
     answered = client["cases"]["created_only"]
     check("created only: podman created it", answered["status"] == 201 and answered["id"], str(answered))
-    e = one("container-create", lambda e: not libpod(e) and "name=eff-created" in (get(e, "url.query") or ""))
-    if check("created only: request event of the client", e is not None):
-        req = e["sockwarden"]["request"]
-        eff = req.get("effect") or {}
-        flags = req.get("risk_flags", [])
-        check("created only: effect verified from podman's database (podman-db)",
-              eff.get("status") == "verified" and eff.get("source") == "podman-db", json.dumps(eff)[:300])
-        check("created only: the container podman answered", eff.get("container_id") == answered["id"],
-              f"{eff.get('container_id')} vs {answered['id']}")
-        check("created only: effect privileged, host mount /", eff.get("privileged") is True and
-              "/" in eff.get("host_mounts", []), json.dumps(eff)[:300])
-        check("created only: body unread, flags privileged + host-mount + effect-mismatch, severity high",
-              req.get("unparsed_body") is True and {"privileged", "host-mount", "effect-mismatch"} <= set(flags) and
-              req.get("severity") in HIGH, f"{flags} {req.get('severity')}")
-
+    check_hidden_create("created only",
+                        one("container-create", lambda e: not libpod(e) and "name=eff-created" in (get(e, "url.query") or "")),
+                        answered["id"], ("podman-db",), "podman's database (podman-db)")
 
 
 def check_plugins(path):

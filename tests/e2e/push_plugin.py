@@ -8,12 +8,13 @@ rootfs diff id) and one gzipped rootfs layer. Offline, for tests/e2e/test_docker
 """
 import gzip
 import hashlib
-import http.client
 import io
 import json
 import os
 import sys
 import tarfile
+
+from registry_client import Registry
 
 plugin_dir, hostport, repo, tag = sys.argv[1:5]
 
@@ -43,20 +44,8 @@ manifest = json.dumps({
 }).encode()
 
 
-def call(method, path, body=b"", headers=None):
-    c = http.client.HTTPConnection(hostport, timeout=30)
-    c.request(method, path, body=body, headers=headers or {})
-    r = c.getresponse()
-    data = r.read()
-    if r.status >= 300:
-        sys.exit(f"push_plugin: {method} {path}: {r.status} {data[:200]!r}")
-    return r
-
-
+reg = Registry(hostport, "push_plugin")
 for b in (config, layer):
-    loc = call("POST", f"/v2/{repo}/blobs/uploads/").getheader("Location")
-    path = loc.split(hostport, 1)[-1] if loc.startswith("http") else loc
-    call("PUT", f"{path}{'&' if '?' in path else '?'}digest={digest(b)}", b, {"Content-Type": "application/octet-stream"})
-call("PUT", f"/v2/{repo}/manifests/{tag}", manifest,
-     {"Content-Type": "application/vnd.docker.distribution.manifest.v2+json"})
+    reg.push_blob(repo, digest(b), b)
+reg.push_manifest(repo, tag, manifest, "application/vnd.docker.distribution.manifest.v2+json")
 print(digest(manifest))

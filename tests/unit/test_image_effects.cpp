@@ -15,6 +15,7 @@
 #include "decode/docker_api_decoder.h"
 #include "decode/docker_api_routes.h"
 #include "enrich/docker_image_state.h"
+#include "enrich/containerd_effect_state.h"
 #include "enrich/containerd_image_state.h"
 #include "enrich/podman_image_state.h"
 

@@ -142,12 +142,16 @@ std::optional<ContainerdBundle> read_containerd_bundle(const std::vector<std::st
   return std::nullopt;
 }
 
+std::string containerd_metadata_db(const std::string& root) {
+  return root + "/io.containerd.metadata.v1.bolt/meta.db";
+}
+
 std::optional<ContainerdBundle> read_containerd_metadata_spec(const std::vector<std::string>& roots,
                                                               const std::string& ns, const std::string& id,
                                                               uint32_t owner) {
   if (!is_containerd_identifier(ns) || !is_containerd_identifier(id)) return std::nullopt;
   for (const auto& root : roots) {
-    const std::string path = root + "/io.containerd.metadata.v1.bolt/meta.db";
+    const std::string path = containerd_metadata_db(root);
     auto db = BoltDb::open(path, owner);
     if (!db) continue;
     auto any = db->get({"v1", ns, "containers", id}, "spec");

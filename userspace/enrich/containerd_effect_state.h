@@ -59,6 +59,9 @@ struct ContainerdBundle {
 std::optional<ContainerdBundle> read_containerd_bundle(const std::vector<std::string>& states, const std::string& ns,
                                                        const std::string& id, uint32_t owner = 0);
 
+// The metadata database of a containerd root directory (BoltDB: images, containers, ...).
+std::string containerd_metadata_db(const std::string& root);
+
 // The spec containerd stored for container ID of namespace NS when it was created, from the
 // metadata database under any of ROOTS (<root>/io.containerd.metadata.v1.bolt/meta.db, bucket
 // v1/<ns>/containers/<id>, key "spec": a protobuf Any whose value is the OCI spec's JSON): what

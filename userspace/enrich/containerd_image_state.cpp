@@ -14,10 +14,6 @@ bool printable_name(std::string_view n) { return !n.empty() && n.size() <= 512; 
 
 }  // namespace
 
-std::string containerd_metadata_db(const std::string& root) {
-  return root + "/io.containerd.metadata.v1.bolt/meta.db";
-}
-
 std::string containerd_image_key(std::string_view ns, std::string_view name) {
   if (!is_containerd_identifier(ns) || !printable_name(name)) return {};
   std::string familiar = docker_familiar_ref(name);

@@ -27,9 +27,6 @@
 
 namespace sockwarden {
 
-// The database of a containerd root directory.
-std::string containerd_metadata_db(const std::string& root);
-
 // "<namespace>\x1f<familiar name>": how this store keys a reference (the unit
 // separator is in no namespace and no reference). "" when either is invalid.
 std::string containerd_image_key(std::string_view ns, std::string_view name);
