@@ -102,7 +102,11 @@ log() { echo "[bench] $*" >&2; }
 cc -O2 -Wall -o "$WORK/bench_helper" "$ROOT/scripts/bench/bench_helper.c"
 H=$WORK/bench_helper
 PIN=()
-[[ $PIN_CPU == none ]] || PIN=(taskset -c "$PIN_CPU")
+AGENT_PIN=() # the throughput part's agent: on another CPU than its generator (tp_other_cpu)
+if [[ $PIN_CPU != none ]]; then
+  PIN=(taskset -c "$PIN_CPU")
+  AGENT_PIN=(taskset -c "$(tp_other_cpu "$PIN_CPU")")
+fi
 
 # --- the watched server --------------------------------------------------------
 "${PIN[@]}" "$H" serve "$SOCK" >"$WORK/server.out" 2>&1 &
@@ -305,7 +309,7 @@ EXTRA=$WORK/extra # "tp TIER ..." / "fp ..." / "vm ..." lines
 : >"$EXTRA"
 if [[ ${BENCH_THROUGHPUT:-1} == 1 ]]; then
   for tier in "${HOST_TIERS[@]}"; do
-    log "throughput ramp, tier $tier: offered rates ${TP_RATES:-25000 50000 100000 150000 200000 0} (0 = unpaced)"
+    log "throughput ramp, tier $tier: offered rates ${TP_RATES:-50000 100000 200000 300000 0} (0 = unpaced)"
     tp_ramp "$tier" | sed "s/^tp /tp $tier /" | tee -a "$EXTRA" | sed 's/^/[bench] /' >&2
   done
 fi

@@ -131,7 +131,14 @@ static int sink(const char *path) {
     if (c < 0) { if (errno == EINTR) continue; die("accept"); }
     if (fork() == 0) { /* one reader per connection, so floods can overlap */
       close(l);
-      while (read(c, buf, sizeof buf) > 0) {}
+      /* Drain in batches, as a busy daemon does: sleeping between reads instead of waiting
+       * on the socket means a write finds no reader to wake, so the generator (on the same
+       * CPU) pays for its writes and the hooks, not for a context switch per write. The
+       * writer's send buffer (flood: SO_SNDBUFFORCE) holds what arrives meanwhile. */
+      ssize_t r;
+      while ((r = read(c, buf, sizeof buf)) > 0) {
+        if ((size_t)r < sizeof buf) { struct timespec d = {0, 1000000}; nanosleep(&d, NULL); }
+      }
       _exit(0);
     }
     close(c);
@@ -147,6 +154,11 @@ static void flood(long n, long rate, const char *path) {
   unix_addr(path, &a);
   int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (s < 0) die("socket");
+  /* Room for ~10 ms of writes at 300,000/s (a 64-byte skb costs ~1 KiB of send buffer)
+   * while the sink sleeps between reads; root may exceed wmem_max. */
+  int sndbuf = 4 << 20;
+  if (setsockopt(s, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) < 0)
+    setsockopt(s, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
   if (connect(s, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
   char msg[64];
   memset(msg, '.', sizeof msg);

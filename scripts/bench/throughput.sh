@@ -9,9 +9,9 @@
 #   scripts/bench/throughput.sh [BUILD_DIR]        standalone (root)
 #   source scripts/bench/throughput.sh             from scripts/bench.sh (uses its helper/log)
 #
-# Environment: TP_TIER (socket-tp), TP_RATES ("25000 50000 100000 150000 200000 0"; 0 = as fast
+# Environment: TP_TIER (socket-tp), TP_RATES ("50000 100000 200000 300000 0"; 0 = as fast
 #              as the generator can), TP_SECONDS (3: writes per rate = rate x seconds; for 0,
-#              TP_MAX_N), TP_MAX_N (600000), PIN_CPU (nproc-1 | none).
+#              TP_MAX_N), TP_MAX_N (900000), PIN_CPU (nproc-1 | none).
 # Prints one line per rate: "tp RATE_OFFERED ACHIEVED_RATE EXPECTED DELIVERED LOST AGENT_CPU_MS
 # AGENT_RSS_KB AGENT_HWM_KB STATUS" (STATUS ok|loss|missing|crash) to stdout.
 set -euo pipefail
@@ -32,7 +32,7 @@ tp_one() {
   : >"$log"
   # Flood budgets off (both 0): this measures the cost of capturing every event; with the
   # defaults (500 connects/s, 5000 sends/s per process) one fast loop would be summarised instead.
-  "$BIN" run --no-default-sockets --flood-send-rate 0 --flood-connect-rate 0 --socket "$sock" --tier "$tier" -o "$out" 2>"$log" &
+  "${AGENT_PIN[@]}" "$BIN" run --no-default-sockets --flood-send-rate 0 --flood-connect-rate 0 --socket "$sock" --tier "$tier" -o "$out" 2>"$log" &
   apid=$!
   BG_PIDS+=("$apid")
   for ((i = 0; i < 300; i++)); do
@@ -95,12 +95,16 @@ tp_agent_cpu_ms() { # utime+stime of the whole agent process, in ms
   awk -v hz="$(getconf CLK_TCK)" '{printf "%d", ($14 + $15) * 1000 / hz}' "/proc/$1/stat"
 }
 
+# tp_other_cpu CPU -> the CPU the agent runs on: the generator and its sink have one CPU, the
+# agent (all its threads) another, so neither measures the other's scheduling.
+tp_other_cpu() { echo $(( $1 == 0 ? 1 : 0 )); }
+
 # tp_ramp TIER: every rate of TP_RATES, one result line each.
 tp_ramp() {
   local tier=$1 rate n
-  for rate in ${TP_RATES:-25000 50000 100000 150000 200000 0}; do
-    if ((rate > 0)); then n=$((rate * ${TP_SECONDS:-3})); else n=${TP_MAX_N:-600000}; fi
-    ((n <= ${TP_MAX_N:-600000})) || n=${TP_MAX_N:-600000}
+  for rate in ${TP_RATES:-50000 100000 200000 300000 0}; do
+    if ((rate > 0)); then n=$((rate * ${TP_SECONDS:-3})); else n=${TP_MAX_N:-900000}; fi
+    ((n <= ${TP_MAX_N:-900000})) || n=${TP_MAX_N:-900000}
     tp_one "$tier" "$rate" "$n"
   done
 }
@@ -117,7 +121,11 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
   H=$WORK/bench_helper
   PIN_CPU=${PIN_CPU:-$(($(nproc) - 1))}
   PIN=()
-  [[ $PIN_CPU == none ]] || PIN=(taskset -c "$PIN_CPU")
+  AGENT_PIN=()
+  if [[ $PIN_CPU != none ]]; then
+    PIN=(taskset -c "$PIN_CPU")
+    AGENT_PIN=(taskset -c "$(tp_other_cpu "$PIN_CPU")")
+  fi
   echo "# tp OFFERED ACHIEVED EXPECTED DELIVERED LOST AGENT_CPU_MS RSS_KB HWM_KB STATUS"
   tp_ramp "${TP_TIER:-socket-tp}"
 fi

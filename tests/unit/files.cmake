@@ -24,6 +24,7 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_redactor.cpp
   unit/test_process_table.cpp
   unit/test_caller_policy.cpp
+  unit/test_boxed.cpp
   unit/test_caller_classifier.cpp
   unit/test_relay_detector.cpp
   unit/test_enforce_policy.cpp

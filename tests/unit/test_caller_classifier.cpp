@@ -64,6 +64,56 @@ TEST(CallerClassifier, UnclaimedNamespaceIsNamespaced) {
   EXPECT_FALSE(has(e, "container-originated"));
 }
 
+// The memo keys a process by its serial: the same shared process classifies the same way, an
+// edited one (a new image, new ancestors) is classified again, and so is the same process seen
+// from another container or cgroup.
+TEST(CallerClassifier, MemoFollowsProcessEditsContainersAndCgroups) {
+  const auto policy = CallerPolicy::with_defaults();
+  Event e = call("/usr/bin/dockerd");
+  classify_caller(e, policy, kHost);
+  EXPECT_TRUE(e.flags.empty());
+
+  Event same = e;  // shares the ProcessInfo
+  same.expected_by.clear();
+  classify_caller(same, policy, kHost);
+  EXPECT_TRUE(same.flags.empty());
+  EXPECT_EQ(same.expected_by, "exe:/usr/bin/dockerd");
+
+  Event edited = e;
+  edited.expected_by.clear();
+  edited.process.edit().executable = "/usr/bin/curl";  // the shared one stays dockerd
+  classify_caller(edited, policy, kHost);
+  EXPECT_TRUE(has(edited, "unexpected-caller"));
+  EXPECT_TRUE(edited.expected_by.empty());
+
+  Event again = e;
+  again.expected_by.clear();
+  classify_caller(again, policy, kHost);
+  EXPECT_FALSE(has(again, "unexpected-caller"));
+  EXPECT_EQ(again.expected_by, "exe:/usr/bin/dockerd");
+
+  Event contained = e;
+  contained.flags.clear();
+  ContainerInfo c;
+  c.ref.id = std::string(64, 'c');
+  c.name = "ci";
+  c.trusted = true;
+  contained.container = c;
+  classify_caller(contained, policy, kHost);
+  EXPECT_TRUE(has(contained, "container-originated"));
+
+  auto by_cgroup = CallerPolicy::with_defaults();
+  by_cgroup.add(parse_expected_spec("cgroup:/system.slice/monitor.service", "test"));
+  Event curl = call("/usr/bin/curl");
+  curl.cgroup_path = "/system.slice/monitor.service";
+  Event other = curl;
+  other.cgroup_path = "/user.slice";
+  classify_caller(curl, by_cgroup, kHost);
+  classify_caller(other, by_cgroup, kHost);
+  EXPECT_FALSE(has(curl, "unexpected-caller"));
+  EXPECT_TRUE(has(other, "unexpected-caller"));
+}
+
 TEST(CallerClassifier, RepliesAndLossesAreNotClassified) {
   for (const char* action : {"reply", "lost"}) {
     Event e = call("/usr/bin/curl");

@@ -13,7 +13,7 @@ namespace sockwarden {
 void Delivery::publish(Event&& e) {
   if (audit_ && e.request) audit_->on_request(e);  // before the filter: a filtered create still changes findings
   if (!filter_.keep(e)) return;
-  if (e.action == "send" || e.action == "reply") {
+  if (e.action == "send"sv || e.action == "reply"sv) {
     auto r = redact_payload(e.raw.payload);
     if (r.redacted) {
       e.raw.payload = std::move(r.payload);

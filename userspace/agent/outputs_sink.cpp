@@ -9,9 +9,9 @@
 namespace sockwarden {
 
 int syslog_severity_of(const Event& e) {
-  if (e.action == "enforcement-gap") return 2;
-  if (e.action == "lost") return 4;
-  if (e.action == "request" || e.action == "audit-finding") {
+  if (e.action == "enforcement-gap"sv) return 2;
+  if (e.action == "lost"sv) return 4;
+  if (e.action == "request"sv || e.action == "audit-finding"sv) {
     if (e.severity == "critical") return 2;
     if (e.severity == "high") return 3;
     if (e.severity == "medium") return 4;
@@ -69,7 +69,7 @@ void OutputsSink::submit_json(std::string json, const std::string& action, int s
 void OutputsSink::on_event(const Event& e) {
   // Audit findings pass the same threshold (a resolved one too, so that a
   // SIEM never sees a resolution of a finding it was not sent).
-  bool scored = e.action == "request" || e.action == "audit-finding" || e.action == "audit-finding-resolved";
+  bool scored = e.action == "request"sv || e.action == "audit-finding"sv || e.action == "audit-finding-resolved"sv;
   if (scored && e.severity_score < threshold_score_) {
     below_threshold_++;
     return;

@@ -57,7 +57,7 @@ void Agent::on_record(RawEvent&& raw) {
 
 // Every event, from the kernel or the agent itself, passes here.
 void Agent::process(Event&& e) {
-  if (e.action == "lost") {
+  if (e.action == "lost"sv) {
     stats_.lost += e.lost;
     stats_.lost_by_cause[e.lost_cause] += e.lost;
   }
@@ -67,8 +67,8 @@ void Agent::process(Event&& e) {
   // connection's stream stays whole, and before redaction, which would break
   // the framing); request events then pass the same filter as the rest.
   std::vector<Event> requests;
-  if (e.action == "send") requests = requests_->on_send(e, now);
-  else if (e.action == "reply") requests = requests_->on_reply(e, now);
+  if (e.action == "send"sv) requests = requests_->on_send(e, now);
+  else if (e.action == "reply"sv) requests = requests_->on_reply(e, now);
   delivery_->publish(std::move(e));
   // Risky requests wait here (at most 2 s) for what the daemon actually did.
   delivery_->publish_all(effects_->admit(std::move(requests), now));
@@ -282,7 +282,7 @@ void Agent::take_audit_events() {
   auto events = audit_->take_events();
   // A finding about a container a watched request made names that request's caller.
   for (auto& e : events)
-    if (e.finding && e.container && e.action == "audit-finding")
+    if (e.finding && e.container && e.action == "audit-finding"sv)
       if (const AuditCause* c = effects_->cause_of(e.container->ref.id)) e.finding->caused_by = *c;
   delivery_->publish_all(std::move(events));
   auto c = audit_->counters();

@@ -72,14 +72,14 @@ RequestEffect plugin_effect(const DockerPluginRecord& p, const DecodedRequest& r
   if (p.ipc_host) eff.namespaces.emplace_back("ipc", "host");
 
   const std::string action = plugin_action(r.path);
-  if (action == "pull" || action == "upgrade") {
+  if (action == "pull"sv || action == "upgrade"sv) {
     auto accepted = accepted_privileges(r);
     // Unread: what the client accepted is unknown. A plugin that needs no privilege needs no
     // acceptance; one that is privileged was installed behind a body nobody could check.
     if (accepted || eff.privileged)
       for (const auto& priv : p.privileges)
         if (!accepted || !accepted->count(priv)) eff.mismatch.push_back(priv);
-  } else if (action == "set" && !settings_read(r) && r.body_bytes > 0) {
+  } else if (action == "set"sv && !settings_read(r) && r.body_bytes > 0) {
     // An unread set body may have pointed any settable mount or device anywhere.
     for (const auto& s : p.settable_sources) {
       if (std::find(p.devices.begin(), p.devices.end(), s) != p.devices.end()) eff.mismatch.push_back("device:" + s);
@@ -118,7 +118,7 @@ bool PluginEffects::resolve(Event& e, Clock::time_point now, bool last_chance) {
     if (!last_chance) return false;
     // enable and set change a plugin that was there: one not rewritten in the window is
     // judged as it stands (a failed enable leaves it disabled, and that is what it is).
-    if (!p || (action != "enable" && action != "set")) {
+    if (!p || (action != "enable"sv && action != "set"sv)) {
       r.effect = RequestEffect::unknown("not-found");
       return true;
     }

@@ -1,83 +1,92 @@
 #include "classify/caller_classifier.h"
 
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace sockwarden {
 
 namespace {
 
-struct Classification {
+// One memo entry: everything the classification reads, and its result. The
+// process's executable and ancestors are read through its serial: a shared
+// ProcessInfo gets a new one whenever its data changes (model/event.h).
+struct MemoEntry {
+  bool used = false;
+  uint64_t policy_version = 0;
+  uint64_t process_serial = 0;
+  uint32_t host_pidns = 0, host_mntns = 0;
+  uint32_t uid = 0, pidns = 0, mntns = 0;
+  bool in_container = false, container_trusted = false;
+  std::string container_name, container_image, cgroup_path;
   std::vector<std::string> flags;
   std::string expected_by;
 };
 
-// Every fact the classification reads, with separators that cannot occur in
-// them (NUL), plus the policy's version and the host's namespaces.
-std::string facts_key(const CallerFacts& f, const CallerPolicy& policy, const HostNamespaces& host) {
-  std::string k;
-  k.reserve(256);
-  auto num = [&](uint64_t v) {
-    k += std::to_string(v);
-    k += '\0';
-  };
-  auto str = [&](const std::string& s) {
-    k += s;
-    k += '\0';
-  };
-  num(policy.version());
-  num(host.pidns);
-  num(host.mntns);
-  num(f.uid);
-  num(f.in_container);
-  num(f.container_trusted);
-  num(f.pidns);
-  num(f.mntns);
-  str(f.executable);
-  str(f.container_name);
-  str(f.container_image);
-  str(f.cgroup_path);
-  num(f.ancestor_executables.size());
-  for (const auto& a : f.ancestor_executables) str(a);
-  return k;
+// A busy caller is classified once, not on every event: the glob rules
+// (fnmatch over every rule) were a tenth of the agent's CPU per event, and
+// then building a string key of every fact was (issue 18's profile: 12%).
+// The memo is direct-mapped on the numeric facts: a hit is a few integer and
+// string compares, no allocation; a collision replaces the entry. Only the
+// capture loop calls this (one thread); the memo is bounded.
+constexpr size_t kMemoSlots = 1024;
+
+uint64_t mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  return h;
 }
 
-// A busy caller is classified once, not on every event: the glob rules
-// (fnmatch over every rule) were a tenth of the agent's CPU per event. Only
-// the capture loop calls this (one thread); the memo is bounded.
-constexpr size_t kMemoMax = 4096;
+bool same_facts(const MemoEntry& m, const Event& e, const CallerPolicy& policy, const HostNamespaces& host) {
+  const ContainerInfo* c = e.container ? &*e.container : nullptr;
+  return m.used && m.policy_version == policy.version() && m.process_serial == e.process->serial &&
+         m.host_pidns == host.pidns && m.host_mntns == host.mntns && m.uid == e.raw.uid && m.pidns == e.raw.pidns &&
+         m.mntns == e.raw.mntns && m.in_container == (c != nullptr) &&
+         m.container_trusted == (c ? c->trusted : false) && m.container_name == (c ? c->name : std::string()) &&
+         m.container_image == (c ? c->image : std::string()) && m.cgroup_path == e.cgroup_path;
+}
 
 }  // namespace
 
 void classify_caller(Event& e, const CallerPolicy& policy, const HostNamespaces& host) {
-  if (e.action == "lost" || e.action == "reply") return;
-  CallerFacts f;
-  f.executable = e.process->executable;
-  for (const auto& a : e.process->ancestors) f.ancestor_executables.push_back(a.executable);
-  f.uid = e.raw.uid;
-  f.in_container = e.container.has_value();
-  if (e.container) {
-    f.container_name = e.container->name;
-    f.container_image = e.container->image;
-    f.container_trusted = e.container->trusted;
+  if (e.action == "lost"sv || e.action == "reply"sv) return;
+  static thread_local std::vector<MemoEntry> memo(kMemoSlots);
+  uint64_t h = mix(mix(mix(policy.version(), e.process->serial), e.raw.uid),
+                   (uint64_t{e.raw.pidns} << 32) | e.raw.mntns);
+  h = mix(h, e.cgroup_path.size());
+  MemoEntry& m = memo[h % kMemoSlots];
+  // An unset process (serial 0) is classified every time: its facts are not all in the key.
+  if (e.process->serial == 0 || !same_facts(m, e, policy, host)) {
+    CallerFacts f;
+    f.executable = e.process->executable;
+    for (const auto& a : e.process->ancestors) f.ancestor_executables.push_back(a.executable);
+    f.uid = e.raw.uid;
+    f.in_container = e.container.has_value();
+    if (e.container) {
+      f.container_name = e.container->name;
+      f.container_image = e.container->image;
+      f.container_trusted = e.container->trusted;
+    }
+    f.pidns = e.raw.pidns;
+    f.mntns = e.raw.mntns;
+    f.cgroup_path = e.cgroup_path;
+    m.used = true;
+    m.policy_version = policy.version();
+    m.process_serial = e.process->serial;
+    m.host_pidns = host.pidns;
+    m.host_mntns = host.mntns;
+    m.uid = f.uid;
+    m.pidns = f.pidns;
+    m.mntns = f.mntns;
+    m.in_container = f.in_container;
+    m.container_trusted = f.container_trusted;
+    m.container_name = f.container_name;
+    m.container_image = f.container_image;
+    m.cgroup_path = f.cgroup_path;
+    m.flags = caller_flags(f, host, policy);
+    const ExpectedCaller* rule = policy.match(f, host);
+    m.expected_by = rule ? to_spec(*rule) : std::string();
   }
-  f.pidns = e.raw.pidns;
-  f.mntns = e.raw.mntns;
-  f.cgroup_path = e.cgroup_path;
-
-  static thread_local std::unordered_map<std::string, Classification> memo;
-  std::string key = facts_key(f, policy, host);
-  auto it = memo.find(key);
-  if (it == memo.end()) {
-    Classification c;
-    c.flags = caller_flags(f, host, policy);
-    if (const ExpectedCaller* rule = policy.match(f, host)) c.expected_by = to_spec(*rule);
-    if (memo.size() >= kMemoMax) memo.clear();
-    it = memo.emplace(std::move(key), std::move(c)).first;
-  }
-  for (const auto& flag : it->second.flags) e.flags.push_back(flag);
-  if (!it->second.expected_by.empty()) e.expected_by = it->second.expected_by;
+  for (const auto& flag : m.flags) e.flags.push_back(flag);
+  if (!m.expected_by.empty()) e.expected_by = m.expected_by;
 }
 
 }  // namespace sockwarden

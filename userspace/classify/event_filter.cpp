@@ -29,7 +29,7 @@ bool EventFilter::keep(const Event& e) const {
   if (pids_.empty()) return true;
   // A reply is produced by the daemon, on behalf of the connection's client:
   // keep it only when the daemon itself was asked for.
-  return pids_.count(e.raw.tgid) || pids_.count(e.raw.pid) || (e.action != "reply" && pids_.count(e.raw.ppid));
+  return pids_.count(e.raw.tgid) || pids_.count(e.raw.pid) || (e.action != "reply"sv && pids_.count(e.raw.ppid));
 }
 
 }  // namespace sockwarden

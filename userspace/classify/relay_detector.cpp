@@ -98,7 +98,7 @@ RelayInfo RelayDetector::inspect(pid_t pid, const std::string& executable, std::
 }
 
 void RelayDetector::annotate(Event& e, std::chrono::steady_clock::time_point now) {
-  if (e.action != "connect" && e.action != "send" && e.action != "existing-connection") return;
+  if (e.action != "connect"sv && e.action != "send"sv && e.action != "existing-connection"sv) return;
   if (!e.expected_by.empty()) return;
   RelayInfo info = inspect(static_cast<pid_t>(e.raw.tgid), e.process->executable, now);
   if (info.listen.empty() && info.tool.empty()) return;

@@ -1,10 +1,7 @@
 #include "enrich/boot_clock.h"
 
-#include <algorithm>
-
 #include <time.h>
 
-#include <cstdio>
 #include <limits>
 
 namespace sockwarden {
@@ -55,26 +52,38 @@ std::string rfc3339_utc(uint64_t realtime_ns) {
 void append_rfc3339_utc(std::string& out, uint64_t realtime_ns) {
   time_t secs = static_cast<time_t>(realtime_ns / kNsPerSec);
   unsigned long frac = static_cast<unsigned long>(realtime_ns % kNsPerSec);
-  // Events come in bursts within the same second: gmtime + snprintf of the
-  // date and time once per second, only the nanoseconds per event. Two
-  // entries: an event line writes its own time and its process's start time,
-  // which would evict each other from one.
+  // Events come in bursts within the same second: gmtime of the date and
+  // time once per second, only the nanoseconds per event. Four entries: a
+  // line may write its own time, its process's start time and a request's
+  // start and end, which evicted each other from two (issue 18's profile:
+  // gmtime + snprintf on most lines of the watched request loop).
   struct Entry {
     time_t secs = -1;
-    char text[64];  // "YYYY-MM-DDTHH:MM:SS"
+    char text[20];  // "YYYY-MM-DDTHH:MM:SS"
     size_t len = 0;
   };
-  thread_local Entry cache[2];
+  constexpr unsigned kEntries = 4;
+  thread_local Entry cache[kEntries];
   thread_local unsigned next = 0;
-  Entry* e = cache[0].secs == secs ? &cache[0] : cache[1].secs == secs ? &cache[1] : nullptr;
+  Entry* e = nullptr;
+  for (auto& c : cache)
+    if (c.secs == secs) e = &c;
   if (!e) {
     e = &cache[next];
-    next ^= 1;
+    next = (next + 1) % kEntries;
     tm t{};
     gmtime_r(&secs, &t);
-    int n = std::snprintf(e->text, sizeof e->text, "%04d-%02d-%02dT%02d:%02d:%02d", t.tm_year + 1900,
-                          t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
-    e->len = n > 0 ? std::min(static_cast<size_t>(n), sizeof e->text - 1) : 0;
+    // 64-bit nanoseconds end in the year 2554: four digits always suffice.
+    const int year = t.tm_year + 1900;
+    auto two = [](char* at, int v) {
+      at[0] = static_cast<char>('0' + v / 10);
+      at[1] = static_cast<char>('0' + v % 10);
+    };
+    char* o = e->text;
+    two(o, year / 100), two(o + 2, year % 100);
+    o[4] = '-', two(o + 5, t.tm_mon + 1), o[7] = '-', two(o + 8, t.tm_mday);
+    o[10] = 'T', two(o + 11, t.tm_hour), o[13] = ':', two(o + 14, t.tm_min), o[16] = ':', two(o + 17, t.tm_sec);
+    e->len = 19;
     e->secs = secs;
   }
   out.append(e->text, e->len);

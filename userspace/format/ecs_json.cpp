@@ -57,9 +57,9 @@ void write_event_member(JsonWriter& w, const EventObject& o) {
 std::string_view event_type(const Event& e) {
   const std::string& action = e.action;
   // ECS: a connect the enforcement policy refused is a "denied" connection.
-  if (action == "connect" && (e.raw.flags & SW_F_DENIED)) return R"(["connection","denied"])";
-  if (action == "connect" || action == "existing-connection") return R"(["connection"])";
-  if (action == "send" || action == "reply" || action == "request") return R"(["access"])";
+  if (action == "connect"sv && (e.raw.flags & SW_F_DENIED)) return R"(["connection","denied"])";
+  if (action == "connect"sv || action == "existing-connection"sv) return R"(["connection"])";
+  if (action == "send"sv || action == "reply"sv || action == "request"sv) return R"(["access"])";
   return R"(["info"])";
 }
 
@@ -169,7 +169,7 @@ void write_sockwarden(JsonWriter& w, const Event& e, const ProcessJson& pj) {
     // A successful connect carries no bytes; an empty "payload" there would
     // only suggest that something was captured. A request event carries its
     // decoded form instead of the bytes of one write.
-    if (!((e.action == "connect" || e.action == "existing-connection") && r.payload.empty())) {
+    if (!((e.action == "connect"sv || e.action == "existing-connection"sv) && r.payload.empty())) {
       w.key("payload");
       thread_local std::string payload;  // rendered aside and copied in, as a time is
       payload.clear();
@@ -274,7 +274,7 @@ void write_gap(JsonWriter& w, const Event& e) {
   w.member("message", e.message);
   w.key("sockwarden");
   w.begin_object();
-  w.key(e.action == "agent-gap" ? "agent_gap" : "enforcement_gap");
+  w.key(e.action == "agent-gap"sv ? "agent_gap" : "enforcement_gap");
   w.begin_object();
   w.member("previous_agent_pid", e.previous_agent_pid);
   w.end_object();
@@ -286,7 +286,7 @@ void write_gap(JsonWriter& w, const Event& e) {
 // or what it saw (stop). event.type start/end as ECS wants for a service.
 void write_lifecycle(JsonWriter& w, const Event& e) {
   const AgentLifecycle a = e.agent.value_or(AgentLifecycle{});
-  const bool start = e.action == "agent-start";
+  const bool start = e.action == "agent-start"sv;
   w.begin_object();
   write_timestamp_member(w, e.realtime_ns);
   w.key("agent");
@@ -340,7 +340,7 @@ void write_lifecycle(JsonWriter& w, const Event& e) {
 // like a request's, the rule the audit check id.
 void write_audit_finding(JsonWriter& w, const Event& e) {
   const AuditFindingInfo f = e.finding.value_or(AuditFindingInfo{});
-  const bool resolved = e.action == "audit-finding-resolved";
+  const bool resolved = e.action == "audit-finding-resolved"sv;
   const ContainerInfo& c = container_of(e);
   w.begin_object();
   write_timestamp_member(w, e.realtime_ns);

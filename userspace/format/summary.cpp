@@ -11,13 +11,13 @@
 namespace sockwarden {
 
 void CallerSummary::add(const Event& e) {
-  if (e.action == "lost") {
+  if (e.action == "lost"sv) {
     lost_ += e.lost;
     return;
   }
   ++events_;
-  const bool connect = e.action == "connect";
-  const bool send = e.action == "send";
+  const bool connect = e.action == "connect"sv;
+  const bool send = e.action == "send"sv;
   if (!connect && !send) return;
 
   const std::string& comm = process_name(e);

@@ -69,7 +69,7 @@ std::string payload_first_line(std::string_view payload) {
 // DETAIL, not yet escaped (fitted to its column as a whole when printed).
 std::string detail(const Event& e) {
   std::string d;
-  if (e.action == "lost") {
+  if (e.action == "lost"sv) {
     d = std::to_string(e.lost) + " lost";
     if (!e.lost_cause.empty()) d += " (" + cut_raw(e.lost_cause, kDetailError) + ")";
     return d;
@@ -82,9 +82,9 @@ std::string detail(const Event& e) {
     } else {
       d = "failed";
     }
-  } else if (e.action == "request") {
+  } else if (e.action == "request"sv) {
     d = cut_raw(request_brief(e), kDetailRequest);
-  } else if (e.action == "send" || e.action == "reply") {
+  } else if (e.action == "send"sv || e.action == "reply"sv) {
     d = payload_first_line(e.raw.payload);
   }
   auto flags = event_flag_names(e);
@@ -221,14 +221,14 @@ void TablePrinter::print_header() {
 }
 
 void TablePrinter::print(const Event& e) {
-  const bool lost = e.action == "lost";
+  const bool lost = e.action == "lost"sv;
   const bool failed = e.outcome == "failure";
-  const bool has_bytes = e.action == "send" || e.action == "reply" || e.action == "request";
+  const bool has_bytes = e.action == "send"sv || e.action == "reply"sv || e.action == "request"sv;
   // "existing-connection" does not fit the 7-column action.
-  std::string action = cut_raw(e.action == "existing-connection" ? "exists" : e.action, kActionText) +
+  std::string action = cut_raw(e.action == "existing-connection"sv ? "exists" : e.action, kActionText) +
                        (failed ? "!" : "");
   // A high or critical request stands out like a failure.
-  const bool alarming = e.action == "request" && (e.severity == "high" || e.severity == "critical");
+  const bool alarming = e.action == "request"sv && (e.severity == "high" || e.severity == "critical");
   const char* color = nullptr;
   if (color_ && (failed || lost || alarming)) color = failed || alarming ? "\033[31m" : "\033[33m";
 

@@ -10,7 +10,7 @@ std::optional<TraceView> parse_trace_view(std::string_view name) {
 
 bool shown_in_view(const Event& e, TraceView view) {
   if (view == TraceView::All) return true;
-  if (e.action == "send" || e.action == "reply") return e.outcome == "failure";
+  if (e.action == "send"sv || e.action == "reply"sv) return e.outcome == "failure";
   return true;
 }
 

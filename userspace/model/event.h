@@ -5,13 +5,20 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capture/raw_event.h"
+#include "model/boxed.h"
 #include "model/decoded_request.h"
 #include "model/container_info.h"
 
 namespace sockwarden {
+
+// `e.action == "send"sv`: a string_view comparison checks the length first, without a call,
+// where comparing a std::string with a C string measures and compares the literal every time
+// (issue 18's profile: those compares were ~6% of the agent's CPU on a flood).
+using namespace std::string_view_literals;
 
 struct AncestorInfo {
   uint32_t pid = 0;
@@ -58,6 +65,10 @@ struct ProcessInfo {
   uint64_t start_realtime_ns = 0;   // 0 if unknown
   std::vector<AncestorInfo> ancestors;  // parent first
   ProcessJsonCache json;                // the above rendered (format/ecs_json.cpp)
+  // Which shared ProcessInfo this is: set by ProcessRef when it takes or edits one, never reused
+  // (0: none yet). Memos keyed on a process's data (the caller classification) key on it, not on
+  // an address that a freed and reallocated ProcessInfo could take over.
+  uint64_t serial = 0;
 };
 
 // An event's process, shared by every event of the same process image: the event builder keeps
@@ -67,17 +78,24 @@ struct ProcessInfo {
 class ProcessRef {
  public:
   ProcessRef() = default;
-  ProcessRef(ProcessInfo p) : p_(std::make_shared<ProcessInfo>(std::move(p))) {}  // NOLINT: implicit by design
+  ProcessRef(ProcessInfo p) : p_(std::make_shared<ProcessInfo>(std::move(p))) {  // NOLINT: implicit by design
+    p_->serial = next_serial();
+  }
   const ProcessInfo& operator*() const { return p_ ? *p_ : empty(); }
   const ProcessInfo* operator->() const { return &**this; }
   ProcessInfo& edit() {
     if (!p_) p_ = std::make_shared<ProcessInfo>();
     else if (p_.use_count() > 1) p_ = std::make_shared<ProcessInfo>(*p_);
     else p_->json.clear();  // about to change: rendered again when next written
+    p_->serial = next_serial();  // and memos keyed on the old data no longer match
     return *p_;
   }
 
  private:
+  static uint64_t next_serial() {
+    static std::atomic<uint64_t> n{0};
+    return n.fetch_add(1, std::memory_order_relaxed) + 1;
+  }
   static const ProcessInfo& empty() {
     static const ProcessInfo kEmpty;
     return kEmpty;
@@ -148,11 +166,11 @@ struct Event {
   std::string expected_by;   // the expected-caller rule that matched ("" if none)
   // Request events only ("request"): the decoded request, with its severity
   // from its risk flags and the caller flags.
-  std::optional<DecodedRequest> request;
+  Boxed<DecodedRequest> request;
   std::string severity;      // "none", "low", "medium", "high", "critical"
   int severity_score = 0;    // ECS event.severity
   // Relay callers only (flag "relay").
-  std::optional<RelayInfo> relay;
+  Boxed<RelayInfo> relay;
   // flood-suppressed events only: what the caller's flood budget held back.
   std::optional<FloodCounts> flood;
   // Loss events only
@@ -164,13 +182,13 @@ struct Event {
   uint64_t gap_start_realtime_ns = 0;  // enforcement-gap: when the previous agent was last alive
 
   // Lifecycle events only ("agent-start", "agent-stop")
-  std::optional<AgentLifecycle> agent;
+  Boxed<AgentLifecycle> agent;
   // "audit-finding", "audit-finding-resolved" only
-  std::optional<AuditFindingInfo> finding;
+  Boxed<AuditFindingInfo> finding;
 
   bool is_agent_event() const {
-    return action == "lost" || action == "enforcement-gap" || action == "agent-gap" || action == "agent-start" ||
-           action == "agent-stop" || action == "audit-finding" || action == "audit-finding-resolved";
+    return action == "lost"sv || action == "enforcement-gap"sv || action == "agent-gap"sv || action == "agent-start"sv ||
+           action == "agent-stop"sv || action == "audit-finding"sv || action == "audit-finding-resolved"sv;
   }
 };
 
