@@ -90,7 +90,7 @@ cleanup() {
   for p in "$AGENT_PID" "$SERVER_PID"; do
     if [[ -n $p ]] && kill -TERM "$p" 2>/dev/null; then wait "$p" 2>/dev/null || true; fi
   done
-  rm -rf "$WORK"
+  rm -rf "$WORK" ${TP_OWN_DIR:+"$TP_OWN_DIR"}
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -102,6 +102,7 @@ log() { echo "[bench] $*" >&2; }
 cc -O2 -Wall -o "$WORK/bench_helper" "$ROOT/scripts/bench/bench_helper.c"
 H=$WORK/bench_helper
 PIN=()
+tp_out_dir # the throughput part's JSON file: on tmpfs (throughput.sh)
 AGENT_PIN=() # the throughput part's agent: on another CPU than its generator (tp_other_cpu)
 if [[ $PIN_CPU != none ]]; then
   PIN=(taskset -c "$PIN_CPU")
