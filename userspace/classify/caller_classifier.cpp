@@ -36,12 +36,13 @@ uint64_t mix(uint64_t h, uint64_t v) {
 }
 
 bool same_facts(const MemoEntry& m, const Event& e, const CallerPolicy& policy, const HostNamespaces& host) {
+  static const std::string kNone;
   const ContainerInfo* c = e.container ? &*e.container : nullptr;
   return m.used && m.policy_version == policy.version() && m.process_serial == e.process->serial &&
          m.host_pidns == host.pidns && m.host_mntns == host.mntns && m.uid == e.raw.uid && m.pidns == e.raw.pidns &&
          m.mntns == e.raw.mntns && m.in_container == (c != nullptr) &&
-         m.container_trusted == (c ? c->trusted : false) && m.container_name == (c ? c->name : std::string()) &&
-         m.container_image == (c ? c->image : std::string()) && m.cgroup_path == e.cgroup_path;
+         m.container_trusted == (c ? c->trusted : false) && m.container_name == (c ? c->name : kNone) &&
+         m.container_image == (c ? c->image : kNone) && m.cgroup_path == e.cgroup_path;
 }
 
 }  // namespace
