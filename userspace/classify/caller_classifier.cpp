@@ -7,17 +7,15 @@ namespace sockwarden {
 
 namespace {
 
-// One memo entry: everything the classification reads, and its result. The
-// process's executable and ancestors are read through its serial: a shared
+// One memo entry: the facts it classified, and its result. The process's
+// executable and ancestors are matched through its serial: a shared
 // ProcessInfo gets a new one whenever its data changes (model/event.h).
 struct MemoEntry {
   bool used = false;
   uint64_t policy_version = 0;
   uint64_t process_serial = 0;
-  uint32_t host_pidns = 0, host_mntns = 0;
-  uint32_t uid = 0, pidns = 0, mntns = 0;
-  bool in_container = false, container_trusted = false;
-  std::string container_name, container_image, cgroup_path;
+  HostNamespaces host;
+  CallerFacts facts;
   std::vector<std::string> flags;
   std::string expected_by;
 };
@@ -35,14 +33,33 @@ uint64_t mix(uint64_t h, uint64_t v) {
   return h;
 }
 
+CallerFacts facts_of(const Event& e) {
+  CallerFacts f;
+  f.executable = e.process->executable;
+  for (const auto& a : e.process->ancestors) f.ancestor_executables.push_back(a.executable);
+  f.uid = e.raw.uid;
+  f.in_container = e.container.has_value();
+  if (e.container) {
+    f.container_name = e.container->name;
+    f.container_image = e.container->image;
+    f.container_trusted = e.container->trusted;
+  }
+  f.pidns = e.raw.pidns;
+  f.mntns = e.raw.mntns;
+  f.cgroup_path = e.cgroup_path;
+  return f;
+}
+
+// Whether m classified e's facts: what facts_of(e) would give, compared without building it.
 bool same_facts(const MemoEntry& m, const Event& e, const CallerPolicy& policy, const HostNamespaces& host) {
   static const std::string kNone;
   const ContainerInfo* c = e.container ? &*e.container : nullptr;
+  const CallerFacts& f = m.facts;
   return m.used && m.policy_version == policy.version() && m.process_serial == e.process->serial &&
-         m.host_pidns == host.pidns && m.host_mntns == host.mntns && m.uid == e.raw.uid && m.pidns == e.raw.pidns &&
-         m.mntns == e.raw.mntns && m.in_container == (c != nullptr) &&
-         m.container_trusted == (c ? c->trusted : false) && m.container_name == (c ? c->name : kNone) &&
-         m.container_image == (c ? c->image : kNone) && m.cgroup_path == e.cgroup_path;
+         m.host.pidns == host.pidns && m.host.mntns == host.mntns && f.uid == e.raw.uid && f.pidns == e.raw.pidns &&
+         f.mntns == e.raw.mntns && f.in_container == (c != nullptr) && f.container_trusted == (c ? c->trusted : false) &&
+         f.container_name == (c ? c->name : kNone) && f.container_image == (c ? c->image : kNone) &&
+         f.cgroup_path == e.cgroup_path;
 }
 
 }  // namespace
@@ -56,34 +73,13 @@ void classify_caller(Event& e, const CallerPolicy& policy, const HostNamespaces&
   MemoEntry& m = memo[h % kMemoSlots];
   // An unset process (serial 0) is classified every time: its facts are not all in the key.
   if (e.process->serial == 0 || !same_facts(m, e, policy, host)) {
-    CallerFacts f;
-    f.executable = e.process->executable;
-    for (const auto& a : e.process->ancestors) f.ancestor_executables.push_back(a.executable);
-    f.uid = e.raw.uid;
-    f.in_container = e.container.has_value();
-    if (e.container) {
-      f.container_name = e.container->name;
-      f.container_image = e.container->image;
-      f.container_trusted = e.container->trusted;
-    }
-    f.pidns = e.raw.pidns;
-    f.mntns = e.raw.mntns;
-    f.cgroup_path = e.cgroup_path;
     m.used = true;
     m.policy_version = policy.version();
     m.process_serial = e.process->serial;
-    m.host_pidns = host.pidns;
-    m.host_mntns = host.mntns;
-    m.uid = f.uid;
-    m.pidns = f.pidns;
-    m.mntns = f.mntns;
-    m.in_container = f.in_container;
-    m.container_trusted = f.container_trusted;
-    m.container_name = f.container_name;
-    m.container_image = f.container_image;
-    m.cgroup_path = f.cgroup_path;
-    m.flags = caller_flags(f, host, policy);
-    const ExpectedCaller* rule = policy.match(f, host);
+    m.host = host;
+    m.facts = facts_of(e);
+    m.flags = caller_flags(m.facts, host, policy);
+    const ExpectedCaller* rule = policy.match(m.facts, host);
     m.expected_by = rule ? to_spec(*rule) : std::string();
   }
   for (const auto& flag : m.flags) e.flags.push_back(flag);
