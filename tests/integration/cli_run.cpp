@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -141,6 +142,15 @@ std::vector<json> with_action(const Run& r, const std::string& action, pid_t pid
   std::vector<json> out;
   for (const auto& j : r.lines)
     if (is_event(j, action, pid)) out.push_back(j);
+  return out;
+}
+
+json caller_flags(const json& event) {
+  static const std::set<std::string> kCaller = {"container-originated", "namespaced", "unexpected-caller", "relay"};
+  json out = json::array();
+  const json& sw = event.contains("sockwarden") ? event["sockwarden"] : json::object();
+  for (const auto& f : sw.value("flags", json::array()))
+    if (f.is_string() && kCaller.count(f.get<std::string>())) out.push_back(f);
   return out;
 }
 

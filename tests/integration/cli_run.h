@@ -50,4 +50,9 @@ Until seen(const std::string& action, const pid_t& pid, size_t n = 1);
 // The events of one event.action (and one pid, unless 0).
 std::vector<nlohmann::json> with_action(const Run& r, const std::string& action, pid_t pid = 0);
 
+// The caller flags of an event's sockwarden.flags (container-originated, namespaced, unexpected-caller, relay),
+// without the capture flags. A capture flag depends on timing the test does not control: on socket-tp, a
+// listener that dequeued the bytes before the hook ran gives `payload-from-user-memory` (seen under TCG).
+nlohmann::json caller_flags(const nlohmann::json& event);
+
 }  // namespace swtest
