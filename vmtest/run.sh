@@ -6,7 +6,7 @@
 #   6.12-nobpflsm booted with lsm= without "bpf": lsm does NOT load, fentry does and is
 #                 selected; suite fentry
 #   6.1           no socket-layer tracepoints, no cgroup/connect_unix: socket-tp does NOT load,
-#                 lsm is selected; suites lsm, fentry and syscall-tp (forced)
+#                 lsm is selected; suites lsm, fentry (forced) and syscall-tp (forced)
 #   5.10          Debian 11's kernel, BPF LSM built in but not active: no task storage, no
 #                 bpf_loop, so the 5.10 build of the BPF objects loads; lsm and socket-tp do
 #                 NOT load, fentry is selected; suites fentry and syscall-tp (forced)
@@ -26,7 +26,7 @@
 #
 # Environment:
 #   SW_VMTEST_LOGS          log directory (default BUILD_DIR/vmtest-logs)
-#   SW_VMTEST_BOOTS         boots to run (default "6.1 6.12 5.10 6.12-nobpflsm 5.10-bpflsm")
+#   SW_VMTEST_BOOTS         boots to run (default "5.10 6.1 6.12-nobpflsm 6.12 5.10-bpflsm")
 #   SW_VMTEST_JOBS          boots run side by side (default: nproc under thread=single, else 1)
 #   SW_VMTEST_SUITES        run only these suites of each boot (names as in SUITES below, e.g.
 #                           "fentry"; "none": doctor only); default all
@@ -50,7 +50,11 @@ arch=${SW_VMTEST_ARCH:-amd64}
 case $arch in
   amd64)
     build=$(realpath -m "${1:-$here/../build}")
-    boots=${SW_VMTEST_BOOTS:-"6.1 6.12 5.10 6.12-nobpflsm 5.10-bpflsm"} # longest first
+    # Two at a time (jobs below), each next boot taking the first free slot. This order pairs the
+    # longest boot (5.10, ~490 s) with 6.1 then 6.12-nobpflsm (~380 + ~300 s) while the other slot
+    # runs 6.12 then 5.10-bpflsm: ~990 s for the five, where longest-first left one slot idle
+    # for ~300 s at the end (vmtest/README.md, "What runs on every boot").
+    boots=${SW_VMTEST_BOOTS:-"5.10 6.1 6.12-nobpflsm 6.12 5.10-bpflsm"}
     ;;
   arm64)
     build=$(realpath -m "${1:-$here/../build-arm64}")
@@ -142,16 +146,21 @@ declare -A SUITES=(
   [5.10]="fentry=fentry=*/fentry syscall-tp=syscall-tp=*/syscall_tp:Enforce.*"
   [5.10-bpflsm]="lsm=lsm=*/lsm"
 )
-# Every boot runs each of its suites whole (two boots side by side, SW_VMTEST_JOBS), except
-# syscall-tp where a 6.x boot only forces it: there it runs the capture suite and Enforce.*
-# (CI time, vmtest/README.md). That tier's programs are the same build the host runs whole on
-# its own kernel, and what differs between 6.1, 6.12 and the host for them is the kernel
-# structures their capture reads (CO-RE), which the capture suite exercises; the rest of its
-# suites is userspace, the same on every kernel. 5.10 runs it whole (its own build).
+# CI time (vmtest/README.md, "What runs on every boot"): the tier a boot selects runs whole. A
+# tier a boot only forces, and that another boot or the host runs whole, runs the suites whose
+# outcome depends on the kernel: capture (the structures it reads, CO-RE), evasion (the kernel
+# paths a caller can take around a hook) and enforcement (the deny path). The other suites
+# (CLI, flood, hostile input and memory, lifecycle, layouts, request effects) drive the same
+# userspace on every kernel and the same BPF code the capture suite runs.
+#   6.12: lsm whole; socket-tp forced (whole on the host, 6.18); syscall-tp forced.
+#   6.1:  lsm whole; fentry forced (whole on 5.10 and 6.12-nobpflsm); syscall-tp forced.
+#   syscall-tp cannot deny: its forced set is capture and Enforce.* (the refusal). 5.10 runs it
+#   whole with its own build.
 # SW_VMTEST_FULL=1: every suite of every boot whole.
 if [[ -z ${SW_VMTEST_FULL:-} ]]; then
-  SUITES[6.12]="lsm=lsm=*/lsm socket-tp=socket-tp=*/socket_tp syscall-tp=syscall-tp=*CaptureTest*/syscall_tp:Enforce.*"
-  SUITES[6.1]="lsm=lsm=*/lsm fentry=fentry=*/fentry syscall-tp=syscall-tp=*CaptureTest*/syscall_tp:Enforce.*"
+  forced() { local t=$1; echo "*CaptureTest*/$t:*EvasionTest*/$t:*EnforceTest*/$t"; }
+  SUITES[6.12]="lsm=lsm=*/lsm socket-tp=socket-tp=$(forced socket_tp) syscall-tp=syscall-tp=*CaptureTest*/syscall_tp:Enforce.*"
+  SUITES[6.1]="lsm=lsm=*/lsm fentry=fentry=$(forced fentry) syscall-tp=syscall-tp=*CaptureTest*/syscall_tp:Enforce.*"
 fi
 # arm64 6.1: no BPF trampoline can attach to a kernel function. arm64 got BPF trampolines in 6.0
 # but the ftrace direct calls they attach through only in 6.4, so before that lsm and fentry
