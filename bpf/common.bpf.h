@@ -302,6 +302,17 @@ static __always_inline __u64 sock_file_ino(const struct sock *sk)
 	return BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
 }
 
+#ifndef SW_COMPAT_510
+/* The same with four direct loads instead of four helper reads (issue 18), through
+ * bpf_core_cast: the bpf_rdonly_cast kfunc (6.2). Only programs that load on 6.7 and
+ * later call it (socket-tp's, and every tier's cgroup/connect_unix); on 6.1, lsm and
+ * fentry load with their cgroup program's autoload off. */
+static __always_inline __u64 sock_file_ino_direct(const struct sock *sk)
+{
+	return bpf_core_cast(sk, struct sock)->sk_socket->file->f_inode->i_ino;
+}
+#endif
+
 /* The calling task's in-progress write record (created on first use). */
 static __always_inline struct pending_send *pending_for_current(void)
 {
@@ -337,8 +348,10 @@ static __always_inline struct pending_send *pending_of_current(void)
 static __always_inline void fill_task(struct sw_event *ev);
 
 /* Start the record of one write by 'current' on 'client' into a watched connection. */
+/* 'client_ino': sock_file_ino(client), which socket-tp reads with direct loads. */
 static __always_inline void begin_send(struct pending_send *p, const struct sw_watch_key *key,
-				       const struct sw_watch_val *w, const struct sock *client, __s32 fd)
+				       const struct sw_watch_val *w, const struct sock *client, __s32 fd,
+				       __u64 client_ino)
 {
 	__builtin_memset(&p->ev, 0, sizeof(p->ev));
 	fill_task(&p->ev);
@@ -348,7 +361,7 @@ static __always_inline void begin_send(struct pending_send *p, const struct sw_w
 	p->ev.fd = fd;
 	if (fd < 0)
 		p->ev.flags |= SW_F_FD_UNKNOWN;
-	p->ev.client_sock_ino = sock_file_ino(client);
+	p->ev.client_sock_ino = client_ino;
 	p->client_sk = (__u64)client;
 	p->active = 1;
 	p->captured = 0;

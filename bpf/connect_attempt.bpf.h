@@ -196,7 +196,7 @@ static __always_inline int report_connect_attempt(struct bpf_sock_addr *ctx, boo
 		ev->flags |= SW_F_DENIED | SW_F_RESULT_KNOWN;
 		ev->result = -SW_EPERM;
 	}
-	ev->client_sock_ino = sock_file_ino(sk);
+	ev->client_sock_ino = sock_file_ino_direct(sk);
 	emit(ev, plen, SW_UNIX_PATH_MAX);
 	return deny ? 0 : 1;
 }

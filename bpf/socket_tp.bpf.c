@@ -28,6 +28,40 @@
 #include "user_payload.bpf.h"
 #include "process.bpf.h"
 
+/*
+ * Direct loads (issue 18). BPF_CORE_READ makes one bpf_probe_read_kernel()
+ * call per pointer hop; through a bpf_core_cast() view each field is one
+ * fault-safe load instead (a NULL on the way reads as 0, as a failed helper
+ * read did). A watched request paid ~50 helper reads over its three
+ * sk_data_ready runs; the identity, peer, socket-inode (common.bpf.h's
+ * sock_file_ino_direct) and skb-field reads were most of them. bpf_core_cast
+ * needs the bpf_rdonly_cast kfunc (6.2) and this tier needs 6.7, so only this
+ * tier uses them: common.bpf.h's versions also serve lsm and fentry on 5.10-6.1.
+ */
+static __always_inline struct sw_watch_val *watched_identity_fast(const struct sock *sk, struct sw_watch_key *key)
+{
+	struct unix_sock *u = bpf_core_cast(sk, struct unix_sock);
+	struct dentry *dentry = u->path.dentry;
+	if (!dentry)
+		return watched_identity(sk, key); /* abstract or unbound: the helper path */
+	struct inode *inode = dentry->d_inode;
+	__builtin_memset(key, 0, sizeof(*key));
+	key->kind = SW_WATCH_PATH;
+	key->ino = inode->i_ino;
+	key->dev = inode->i_sb->s_dev;
+	return bpf_map_lookup_elem(&watched, key);
+}
+
+static __always_inline struct sock *unix_peer_fast(const struct sock *sk)
+{
+	return bpf_core_cast(sk, struct unix_sock)->peer;
+}
+
+static __always_inline struct sock *skb_owner(const struct sk_buff *skb)
+{
+	return bpf_core_cast(skb, struct sk_buff)->sk;
+}
+
 /* The tail skb of a receive queue, or NULL if the queue is empty (the
  * receiver may already have dequeued it on another CPU). */
 static __always_inline struct sk_buff *queue_tail(const struct sock *sk)
@@ -43,7 +77,7 @@ static __always_inline int on_listener(const struct sock *listener)
 	struct scratch *s = get_scratch();
 	if (!s)
 		return 0;
-	struct sw_watch_val *w = watched_identity(listener, &s->key);
+	struct sw_watch_val *w = watched_identity_fast(listener, &s->key);
 	if (!w)
 		return 0;
 
@@ -83,7 +117,7 @@ static __always_inline int on_listener(const struct sock *listener)
 	ev->fd = client ? find_fd(client) : -1;
 	if (ev->fd < 0)
 		ev->flags |= SW_F_FD_UNKNOWN;
-	ev->client_sock_ino = client ? sock_file_ino(client) : 0;
+	ev->client_sock_ino = client ? sock_file_ino_direct(client) : 0;
 	emit(ev, 0, 0);
 	return 0;
 }
@@ -107,7 +141,7 @@ static __always_inline int copy_first_from_user(struct pending_send *p)
 static __always_inline int on_server_side(const struct sock *sk, const struct sw_watch_key *key,
 					  const struct sw_watch_val *w)
 {
-	struct sock *client = BPF_CORE_READ((struct unix_sock *)sk, peer);
+	struct sock *client = unix_peer_fast(sk);
 	/* The daemon may already have read, answered and closed its side. */
 	if (!client)
 		client = current_syscall_sock();
@@ -117,12 +151,12 @@ static __always_inline int on_server_side(const struct sock *sk, const struct sw
 	if (!p)
 		return 0;
 	if (!p->active || p->client_sk != (__u64)client)
-		begin_send(p, key, w, client, find_fd(client)); /* first skb of a new write */
+		begin_send(p, key, w, client, find_fd(client), sock_file_ino_direct(client)); /* first skb of a new write */
 
 	struct sk_buff *skb = queue_tail(sk);
-	bool ours = skb && BPF_CORE_READ(skb, sk) == client;
+	bool ours = skb && skb_owner(skb) == client;
 	if (ours)
-		p->skb_bytes += BPF_CORE_READ(skb, len);
+		p->skb_bytes += bpf_core_cast(skb, struct sk_buff)->len;
 	/* Once a gap exists, later bytes would be spliced onto the wrong offset. */
 	if (p->ev.flags & (SW_F_PAYLOAD_PARTIAL | SW_F_PAYLOAD_USER))
 		return 0;
@@ -136,7 +170,7 @@ static __always_inline int on_server_side(const struct sock *sk, const struct sw
 	 * daemon already dequeued the skb on another CPU, or its bytes are in
 	 * page frags. Read the caller's buffer through the syscall arguments.
 	 */
-	if (got == 0 && (!ours || BPF_CORE_READ(skb, data_len) > 0))
+	if (got == 0 && (!ours || bpf_core_cast(skb, struct sk_buff)->data_len > 0))
 		return copy_first_from_user(p);
 	if (!ours) {
 		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
@@ -151,7 +185,7 @@ static __always_inline int on_server_side(const struct sock *sk, const struct sw
 	 * just read cannot be trusted: take the caller's buffer instead, or flag
 	 * the gap for a later part of the write.
 	 */
-	if (queue_tail(sk) != skb || BPF_CORE_READ(skb, sk) != client) {
+	if (queue_tail(sk) != skb || skb_owner(skb) != client) {
 		if (got == 0)
 			return copy_first_from_user(p);
 		p->ev.flags |= SW_F_PAYLOAD_PARTIAL;
@@ -172,8 +206,10 @@ static __always_inline int on_client_side(const struct sock *sk)
 	struct scratch *s = get_scratch();
 	if (!s)
 		return 0;
-	struct sock *server;
-	struct sw_watch_val *w = watched_peer(sk, s, &server);
+	struct sock *server = unix_peer_fast(sk);
+	if (!server)
+		return 0;
+	struct sw_watch_val *w = watched_identity_fast(server, &s->key);
 	if (!w)
 		return 0;
 	struct sk_buff *skb = queue_tail(sk);
@@ -181,9 +217,9 @@ static __always_inline int on_client_side(const struct sock *sk)
 	__u32 cap = reply_cap > SW_REPLY_MAX ? SW_REPLY_MAX : reply_cap;
 	__u32 n = 0;
 	__u64 len = 0;
-	if (skb && BPF_CORE_READ(skb, sk) == server) {
+	if (skb && skb_owner(skb) == server) {
 		n = copy_skb_head(s->payload, SW_REPLY_MAX, skb, cap, &partial);
-		len = BPF_CORE_READ(skb, len);
+		len = bpf_core_cast(skb, struct sk_buff)->len;
 		if (queue_tail(sk) != skb)
 			n = 0; /* dequeued while we read it */
 	}
@@ -216,7 +252,7 @@ static __always_inline int on_client_side(const struct sock *sk)
 	ev->tier = SW_THIS_TIER;
 	set_sock_identity(ev, &s->key, w);
 	ev->fd = -1;
-	ev->client_sock_ino = sock_file_ino(sk);
+	ev->client_sock_ino = sock_file_ino_direct(sk);
 	ev->bytes = len;
 	emit(ev, n, SW_REPLY_MAX);
 	return 0;
@@ -277,7 +313,7 @@ int BPF_PROG(tp_btf__sk_data_ready, const struct sock *sk)
 	struct scratch *s = get_scratch();
 	if (!s)
 		return 0;
-	struct sw_watch_val *w = watched_identity(sk, &s->key);
+	struct sw_watch_val *w = watched_identity_fast(sk, &s->key);
 	if (w) {
 		struct sw_watch_key key = s->key;
 		struct sw_watch_val val = *w;

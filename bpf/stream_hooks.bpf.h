@@ -187,7 +187,7 @@ static __always_inline int on_daemon_send(struct sock *sk, struct msghdr *msg, _
 	struct pending_send *p = pending_for_current();
 	if (!p)
 		return 0;
-	begin_send(p, key, w, client, -1);
+	begin_send(p, key, w, client, -1, sock_file_ino(client));
 	p->ev.type = SW_EV_REPLY;
 	p->ev.flags &= ~SW_F_FD_UNKNOWN;
 	p->ev.fd = -1;
@@ -221,7 +221,7 @@ static __always_inline int on_stream_sendmsg(struct socket *sock, struct msghdr 
 	if (!p)
 		return 0;
 	__s32 fd = find_fd(sk);
-	begin_send(p, &s->key, w, sk, fd);
+	begin_send(p, &s->key, w, sk, fd, sock_file_ino(sk));
 	p->arg_kind = SW_ARG_STREAM_SEND;
 	remember_msg_iter(p, msg, size);
 	return 0;

@@ -54,7 +54,7 @@ int BPF_PROG(tp_btf__sys_enter, struct pt_regs *regs, long id)
 		struct pending_send *p = pending_for_current();
 		if (!p)
 			return 0;
-		begin_send(p, &s->key, w, sk, fd);
+		begin_send(p, &s->key, w, sk, fd, sock_file_ino(sk));
 		p->arg_fd = fd;
 		/* The bytes are read at sys_exit: before the call, pages of the
 		 * buffer may not be faulted in yet (a forked child's .rodata), and
