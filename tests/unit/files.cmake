@@ -57,5 +57,6 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_containerd_exec_effects.cpp
   unit/test_image_effects.cpp
   unit/test_docker_plugin_state.cpp
-  unit/test_output_queue.cpp)
+  unit/test_output_queue.cpp
+  unit/test_line_text.cpp)
 include(${CMAKE_CURRENT_LIST_DIR}/enrich_output_tests.cmake)

@@ -16,7 +16,7 @@ namespace {
 
 OutputRecord record(size_t json_bytes) {
   OutputRecord r;
-  r.json = std::make_shared<const std::string>(json_bytes, 'x');
+  r.json = LineText::copy_of(std::string(json_bytes, 'x'));
   return r;
 }
 

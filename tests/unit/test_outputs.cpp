@@ -28,7 +28,7 @@ namespace {
 
 OutputRecord record(const std::string& json, const std::string& action = "connect", int sev = 6) {
   OutputRecord r;
-  r.json = std::make_shared<const std::string>(json);
+  r.json = LineText::copy_of(json);
   r.action = action;
   r.syslog_severity = sev;
   r.realtime_ns = 1700000000123456789ull;

@@ -46,7 +46,7 @@ class SafeFilesTest : public ::testing::Test {
   }
   static OutputRecord record(const std::string& s) {
     OutputRecord r;
-    r.json = std::make_shared<const std::string>(s);
+    r.json = LineText::copy_of(s);
     return r;
   }
   fs::path dir_;

@@ -56,10 +56,10 @@ void OutputsSink::on_start(const std::string&) {
   next_heartbeat_ = start_ + std::chrono::seconds(heartbeat_.interval_sec);
 }
 
-void OutputsSink::submit_json(std::string json, const std::string& action, int syslog_severity,
+void OutputsSink::submit_json(std::string_view json, const std::string& action, int syslog_severity,
                               uint64_t realtime_ns) {
   OutputRecord r;
-  r.json = std::make_shared<const std::string>(std::move(json));
+  r.json = LineText::copy_of(json);
   r.action = action;
   r.syslog_severity = syslog_severity;
   r.realtime_ns = realtime_ns;
@@ -75,7 +75,7 @@ void OutputsSink::on_event(const Event& e) {
     return;
   }
   events_++;
-  submit_json(to_json_line(e), e.action, syslog_severity_of(e), e.realtime_ns ? e.realtime_ns : now_realtime_ns());
+  submit_json(render_json_line(e), e.action, syslog_severity_of(e), e.realtime_ns ? e.realtime_ns : now_realtime_ns());
 }
 
 HealthSnapshot OutputsSink::snapshot(const RunStats& stats) {

@@ -34,7 +34,7 @@ class OutputsSink : public EventSink {
   HealthSnapshot snapshot(const RunStats& stats);
 
  private:
-  void submit_json(std::string json, const std::string& action, int syslog_severity, uint64_t realtime_ns);
+  void submit_json(std::string_view json, const std::string& action, int syslog_severity, uint64_t realtime_ns);
   void heartbeat(const RunStats& stats);
 
   Fanout fanout_;

@@ -464,17 +464,18 @@ void append_json_line(std::string& out, const Event& e) {
   else write_caller_event(w, e);
 }
 
-std::string to_json_line(const Event& e) {
-  // Written into a buffer that keeps its capacity, then copied once at its
-  // exact size: no reallocation while a line grows, and a queued line holds
-  // no slack.
+std::string_view render_json_line(const Event& e) {
+  // Written into a buffer that keeps its capacity (no reallocation while a
+  // line grows); the caller copies it at its exact size (a queued line holds
+  // no slack). A buffer that one huge line grew past 1 MiB is given back first.
   thread_local std::string scratch;
+  if (scratch.capacity() > (size_t{1} << 20)) std::string().swap(scratch);
   scratch.clear();
   append_json_line(scratch, e);
-  std::string out(scratch);
-  if (scratch.capacity() > (size_t{1} << 20)) std::string().swap(scratch);  // one huge line is not kept
-  return out;
+  return scratch;
 }
+
+std::string to_json_line(const Event& e) { return std::string(render_json_line(e)); }
 
 nlohmann::json to_ecs_json(const Event& e) { return nlohmann::json::parse(to_json_line(e)); }
 

@@ -5,6 +5,7 @@
 // sorted key order (see json_writer.h).
 #pragma once
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -21,6 +22,8 @@ inline constexpr const char* kEcsVersion = "8.11.0";
 std::string to_json_line(const Event& e);
 // The same line appended to out (a reused buffer).
 void append_json_line(std::string& out, const Event& e);
+// The same line in this thread's reused buffer: valid until the next call on this thread.
+std::string_view render_json_line(const Event& e);
 
 // The line parsed back into a tree: for tests and tools that look fields up.
 // Output never goes through it.

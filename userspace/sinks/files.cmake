@@ -1,5 +1,6 @@
 # Where formatted events go: stdout, files, syslog, the trace table; queues and fan-out.
 set(SW_SINKS_SOURCES
+  sinks/line_text.cpp
   sinks/output_worker.cpp
   sinks/stdout_output.cpp
   sinks/dir_walk.cpp

@@ -6,10 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "sinks/line_text.h"
+
 namespace sockwarden {
 
 struct OutputRecord {
-  std::shared_ptr<const std::string> json;  // one line, no newline; shared by every output
+  LineText json;                            // one line, no newline; shared by every output
   std::string action;                       // event.action: syslog's MSGID
   int syslog_severity = 6;                  // RFC 5424 severity (6 = informational)
   uint64_t realtime_ns = 0;

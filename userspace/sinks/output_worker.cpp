@@ -53,8 +53,11 @@ void OutputWorker::loop() {
       written_ += ok;
       dropped_failed_ += batch.size() - ok;
     }
+    // Written lines let go of their blocks now, not when the next batch comes.
+    const bool was_empty = batch.empty();
+    batch.clear();
     auto now = std::chrono::steady_clock::now();
-    if (batch.empty() || now - last_idle >= std::chrono::milliseconds(100)) {
+    if (was_empty || now - last_idle >= std::chrono::milliseconds(100)) {
       last_idle = now;
       out_->idle();
     }

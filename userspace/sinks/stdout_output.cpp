@@ -36,7 +36,7 @@ int writev_all(int fd, iovec* iov, size_t n) {
 
 }  // namespace
 
-int write_line_fd(int fd, const std::string& line) {
+int write_line_fd(int fd, std::string_view line) {
   static const char nl = '\n';
   iovec iov[2] = {{const_cast<char*>(line.data()), line.size()}, {const_cast<char*>(&nl), 1}};
   return writev_all(fd, iov, 2);

@@ -21,7 +21,7 @@ class StdoutOutput : public Output {
 
 // writev of the line and its newline, through short writes and EINTR.
 // Returns 0 or the errno of the failure.
-int write_line_fd(int fd, const std::string& line);
+int write_line_fd(int fd, std::string_view line);
 // The JSON lines rs[from, to), each followed by its newline, written with writev(2) straight
 // from the queued lines (up to IOV_MAX iovecs a call), through short writes and EINTR.
 // Returns 0 or the errno of the failure.
