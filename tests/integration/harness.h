@@ -61,6 +61,10 @@ pid_t run_child(const std::function<int()>& fn);
 pid_t spawn(const std::function<int()>& fn);
 // Waits for a spawned child: its exit code, 128 + signal, or -1.
 int reap(pid_t pid);
+// The same, for at most timeout_ms: then the child is killed (SIGKILL), reaped, and -2 returned.
+// For children that wait on something the test may fail to provide (a listener nobody reaches):
+// a failed expectation, not a suite that hangs until the VM's timeout.
+int reap_within(pid_t pid, int timeout_ms);
 
 // connect() a new unix stream socket to path ("@name" = abstract); -1 on error (errno set).
 int connect_unix(const std::string& path);

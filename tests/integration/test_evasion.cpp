@@ -464,17 +464,23 @@ TEST_P(EvasionTest, SocatUnixForwarderIsFlaggedAsRelay) {
                                 ("UNIX-CONNECT:" + sock_).c_str(), (char*)nullptr);
                           return 127;
                         });
-                        for (int i = 0; i < 200 && access(front.c_str(), F_OK) != 0; i++) usleep(10 * 1000);
+                        // socat's start (exec, dynamic loading) takes seconds under TCG with
+                        // syscall-tp tracing every syscall: wait up to 20 s for its socket, and
+                        // retry the connect across the bind-before-listen window.
+                        for (int i = 0; i < 2000 && access(front.c_str(), F_OK) != 0; i++) usleep(10 * 1000);
                         pid_t client = spawn([&] {
-                          int c = connect_unix(front);
+                          int c = -1;
+                          for (int i = 0; i < 200 && (c = connect_unix(front)) < 0; i++) usleep(10 * 1000);
                           if (c < 0) return 1;
                           std::string req = "GET /_ping HTTP/1.1\r\nHost: docker\r\n\r\n";
                           if (write(c, req.data(), req.size()) != (ssize_t)req.size()) return 2;
                           usleep(500 * 1000);
                           return 0;
                         });
-                        EXPECT_EQ(reap(client), 0);
-                        EXPECT_EQ(reap(socat), 0);
+                        EXPECT_EQ(reap_within(client, 30000), 0);
+                        // socat exits once its one connection is over; if the client never
+                        // reached it, it would listen forever.
+                        EXPECT_EQ(reap_within(socat, 30000), 0);
                       });
   ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 2000);
   auto sends = with_action(r, "send", socat);
