@@ -58,13 +58,36 @@ struct {
 	__uint(max_entries, 4 << 20); /* resized by the loader (--ringbuf-kb) */
 } events SEC(".maps");
 
-/* Watched sockets by identity (inode+dev, or netns+abstract name). */
+/*
+ * Watched sockets by identity, one map per kind so that the common lookup
+ * hashes and compares 16 bytes, not 136: path sockets by (dev, ino), abstract
+ * ones by the whole sw_watch_key (netns + name). Issue 18's profile: with one
+ * map keyed by sw_watch_key, jhash and the bucket compare of 136 bytes were a
+ * fifth of sk_data_ready's time, three lookups per watched request.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct sw_path_key);
+	__type(value, struct sw_watch_val);
+} watched SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, struct sw_watch_key);
 	__type(value, struct sw_watch_val);
-} watched SEC(".maps");
+} watched_abstract SEC(".maps");
+
+/* The watch of a filled key (kind set), or NULL. */
+static __always_inline struct sw_watch_val *lookup_watch(const struct sw_watch_key *key)
+{
+	if (key->kind == SW_WATCH_PATH) {
+		struct sw_path_key pk = {.dev = key->dev, .ino = key->ino};
+		return bpf_map_lookup_elem(&watched, &pk);
+	}
+	return bpf_map_lookup_elem(&watched_abstract, key);
+}
 
 /*
  * Basenames of watched paths. A connect hook that runs before the kernel
@@ -268,7 +291,7 @@ static __always_inline struct sw_watch_val *watched_identity(const struct sock *
 	__builtin_memset(key, 0, sizeof(*key));
 	if (unix_identity(sk, key))
 		return NULL;
-	return bpf_map_lookup_elem(&watched, key);
+	return lookup_watch(key);
 }
 
 static __always_inline void set_sock_identity(struct sw_event *ev, const struct sw_watch_key *key,
@@ -406,6 +429,11 @@ static __always_inline void fill_task_of(struct sw_event *ev, struct task_struct
 	 * loads only at constant offsets, so this one is a helper read. */
 	struct pid *tpid = task->thread_pid;
 	unsigned int level = tpid->level;
+	if (level == 0) {
+		/* The initial pid namespace (every host process): a constant offset. */
+		ev->pidns = tpid->numbers[0].ns->ns.inum;
+		return;
+	}
 	struct upid up = {};
 	bpf_core_read(&up, sizeof(up), &tpid->numbers[level & 31]);
 	ev->pidns = BPF_CORE_READ(up.ns, ns.inum);
@@ -490,6 +518,27 @@ static __always_inline __s32 find_fd(const struct sock *sk)
 	return c.found;
 }
 
+#ifndef SW_COMPAT_510
+/* find_fd with direct loads for the pointer walk (task -> files -> fdt, sk ->
+ * socket -> file): six helper reads fewer per call (issue 18). For the
+ * programs that may use bpf_core_cast; see sock_file_ino_direct. */
+static __always_inline __s32 find_fd_direct(const struct sock *sk)
+{
+	struct task_struct *task = bpf_core_cast((void *)bpf_get_current_task(), struct task_struct);
+	struct fdtable *fdt = task->files->fdt;
+	struct fdwalk_ctx c = {
+		.fds = fdt->fd,
+		.max = fdt->max_fds,
+		.target = (__u64)bpf_core_cast(sk, struct sock)->sk_socket->file,
+		.found = -1,
+	};
+	if (!c.target || !c.fds)
+		return -1;
+	bpf_loop(SW_FD_SCAN_MAX / SW_FD_CHUNK, fdwalk_cb, &c, 0);
+	return c.found;
+}
+#endif
+
 /* fd of 'current' -> its unix struct sock, or NULL. */
 static __always_inline struct sock *fd_unix_sock(int fd)
 {
@@ -531,22 +580,6 @@ static __always_inline __u32 settle_payload(struct pending_send *p, long ret, bo
 	if (got == 0 && p->ev.bytes > 0)
 		p->ev.flags |= SW_F_PAYLOAD_NONE;
 	return got;
-}
-
-/* Copy up to 'want' bytes of an skb's linear area. Page frags are not readable from here. */
-static __always_inline __u32 copy_skb_head(__u8 *dst, __u32 room, const struct sk_buff *skb, __u32 want,
-					   bool *partial)
-{
-	__u32 len = BPF_CORE_READ(skb, len);
-	__u32 data_len = BPF_CORE_READ(skb, data_len);
-	__u32 head = len > data_len ? len - data_len : 0;
-	__u32 n = head < want ? head : want;
-
-	n = clamp_size(n, room);
-	if (n && bpf_probe_read_kernel(dst, clamp_size(n, room), BPF_CORE_READ(skb, data)))
-		n = 0;
-	*partial = n < want && n < len;
-	return n;
 }
 
 #endif

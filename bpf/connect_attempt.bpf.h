@@ -71,7 +71,7 @@ static __always_inline bool match_connect_path(struct scratch *s, __u32 *plen, c
 		bpf_probe_read_kernel(s->key.name, clamp_size(len - 1, SW_UNIX_PATH_MAX - 1), s->payload + 1);
 		s->key.kind = SW_WATCH_ABSTRACT;
 		s->key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-		struct sw_watch_val *w = bpf_map_lookup_elem(&watched, &s->key);
+		struct sw_watch_val *w = bpf_map_lookup_elem(&watched_abstract, &s->key);
 		if (!w)
 			return false;
 		*watch_id = w->watch_id;
@@ -189,7 +189,7 @@ static __always_inline int report_connect_attempt(struct bpf_sock_addr *ctx, boo
 	ev->tier = SW_THIS_TIER;
 	ev->flags = flags;
 	ev->watch_id = watch_id;
-	ev->fd = find_fd(sk);
+	ev->fd = find_fd_direct(sk);
 	if (ev->fd < 0)
 		ev->flags |= SW_F_FD_UNKNOWN;
 	if (deny) {

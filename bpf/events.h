@@ -67,6 +67,13 @@ struct sw_watch_key {
 	__u32 _pad;
 };
 
+/* The "watched" map's key: a path socket's identity alone (see common.bpf.h). */
+struct sw_path_key {
+	__u32 dev;
+	__u32 _pad;
+	__u64 ino;
+};
+
 struct sw_watch_val {
 	__u32 watch_id; /* index into userspace's watch table */
 	__u32 _pad;

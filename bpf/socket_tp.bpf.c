@@ -45,11 +45,13 @@ static __always_inline struct sw_watch_val *watched_identity_fast(const struct s
 	if (!dentry)
 		return watched_identity(sk, key); /* abstract or unbound: the helper path */
 	struct inode *inode = dentry->d_inode;
-	__builtin_memset(key, 0, sizeof(*key));
+	/* Only kind, dev and ino are read for a path socket (set_sock_identity,
+	 * lookup_watch): the name stays as it was. */
 	key->kind = SW_WATCH_PATH;
 	key->ino = inode->i_ino;
 	key->dev = inode->i_sb->s_dev;
-	return bpf_map_lookup_elem(&watched, key);
+	struct sw_path_key pk = {.dev = key->dev, .ino = key->ino};
+	return bpf_map_lookup_elem(&watched, &pk);
 }
 
 static __always_inline struct sock *unix_peer_fast(const struct sock *sk)
@@ -67,8 +69,26 @@ static __always_inline struct sock *skb_owner(const struct sk_buff *skb)
 static __always_inline struct sk_buff *queue_tail(const struct sock *sk)
 {
 	void *head = (void *)sk + bpf_core_field_offset(struct sock, sk_receive_queue);
-	struct sk_buff *skb = BPF_CORE_READ(sk, sk_receive_queue.prev);
+	struct sk_buff *skb = bpf_core_cast(sk, struct sock)->sk_receive_queue.prev;
 	return (void *)skb == head ? NULL : skb;
+}
+
+/* Copy up to 'want' bytes of an skb's linear area. Page frags are not
+ * readable from here. */
+static __always_inline __u32 copy_skb_head(__u8 *dst, __u32 room, const struct sk_buff *skb, __u32 want,
+					   bool *partial)
+{
+	struct sk_buff *b = bpf_core_cast(skb, struct sk_buff);
+	__u32 len = b->len;
+	__u32 data_len = b->data_len;
+	__u32 head = len > data_len ? len - data_len : 0;
+	__u32 n = head < want ? head : want;
+
+	n = clamp_size(n, room);
+	if (n && bpf_probe_read_kernel(dst, clamp_size(n, room), b->data))
+		n = 0;
+	*partial = n < want && n < len;
+	return n;
 }
 
 /* A connect reached a watched listener; 'current' is the connecting task. */
@@ -88,19 +108,19 @@ static __always_inline int on_listener(const struct sock *listener)
 	 * whose peer credentials (set from current's tgid) are ours.
 	 */
 	void *head = (void *)listener + bpf_core_field_offset(struct sock, sk_receive_queue);
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct pid *me = BPF_CORE_READ(task, signal, pids[PIDTYPE_TGID]);
-	struct sk_buff *skb = BPF_CORE_READ(listener, sk_receive_queue.prev);
+	struct pid *me = bpf_get_current_task_btf()->signal->pids[PIDTYPE_TGID];
+	struct sk_buff *skb = bpf_core_cast(listener, struct sock)->sk_receive_queue.prev;
 	struct sock *client = NULL;
 	for (int i = 0; i < 8; i++) {
 		if (!skb || (void *)skb == head)
 			break;
-		struct sock *embryo = BPF_CORE_READ(skb, sk);
-		if (BPF_CORE_READ(embryo, sk_peer_pid) == me) {
-			client = BPF_CORE_READ((struct unix_sock *)embryo, peer);
+		struct sk_buff *b = bpf_core_cast(skb, struct sk_buff);
+		struct sock *embryo = b->sk;
+		if (embryo && bpf_core_cast(embryo, struct sock)->sk_peer_pid == me) {
+			client = bpf_core_cast(embryo, struct unix_sock)->peer;
 			break;
 		}
-		skb = BPF_CORE_READ(skb, prev);
+		skb = b->prev;
 	}
 	/* The daemon accepted (dequeued) the embryo on another CPU before this
 	 * hook ran: the caller's socket is the one its connect() names. */
@@ -114,7 +134,7 @@ static __always_inline int on_listener(const struct sock *listener)
 	ev->tier = SW_THIS_TIER;
 	set_sock_identity(ev, &s->key, w);
 	ev->flags |= SW_F_RESULT_KNOWN; /* it reached the listener: the connect succeeded */
-	ev->fd = client ? find_fd(client) : -1;
+	ev->fd = client ? find_fd_direct(client) : -1;
 	if (ev->fd < 0)
 		ev->flags |= SW_F_FD_UNKNOWN;
 	ev->client_sock_ino = client ? sock_file_ino_direct(client) : 0;
@@ -151,7 +171,7 @@ static __always_inline int on_server_side(const struct sock *sk, const struct sw
 	if (!p)
 		return 0;
 	if (!p->active || p->client_sk != (__u64)client)
-		begin_send(p, key, w, client, find_fd(client), sock_file_ino_direct(client)); /* first skb of a new write */
+		begin_send(p, key, w, client, find_fd_direct(client), sock_file_ino_direct(client)); /* first skb of a new write */
 
 	struct sk_buff *skb = queue_tail(sk);
 	bool ours = skb && skb_owner(skb) == client;

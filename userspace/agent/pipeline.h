@@ -60,8 +60,9 @@ class Agent {
 
   // The pipeline, in the order a record passes it.
   void on_record(RawEvent&& raw);
-  void process(Event&& e);
-  void process_all(std::vector<Event>&& events);
+  void process(Event&& e, Clock::time_point now);
+  void process_all(std::vector<Event>&& events, Clock::time_point now);
+  void process_all(std::vector<Event>&& events);  // at Clock::now()
 
   // Beside it.
   void announce_start();

@@ -128,6 +128,7 @@ class SkeletonTier final : public BpfTier {
     }
     events_fd_ = bpf_map__fd(skel_->maps.events);
     watched_fd_ = bpf_map__fd(skel_->maps.watched);
+    watched_abstract_fd_ = bpf_map__fd(skel_->maps.watched_abstract);
     names_fd_ = bpf_map__fd(skel_->maps.watched_names);
     counters_fd_ = bpf_map__fd(skel_->maps.counters);
     proc_events_fd_ = bpf_map__fd(skel_->maps.proc_events);

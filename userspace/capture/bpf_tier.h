@@ -78,6 +78,7 @@ class BpfTier {
   virtual const TierInfo& info() const = 0;
   int events_fd() const { return events_fd_; }
   int watched_fd() const { return watched_fd_; }
+  int watched_abstract_fd() const { return watched_abstract_fd_; }
   int names_fd() const { return names_fd_; }
   int counters_fd() const { return counters_fd_; }
   int proc_events_fd() const { return proc_events_fd_; }
@@ -95,7 +96,7 @@ class BpfTier {
 
  protected:
   BpfTier() = default;
-  int events_fd_ = -1, watched_fd_ = -1, names_fd_ = -1, counters_fd_ = -1, proc_events_fd_ = -1;
+  int events_fd_ = -1, watched_fd_ = -1, watched_abstract_fd_ = -1, names_fd_ = -1, counters_fd_ = -1, proc_events_fd_ = -1;
   int policy_active_fd_ = -1, policy_fd_ = -1, policy_uids_fd_ = -1, policy_cgroups_fd_ = -1, policy_exes_fd_ = -1;
   int flood_state_fd_ = -1;
   std::vector<std::string> skipped_;

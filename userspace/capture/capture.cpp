@@ -167,6 +167,32 @@ static std::string describe(const ResolvedWatch& w) {
          std::to_string(w.key.dev & 0xfffff) + ")";
 }
 
+// Path sockets live in "watched" under (dev, ino) alone, abstract ones in
+// "watched_abstract" under the whole key (bpf/common.bpf.h says why).
+static sw_path_key path_key(const sw_watch_key& k) {
+  sw_path_key p{};
+  p.dev = k.dev;
+  p.ino = k.ino;
+  return p;
+}
+
+int Capture::update_watch(const sw_watch_key& key, const sw_watch_val& val) {
+  if (key.kind == SW_WATCH_PATH) {
+    const sw_path_key p = path_key(key);
+    return bpf_map_update_elem(tier_->watched_fd(), &p, &val, BPF_ANY);
+  }
+  return bpf_map_update_elem(tier_->watched_abstract_fd(), &key, &val, BPF_ANY);
+}
+
+void Capture::delete_watch(const sw_watch_key& key) {
+  if (key.kind == SW_WATCH_PATH) {
+    const sw_path_key p = path_key(key);
+    bpf_map_delete_elem(tier_->watched_fd(), &p);
+  } else {
+    bpf_map_delete_elem(tier_->watched_abstract_fd(), &key);
+  }
+}
+
 std::vector<std::string> Capture::sync_watches(const std::vector<ResolvedWatch>& watches, std::chrono::seconds grace) {
   std::vector<std::string> changes;
   auto now = std::chrono::steady_clock::now();
@@ -183,7 +209,7 @@ std::vector<std::string> Capture::sync_watches(const std::vector<ResolvedWatch>&
       continue;
     }
     sw_watch_val val{w.watch_id, 0};
-    if (bpf_map_update_elem(tier_->watched_fd(), &w.key, &val, BPF_ANY) != 0) {
+    if (update_watch(w.key, val) != 0) {
       changes.push_back(errno_text("cannot watch " + describe(w), errno));
       continue;
     }
@@ -202,7 +228,7 @@ std::vector<std::string> Capture::sync_watches(const std::vector<ResolvedWatch>&
       ++it;
       continue;
     }
-    bpf_map_delete_elem(tier_->watched_fd(), &it->second.watch.key);
+    delete_watch(it->second.watch.key);
     for (const auto& b : it->second.watch.basenames) {
       if (--names_[b] == 0) {
         auto k = name_key(b);

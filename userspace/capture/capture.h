@@ -77,6 +77,8 @@ class Capture {
   explicit Capture(std::unique_ptr<BpfTier> tier);
   static int on_record(void* ctx, void* data, size_t size);
   static int on_proc_record(void* ctx, void* data, size_t size);
+  int update_watch(const sw_watch_key& key, const sw_watch_val& val);
+  void delete_watch(const sw_watch_key& key);
 
   std::unique_ptr<BpfTier> tier_;
   ring_buffer* ring_ = nullptr;

@@ -453,8 +453,9 @@ void write_user_member(JsonWriter& w, const RawEvent& r) {
   w.end_object();
 }
 
-void append_json_line(std::string& out, const Event& e) {
-  JsonWriter w(out);
+namespace {
+
+void write_json_line(JsonWriter& w, const Event& e) {
   const std::string& a = e.action;
   if (a == "lost") write_lost(w, e);
   else if (a == "enforcement-gap" || a == "agent-gap") write_gap(w, e);
@@ -464,15 +465,22 @@ void append_json_line(std::string& out, const Event& e) {
   else write_caller_event(w, e);
 }
 
+}  // namespace
+
+void append_json_line(std::string& out, const Event& e) {
+  JsonWriter w(out);
+  write_json_line(w, e);
+}
+
 std::string_view render_json_line(const Event& e) {
   // Written into a buffer that keeps its capacity (no reallocation while a
   // line grows); the caller copies it at its exact size (a queued line holds
   // no slack). A buffer that one huge line grew past 1 MiB is given back first.
   thread_local std::string scratch;
-  if (scratch.capacity() > (size_t{1} << 20)) std::string().swap(scratch);
-  scratch.clear();
-  append_json_line(scratch, e);
-  return scratch;
+  if (scratch.size() > (size_t{1} << 20)) std::string().swap(scratch);
+  JsonWriter w = JsonWriter::over(scratch);
+  write_json_line(w, e);
+  return std::string_view(scratch.data(), w.length());
 }
 
 std::string to_json_line(const Event& e) { return std::string(render_json_line(e)); }

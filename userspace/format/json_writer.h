@@ -36,7 +36,14 @@ class JsonWriter {
   // written: the writer keeps its own cursor and copies with memcpy, instead of a call into
   // libstdc++'s append per piece (bench/RESULTS.md, issue 18: that was a quarter of the agent).
   explicit JsonWriter(std::string& out) : out_(out), pos_(out.size()) {}
-  ~JsonWriter() { finish(); }
+  ~JsonWriter() {
+    if (!keep_room_) finish();
+  }
+  // Writes over `buffer` from its start and leaves its size alone: the text is
+  // buffer[0, length()). For a reused buffer (render_json_line): trimming it to
+  // the text and growing it again zero-filled ~2 KiB per line.
+  static JsonWriter over(std::string& buffer) { return JsonWriter(buffer, 0); }
+  size_t length() const { return pos_; }
   JsonWriter(const JsonWriter&) = delete;
   JsonWriter& operator=(const JsonWriter&) = delete;
 
@@ -209,12 +216,14 @@ class JsonWriter {
     put(c);
   }
   void value_at(const nlohmann::ordered_json& v, int depth);
+  JsonWriter(std::string& buffer, size_t pos) : out_(buffer), pos_(pos), keep_room_(true) {}
 
   std::string& out_;
   size_t pos_;  // the cursor: the text is out_[0, pos_), out_ past it is room
   bool first_[kMaxDepth] = {};
   int depth_ = 0;
   bool after_key_ = false;
+  bool keep_room_ = false;
 };
 
 }  // namespace sockwarden
