@@ -164,12 +164,12 @@ print()
 print("| target | " + " | ".join(cols) + " | anchor: auditd, 1 connect rule | anchor: bpftrace one-liner |")
 print("|" + "---|" * (3 + len(cols)))
 NA = " | - | - |"
-x = lambda v: f"{v:.2f}x"
+x = lambda v: f"{v:.3f}x"  # three places: a 1.013x must not read as the 1.01x it misses
 rows = []
 row = []
 for c in cols:
     limit = 1.50 if c == "syscall-tp" else 1.01
-    row.append(verdict(ratio_of(c, "write"), limit, lambda v, l=limit: f"{v:.2f}x (<= {l:.2f}x)"))
+    row.append(verdict(ratio_of(c, "write"), limit, lambda v, l=limit: f"{v:.3f}x (<= {l:.2f}x)"))
 rows.append(("unrelated syscalls: null-write loop, cpu ratio (<= 1.01x; syscall-tp <= 1.50x)", row, "write"))
 rows.append(("unrelated unix socketpair ping-pong, cpu ratio (<= 1.03x)",
              [verdict(ratio_of(c, "pingpong"), 1.03, x) for c in cols], "pingpong"))

@@ -1,5 +1,7 @@
 #include "format/payload_escape.h"
 
+#include <nlohmann/json.hpp>
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -39,6 +41,21 @@ TEST(PayloadEscape, OutputIsAlwaysPrintableAscii) {
   }
   // 95 printable bytes minus backslash stay 1 char; backslash, \n, \r, \t take 2; the other 158 take 4.
   EXPECT_EQ(out.size(), 94u + 4u * 2u + 158u * 4u);
+}
+
+// The one-pass JSON form is the JSON string of escape_payload, for every byte value and for
+// runs of plain bytes between escapes.
+TEST(PayloadEscape, JsonFormIsTheJsonStringOfTheEscapedForm) {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+  const std::string cases[] = {"", "plain", "\"quoted\"", "a\\b", "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                               std::string("\0x\x01yy\xff", 6), all, all + "tail" + all};
+  for (const auto& c : cases) {
+    std::string out = "prefix";
+    append_payload_json(out, c);
+    EXPECT_EQ(out, "prefix" + nlohmann::json(escape_payload(c)).dump()) << c.size();
+    EXPECT_LE(out.size() - 6, payload_json_max(c.size()));
+  }
 }
 
 }  // namespace

@@ -14,11 +14,7 @@ void Delivery::publish(Event&& e) {
   if (audit_ && e.request) audit_->on_request(e);  // before the filter: a filtered create still changes findings
   if (!filter_.keep(e)) return;
   if (e.action == "send"sv || e.action == "reply"sv) {
-    auto r = redact_payload(e.raw.payload);
-    if (r.redacted) {
-      e.raw.payload = std::move(r.payload);
-      e.flags.push_back("redacted");
-    }
+    if (redact_payload_in_place(e.raw.payload)) e.flags.push_back("redacted");
   }
   to_sink(e);
 }

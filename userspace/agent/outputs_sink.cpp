@@ -63,7 +63,7 @@ void OutputsSink::submit_json(std::string_view json, const std::string& action, 
   r.action = action;
   r.syslog_severity = syslog_severity;
   r.realtime_ns = realtime_ns;
-  fanout_.submit(r);
+  fanout_.submit(std::move(r));
 }
 
 void OutputsSink::on_event(const Event& e) {

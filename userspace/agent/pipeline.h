@@ -102,6 +102,7 @@ class Agent {
   std::vector<std::string> containerd_roots_;   // the same containerds' root directories
   std::unique_ptr<ContinuousAudit> audit_;
   std::unique_ptr<RecordBuilder> records_;
+  std::vector<Event> fed_;  // one record's events (on_record), kept for its capacity
   std::unique_ptr<Delivery> delivery_;
   std::unique_ptr<LossReporter> losses_;
 

@@ -5,11 +5,17 @@
 namespace sockwarden {
 
 std::vector<Event> RecordBuilder::feed(RawEvent&& raw, Clock::time_point now) {
-  if (raw.kind == EventKind::Connect || raw.kind == EventKind::ConnectAttempt)
-    return build(correlator_.feed(std::move(raw), now));
   std::vector<Event> out;
-  out.push_back(builder_.build(std::move(raw)));
+  feed(std::move(raw), now, out);
   return out;
+}
+
+void RecordBuilder::feed(RawEvent&& raw, Clock::time_point now, std::vector<Event>& out) {
+  if (raw.kind == EventKind::Connect || raw.kind == EventKind::ConnectAttempt) {
+    for (auto& e : build(correlator_.feed(std::move(raw), now))) out.push_back(std::move(e));
+    return;
+  }
+  out.push_back(builder_.build(std::move(raw)));
 }
 
 std::vector<Event> RecordBuilder::build(std::vector<ConnectResult>&& results) {

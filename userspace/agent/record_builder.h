@@ -18,6 +18,9 @@ class RecordBuilder {
   RecordBuilder(EventBuilder& builder, ConnectCorrelator& correlator) : builder_(builder), correlator_(correlator) {}
 
   std::vector<Event> feed(RawEvent&& raw, Clock::time_point now);
+  // The same appended to `out`: the capture loop reuses one vector (issue 18: a vector per
+  // record was a ~1 KiB allocation per event).
+  void feed(RawEvent&& raw, Clock::time_point now, std::vector<Event>& out);
   // After each read batch: resolve the connect attempts still waiting (see ConnectCorrelator).
   void settle() { correlator_.settle(); }
   // Attempts whose outcome did not arrive in time, as refused/unknown connects.

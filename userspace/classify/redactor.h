@@ -21,6 +21,8 @@ struct RedactionResult {
 };
 
 RedactionResult redact_payload(const std::string& payload);
+// The same on the payload itself; true if anything was redacted.
+bool redact_payload_in_place(std::string& payload);
 
 // More header names (case-insensitive) whose values are redacted, from the
 // config file's redaction.extra_headers. Not thread-safe: set it from the

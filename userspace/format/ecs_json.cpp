@@ -35,13 +35,16 @@ void write_event_member(JsonWriter& w, const EventObject& o) {
   w.member("action", o.action);
   w.key("category");
   w.raw(o.category);
-  w.member("dataset", o.dataset);
+  w.key("dataset");
+  w.literal(o.dataset);  // (dataset, kind: literals of this file)
   if (o.end_ns) {
     w.key("end");
     write_time(w, o.end_ns);
   }
-  w.member("kind", o.kind);
-  w.member("module", "sockwarden");
+  w.key("kind");
+  w.literal(o.kind);
+  w.key("module");
+  w.literal("sockwarden");
   w.member("outcome", o.outcome);
   if (o.reason) w.member("reason", *o.reason);
   if (o.severity) w.member("severity", *o.severity);
@@ -71,11 +74,7 @@ const ContainerInfo& container_of(const Event& e) {
 // --- caller events: connect, send, reply, existing-connection, request --------
 
 // An id as a JSON string, as ECS types user.id and group.id.
-void write_id_string(JsonWriter& w, uint32_t id) {
-  char buf[16];
-  auto r = std::to_chars(buf, buf + sizeof buf, id);
-  w.string(std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
-}
+void write_id_string(JsonWriter& w, uint32_t id) { w.number_string(id); }
 
 // The process's shared data as JSON, rendered by its first event written and kept beside the
 // data (ProcessInfo::json) for the rest.
@@ -105,6 +104,11 @@ std::shared_ptr<const ProcessJson> process_json(const ProcessInfo& p) {
     if (p.loginuid != UINT32_MAX) w.member("audit_login_uid", p.loginuid);
     if (p.sessionid != UINT32_MAX) w.member("audit_session_id", p.sessionid);
   });
+  if (p.start_realtime_ns) {
+    j->start.assign(1, '"');
+    append_rfc3339_utc(j->start, p.start_realtime_ns);
+    j->start += '"';
+  }
   p.json.set(j);
   return j;
 }
@@ -125,9 +129,9 @@ void write_process(JsonWriter& w, const Event& e, const ProcessJson& pj) {
   w.member("pid", r.ppid);
   w.end_object();
   w.member("pid", r.tgid);
-  if (p.start_realtime_ns) {
+  if (!pj.start.empty()) {
     w.key("start");
-    write_time(w, p.start_realtime_ns);
+    w.raw(pj.start);
   }
   w.key("thread");
   w.begin_object();
@@ -171,11 +175,8 @@ void write_sockwarden(JsonWriter& w, const Event& e, const ProcessJson& pj) {
     // decoded form instead of the bytes of one write.
     if (!((e.action == "connect"sv || e.action == "existing-connection"sv) && r.payload.empty())) {
       w.key("payload");
-      thread_local std::string payload;  // rendered aside and copied in, as a time is
-      payload.clear();
-      append_payload_json(payload, r.payload);
-      w.raw(payload);
-      if (payload.capacity() > (size_t{64} << 10)) std::string().swap(payload);
+      w.raw_in_place(payload_json_max(r.payload.size()),
+                     [&](char* at) { return write_payload_json(at, r.payload); });
     }
     w.member("payload_captured", r.payload.size());
   }
@@ -436,7 +437,8 @@ void write_cgroup_member(JsonWriter& w, const Event& e) {
 void write_ecs_member(JsonWriter& w) {
   w.key("ecs");
   w.begin_object();
-  w.member("version", kEcsVersion);
+  w.key("version");
+  w.literal(kEcsVersion);
   w.end_object();
 }
 

@@ -31,6 +31,7 @@ struct AncestorInfo {
 struct ProcessJson {
   std::string head;               // "args":..,"command_line":..,"executable":.. (members, no braces)
   std::string sockwarden_fields;  // "ancestors":[..] and the audit ids (sockwarden.process's members)
+  std::string start;              // process.start's value, quoted ("" if unknown)
 };
 
 // A ProcessInfo's rendered JSON (issue 18: args, command line and ancestors were a third of an

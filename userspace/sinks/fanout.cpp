@@ -32,9 +32,12 @@ Fanout::Fanout(const std::vector<OutputConfig>& outputs) {
 
 Fanout::~Fanout() { stop(); }
 
-void Fanout::submit(const OutputRecord& r) {
+void Fanout::submit(OutputRecord&& r) {
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& s : slots_) s.worker->submit(r);
+  // The last output takes the record itself: each copy is an atomic increment of its
+  // block's count that the writer thread's release then contends with (issue 18).
+  for (size_t i = 0; i + 1 < slots_.size(); i++) slots_[i].worker->submit(r);
+  if (!slots_.empty()) slots_.back().worker->submit(std::move(r));
 }
 
 void Fanout::wake() {

@@ -21,7 +21,7 @@ class Fanout {
   explicit Fanout(const std::vector<OutputConfig>& outputs);
   ~Fanout();
 
-  void submit(const OutputRecord& r);
+  void submit(OutputRecord&& r);
   // After a batch of submits (the capture loop's idle step): wakes writers with records waiting.
   void wake();
   // Swap in new outputs (SIGHUP). Outputs whose config did not change keep

@@ -14,8 +14,8 @@ OutputWorker::OutputWorker(std::string name, std::unique_ptr<Output> out, size_t
 
 OutputWorker::~OutputWorker() { stop(); }
 
-bool OutputWorker::submit(const OutputRecord& r) {
-  if (queue_.push(r)) return true;
+bool OutputWorker::submit(OutputRecord r) {
+  if (queue_.push(std::move(r))) return true;
   dropped_full_++;
   return false;
 }

@@ -28,7 +28,7 @@ class OutputWorker {
   OutputWorker& operator=(const OutputWorker&) = delete;
 
   // Never blocks; false (and counted) when the queue is full.
-  bool submit(const OutputRecord& r);
+  bool submit(OutputRecord r);
   // The end of a batch of submits: wakes the writer if it sleeps on records.
   void wake() { queue_.wake(); }
   // Stop accepting, write what is queued, join. Idempotent.
