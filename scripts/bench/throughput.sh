@@ -10,7 +10,7 @@
 #   source scripts/bench/throughput.sh             from scripts/bench.sh (uses its helper/log)
 #
 # Environment: TP_OUT_DIR (the JSON file's directory: a tmpfs one by default, see tp_out_dir),
-#              TP_TIER (socket-tp), TP_RATES ("50000 100000 200000 300000 0"; 0 = as fast
+#              TP_TIER (socket-tp), TP_RATES ("50000 100000 200000 300000 320000 0"; 0 = as fast
 #              as the generator can), TP_SECONDS (3: writes per rate = rate x seconds; for 0,
 #              TP_MAX_N), TP_MAX_N (900000), PIN_CPU (nproc-1 | none).
 # Prints one line per rate: "tp RATE_OFFERED ACHIEVED_RATE EXPECTED DELIVERED LOST AGENT_CPU_MS
@@ -123,7 +123,7 @@ tp_other_cpu() { echo $(( $1 == 0 ? 1 : 0 )); }
 # tp_ramp TIER: every rate of TP_RATES, one result line each.
 tp_ramp() {
   local tier=$1 rate n
-  for rate in ${TP_RATES:-50000 100000 200000 300000 0}; do
+  for rate in ${TP_RATES:-50000 100000 200000 300000 320000 0}; do
     if ((rate > 0)); then n=$((rate * ${TP_SECONDS:-3})); else n=${TP_MAX_N:-900000}; fi
     ((n <= ${TP_MAX_N:-900000})) || n=${TP_MAX_N:-900000}
     tp_one "$tier" "$rate" "$n"
