@@ -50,8 +50,7 @@ static __always_inline struct sw_watch_val *watched_identity_fast(const struct s
 	key->kind = SW_WATCH_PATH;
 	key->ino = inode->i_ino;
 	key->dev = inode->i_sb->s_dev;
-	struct sw_path_key pk = {.dev = key->dev, .ino = key->ino};
-	return bpf_map_lookup_elem(&watched, &pk);
+	return lookup_watch(key);
 }
 
 static __always_inline struct sock *unix_peer_fast(const struct sock *sk)
