@@ -329,7 +329,7 @@ EXTRA=$WORK/extra # "tp TIER ..." / "fp ..." / "vm ..." lines
 : >"$EXTRA"
 if [[ ${BENCH_THROUGHPUT:-1} == 1 ]]; then
   for tier in "${HOST_TIERS[@]}"; do
-    log "throughput ramp, tier $tier: offered rates ${TP_RATES:-50000 100000 200000 300000 320000 0} (0 = unpaced)"
+    log "throughput ramp, tier $tier: offered rates ${TP_RATES:-50000 100000 200000 300000 400000 0} (0 = unpaced)"
     tp_ramp "$tier" | sed "s/^tp /tp $tier /" | tee -a "$EXTRA" | sed 's/^/[bench] /' >&2
   done
 fi

@@ -9,6 +9,7 @@ usage: report.py RESULTS EXTRA N_WATCHED "TIERS"
            "fp TIER READY_MS FIRST_EVENT_MS IDLE_CPU_PCT RSS_KB HWM_KB [LAT_P50_US LAT_P99_US]",
            "vm TIER WORKLOAD METRIC MEDIAN MIN MAX ROUNDS"
 """
+import os
 import statistics
 import sys
 
@@ -92,7 +93,7 @@ for t in tiers:
 best = {}
 if tp:
     print()
-    print("## Event throughput (watched 64-byte writes -> JSON file, generator pinned to one CPU)")
+    print(f"## Event throughput (watched 64-byte sends, {os.environ.get('TP_BATCH', '16')} per sendmmsg(2) -> JSON file, generator pinned to one CPU)")
     print()
     print("| tier | offered/s | achieved/s | delivered / expected | lost (loss records) | agent CPU per event | agent RSS / HWM | result |")
     print("|---|---|---|---|---|---|---|---|")

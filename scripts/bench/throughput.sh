@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Event throughput of the agent, end to end: a rate-controlled generator writes 64-byte
-# messages on one connection to a watched unix socket (each write = one `send` event), the
+# Event throughput of the agent, end to end: a rate-controlled generator sends 64-byte
+# messages on one connection to a watched unix socket (each message = one `send` event), the
 # agent writes JSON lines to a file, and the file is checked afterwards:
 #   delivered = `send` events of the generator's pid in the file, expected = writes made,
 #   lost      = sum of the agent's `lost` records (ring buffer full, output queue full, ...).
@@ -10,9 +10,10 @@
 #   source scripts/bench/throughput.sh             from scripts/bench.sh (uses its helper/log)
 #
 # Environment: TP_OUT_DIR (the JSON file's directory: a tmpfs one by default, see tp_out_dir),
-#              TP_TIER (socket-tp), TP_RATES ("50000 100000 200000 300000 320000 0"; 0 = as fast
+#              TP_TIER (socket-tp), TP_RATES ("50000 100000 200000 300000 400000 0"; 0 = as fast
 #              as the generator can), TP_SECONDS (3: writes per rate = rate x seconds; for 0,
-#              TP_MAX_N), TP_MAX_N (900000), PIN_CPU (nproc-1 | none).
+#              TP_MAX_N), TP_MAX_N (900000), PIN_CPU (nproc-1 | none), TP_BATCH (16: messages
+#              per sendmmsg(2), each its own send and event; 1 = one write(2) per message).
 # Prints one line per rate: "tp RATE_OFFERED ACHIEVED_RATE EXPECTED DELIVERED LOST AGENT_CPU_MS
 # AGENT_RSS_KB AGENT_HWM_KB STATUS" (STATUS ok|loss|missing|crash) to stdout.
 set -euo pipefail
@@ -51,7 +52,7 @@ tp_one() {
   fi
   local c0 c1 wall cpu gen_out status=ok
   c0=$(tp_agent_cpu_ms "$apid")
-  gen_out=$("${PIN[@]}" "$H" flood "$n" "$rate" "$sock" 2>&1) || { echo "throughput: generator failed: $gen_out" >&2; status=crash; }
+  gen_out=$("${PIN[@]}" "$H" flood "$n" "$rate" "$sock" "${TP_BATCH:-16}" 2>&1) || { echo "throughput: generator failed: $gen_out" >&2; status=crash; }
   read -r wall cpu <<<"$gen_out"
   # Let the agent drain: until neither its CPU time nor the file moves (at most 20 s). (A
   # writer blocked on the page cache uses no CPU while the file still grows.)
@@ -123,7 +124,7 @@ tp_other_cpu() { echo $(( $1 == 0 ? 1 : 0 )); }
 # tp_ramp TIER: every rate of TP_RATES, one result line each.
 tp_ramp() {
   local tier=$1 rate n
-  for rate in ${TP_RATES:-50000 100000 200000 300000 320000 0}; do
+  for rate in ${TP_RATES:-50000 100000 200000 300000 400000 0}; do
     if ((rate > 0)); then n=$((rate * ${TP_SECONDS:-3})); else n=${TP_MAX_N:-900000}; fi
     ((n <= ${TP_MAX_N:-900000})) || n=${TP_MAX_N:-900000}
     tp_one "$tier" "$rate" "$n"
