@@ -93,7 +93,8 @@ for t in tiers:
 best = {}
 if tp:
     print()
-    print(f"## Event throughput (watched 64-byte sends, {os.environ.get('TP_BATCH', '16')} per sendmmsg(2) -> JSON file, generator pinned to one CPU)")
+    print(f"## Event throughput (watched 64-byte sends -> JSON file, generator pinned to one CPU; "
+          f"{os.environ.get('TP_BATCH', '16')} per sendmmsg(2), syscall-tp one write(2) each)")
     print()
     print("| tier | offered/s | achieved/s | delivered / expected | lost (loss records) | agent CPU per event | agent RSS / HWM | result |")
     print("|---|---|---|---|---|---|---|---|")

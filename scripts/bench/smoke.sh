@@ -5,7 +5,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD_DIR=${1:?usage: smoke.sh BUILD_DIR}
 report=$(mktemp /tmp/sw-bench-smoke.XXXXXX)
-trap 'rm -f "$report"' EXIT
+# bench.sh also keeps the raw numbers beside the report (.results, .extra)
+trap 'rm -f "$report" "$report.results" "$report.extra"' EXIT
 ROUNDS=1 N_WRITE=20000 N_PINGPONG=2000 N_SPAWN=20 N_WATCHED=200 REDO_DIRTY=0 \
   TP_RATES="5000 0" TP_SECONDS=1 TP_MAX_N=20000 FP_IDLE_SEC=1 FP_LAT_N=5 BENCH_VM=0 BENCH_REPORT="$report" \
   "$ROOT/scripts/bench.sh" "$BUILD_DIR" >/dev/null

@@ -13,7 +13,8 @@
 #              TP_TIER (socket-tp), TP_RATES ("50000 100000 200000 300000 400000 0"; 0 = as fast
 #              as the generator can), TP_SECONDS (3: writes per rate = rate x seconds; for 0,
 #              TP_MAX_N), TP_MAX_N (900000), PIN_CPU (nproc-1 | none), TP_BATCH (16: messages
-#              per sendmmsg(2), each its own send and event; 1 = one write(2) per message).
+#              per sendmmsg(2), each its own send and event; 1 = one write(2) per message;
+#              always 1 for syscall-tp, which sees one send per sendmmsg).
 # Prints one line per rate: "tp RATE_OFFERED ACHIEVED_RATE EXPECTED DELIVERED LOST AGENT_CPU_MS
 # AGENT_RSS_KB AGENT_HWM_KB STATUS" (STATUS ok|loss|missing|crash) to stdout.
 set -euo pipefail
@@ -52,7 +53,11 @@ tp_one() {
   fi
   local c0 c1 wall cpu gen_out status=ok
   c0=$(tp_agent_cpu_ms "$apid")
-  gen_out=$("${PIN[@]}" "$H" flood "$n" "$rate" "$sock" "${TP_BATCH:-16}" 2>&1) || { echo "throughput: generator failed: $gen_out" >&2; status=crash; }
+  # syscall-tp reports a sendmmsg(2) as one send (its first message: docs/tiers.md), so its
+  # generator makes one write(2) per message; the other tiers see every message of a batch.
+  local batch=${TP_BATCH:-16}
+  [[ $tier == syscall-tp ]] && batch=1
+  gen_out=$("${PIN[@]}" "$H" flood "$n" "$rate" "$sock" "$batch" 2>&1) || { echo "throughput: generator failed: $gen_out" >&2; status=crash; }
   read -r wall cpu <<<"$gen_out"
   # Let the agent drain: until neither its CPU time nor the file moves (at most 20 s). (A
   # writer blocked on the page cache uses no CPU while the file still grows.)

@@ -217,6 +217,17 @@ class HostileTrust : public ::testing::TestWithParam<std::string> {
     return "run --no-default-sockets --socket " + sock_ + " --tier " + GetParam() + " --state-dir " + state_ + " " +
            extra;
   }
+  // A caller in cgroup CG (a container's) sends one request on the socket; its pid.
+  pid_t ping_from_cgroup(const std::string& cg) const {
+    return run_child([&] {
+      if (!join_cgroup(cg)) return 10;
+      int fd = connect_unix(sock_);
+      if (fd < 0) return 1;
+      int rc = write(fd, kPing, sizeof kPing - 1) == static_cast<ssize_t>(sizeof kPing - 1) ? 0 : 2;
+      usleep(200 * 1000);
+      return rc;
+    });
+  }
   TempDir dir_;
   std::string sock_, state_;
 };
@@ -327,16 +338,7 @@ TEST_P(HostileTrust, FakeDockerdConfigFileNamesNoContainer) {
     });
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     pid_t caller = -1;
-    auto r = run_binary(args("--duration 2"), [&] {
-      caller = run_child([&] {
-        if (!join_cgroup(cg)) return 10;
-        int fd = connect_unix(sock_);
-        if (fd < 0) return 1;
-        int rc = write(fd, kPing, sizeof kPing - 1) == static_cast<ssize_t>(sizeof kPing - 1) ? 0 : 2;
-        usleep(200 * 1000);
-        return rc;
-      });
-    });
+    auto r = run_binary(args("--duration 2"), [&] { caller = ping_from_cgroup(cg); });
     kill(dockerd, SIGKILL);
     reap(dockerd);
     ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 3000);
@@ -348,6 +350,47 @@ TEST_P(HostileTrust, FakeDockerdConfigFileNamesNoContainer) {
       EXPECT_NE(r.out.find("forged-name"), std::string::npos) << "control: root's dockerd names its containers";
     }
   }
+}
+
+// The agent looks for the running daemons again when the kernel reports a daemon's exec
+// (agent/runtime_daemon_watch.h), not on a timer: a dockerd started after the agent names its
+// containers at once. The caller connects ~1.5 s after the daemon's exec; the agent's
+// backstop scan comes only after 60 s (and its old timer after 5 s), so the name can only
+// come from the exec record. Root's own dockerd-named binary, run by root: a trusted daemon
+// (HostileTrust.FakeDockerdConfigFileNamesNoContainer: the forged one is never trusted).
+TEST_P(HostileTrust, DockerdStartedAfterTheAgentNamesItsContainers) {
+  Listener l(sock_);
+  const std::string id(64, 'e');
+  std::string data_root = dir_.path + "/late-root";
+  fs::create_directories(data_root + "/containers/" + id);
+  std::ofstream(data_root + "/containers/" + id + "/config.v2.json")
+      << R"({"Name":"/late-daemon-name","Config":{"Image":"late/image:1"}})";
+  fs::create_directories(dir_.path + "/bin");
+  std::string daemon = dir_.path + "/bin/dockerd";
+  copy_exe("/bin/sh", daemon);
+  ASSERT_EQ(chown(daemon.c_str(), 0, 0), 0);
+  ASSERT_EQ(chmod(daemon.c_str(), 0755), 0);
+  chmod(dir_.path.c_str(), 0755);
+  CgroupTree tree(cgroup2_root());
+  std::string cg = tree.make("/sw-latedockerd-" + std::to_string(getpid()) + "/docker-" + id + ".scope");
+  pid_t dockerd = -1, caller = -1;
+  auto r = run_binary(args("--duration 4"), [&] {
+    dockerd = spawn([&] {
+      execl(daemon.c_str(), "dockerd", "-c", "sleep 8; :", "--data-root", data_root.c_str(),
+            static_cast<char*>(nullptr));
+      return 12;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    caller = ping_from_cgroup(cg);
+  });
+  if (dockerd > 0) {
+    kill(dockerd, SIGKILL);
+    reap(dockerd);
+  }
+  ASSERT_EQ(r.exit_code, 0) << r.out.substr(0, 3000);
+  auto requests = with_action(r, "request", caller);
+  ASSERT_FALSE(requests.empty()) << r.out.substr(0, 3000);
+  EXPECT_EQ(requests.front()["container"]["name"], "late-daemon-name") << requests.front().dump();
 }
 
 INSTANTIATE_TEST_SUITE_P(Tiers, HostileTrust, ::testing::ValuesIn(test_tiers()),

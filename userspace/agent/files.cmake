@@ -15,6 +15,7 @@ set(SW_AGENT_SOURCES
   agent/existing_connections.cpp
   agent/lifecycle.cpp
   agent/continuous_audit.cpp
+  agent/runtime_daemon_watch.cpp
   # what the daemon did for a risky request (docs/request-effects.md)
   agent/runtime_execs.cpp
   agent/request_effects.cpp

@@ -94,7 +94,6 @@ RunStats Agent::run() {
   if (audit_) audit_->start();
   const auto start = Clock::now();
   next_tick_ = start;
-  next_root_scan_ = start + std::chrono::seconds(5);
   while (!stop_requested()) {
     if (opts_.duration_sec > 0 && Clock::now() - start >= std::chrono::duration<double>(opts_.duration_sec)) break;
     capture_->poll(100, [this](RawEvent&& raw) { on_record(std::move(raw)); });
@@ -143,6 +142,7 @@ Agent::Agent(const AgentOptions& opts, EventSink& sink)
   spdlog::debug("process table seeded with {} running processes", seeded);
   capture_->set_proc_handler([this](ProcEvent&& ev) {
     procs_.on_event(ev);
+    daemon_watch_.on_proc_event(ev);  // a runtime daemon started or exited: look again at the next tick
     // An exec the runtime started in a container may be what a pending exec request did.
     if (runtime_execs_ && effects_ && runtime_execs_->on_exec(ev))
       delivery_->publish_all(effects_->on_exec(Clock::now()));
@@ -218,18 +218,24 @@ Agent::~Agent() = default;
 void Agent::refresh_docker_roots() {
   // host_.mntns: read from --host-root's process when the agent runs in a container, where
   // /proc/1/ns/mnt may be unreadable and the agent's own mount namespace is not the host's.
-  auto roots = running_docker_data_roots(opts_.proc_root, opts_.docker_daemon_json, 0, host_.mntns);
+  // One pass over /proc finds both daemons (trusted_daemons: root's own binaries, host mount
+  // namespace, no container cgroup).
+  const auto daemons = trusted_daemons(opts_.proc_root, daemon_watch_.exe_names(), 0, host_.mntns);
+  std::vector<uint32_t> pids;
+  for (const auto& d : daemons) pids.push_back(d.pid);
+  daemon_watch_.scanned(std::move(pids), Clock::now());
+  auto roots = docker_data_roots_of(daemons, opts_.docker_daemon_json, 0);
   roots.insert(roots.begin(), opts_.docker_data_roots.begin(), opts_.docker_data_roots.end());
   containers_->set_docker_data_roots(roots);
   // containerd's state directories for request effects: --containerd-state first, then every
   // running containerd's (its --state, or state = in its config).
-  auto states = running_containerd_states(opts_.proc_root, 0, host_.mntns);
+  auto states = containerd_states_of(daemons, 0);
   if (!opts_.containerd_state.empty() &&
       std::find(states.begin(), states.end(), opts_.containerd_state) == states.end())
     states.insert(states.begin(), opts_.containerd_state);
   containerd_states_ = std::move(states);
   // Their root directories: the metadata database containerd's image requests are judged by.
-  containerd_roots_ = running_containerd_roots(opts_.proc_root, 0, host_.mntns);
+  containerd_roots_ = containerd_roots_of(daemons, 0);
 }
 
 // agent-start, then the connections opened before the hooks were attached,
@@ -282,10 +288,7 @@ void Agent::tick(Clock::time_point now) {
   stats_.requests = rs.requests;
   stats_.replies_unseen = rs.replies_unseen;
   sink_.on_tick(stats_);
-  if (now >= next_root_scan_) {
-    next_root_scan_ = now + std::chrono::seconds(5);
-    refresh_docker_roots();
-  }
+  if (daemon_watch_.due(now)) refresh_docker_roots();
 }
 
 void Agent::take_audit_events() {

@@ -27,6 +27,7 @@
 #include "agent/record_builder.h"
 #include "agent/request_effects.h"
 #include "agent/request_pipeline.h"
+#include "agent/runtime_daemon_watch.h"
 #include "agent/runtime_execs.h"
 #include "agent/watch_sync.h"
 #include "capture/capture.h"
@@ -68,7 +69,7 @@ class Agent {
   void announce_start();
   void tick(Clock::time_point now);
   void reload();
-  void refresh_docker_roots();  // and containerd's state directories
+  void refresh_docker_roots();  // and containerd's state directories (when daemon_watch_ says)
   void take_audit_events();
   void finish();
 
@@ -108,7 +109,7 @@ class Agent {
 
   Clock::time_point started_;
   Clock::time_point next_tick_;
-  Clock::time_point next_root_scan_;
+  RuntimeDaemonWatch daemon_watch_{{"dockerd", "containerd"}};
 };
 
 }  // namespace sockwarden

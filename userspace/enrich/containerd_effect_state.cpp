@@ -78,14 +78,15 @@ std::string dir_from(const std::string& cmdline, const std::string& flag, std::s
   return fallback;
 }
 
-std::vector<std::string> running_dirs(const std::string& proc_root, uint32_t owner, uint64_t host_mntns,
-                                      std::string (*from)(const std::string&, std::optional<uint32_t>),
-                                      const char* fallback) {
+std::vector<std::string> dirs_of(const std::vector<TrustedDaemon>& daemons, uint32_t owner,
+                                 std::string (*from)(const std::string&, std::optional<uint32_t>),
+                                 const char* fallback) {
   std::vector<std::string> dirs;
   // As for dockerd: any user can run a process called containerd whose --state names a
-  // directory of theirs; only the trusted daemon's flags count.
-  for (const auto& cmdline : trusted_daemon_cmdlines(proc_root, "containerd", owner, host_mntns)) {
-    std::string s = from(cmdline, owner);
+  // directory of theirs; only the trusted daemon's flags count (trusted_daemons).
+  for (const auto& d : daemons) {
+    if (d.exe_name != "containerd") continue;
+    std::string s = from(d.cmdline, owner);
     if (std::find(dirs.begin(), dirs.end(), s) == dirs.end()) dirs.push_back(std::move(s));
   }
   if (dirs.empty()) dirs.push_back(fallback);
@@ -117,12 +118,20 @@ std::string containerd_root_from(const std::string& cmdline, std::optional<uint3
   return dir_from(cmdline, "--root", "root", kDefaultContainerdRoot, config_owner);
 }
 
+std::vector<std::string> containerd_states_of(const std::vector<TrustedDaemon>& daemons, uint32_t owner) {
+  return dirs_of(daemons, owner, containerd_state_from, kDefaultContainerdState);
+}
+
+std::vector<std::string> containerd_roots_of(const std::vector<TrustedDaemon>& daemons, uint32_t owner) {
+  return dirs_of(daemons, owner, containerd_root_from, kDefaultContainerdRoot);
+}
+
 std::vector<std::string> running_containerd_states(const std::string& proc_root, uint32_t owner, uint64_t host_mntns) {
-  return running_dirs(proc_root, owner, host_mntns, containerd_state_from, kDefaultContainerdState);
+  return containerd_states_of(trusted_daemons(proc_root, {"containerd"}, owner, host_mntns), owner);
 }
 
 std::vector<std::string> running_containerd_roots(const std::string& proc_root, uint32_t owner, uint64_t host_mntns) {
-  return running_dirs(proc_root, owner, host_mntns, containerd_root_from, kDefaultContainerdRoot);
+  return containerd_roots_of(trusted_daemons(proc_root, {"containerd"}, owner, host_mntns), owner);
 }
 
 std::optional<ContainerdBundle> read_containerd_bundle(const std::vector<std::string>& states, const std::string& ns,

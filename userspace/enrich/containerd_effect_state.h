@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "enrich/host_process.h"
+
 namespace sockwarden {
 
 inline constexpr const char* kDefaultContainerdState = "/run/containerd";
@@ -45,6 +47,11 @@ std::vector<std::string> running_containerd_states(const std::string& proc_root,
 std::string containerd_root_from(const std::string& cmdline, std::optional<uint32_t> config_owner = std::nullopt);
 std::vector<std::string> running_containerd_roots(const std::string& proc_root, uint32_t owner = 0,
                                                   uint64_t host_mntns = 0);
+
+// The same two from daemons already found (trusted_daemons; those named "containerd"), so
+// that one pass over /proc serves both and dockerd's data roots.
+std::vector<std::string> containerd_states_of(const std::vector<TrustedDaemon>& daemons, uint32_t owner = 0);
+std::vector<std::string> containerd_roots_of(const std::vector<TrustedDaemon>& daemons, uint32_t owner = 0);
 
 struct ContainerdBundle {
   std::string state;  // which state directory holds it

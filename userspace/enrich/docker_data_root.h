@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "enrich/host_process.h"
+
 namespace sockwarden {
 
 inline constexpr const char* kDefaultDockerDataRoot = "/var/lib/docker";
@@ -32,5 +34,9 @@ std::string docker_data_root_from(const std::string& daemon_json_path, const std
 // writable by nobody else; never a comm. Config files must be OWNER's too.
 std::vector<std::string> running_docker_data_roots(const std::string& proc_root, const std::string& daemon_json_path,
                                                    uint32_t owner = 0, uint64_t host_mntns = 0);
+
+// The same from daemons already found (trusted_daemons; those named "dockerd").
+std::vector<std::string> docker_data_roots_of(const std::vector<TrustedDaemon>& daemons,
+                                              const std::string& daemon_json_path, uint32_t owner = 0);
 
 }  // namespace sockwarden

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <string_view>
 
 #include "enrich/cgroup_layout.h"
 #include "enrich/small_file.h"
@@ -82,22 +83,41 @@ bool is_delegated_cgroup(const std::string& cgroup_path) {
   return false;
 }
 
-std::vector<std::string> trusted_daemon_cmdlines(const std::string& proc_root, const std::string& exe_name,
-                                                 uint32_t owner, uint64_t host_mntns) {
-  std::vector<std::string> out;
+std::vector<TrustedDaemon> trusted_daemons(const std::string& proc_root, const std::vector<std::string>& exe_names,
+                                           uint32_t owner, uint64_t host_mntns) {
+  std::vector<TrustedDaemon> out;
   const uint64_t host_ns = host_mount_ns(proc_root, host_mntns);
   std::error_code ec;
   for (std::filesystem::directory_iterator it(proc_root, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    // comm is whatever the process calls itself: any user can run a "dockerd" whose
-    // --config-file names a file of theirs (or a FIFO, or a device). Only a process running as
-    // OWNER in the host's mount namespace, outside containers, executing a file named EXE_NAME
-    // that OWNER owns and nobody else may write, is taken for the daemon.
     const std::string dir = it->path().string();
-    if (!is_trusted_daemon(dir, exe_name, host_ns, owner)) continue;
-    if (auto cmdline = read_small_file(dir + "/cmdline", 1u << 20)) out.push_back(std::move(*cmdline));
+    // A cheap first look: the exe link's last component. Only a candidate gets the checks
+    // below, which decide (the link alone proves nothing: see is_trusted_daemon).
+    char exe[4096];
+    ssize_t n = ::readlink((dir + "/exe").c_str(), exe, sizeof exe - 1);
+    if (n <= 0) continue;
+    std::string_view link(exe, static_cast<size_t>(n));
+    const std::string_view base = link.substr(link.rfind('/') + 1);
+    for (const auto& exe_name : exe_names) {
+      if (base != exe_name) continue;
+      // comm is whatever the process calls itself: any user can run a "dockerd" whose
+      // --config-file names a file of theirs (or a FIFO, or a device). Only a process running
+      // as OWNER in the host's mount namespace, outside containers, executing a file named
+      // EXE_NAME that OWNER owns and nobody else may write, is taken for the daemon.
+      if (!is_trusted_daemon(dir, exe_name, host_ns, owner)) break;
+      if (auto cmdline = read_small_file(dir + "/cmdline", 1u << 20))
+        out.push_back({exe_name, static_cast<uint32_t>(std::strtoul(name.c_str(), nullptr, 10)), std::move(*cmdline)});
+      break;
+    }
   }
+  return out;
+}
+
+std::vector<std::string> trusted_daemon_cmdlines(const std::string& proc_root, const std::string& exe_name,
+                                                 uint32_t owner, uint64_t host_mntns) {
+  std::vector<std::string> out;
+  for (auto& d : trusted_daemons(proc_root, {exe_name}, owner, host_mntns)) out.push_back(std::move(d.cmdline));
   return out;
 }
 

@@ -44,6 +44,19 @@ bool is_trusted_daemon(const std::string& proc_dir, const std::string& exe_name,
 std::vector<std::string> trusted_daemon_cmdlines(const std::string& proc_root, const std::string& exe_name,
                                                  uint32_t owner = 0, uint64_t host_mntns = 0);
 
+// One trusted daemon found under proc_root.
+struct TrustedDaemon {
+  std::string exe_name;  // which of the names asked for ("dockerd", "containerd")
+  uint32_t pid = 0;
+  std::string cmdline;   // /proc/PID/cmdline, NUL-separated
+};
+
+// Every process under proc_root that is_trusted_daemon takes for one of EXE_NAMES, in one
+// pass over proc_root: a process whose exe link does not end in one of the names costs one
+// readlink, not the full check (the agent looks for dockerd and containerd together).
+std::vector<TrustedDaemon> trusted_daemons(const std::string& proc_root, const std::vector<std::string>& exe_names,
+                                           uint32_t owner = 0, uint64_t host_mntns = 0);
+
 // A file OWNER owns and nobody else may write: a user cannot create one
 // owned by root, so its name is root's choice.
 bool owned_unwritable_by_others(const struct stat& st, uint32_t owner);
