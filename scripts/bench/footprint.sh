@@ -3,9 +3,12 @@
 #   startup  a client connects to the watched socket every millisecond; the agent is started
 #            (`sockwarden run ... -o FILE`) and the time from its exec until the first
 #            `connect` line appears in FILE is measured (also: until the "ready" log line).
-#   idle     the client stops; after a 2 s settle, the agent's utime+stime over FP_IDLE_SEC
-#            seconds (/proc/PID/stat) as a percentage of one CPU; VmRSS and VmHWM
-#            (/proc/PID/status) at the end.
+#   idle     the client stops; after a 2 s settle, the agent's CPU time over FP_IDLE_SEC seconds
+#            (the sum of its threads' /proc/PID/task/TID/schedstat, in ns) as a percentage of
+#            one CPU; VmRSS and VmHWM (/proc/PID/status) at the end. Then the same with
+#            FP_IDLE_PROCS (1000) more processes on the host (sleeping children of this
+#            script): what the agent does per process at idle shows there (a VM with ~70
+#            processes hid three /proc scans every 5 s).
 #   latency  then FP_LAT_N (50) single connects, 100 ms apart, each timed from just before
 #            connect(2) until its `connect` line is in FILE: p50 and p99 of a single event at
 #            idle reaching the output (the kernel no longer wakes the agent per record, so this
@@ -14,13 +17,24 @@
 #   scripts/bench/footprint.sh [BUILD_DIR]        standalone (root)
 #   source scripts/bench/footprint.sh             from scripts/bench.sh
 #
-# Environment: FP_TIER (socket-tp), FP_IDLE_SEC (30).
-# Prints "fp TIER READY_MS FIRST_EVENT_MS IDLE_CPU_PCT RSS_KB HWM_KB LAT_P50_US LAT_P99_US".
+# Environment: FP_TIER (socket-tp), FP_IDLE_SEC (30), FP_IDLE_PROCS (1000).
+# Prints "fp TIER READY_MS FIRST_EVENT_MS IDLE_CPU_PCT RSS_KB HWM_KB LAT_P50_US LAT_P99_US
+# IDLE_CPU_PCT_WITH_PROCS".
 set -euo pipefail
 # shellcheck source=bg.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bg.sh"
 
 fp_now_ns() { date +%s%N; }
+# fp_cpu_ns PID: CPU time of all of PID's threads, ns.
+fp_cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%d\n", s}'; }
+# fp_idle_pct PID SECONDS: PID's CPU over the next SECONDS, percent of one CPU.
+fp_idle_pct() {
+  local c0 c1
+  c0=$(fp_cpu_ns "$1")
+  sleep "$2"
+  c1=$(fp_cpu_ns "$1")
+  awk -v c=$((c1 - c0)) -v s="$2" 'BEGIN{printf "%.2f", 100 * c / 1e9 / s}'
+}
 
 # fp_run TIER. Needs: BIN, H (bench helper), WORK.
 fp_run() {
@@ -59,13 +73,21 @@ fp_run() {
     return 1
   fi
   sleep 2
-  local hz c0 c1 idle=${FP_IDLE_SEC:-30} rss hwm
-  hz=$(getconf CLK_TCK)
-  c0=$(awk '{print $14 + $15}' "/proc/$apid/stat")
-  sleep "$idle"
-  c1=$(awk '{print $14 + $15}' "/proc/$apid/stat")
+  local idle=${FP_IDLE_SEC:-30} idle_pct busy_pct rss hwm
+  idle_pct=$(fp_idle_pct "$apid" "$idle")
   rss=$(awk '/^VmRSS:/{print $2}' "/proc/$apid/status")
   hwm=$(awk '/^VmHWM:/{print $2}' "/proc/$apid/status")
+  # The same idle agent on a host with FP_IDLE_PROCS more processes; they are stopped by pid.
+  local procs=() p
+  for ((i = 0; i < ${FP_IDLE_PROCS:-1000}; i++)); do
+    sleep 3600 &
+    procs+=($!)
+  done
+  BG_PIDS+=("${procs[@]}")
+  sleep 2
+  busy_pct=$(fp_idle_pct "$apid" "$idle")
+  for p in "${procs[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${procs[@]}"; do wait "$p" 2>/dev/null || true; done
   local lat
   lat=$("$H" latency "$sock" "$out" "${FP_LAT_N:-50}" 100) || { cat "$log" >&2; echo "footprint: latency probe failed" >&2; return 1; }
   kill -TERM "$apid"
@@ -73,9 +95,8 @@ fp_run() {
   kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null || true
   BG_PIDS=() # all waited for
   rm -f "$out"
-  echo "fp $tier $(((tready - t0) / 1000000)) $(((tfirst - t0) / 1000000))" \
-    "$(awk -v c=$((c1 - c0)) -v hz="$hz" -v s="$idle" 'BEGIN{printf "%.2f", 100 * c / hz / s}')" "$rss $hwm" \
-    "$(awk '{print $1, $2}' <<<"$lat")"
+  echo "fp $tier $(((tready - t0) / 1000000)) $(((tfirst - t0) / 1000000)) $idle_pct $rss $hwm" \
+    "$(awk '{print $1, $2}' <<<"$lat") $busy_pct"
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

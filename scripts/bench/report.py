@@ -13,6 +13,8 @@ import os
 import statistics
 import sys
 
+IDLE_PROCS = int(os.environ.get("FP_IDLE_PROCS", "1000"))  # footprint.sh's second idle window
+
 res_file, extra_file, n_watched, tiers = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].split()
 ANCHORS = ("auditd", "bpftrace")  # what a responder would run instead; measured like a tier
 WORKLOADS = ("write", "pingpong", "spawn", "watched")
@@ -40,9 +42,10 @@ for line in open(extra_file):
         tp.setdefault(f[1], []).append(dict(offered=int(f[2]), achieved=int(f[3]), expected=int(f[4]),
                                             delivered=int(f[5]), lost=int(f[6]), cpu_ms=int(f[7]),
                                             rss=int(f[8]), hwm=int(f[9]), status=f[10]))
-    elif f[0] == "fp" and len(f) in (7, 9):
+    elif f[0] == "fp" and len(f) in (7, 9, 10):
         fp[f[1]] = dict(ready_ms=int(f[2]), first_ms=int(f[3]), idle_pct=float(f[4]), rss=int(f[5]), hwm=int(f[6]),
-                        lat_p50=int(f[7]) if len(f) == 9 else None, lat_p99=int(f[8]) if len(f) == 9 else None)
+                        lat_p50=int(f[7]) if len(f) >= 9 else None, lat_p99=int(f[8]) if len(f) >= 9 else None,
+                        busy_pct=float(f[9]) if len(f) == 10 else None)
     elif f[0] == "vm" and len(f) == 8:
         vm[(f[1], f[2], f[3])] = (float(f[4]), float(f[5]), float(f[6]), int(f[7]))
 
@@ -115,13 +118,14 @@ if fp:
     print()
     print("## Footprint")
     print()
-    print("| tier | exec -> ready | exec -> first event | idle CPU | idle RSS | RSS high-water mark "
-          "| single event at idle -> output, p50 / p99 |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"| tier | exec -> ready | exec -> first event | idle CPU | idle CPU, {IDLE_PROCS:,} more processes | idle RSS "
+          "| RSS high-water mark | single event at idle -> output, p50 / p99 |")
+    print("|---|---|---|---|---|---|---|---|")
     for t, r in fp.items():
         lat = f"{r['lat_p50'] / 1000:.1f} / {r['lat_p99'] / 1000:.1f} ms" if r["lat_p99"] is not None else "-"
-        print(f"| {t} | {r['ready_ms']} ms | {r['first_ms']} ms | {r['idle_pct']:.2f}% | {r['rss'] / 1024:.1f} MiB | "
-              f"{r['hwm'] / 1024:.1f} MiB | {lat} |")
+        busy = f"{r['busy_pct']:.2f}%" if r["busy_pct"] is not None else "-"
+        print(f"| {t} | {r['ready_ms']} ms | {r['first_ms']} ms | {r['idle_pct']:.2f}% | {busy} | "
+              f"{r['rss'] / 1024:.1f} MiB | {r['hwm'] / 1024:.1f} MiB | {lat} |")
 
 vm_tiers = sorted({k[0] for k in vm})
 if vm:
@@ -208,6 +212,9 @@ if tp:
 if fp:
     cells = [verdict(fp[c]["idle_pct"] if c in fp else None, 0.5, lambda v: f"{v:.2f}%") for c in cols]
     print("| idle CPU (< 0.5%) | " + " | ".join(cells) + NA)
+    cells = [verdict(fp[c]["busy_pct"] if c in fp and fp[c]["busy_pct"] is not None else None, 0.5,
+                     lambda v: f"{v:.2f}%") for c in cols]
+    print(f"| idle CPU with {IDLE_PROCS:,} more processes on the host (< 0.5%) | " + " | ".join(cells) + NA)
     cells = [verdict(fp[c]["rss"] / 1024 if c in fp else None, 30, lambda v: f"{v:.1f} MiB") for c in cols]
     print("| idle RSS (<= 30 MiB) | " + " | ".join(cells) + NA)
     hwm = {c: max([fp[c]["hwm"]] + [r["hwm"] for r in tp.get(c, [])]) / 1024 for c in fp}
