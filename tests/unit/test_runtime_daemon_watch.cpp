@@ -76,6 +76,27 @@ TEST_F(RuntimeDaemonWatchTest, AKnownDaemonExitingOrExecingSomethingElse) {
   EXPECT_TRUE(watch.due(t0));
 }
 
+// Any user can exec "dockerd" in a loop: three looks at once, then one per 5 s (the rate of
+// the timer this replaced), never a /proc pass per exec.
+TEST_F(RuntimeDaemonWatchTest, AnExecLoopIsRationed) {
+  auto t = t0 + 1s;
+  int scans = 0;
+  for (int i = 0; i < 40; i++, t += 500ms) {  // 20 s of ticks, a "dockerd" exec before each
+    watch.on_proc_event(exec_of(500 + i, "/tmp/x/dockerd", "dockerd"));
+    if (watch.due(t)) {
+      watch.scanned({100, 200}, t);
+      scans++;
+    }
+  }
+  // The fixture's scan (the first, like the agent's at start) is free: three at once, then one
+  // per 5 s over the 20 s.
+  EXPECT_EQ(scans, 3 + 3);  // at 1, 1.5 and 2 s; then at 6, 11 and 16 s
+  // The ration comes back when the loop stops.
+  t += 20s;
+  watch.on_proc_event(exec_of(900, "/usr/bin/dockerd", "dockerd"));
+  EXPECT_TRUE(watch.due(t));
+}
+
 TEST_F(RuntimeDaemonWatchTest, AScanResetsTheBackstop) {
   watch.scanned({100}, t0 + 50s);
   EXPECT_FALSE(watch.due(t0 + 100s));

@@ -8,7 +8,21 @@ namespace sockwarden {
 RuntimeDaemonWatch::RuntimeDaemonWatch(std::vector<std::string> exe_names, Clock::duration backstop)
     : exe_names_(std::move(exe_names)), backstop_(backstop) {}
 
+bool RuntimeDaemonWatch::due(Clock::time_point now) {
+  if (tokens_ >= kBurst) {
+    refilled_ = now;
+  } else {
+    while (tokens_ < kBurst && now - refilled_ >= kRefill) {
+      tokens_++;
+      refilled_ += kRefill;
+    }
+  }
+  return (changed_ && tokens_ > 0) || now >= next_backstop_;
+}
+
 void RuntimeDaemonWatch::scanned(std::vector<uint32_t> pids, Clock::time_point now) {
+  // A scan a record asked for spends a token; the backstop's is free.
+  if (changed_ && now < next_backstop_ && tokens_ > 0) tokens_--;
   pids_ = std::move(pids);
   changed_ = false;
   next_backstop_ = now + backstop_;

@@ -11,7 +11,9 @@
 // the process ring lost.
 //
 // Which process is *trusted* as the daemon is decided by the scan, never here: an exec named
-// "dockerd" only makes the agent look.
+// "dockerd" only makes the agent look. Any user can exec a binary of that name in a loop, so
+// looks asked for by records are rationed: kBurst at once, then one per kRefill (the old
+// timer's rate), so such a loop costs what the timer cost and a real start is seen at once.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -33,8 +35,11 @@ class RuntimeDaemonWatch {
   void scanned(std::vector<uint32_t> pids, Clock::time_point now);
   // A process record from the kernel (exec, fork, exit).
   void on_proc_event(const ProcEvent& ev);
-  // Is a scan due: a record said so, or the backstop interval passed?
-  bool due(Clock::time_point now) const { return changed_ || now >= next_backstop_; }
+  // Is a scan due: a record said so (and the ration allows), or the backstop interval passed?
+  bool due(Clock::time_point now);
+
+  static constexpr int kBurst = 3;
+  static constexpr Clock::duration kRefill = std::chrono::seconds(5);
 
   const std::vector<std::string>& exe_names() const { return exe_names_; }
 
@@ -47,6 +52,8 @@ class RuntimeDaemonWatch {
   std::vector<uint32_t> pids_;  // the daemons the last scan found
   bool changed_ = true;          // no scan yet
   Clock::time_point next_backstop_{};
+  int tokens_ = kBurst;             // scans records may still ask for at once
+  Clock::time_point refilled_{};    // when the last token came back
 };
 
 }  // namespace sockwarden
