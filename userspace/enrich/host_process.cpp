@@ -114,11 +114,4 @@ std::vector<TrustedDaemon> trusted_daemons(const std::string& proc_root, const s
   return out;
 }
 
-std::vector<std::string> trusted_daemon_cmdlines(const std::string& proc_root, const std::string& exe_name,
-                                                 uint32_t owner, uint64_t host_mntns) {
-  std::vector<std::string> out;
-  for (auto& d : trusted_daemons(proc_root, {exe_name}, owner, host_mntns)) out.push_back(std::move(d.cmdline));
-  return out;
-}
-
 }  // namespace sockwarden

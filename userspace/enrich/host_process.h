@@ -38,12 +38,6 @@ bool is_host_caller(uint64_t caller_mntns, uint64_t host_mntns, const std::strin
 bool is_trusted_daemon(const std::string& proc_dir, const std::string& exe_name, uint64_t host_mntns,
                        uint32_t owner = 0);
 
-// The command lines (/proc/PID/cmdline, NUL-separated) of every process under
-// proc_root that is_trusted_daemon takes for EXE_NAME: the running dockerd's or
-// containerd's flags, never those of a look-alike a user started.
-std::vector<std::string> trusted_daemon_cmdlines(const std::string& proc_root, const std::string& exe_name,
-                                                 uint32_t owner = 0, uint64_t host_mntns = 0);
-
 // One trusted daemon found under proc_root.
 struct TrustedDaemon {
   std::string exe_name;  // which of the names asked for ("dockerd", "containerd")
