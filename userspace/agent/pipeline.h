@@ -39,6 +39,8 @@
 #include "enrich/boot_clock.h"
 #include "enrich/cgroup_resolver.h"
 #include "enrich/container_resolver.h"
+#include "enrich/containerd_effect_state.h"
+#include "enrich/docker_data_root.h"
 #include "enrich/event_builder.h"
 #include "enrich/process_table.h"
 
@@ -109,7 +111,7 @@ class Agent {
 
   Clock::time_point started_;
   Clock::time_point next_tick_;
-  RuntimeDaemonWatch daemon_watch_{{"dockerd", "containerd"}};
+  RuntimeDaemonWatch daemon_watch_{{kDockerdExe, kContainerdExe}};
 };
 
 }  // namespace sockwarden

@@ -85,7 +85,7 @@ std::vector<std::string> dirs_of(const std::vector<TrustedDaemon>& daemons, uint
   // As for dockerd: any user can run a process called containerd whose --state names a
   // directory of theirs; only the trusted daemon's flags count (trusted_daemons).
   for (const auto& d : daemons) {
-    if (d.exe_name != "containerd") continue;
+    if (d.exe_name != kContainerdExe) continue;
     std::string s = from(d.cmdline, owner);
     if (std::find(dirs.begin(), dirs.end(), s) == dirs.end()) dirs.push_back(std::move(s));
   }
@@ -127,11 +127,11 @@ std::vector<std::string> containerd_roots_of(const std::vector<TrustedDaemon>& d
 }
 
 std::vector<std::string> running_containerd_states(const std::string& proc_root, uint32_t owner, uint64_t host_mntns) {
-  return containerd_states_of(trusted_daemons(proc_root, {"containerd"}, owner, host_mntns), owner);
+  return containerd_states_of(trusted_daemons(proc_root, {kContainerdExe}, owner, host_mntns), owner);
 }
 
 std::vector<std::string> running_containerd_roots(const std::string& proc_root, uint32_t owner, uint64_t host_mntns) {
-  return containerd_roots_of(trusted_daemons(proc_root, {"containerd"}, owner, host_mntns), owner);
+  return containerd_roots_of(trusted_daemons(proc_root, {kContainerdExe}, owner, host_mntns), owner);
 }
 
 std::optional<ContainerdBundle> read_containerd_bundle(const std::vector<std::string>& states, const std::string& ns,

@@ -20,6 +20,8 @@
 namespace sockwarden {
 
 inline constexpr const char* kDefaultContainerdState = "/run/containerd";
+// The executable name a trusted containerd runs (trusted_daemons).
+inline constexpr const char* kContainerdExe = "containerd";
 inline constexpr const char* kDefaultContainerdRoot = "/var/lib/containerd";
 inline constexpr const char* kDefaultContainerdConfig = "/etc/containerd/config.toml";
 
@@ -48,7 +50,7 @@ std::string containerd_root_from(const std::string& cmdline, std::optional<uint3
 std::vector<std::string> running_containerd_roots(const std::string& proc_root, uint32_t owner = 0,
                                                   uint64_t host_mntns = 0);
 
-// The same two from daemons already found (trusted_daemons; those named "containerd"), so
+// The same two from daemons already found (trusted_daemons; those named kContainerdExe), so
 // that one pass over /proc serves both and dockerd's data roots.
 std::vector<std::string> containerd_states_of(const std::vector<TrustedDaemon>& daemons, uint32_t owner = 0);
 std::vector<std::string> containerd_roots_of(const std::vector<TrustedDaemon>& daemons, uint32_t owner = 0);

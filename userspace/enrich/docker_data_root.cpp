@@ -93,14 +93,14 @@ std::vector<std::string> docker_data_roots_of(const std::vector<TrustedDaemon>& 
     if (!r.empty() && std::find(roots.begin(), roots.end(), r) == roots.end()) roots.push_back(std::move(r));
   };
   for (const auto& d : daemons)
-    if (d.exe_name == "dockerd") add(docker_data_root_from(daemon_json_path, d.cmdline, owner));
+    if (d.exe_name == kDockerdExe) add(docker_data_root_from(daemon_json_path, d.cmdline, owner));
   if (roots.empty()) add(docker_data_root_from(daemon_json_path, "", owner));
   return roots;
 }
 
 std::vector<std::string> running_docker_data_roots(const std::string& proc_root, const std::string& daemon_json_path,
                                                    uint32_t owner, uint64_t host_mntns) {
-  return docker_data_roots_of(trusted_daemons(proc_root, {"dockerd"}, owner, host_mntns), daemon_json_path, owner);
+  return docker_data_roots_of(trusted_daemons(proc_root, {kDockerdExe}, owner, host_mntns), daemon_json_path, owner);
 }
 
 }  // namespace sockwarden

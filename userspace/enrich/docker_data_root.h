@@ -10,6 +10,8 @@
 namespace sockwarden {
 
 inline constexpr const char* kDefaultDockerDataRoot = "/var/lib/docker";
+// The executable name a trusted dockerd runs (trusted_daemons).
+inline constexpr const char* kDockerdExe = "dockerd";
 
 // Precedence follows dockerd, which refuses to start when a setting is given
 // both as a flag and in its config file, so at most one of them is set:
@@ -35,7 +37,7 @@ std::string docker_data_root_from(const std::string& daemon_json_path, const std
 std::vector<std::string> running_docker_data_roots(const std::string& proc_root, const std::string& daemon_json_path,
                                                    uint32_t owner = 0, uint64_t host_mntns = 0);
 
-// The same from daemons already found (trusted_daemons; those named "dockerd").
+// The same from daemons already found (trusted_daemons; those named kDockerdExe).
 std::vector<std::string> docker_data_roots_of(const std::vector<TrustedDaemon>& daemons,
                                               const std::string& daemon_json_path, uint32_t owner = 0);
 
