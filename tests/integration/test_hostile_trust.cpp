@@ -217,6 +217,24 @@ class HostileTrust : public ::testing::TestWithParam<std::string> {
     return "run --no-default-sockets --socket " + sock_ + " --tier " + GetParam() + " --state-dir " + state_ + " " +
            extra;
   }
+  // A dockerd data root under the test's directory holding one container, ID, named NAME.
+  std::string data_root_with(const std::string& dir, const std::string& id, const std::string& name,
+                             const std::string& image) const {
+    std::string root = dir_.path + "/" + dir;
+    fs::create_directories(root + "/containers/" + id);
+    std::ofstream(root + "/containers/" + id + "/config.v2.json")
+        << R"({"Name":"/)" << name << R"(","Config":{"Image":")" << image << R"("}})";
+    return root;
+  }
+  // A copy of /bin/sh named dockerd (its owner is the test's to set); the test's directory
+  // readable by all, so a process running as nobody can exec it.
+  std::string dockerd_binary() const {
+    fs::create_directories(dir_.path + "/bin");
+    std::string path = dir_.path + "/bin/dockerd";
+    copy_exe("/bin/sh", path);
+    chmod(dir_.path.c_str(), 0755);
+    return path;
+  }
   // A caller in cgroup CG (a container's) sends one request on the socket; its pid.
   pid_t ping_from_cgroup(const std::string& cg) const {
     return run_child([&] {
@@ -313,16 +331,10 @@ TEST_P(HostileTrust, SymlinkedOutputFileIsRefused) {
 TEST_P(HostileTrust, FakeDockerdConfigFileNamesNoContainer) {
   Listener l(sock_);
   const std::string id(64, 'd');
-  std::string fake_root = dir_.path + "/fake-root";
-  fs::create_directories(fake_root + "/containers/" + id);
-  std::ofstream(fake_root + "/containers/" + id + "/config.v2.json")
-      << R"({"Name":"/forged-name","Config":{"Image":"forged/image:1"}})";
+  std::string fake_root = data_root_with("fake-root", id, "forged-name", "forged/image:1");
   std::string daemon_json = dir_.path + "/daemon.json";
   std::ofstream(daemon_json) << R"({"data-root":")" << fake_root << R"("})";
-  fs::create_directories(dir_.path + "/bin");
-  std::string fake = dir_.path + "/bin/dockerd";
-  copy_exe("/bin/sh", fake);
-  chmod(dir_.path.c_str(), 0755);
+  std::string fake = dockerd_binary();
   CgroupTree tree(cgroup2_root());
   std::string cg = tree.make("/sw-fakedockerd-" + std::to_string(getpid()) + "/docker-" + id + ".scope");
   // as_user: the copy is nobody's and runs as nobody (the forgery); else
@@ -361,16 +373,10 @@ TEST_P(HostileTrust, FakeDockerdConfigFileNamesNoContainer) {
 TEST_P(HostileTrust, DockerdStartedAfterTheAgentNamesItsContainers) {
   Listener l(sock_);
   const std::string id(64, 'e');
-  std::string data_root = dir_.path + "/late-root";
-  fs::create_directories(data_root + "/containers/" + id);
-  std::ofstream(data_root + "/containers/" + id + "/config.v2.json")
-      << R"({"Name":"/late-daemon-name","Config":{"Image":"late/image:1"}})";
-  fs::create_directories(dir_.path + "/bin");
-  std::string daemon = dir_.path + "/bin/dockerd";
-  copy_exe("/bin/sh", daemon);
+  std::string data_root = data_root_with("late-root", id, "late-daemon-name", "late/image:1");
+  std::string daemon = dockerd_binary();
   ASSERT_EQ(chown(daemon.c_str(), 0, 0), 0);
   ASSERT_EQ(chmod(daemon.c_str(), 0755), 0);
-  chmod(dir_.path.c_str(), 0755);
   CgroupTree tree(cgroup2_root());
   std::string cg = tree.make("/sw-latedockerd-" + std::to_string(getpid()) + "/docker-" + id + ".scope");
   pid_t dockerd = -1, caller = -1;
