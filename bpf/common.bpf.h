@@ -173,6 +173,17 @@ struct scratch {
 	__u32 scan_len;
 	__u32 scan_limit;
 	__u32 _scan_pad;
+#else
+	/*
+	 * The last connect attempt this CPU reported (cgroup/connect_unix), for
+	 * the listener hook that fires later in the same connect() when it
+	 * succeeds (socket-tp's on_listener): its connect record reuses the
+	 * caller's identity, fd and socket inode instead of reading them again.
+	 * attempt_sk 0: none. See take_attempt in socket_tp.bpf.c.
+	 */
+	struct sw_event attempt;
+	__u64 attempt_sk;
+	__u64 attempt_jiffies;
 #endif
 };
 
@@ -233,18 +244,20 @@ static __always_inline struct scratch *get_scratch(void)
  * Submit a record of sizeof(sw_event) + n bytes (n clamped to 'room', the
  * payload buffer's size, so the verifier can prove the read stays inside).
  * A full ring buffer is counted, never silent; so is a record the caller's
- * flood budget holds back.
+ * flood budget holds back. Returns whether the record was written.
  */
-static __always_inline void emit(void *rec, __u32 n32, __u32 room)
+static __always_inline bool emit(void *rec, __u32 n32, __u32 room)
 {
 	if (!flood_admit((struct sw_event *)rec))
-		return; /* counted per process in flood_state */
+		return false; /* counted per process in flood_state */
 	__u64 n = clamp_size(n32, room);
 	((struct sw_event *)rec)->payload_len = n;
-	if (bpf_ringbuf_output(&events, rec, sizeof(struct sw_event) + n, ringbuf_wakeup(&events, wakeup_bytes)))
+	if (bpf_ringbuf_output(&events, rec, sizeof(struct sw_event) + n, ringbuf_wakeup(&events, wakeup_bytes))) {
 		count(SW_CNT_RINGBUF_DROPS);
-	else
-		count(SW_CNT_EVENTS);
+		return false;
+	}
+	count(SW_CNT_EVENTS);
+	return true;
 }
 
 static __always_inline bool is_self(void)

@@ -197,7 +197,15 @@ static __always_inline int report_connect_attempt(struct bpf_sock_addr *ctx, boo
 		ev->result = -SW_EPERM;
 	}
 	ev->client_sock_ino = sock_file_ino_direct(sk);
-	emit(ev, plen, SW_UNIX_PATH_MAX);
+	bool sent = emit(ev, plen, SW_UNIX_PATH_MAX);
+	/* Kept for the listener hook of this same connect() (socket-tp, see
+	 * take_attempt there); a denied one never reaches a listener. */
+	s->attempt_sk = 0;
+	if (sent && !deny) {
+		__builtin_memcpy(&s->attempt, ev, sizeof(*ev));
+		s->attempt_sk = (__u64)sk;
+		s->attempt_jiffies = bpf_jiffies64();
+	}
 	return deny ? 0 : 1;
 }
 #endif

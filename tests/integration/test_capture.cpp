@@ -636,6 +636,40 @@ TEST_P(CaptureTest, SocketAtAHighFd) {
   }
 }
 
+// A connect that waits on a full backlog gets through when the daemon accepts, and its
+// record carries that time. (socket-tp's connect record reuses the identity its attempt
+// record read only when the two are moments apart: take_attempt in bpf/socket_tp.bpf.c.)
+TEST_P(CaptureTest, ConnectThatWaitedOnAFullBacklogIsTimedWhenItGotThrough) {
+  const std::string busy = dir_.path + "/busy.sock";
+  int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(lfd, 0);
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  std::strncpy(sa.sun_path, busy.c_str(), sizeof sa.sun_path - 1);
+  ASSERT_EQ(bind(lfd, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+  ASSERT_EQ(listen(lfd, 0), 0);  // one pending connection fills it
+  Session s(GetParam(), {busy});
+  pid_t child = spawn([&] {
+    int first = connect_unix(busy);  // queued: the backlog is full now
+    if (first < 0) return 1;
+    int second = connect_unix(busy);  // sleeps until the test accepts the first
+    return second < 0 ? 2 : 0;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int accepted = accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
+  EXPECT_GE(accepted, 0);
+  EXPECT_EQ(reap_within(child, 5000), 0);
+  s.collect([&](const auto& e) { return has(e, child, EventKind::Connect, 2); });
+  auto connects = s.of(child, EventKind::Connect);
+  close(accepted);
+  close(lfd);
+  ASSERT_EQ(connects.size(), 2u);
+  EXPECT_GE(connects[1].ts_boot_ns, connects[0].ts_boot_ns + 200'000'000ull)
+      << "the second connect got through ~300 ms after the first";
+  EXPECT_EQ(connects[1].tgid, static_cast<uint32_t>(child));
+  EXPECT_NE(connects[1].client_sock_ino, connects[0].client_sock_ino);
+}
+
 INSTANTIATE_TEST_SUITE_P(Tiers, CaptureTest, ::testing::ValuesIn(test_tiers()),
                          [](const auto& info) { return tier_test_name(info.param); });
 
