@@ -49,6 +49,7 @@ set(SW_UNIT_TEST_SOURCES
   unit/test_continuous_audit.cpp
   unit/test_agent_stages.cpp
   unit/test_runtime_daemon_watch.cpp
+  unit/test_fragment_memo.cpp
   unit/test_term_text.cpp
   unit/test_reorder_buffer.cpp
   unit/test_trace_table.cpp

@@ -8,6 +8,7 @@
 #include "events.h"
 #include "format/container_fields.h"
 #include "format/flood_json.h"
+#include "format/fragment_memo.h"
 #include "format/payload_escape.h"
 #include "format/request_fields.h"
 #include "model/flag_names.h"
@@ -147,6 +148,24 @@ void write_flags(JsonWriter& w, const Event& e) {
   w.end_array();
 }
 
+// sockwarden.socket and sockwarden.tier: the same for every event on one watched socket.
+struct SocketView {
+  bool abstract;
+  uint32_t dev;
+  uint64_t ino;
+  std::string_view path, tier;
+};
+struct SocketKey {
+  explicit SocketKey(const SocketView& v) : abstract(v.abstract), dev(v.dev), ino(v.ino), path(v.path), tier(v.tier) {}
+  bool operator==(const SocketView& v) const {
+    return abstract == v.abstract && dev == v.dev && ino == v.ino && path == v.path && tier == v.tier;
+  }
+  bool abstract;
+  uint32_t dev;
+  uint64_t ino;
+  std::string path, tier;
+};
+
 void write_sockwarden(JsonWriter& w, const Event& e, const ProcessJson& pj) {
   const RawEvent& r = e.raw;
   const bool request = e.request.has_value();
@@ -163,12 +182,19 @@ void write_sockwarden(JsonWriter& w, const Event& e, const ProcessJson& pj) {
   else w.number(r.fd);
   w.key("flags");
   write_flags(w, e);
-  w.key("namespaces");
-  w.begin_object();
-  w.member("mnt", r.mntns);
-  w.member("net", r.netns);
-  w.member("pid", r.pidns);
-  w.end_object();
+  struct NamespacesKey {
+    uint32_t mnt = 0, net = 0, pid = 0;
+    bool operator==(const NamespacesKey&) const = default;
+  };
+  thread_local FragmentMemo<NamespacesKey> namespaces;
+  w.raw_members(namespaces.members({r.mntns, r.netns, r.pidns}, [&](JsonWriter& m) {
+    m.key("namespaces");
+    m.begin_object();
+    m.member("mnt", r.mntns);
+    m.member("net", r.netns);
+    m.member("pid", r.pidns);
+    m.end_object();
+  }));
   if (!request) {
     // A successful connect carries no bytes; an empty "payload" there would
     // only suggest that something was captured. A request event carries its
@@ -194,26 +220,51 @@ void write_sockwarden(JsonWriter& w, const Event& e, const ProcessJson& pj) {
   }
   write_request_member(w, e);
   if (!request && (r.flags & SW_F_RESULT_KNOWN)) w.member("result", r.result);
-  w.key("socket");
-  w.begin_object();
-  w.member_bool("abstract", (r.flags & SW_F_ABSTRACT) != 0);
-  // The kernel's s_dev encoding (MKDEV in include/linux/kdev_t.h), not
-  // userspace's dev_t: major in the top 12 bits, minor in the low 20.
-  w.key("device");
-  char dev[32];
-  char* p = dev;
-  *p++ = '"';
-  p = std::to_chars(p, dev + sizeof dev, r.sock_dev >> 20).ptr;
-  *p++ = ':';
-  p = std::to_chars(p, dev + sizeof dev, r.sock_dev & 0xfffff).ptr;
-  *p++ = '"';
-  w.raw(std::string_view(dev, static_cast<size_t>(p - dev)));
-  w.member("inode", r.sock_ino);
-  w.member("path", e.socket_path);
-  w.end_object();
-  w.member("tier", e.tier);
+  thread_local FragmentMemo<SocketView, SocketKey> socket;
+  const SocketView inputs{(r.flags & SW_F_ABSTRACT) != 0, r.sock_dev, r.sock_ino, e.socket_path, e.tier};
+  w.raw_members(socket.members(inputs, [&](JsonWriter& m) {
+    m.key("socket");
+    m.begin_object();
+    m.member_bool("abstract", (r.flags & SW_F_ABSTRACT) != 0);
+    // The kernel's s_dev encoding (MKDEV in include/linux/kdev_t.h), not
+    // userspace's dev_t: major in the top 12 bits, minor in the low 20.
+    m.key("device");
+    char dev[32];
+    char* p = dev;
+    *p++ = '"';
+    p = std::to_chars(p, dev + sizeof dev, r.sock_dev >> 20).ptr;
+    *p++ = ':';
+    p = std::to_chars(p, dev + sizeof dev, r.sock_dev & 0xfffff).ptr;
+    *p++ = '"';
+    m.raw(std::string_view(dev, static_cast<size_t>(p - dev)));
+    m.member("inode", r.sock_ino);
+    m.member("path", e.socket_path);
+    m.end_object();
+    m.member("tier", e.tier);
+  }));
   w.end_object();
 }
+
+// What write_caller_event's ecs, event and group members are made of.
+struct EventHeadView {
+  std::string_view action, outcome, type, dataset;
+  bool has_severity;
+  int severity;
+  uint32_t gid;
+};
+struct EventHeadKey {
+  explicit EventHeadKey(const EventHeadView& v)
+      : action(v.action), outcome(v.outcome), type(v.type), dataset(v.dataset), has_severity(v.has_severity),
+        severity(v.severity), gid(v.gid) {}
+  bool operator==(const EventHeadView& v) const {
+    return action == v.action && outcome == v.outcome && type == v.type && dataset == v.dataset &&
+           has_severity == v.has_severity && severity == v.severity && gid == v.gid;
+  }
+  std::string action, outcome, type, dataset;
+  bool has_severity;
+  int severity;
+  uint32_t gid;
+};
 
 void write_caller_event(JsonWriter& w, const Event& e) {
   const RawEvent& r = e.raw;
@@ -229,13 +280,19 @@ void write_caller_event(JsonWriter& w, const Event& e) {
   w.begin_object();
   write_timestamp_member(w, e.realtime_ns);
   write_container_member(w, c);
-  write_ecs_member(w);
-  write_event_member(w, ev);
-  w.key("group");
-  w.begin_object();
-  w.key("id");
-  write_id_string(w, r.gid);
-  w.end_object();
+  // ecs, event and group: the same for every event of one kind from one caller.
+  thread_local FragmentMemo<EventHeadView, EventHeadKey> head;
+  const EventHeadView inputs{ev.action, ev.outcome, ev.type, ev.dataset, e.request.has_value(),
+                             e.request ? e.severity_score : 0, r.gid};
+  w.raw_members(head.members(inputs, [&](JsonWriter& m) {
+    write_ecs_member(m);
+    write_event_member(m, ev);
+    m.key("group");
+    m.begin_object();
+    m.key("id");
+    write_id_string(m, r.gid);
+    m.end_object();
+  }));
   write_http_member(w, e);
   write_orchestrator_member(w, c);
   const auto pj = process_json(*e.process);
@@ -426,12 +483,28 @@ void write_timestamp_member(JsonWriter& w, uint64_t realtime_ns) {
   write_time(w, realtime_ns);
 }
 
+namespace {
+struct CgroupView {
+  uint64_t id;
+  std::string_view path;
+};
+struct CgroupKey {
+  explicit CgroupKey(const CgroupView& v) : id(v.id), path(v.path) {}
+  bool operator==(const CgroupView& v) const { return id == v.id && path == v.path; }
+  uint64_t id;
+  std::string path;
+};
+}  // namespace
+
 void write_cgroup_member(JsonWriter& w, const Event& e) {
-  w.key("cgroup");
-  w.begin_object();
-  w.member("id", e.raw.cgroup_id);
-  w.member("path", e.cgroup_path);
-  w.end_object();
+  thread_local FragmentMemo<CgroupView, CgroupKey> cgroup;
+  w.raw_members(cgroup.members({e.raw.cgroup_id, e.cgroup_path}, [&](JsonWriter& m) {
+    m.key("cgroup");
+    m.begin_object();
+    m.member("id", e.raw.cgroup_id);
+    m.member("path", e.cgroup_path);
+    m.end_object();
+  }));
 }
 
 void write_ecs_member(JsonWriter& w) {
@@ -442,7 +515,7 @@ void write_ecs_member(JsonWriter& w) {
   w.end_object();
 }
 
-void write_user_member(JsonWriter& w, const RawEvent& r) {
+static void write_user_fields(JsonWriter& w, const RawEvent& r) {
   w.key("user");
   w.begin_object();
   w.key("effective");
@@ -454,6 +527,16 @@ void write_user_member(JsonWriter& w, const RawEvent& r) {
   write_id_string(w, r.uid);
   w.end_object();
 }
+
+void write_user_member(JsonWriter& w, const RawEvent& r) {
+  struct Ids {
+    uint32_t uid, euid;
+    bool operator==(const Ids&) const = default;
+  };
+  thread_local FragmentMemo<Ids> user;
+  w.raw_members(user.members({r.uid, r.euid}, [&](JsonWriter& m) { write_user_fields(m, r); }));
+}
+
 
 namespace {
 
