@@ -70,10 +70,12 @@ TEST(FragmentMemo, MembersJoinTheObjectInProgress) {
 }
 
 // Consecutive lines that differ in one input of each memoized group (event kind, group,
-// cgroup, namespaces, socket, tier, user) each show their own value.
+// cgroup, namespaces, socket, tier, user, process image, thread, parent) each show their own
+// value, in a first pass and again when every group has been rendered before.
 TEST(FragmentMemo, ConsecutiveEventLinesNeverShareAStaleGroup) {
-  const Event base = testing::docker_caller_event("send");
-  std::vector<Event> events(9, base);
+  Event base = testing::docker_caller_event("send");
+  base.process = testing::docker_ps_process();
+  std::vector<Event> events(12, base);
   events[1].action = "reply";
   events[2].raw.gid = 4242;
   events[3].raw.cgroup_id = 77;
@@ -82,6 +84,13 @@ TEST(FragmentMemo, ConsecutiveEventLinesNeverShareAStaleGroup) {
   events[6].socket_path = "/run/containerd/containerd.sock";
   events[7].tier = "syscall-tp";
   events[8].raw.euid = 1;
+  // Another image of the same pid (an exec): same ids, other data.
+  ProcessInfo execd = testing::docker_ps_process();
+  execd.args = {"docker", "run", "--privileged", "alpine"};
+  execd.command_line = "docker run --privileged alpine";
+  events[9].process = execd;
+  events[10].raw.pid = base.raw.pid + 1;  // another thread
+  events[11].raw.ppid = 77;
   for (int round = 0; round < 2; round++) {
     for (const Event& e : events) {
       const std::string line = to_json_line(e);
@@ -94,6 +103,9 @@ TEST(FragmentMemo, ConsecutiveEventLinesNeverShareAStaleGroup) {
       EXPECT_EQ(j["sockwarden"]["socket"]["path"], e.socket_path) << line;
       EXPECT_EQ(j["sockwarden"]["tier"], e.tier) << line;
       EXPECT_EQ(j["user"]["effective"]["id"], std::to_string(e.raw.euid)) << line;
+      EXPECT_EQ(j["process"]["command_line"], e.process->command_line) << line;
+      EXPECT_EQ(j["process"]["thread"]["id"], e.raw.pid) << line;
+      EXPECT_EQ(j["process"]["parent"]["pid"], e.raw.ppid) << line;
       EXPECT_EQ(line, j.dump()) << "canonical form";
     }
   }

@@ -114,7 +114,37 @@ std::shared_ptr<const ProcessJson> process_json(const ProcessInfo& p) {
   return j;
 }
 
+// What the process member is made of: the shared ProcessInfo (by its serial, which changed
+// data never keeps) and the record's own fields.
+struct ProcessView {
+  uint64_t serial;
+  std::string_view name;
+  uint32_t ppid, tgid, tid;
+};
+struct ProcessKey {
+  explicit ProcessKey(const ProcessView& v) : serial(v.serial), name(v.name), ppid(v.ppid), tgid(v.tgid), tid(v.tid) {}
+  bool operator==(const ProcessView& v) const {
+    return serial == v.serial && name == v.name && ppid == v.ppid && tgid == v.tgid && tid == v.tid;
+  }
+  uint64_t serial;
+  std::string name;
+  uint32_t ppid, tgid, tid;
+};
+
+void write_process_fields(JsonWriter& w, const Event& e, const ProcessJson& pj);
+
 void write_process(JsonWriter& w, const Event& e, const ProcessJson& pj) {
+  const RawEvent& r = e.raw;
+  thread_local FragmentMemo<ProcessView, ProcessKey> process;
+  const ProcessView inputs{e.process->serial, process_name(e), r.ppid, r.tgid, r.pid};
+  if (inputs.serial == 0) {  // not a shared ProcessInfo (no serial to key on): written as is
+    write_process_fields(w, e, pj);
+    return;
+  }
+  w.raw_members(process.members(inputs, [&](JsonWriter& m) { write_process_fields(m, e, pj); }));
+}
+
+void write_process_fields(JsonWriter& w, const Event& e, const ProcessJson& pj) {
   const RawEvent& r = e.raw;
   const ProcessInfo& p = *e.process;
   w.key("process");

@@ -1,10 +1,12 @@
 // A group of members rendered once and copied into every line whose inputs are the same
 // (issue 18: an event line is ~1.4 KB and ~60 members; most of them repeat from one line
 // to the next, because consecutive events mostly come from the same caller on the same
-// connection). The memo keeps the last rendering and the exact inputs it was made from:
-// any input that differs renders it again, so a reused fragment is never stale, only
-// the cost of a changed input is paid twice (compare, then render).
+// connection). The memo keeps recent renderings and the exact inputs each was made from:
+// a fragment is reused only for equal inputs, so it is never stale; new inputs cost a
+// few compares more than rendering did.
 #pragma once
+#include <array>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,21 +19,38 @@ namespace sockwarden {
 // Key: the same inputs owned, constructible from a View and comparable with one (the
 // default, View itself, for keys of plain numbers). Render writes the members through a
 // JsonWriter, as JsonWriter::members_text takes them.
-template <typename View, typename Key = View>
+//
+// kEntries renderings are kept, because lines of different kinds and callers interleave:
+// a watched request is a connect, a send and a request line from the caller and a reply
+// line from the daemon. The last one used is tried first; a miss replaces the oldest.
+template <typename View, typename Key = View, size_t kEntries = 8>
 class FragmentMemo {
  public:
   template <typename Render>
   std::string_view members(const View& inputs, Render render) {
-    if (!key_ || !(*key_ == inputs)) {
-      text_ = JsonWriter::members_text(render);
-      key_.emplace(inputs);
+    if (entries_[last_].key && *entries_[last_].key == inputs) return entries_[last_].text;
+    for (size_t i = 0; i < kEntries; i++) {
+      if (entries_[i].key && *entries_[i].key == inputs) {
+        last_ = i;
+        return entries_[i].text;
+      }
     }
-    return text_;
+    Entry& e = entries_[next_];
+    last_ = next_;
+    next_ = (next_ + 1) % kEntries;
+    e.text = JsonWriter::members_text(render);
+    e.key.emplace(inputs);
+    return e.text;
   }
 
  private:
-  std::optional<Key> key_;
-  std::string text_;
+  struct Entry {
+    std::optional<Key> key;
+    std::string text;
+  };
+  std::array<Entry, kEntries> entries_{};
+  size_t last_ = 0;
+  size_t next_ = 0;
 };
 
 }  // namespace sockwarden
