@@ -222,16 +222,48 @@ static __always_inline void count(__u32 idx)
  * record lands in a ring the reader had emptied: with an agent that keeps up,
  * that is an irq_work and a futex wake-up for every record, charged to the
  * process being watched, and a context switch per record in the agent.
- * Records are committed without one instead. The agent reads both rings at
- * least every kReadIntervalMs (capture/capture.h) whether woken or not,
- * so an event at idle waits at most that long; a ring filling past
- * `threshold` unread bytes wakes it at once, so a burst is read as it builds
- * and never waits for the interval. Enforcement is decided in the kernel and
- * is never waiting on this.
+ * Records are committed without one instead, with two exceptions:
+ *  - a ring filling past `threshold` unread bytes wakes the agent at once, so
+ *    a burst is read as it builds;
+ *  - on the events ring, the first record after the agent emptied it wakes it,
+ *    at most once per SW_IDLE_WAKE_NS on each CPU: an event on a quiet host is
+ *    read at once (a responder's trace shows it as it happens), and the agent
+ *    sleeps between reads instead of looking every few milliseconds. Under
+ *    load the ring is seldom empty, and such wake-ups stay under 100 a second
+ *    per CPU.
+ * Every other record waits for the agent's next read, at most
+ * Capture::kReadIntervalMs away. Enforcement is decided in the kernel and is
+ * never waiting on this.
  */
+#define SW_IDLE_WAKE_NS (10 * 1000 * 1000ull)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64); /* the record time of this CPU's last idle wake-up */
+} idle_wake SEC(".maps");
+
 static __always_inline __u64 ringbuf_wakeup(void *ring, __u64 threshold)
 {
 	return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= threshold ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/* ringbuf_wakeup for the events ring; `now`: the record's time. */
+static __always_inline __u64 events_wakeup(__u64 now)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (avail >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	if (avail == 0) {
+		__u32 zero = 0;
+		__u64 *last = bpf_map_lookup_elem(&idle_wake, &zero);
+		if (last && now - *last >= SW_IDLE_WAKE_NS) {
+			*last = now;
+			return BPF_RB_FORCE_WAKEUP;
+		}
+	}
+	return BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline struct scratch *get_scratch(void)
@@ -252,7 +284,7 @@ static __always_inline bool emit(void *rec, __u32 n32, __u32 room)
 		return false; /* counted per process in flood_state */
 	__u64 n = clamp_size(n32, room);
 	((struct sw_event *)rec)->payload_len = n;
-	if (bpf_ringbuf_output(&events, rec, sizeof(struct sw_event) + n, ringbuf_wakeup(&events, wakeup_bytes))) {
+	if (bpf_ringbuf_output(&events, rec, sizeof(struct sw_event) + n, events_wakeup(((struct sw_event *)rec)->ts_boot_ns))) {
 		count(SW_CNT_RINGBUF_DROPS);
 		return false;
 	}

@@ -123,8 +123,9 @@ int Capture::poll(int timeout_ms, const Handler& handler) {
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     const int wait = static_cast<int>(std::clamp<int64_t>(left.count(), 0, kReadIntervalMs));
-    // Woken only for a filling ring: the wait ends at the read interval, and
-    // the records committed without a wake-up are read here.
+    // Woken for the first record after a quiet spell and for a filling ring:
+    // the wait ends at the read interval at the latest, and the records
+    // committed without a wake-up are read here.
     n = ring_buffer__poll(ring_, wait);
     if (n >= 0) {
       int more = ring_buffer__consume(ring_);

@@ -66,10 +66,12 @@ class Capture {
   // commit), at the timeout, or on a signal.
   int poll(int timeout_ms, const Handler& handler);
 
-  // The kernel commits records without waking the reader (ringbuf_wakeup in
-  // bpf/common.bpf.h) unless a ring is a quarter full, so the rings are read
-  // at least this often: the latency of an event at idle, bounded.
-  static constexpr int kReadIntervalMs = 20;
+  // The kernel wakes the reader for the first record after it emptied the
+  // events ring (at most every 10 ms per CPU) and for a ring a quarter full,
+  // and commits the rest without a wake-up (ringbuf_wakeup, events_wakeup in
+  // bpf/common.bpf.h): so the rings are also read at least this often, the
+  // bound on any record's wait.
+  static constexpr int kReadIntervalMs = 50;
 
   KernelCounters counters() const;
 
