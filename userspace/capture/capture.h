@@ -67,7 +67,7 @@ class Capture {
   int poll(int timeout_ms, const Handler& handler);
 
   // The kernel wakes the reader for the first record after it emptied the
-  // events ring (at most every 10 ms per CPU) and for a ring a quarter full,
+  // events ring (at most once per read interval per CPU) and for a ring a quarter full,
   // and commits the rest without a wake-up (ringbuf_wakeup, events_wakeup in
   // bpf/common.bpf.h): so the rings are also read at least this often, the
   // bound on any record's wait.
