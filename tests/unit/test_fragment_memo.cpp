@@ -15,19 +15,8 @@ namespace {
 
 using nlohmann::json;
 
-struct NameView {
-  std::string_view name;
-  int n;
-};
-struct NameKey {
-  explicit NameKey(const NameView& v) : name(v.name), n(v.n) {}
-  bool operator==(const NameView& v) const { return name == v.name && n == v.n; }
-  std::string name;
-  int n;
-};
-
 TEST(FragmentMemo, RendersOnceForTheSameInputsAndAgainWhenAnyChanges) {
-  FragmentMemo<NameView, NameKey> memo;
+  FragmentMemo<std::string_view, int> memo;
   int renders = 0;
   auto get = [&](std::string_view name, int n) {
     return std::string(memo.members({name, n}, [&](JsonWriter& w) {
@@ -49,11 +38,7 @@ TEST(FragmentMemo, RendersOnceForTheSameInputsAndAgainWhenAnyChanges) {
 }
 
 TEST(FragmentMemo, MembersJoinTheObjectInProgress) {
-  struct N {
-    int v;
-    bool operator==(const N&) const = default;
-  };
-  FragmentMemo<N> memo;
+  FragmentMemo<int> memo;
   std::string out;
   {
     JsonWriter w(out);

@@ -114,36 +114,6 @@ std::shared_ptr<const ProcessJson> process_json(const ProcessInfo& p) {
   return j;
 }
 
-// What the process member is made of: the shared ProcessInfo (by its serial, which changed
-// data never keeps) and the record's own fields.
-struct ProcessView {
-  uint64_t serial;
-  std::string_view name;
-  uint32_t ppid, tgid, tid;
-};
-struct ProcessKey {
-  explicit ProcessKey(const ProcessView& v) : serial(v.serial), name(v.name), ppid(v.ppid), tgid(v.tgid), tid(v.tid) {}
-  bool operator==(const ProcessView& v) const {
-    return serial == v.serial && name == v.name && ppid == v.ppid && tgid == v.tgid && tid == v.tid;
-  }
-  uint64_t serial;
-  std::string name;
-  uint32_t ppid, tgid, tid;
-};
-
-void write_process_fields(JsonWriter& w, const Event& e, const ProcessJson& pj);
-
-void write_process(JsonWriter& w, const Event& e, const ProcessJson& pj) {
-  const RawEvent& r = e.raw;
-  thread_local FragmentMemo<ProcessView, ProcessKey> process;
-  const ProcessView inputs{e.process->serial, process_name(e), r.ppid, r.tgid, r.pid};
-  if (inputs.serial == 0) {  // not a shared ProcessInfo (no serial to key on): written as is
-    write_process_fields(w, e, pj);
-    return;
-  }
-  w.raw_members(process.members(inputs, [&](JsonWriter& m) { write_process_fields(m, e, pj); }));
-}
-
 void write_process_fields(JsonWriter& w, const Event& e, const ProcessJson& pj) {
   const RawEvent& r = e.raw;
   const ProcessInfo& p = *e.process;
@@ -171,30 +141,26 @@ void write_process_fields(JsonWriter& w, const Event& e, const ProcessJson& pj) 
   w.end_object();
 }
 
+// The process member: the shared ProcessInfo (by its serial, which changed data never keeps),
+// the comm and the record's ids.
+void write_process(JsonWriter& w, const Event& e, const ProcessJson& pj) {
+  const RawEvent& r = e.raw;
+  const uint64_t serial = e.process->serial;
+  if (serial == 0) {  // not a shared ProcessInfo (no serial to key on): written as is
+    write_process_fields(w, e, pj);
+    return;
+  }
+  thread_local FragmentMemo<uint64_t, std::string_view, uint32_t, uint32_t, uint32_t> process;
+  w.raw_members(process.members({serial, process_name(e), r.ppid, r.tgid, r.pid},
+                                [&](JsonWriter& m) { write_process_fields(m, e, pj); }));
+}
+
 // The kernel's flag names, then any a later stage added that are not among them.
 void write_flags(JsonWriter& w, const Event& e) {
   w.begin_array();
   for_each_event_flag_name(e, [&](std::string_view name) { w.string(name); });
   w.end_array();
 }
-
-// sockwarden.socket and sockwarden.tier: the same for every event on one watched socket.
-struct SocketView {
-  bool abstract;
-  uint32_t dev;
-  uint64_t ino;
-  std::string_view path, tier;
-};
-struct SocketKey {
-  explicit SocketKey(const SocketView& v) : abstract(v.abstract), dev(v.dev), ino(v.ino), path(v.path), tier(v.tier) {}
-  bool operator==(const SocketView& v) const {
-    return abstract == v.abstract && dev == v.dev && ino == v.ino && path == v.path && tier == v.tier;
-  }
-  bool abstract;
-  uint32_t dev;
-  uint64_t ino;
-  std::string path, tier;
-};
 
 void write_sockwarden(JsonWriter& w, const Event& e, const ProcessJson& pj) {
   const RawEvent& r = e.raw;
@@ -212,11 +178,7 @@ void write_sockwarden(JsonWriter& w, const Event& e, const ProcessJson& pj) {
   else w.number(r.fd);
   w.key("flags");
   write_flags(w, e);
-  struct NamespacesKey {
-    uint32_t mnt = 0, net = 0, pid = 0;
-    bool operator==(const NamespacesKey&) const = default;
-  };
-  thread_local FragmentMemo<NamespacesKey> namespaces;
+  thread_local FragmentMemo<uint32_t, uint32_t, uint32_t> namespaces;
   w.raw_members(namespaces.members({r.mntns, r.netns, r.pidns}, [&](JsonWriter& m) {
     m.key("namespaces");
     m.begin_object();
@@ -250,12 +212,13 @@ void write_sockwarden(JsonWriter& w, const Event& e, const ProcessJson& pj) {
   }
   write_request_member(w, e);
   if (!request && (r.flags & SW_F_RESULT_KNOWN)) w.member("result", r.result);
-  thread_local FragmentMemo<SocketView, SocketKey> socket;
-  const SocketView inputs{(r.flags & SW_F_ABSTRACT) != 0, r.sock_dev, r.sock_ino, e.socket_path, e.tier};
-  w.raw_members(socket.members(inputs, [&](JsonWriter& m) {
+  // sockwarden.socket and sockwarden.tier: the same for every event on one watched socket.
+  thread_local FragmentMemo<bool, uint32_t, uint64_t, std::string_view, std::string_view> socket;
+  const bool abstract = (r.flags & SW_F_ABSTRACT) != 0;
+  w.raw_members(socket.members({abstract, r.sock_dev, r.sock_ino, e.socket_path, e.tier}, [&](JsonWriter& m) {
     m.key("socket");
     m.begin_object();
-    m.member_bool("abstract", (r.flags & SW_F_ABSTRACT) != 0);
+    m.member_bool("abstract", abstract);
     // The kernel's s_dev encoding (MKDEV in include/linux/kdev_t.h), not
     // userspace's dev_t: major in the top 12 bits, minor in the low 20.
     m.key("device");
@@ -275,27 +238,6 @@ void write_sockwarden(JsonWriter& w, const Event& e, const ProcessJson& pj) {
   w.end_object();
 }
 
-// What write_caller_event's ecs, event and group members are made of.
-struct EventHeadView {
-  std::string_view action, outcome, type, dataset;
-  bool has_severity;
-  int severity;
-  uint32_t gid;
-};
-struct EventHeadKey {
-  explicit EventHeadKey(const EventHeadView& v)
-      : action(v.action), outcome(v.outcome), type(v.type), dataset(v.dataset), has_severity(v.has_severity),
-        severity(v.severity), gid(v.gid) {}
-  bool operator==(const EventHeadView& v) const {
-    return action == v.action && outcome == v.outcome && type == v.type && dataset == v.dataset &&
-           has_severity == v.has_severity && severity == v.severity && gid == v.gid;
-  }
-  std::string action, outcome, type, dataset;
-  bool has_severity;
-  int severity;
-  uint32_t gid;
-};
-
 void write_caller_event(JsonWriter& w, const Event& e) {
   const RawEvent& r = e.raw;
   const ContainerInfo& c = container_of(e);
@@ -311,9 +253,11 @@ void write_caller_event(JsonWriter& w, const Event& e) {
   write_timestamp_member(w, e.realtime_ns);
   write_container_member(w, c);
   // ecs, event and group: the same for every event of one kind from one caller.
-  thread_local FragmentMemo<EventHeadView, EventHeadKey> head;
-  const EventHeadView inputs{ev.action, ev.outcome, ev.type, ev.dataset, e.request.has_value(),
-                             e.request ? e.severity_score : 0, r.gid};
+  using sv = std::string_view;
+  thread_local FragmentMemo<sv, sv, sv, sv, bool, int, uint32_t> head;
+  const bool severity = ev.severity != nullptr;
+  const auto inputs = decltype(head)::View{ev.action, ev.outcome, ev.type, ev.dataset, severity,
+                                           severity ? *ev.severity : 0, r.gid};
   w.raw_members(head.members(inputs, [&](JsonWriter& m) {
     write_ecs_member(m);
     write_event_member(m, ev);
@@ -513,21 +457,8 @@ void write_timestamp_member(JsonWriter& w, uint64_t realtime_ns) {
   write_time(w, realtime_ns);
 }
 
-namespace {
-struct CgroupView {
-  uint64_t id;
-  std::string_view path;
-};
-struct CgroupKey {
-  explicit CgroupKey(const CgroupView& v) : id(v.id), path(v.path) {}
-  bool operator==(const CgroupView& v) const { return id == v.id && path == v.path; }
-  uint64_t id;
-  std::string path;
-};
-}  // namespace
-
 void write_cgroup_member(JsonWriter& w, const Event& e) {
-  thread_local FragmentMemo<CgroupView, CgroupKey> cgroup;
+  thread_local FragmentMemo<uint64_t, std::string_view> cgroup;
   w.raw_members(cgroup.members({e.raw.cgroup_id, e.cgroup_path}, [&](JsonWriter& m) {
     m.key("cgroup");
     m.begin_object();
@@ -559,14 +490,9 @@ static void write_user_fields(JsonWriter& w, const RawEvent& r) {
 }
 
 void write_user_member(JsonWriter& w, const RawEvent& r) {
-  struct Ids {
-    uint32_t uid, euid;
-    bool operator==(const Ids&) const = default;
-  };
-  thread_local FragmentMemo<Ids> user;
+  thread_local FragmentMemo<uint32_t, uint32_t> user;
   w.raw_members(user.members({r.uid, r.euid}, [&](JsonWriter& m) { write_user_fields(m, r); }));
 }
-
 
 namespace {
 

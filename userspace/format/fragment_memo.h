@@ -10,22 +10,27 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 
 #include "format/json_writer.h"
 
 namespace sockwarden {
 
-// View: every input the rendering reads, as the caller has them (string_views allowed);
-// Key: the same inputs owned, constructible from a View and comparable with one (the
-// default, View itself, for keys of plain numbers). Render writes the members through a
-// JsonWriter, as JsonWriter::members_text takes them.
+// Inputs: the types of every input the rendering reads, as the caller has them (numbers,
+// std::string_view); the memo keeps its own copies (a string_view as a std::string) and
+// compares them with the next inputs. Render writes the members through a JsonWriter, as
+// JsonWriter::members_text takes them.
 //
 // kEntries renderings are kept, because lines of different kinds and callers interleave:
 // a watched request is a connect, a send and a request line from the caller and a reply
 // line from the daemon. The last one used is tried first; a miss replaces the oldest.
-template <typename View, typename Key = View, size_t kEntries = 8>
+template <typename... Inputs>
 class FragmentMemo {
  public:
+  static constexpr size_t kEntries = 8;
+  using View = std::tuple<Inputs...>;
+
   template <typename Render>
   std::string_view members(const View& inputs, Render render) {
     if (entries_[last_].key && *entries_[last_].key == inputs) return entries_[last_].text;
@@ -44,8 +49,10 @@ class FragmentMemo {
   }
 
  private:
+  template <typename T>
+  using Owned = std::conditional_t<std::is_same_v<T, std::string_view>, std::string, T>;
   struct Entry {
-    std::optional<Key> key;
+    std::optional<std::tuple<Owned<Inputs>...>> key;
     std::string text;
   };
   std::array<Entry, kEntries> entries_{};
