@@ -173,7 +173,8 @@ struct scratch {
 	__u32 scan_len;
 	__u32 scan_limit;
 	__u32 _scan_pad;
-#else
+#endif
+#ifdef SW_KEEP_ATTEMPT
 	/*
 	 * The last connect attempt this CPU reported (cgroup/connect_unix), for
 	 * the listener hook that fires later in the same connect() when it
@@ -245,17 +246,21 @@ struct {
 	__type(value, __u64); /* the record time of this CPU's last idle wake-up */
 } idle_wake SEC(".maps");
 
-static __always_inline __u64 ringbuf_wakeup(void *ring, __u64 threshold)
+/* The flags for a record committed to a ring holding `avail` unread bytes. */
+static __always_inline __u64 fill_wakeup(__u64 avail, __u64 threshold)
 {
-	return bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= threshold ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	return avail >= threshold ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-/* ringbuf_wakeup for the events ring; `now`: the record's time. */
+static __always_inline __u64 ringbuf_wakeup(void *ring, __u64 threshold)
+{
+	return fill_wakeup(bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA), threshold);
+}
+
+/* ringbuf_wakeup for the events ring, with the idle wake-up; `now`: the record's time. */
 static __always_inline __u64 events_wakeup(__u64 now)
 {
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	if (avail >= wakeup_bytes)
-		return BPF_RB_FORCE_WAKEUP;
 	if (avail == 0) {
 		__u32 zero = 0;
 		__u64 *last = bpf_map_lookup_elem(&idle_wake, &zero);
@@ -264,7 +269,7 @@ static __always_inline __u64 events_wakeup(__u64 now)
 			return BPF_RB_FORCE_WAKEUP;
 		}
 	}
-	return BPF_RB_NO_WAKEUP;
+	return fill_wakeup(avail, wakeup_bytes);
 }
 
 static __always_inline struct scratch *get_scratch(void)

@@ -198,6 +198,7 @@ static __always_inline int report_connect_attempt(struct bpf_sock_addr *ctx, boo
 	}
 	ev->client_sock_ino = sock_file_ino_direct(sk);
 	bool sent = emit(ev, plen, SW_UNIX_PATH_MAX);
+#ifdef SW_KEEP_ATTEMPT
 	/* Kept for the listener hook of this same connect() (socket-tp, see
 	 * take_attempt there); a denied one never reaches a listener. */
 	s->attempt_sk = 0;
@@ -206,6 +207,9 @@ static __always_inline int report_connect_attempt(struct bpf_sock_addr *ctx, boo
 		s->attempt_sk = (__u64)sk;
 		s->attempt_jiffies = bpf_jiffies64();
 	}
+#else
+	(void)sent;
+#endif
 	return deny ? 0 : 1;
 }
 #endif

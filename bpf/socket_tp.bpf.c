@@ -22,6 +22,7 @@
 #error "socket-tp has no 5.10 variant: its hooks exist from Linux 6.7"
 #endif
 #define SW_THIS_TIER SW_TIER_SOCKET_TP
+#define SW_KEEP_ATTEMPT /* cgroup/connect_unix keeps its record for on_listener: take_attempt */
 #include "common.bpf.h"
 #include "connect_attempt.bpf.h"
 #include "enforce.bpf.h"

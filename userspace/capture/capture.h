@@ -67,10 +67,10 @@ class Capture {
   int poll(int timeout_ms, const Handler& handler);
 
   // The kernel wakes the reader for the first record after it emptied the
-  // events ring (at most once per read interval per CPU) and for a ring a quarter full,
-  // and commits the rest without a wake-up (ringbuf_wakeup, events_wakeup in
-  // bpf/common.bpf.h): so the rings are also read at least this often, the
-  // bound on any record's wait.
+  // events ring (at most once per read interval per CPU) and for a ring a
+  // quarter full, and commits the rest without a wake-up (ringbuf_wakeup,
+  // events_wakeup in bpf/common.bpf.h): so the rings are also read at least
+  // this often, the bound on any record's wait.
   static constexpr int kReadIntervalMs = 50;
 
   KernelCounters counters() const;
