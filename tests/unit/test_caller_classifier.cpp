@@ -31,7 +31,7 @@ TEST(CallerClassifier, DaemonTalkingToContainerdIsExpected) {
 TEST(CallerClassifier, HostCurlIsUnexpected) {
   Event e = call("/usr/bin/curl");
   classify_caller(e, CallerPolicy::with_defaults(), kHost);
-  EXPECT_EQ(e.flags, (std::vector<std::string>{"unexpected-caller"}));
+  EXPECT_EQ(e.flags, (std::vector<FlagName>{"unexpected-caller"}));
   EXPECT_TRUE(e.expected_by.empty());
 }
 

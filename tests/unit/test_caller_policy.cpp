@@ -16,7 +16,7 @@ namespace sockwarden {
 namespace {
 
 using Kind = ExpectedCaller::Kind;
-using Flags = std::vector<std::string>;
+using Flags = std::vector<FlagName>;
 
 const HostNamespaces kHost{4026531836, 4026531840};
 

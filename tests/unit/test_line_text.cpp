@@ -64,5 +64,30 @@ TEST(LineText, EachThreadFillsItsOwnBlock) {
   EXPECT_EQ(*there, "worker");  // the worker's block outlives the worker
 }
 
+// A written block is taken again by the next producer that needs one, instead of a fresh
+// 64 KiB allocation; past kSpareBlocks, written blocks are freed.
+TEST(LineText, WrittenBlocksAreReusedUpToABound) {
+  auto line_on_own_thread = [](const char* text) {
+    LineText line;
+    std::thread t([&] { line = LineText::copy_of(text); });  // a fresh thread: a block of its own
+    t.join();
+    return line;
+  };
+  LineText first = line_on_own_thread("first");
+  const char* block = first.block();
+  first = LineText();  // written: the block is spare now
+  const size_t spare = LineText::spare_blocks();
+  ASSERT_GE(spare, 1u);
+  LineText second = line_on_own_thread("second");
+  EXPECT_EQ(second.block(), block);
+  EXPECT_EQ(LineText::spare_blocks(), spare - 1);
+  EXPECT_EQ(*second, "second");
+
+  std::vector<LineText> lines;
+  for (size_t i = 0; i < LineText::kSpareBlocks + 4; i++) lines.push_back(line_on_own_thread("x"));
+  lines.clear();
+  EXPECT_EQ(LineText::spare_blocks(), LineText::kSpareBlocks);
+}
+
 }  // namespace
 }  // namespace sockwarden

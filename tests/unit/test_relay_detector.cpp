@@ -85,7 +85,7 @@ TEST_F(RelayTree, KnownToolIsARelayEvenWithoutAListener) {
   e.raw.tgid = 103;
   e.process.edit().executable = "/usr/bin/socat";
   d.annotate(e, std::chrono::steady_clock::now());
-  ASSERT_EQ(e.flags, std::vector<std::string>({"relay"}));
+  ASSERT_EQ(e.flags, std::vector<FlagName>({"relay"}));
   ASSERT_TRUE(e.relay.has_value());
   EXPECT_EQ(e.relay->tool, "socat");
   EXPECT_TRUE(e.relay->listen.empty());

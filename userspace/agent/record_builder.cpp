@@ -15,7 +15,7 @@ void RecordBuilder::feed(RawEvent&& raw, Clock::time_point now, std::vector<Even
     for (auto& e : build(correlator_.feed(std::move(raw), now))) out.push_back(std::move(e));
     return;
   }
-  out.push_back(builder_.build(std::move(raw)));
+  builder_.build_into(std::move(raw), true, out.emplace_back());
 }
 
 std::vector<Event> RecordBuilder::build(std::vector<ConnectResult>&& results) {

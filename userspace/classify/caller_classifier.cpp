@@ -16,7 +16,7 @@ struct MemoEntry {
   uint64_t process_serial = 0;
   HostNamespaces host;
   CallerFacts facts;
-  std::vector<std::string> flags;
+  std::vector<FlagName> flags;
   std::string expected_by;
 };
 

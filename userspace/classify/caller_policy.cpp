@@ -343,8 +343,8 @@ HostNamespaces HostNamespaces::read(const std::string& proc_root, int host_pid) 
   return h;
 }
 
-std::vector<std::string> caller_flags(const CallerFacts& f, const HostNamespaces& host, const CallerPolicy& policy) {
-  std::vector<std::string> flags;
+std::vector<FlagName> caller_flags(const CallerFacts& f, const HostNamespaces& host, const CallerPolicy& policy) {
+  std::vector<FlagName> flags;
   if (f.in_container) flags.push_back("container-originated");
   // A runtime-claimed container is already flagged above; a foreign namespace
   // nobody claims is the interesting case (a sandbox, nsenter, an unknown

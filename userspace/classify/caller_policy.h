@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "model/flag_name.h"
+
 namespace YAML {
 class Node;
 }
@@ -118,6 +120,6 @@ struct HostNamespaces {
 };
 
 // Any of "container-originated", "namespaced", "unexpected-caller", in that order.
-std::vector<std::string> caller_flags(const CallerFacts& f, const HostNamespaces& host, const CallerPolicy& policy);
+std::vector<FlagName> caller_flags(const CallerFacts& f, const HostNamespaces& host, const CallerPolicy& policy);
 
 }  // namespace sockwarden

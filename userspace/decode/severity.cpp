@@ -22,7 +22,7 @@ Severity risk_flag_level(const RiskFlag& f) {
   return Severity::Low;
 }
 
-Severity request_severity(const DecodedRequest& r, const std::vector<std::string>& caller_flags) {
+Severity request_severity(const DecodedRequest& r, const std::vector<FlagName>& caller_flags) {
   int level = 0;
   for (const auto& f : r.risk) level = std::max(level, static_cast<int>(risk_flag_level(f)));
   auto has = [&](const char* f) { return std::find(caller_flags.begin(), caller_flags.end(), f) != caller_flags.end(); };

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "model/decoded_request.h"
+#include "model/flag_name.h"
 
 namespace sockwarden {
 
@@ -17,7 +18,7 @@ Severity risk_flag_level(const RiskFlag& f);
 // unclaimed namespace (a workload reaching its runtime is an escape attempt
 // unless proven otherwise). Container-originated + privileged + host-mount of a
 // critical path is the top (critical); the same from a host shell is high.
-Severity request_severity(const DecodedRequest& r, const std::vector<std::string>& caller_flags);
+Severity request_severity(const DecodedRequest& r, const std::vector<FlagName>& caller_flags);
 
 const char* severity_name(Severity s);       // "none", "low", "medium", "high", "critical"
 int severity_score(Severity s);              // ECS event.severity: 0, 21, 47, 73, 99

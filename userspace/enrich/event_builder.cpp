@@ -75,6 +75,11 @@ void EventBuilder::fill_process(Event& e) {
 
 Event EventBuilder::build(RawEvent&& raw, bool success) {
   Event e;
+  build_into(std::move(raw), success, e);
+  return e;
+}
+
+void EventBuilder::build_into(RawEvent&& raw, bool success, Event& e) {
   e.realtime_ns = clock_.to_realtime(raw.ts_boot_ns);
   e.cgroup_path = cgroups_.path_for(raw.cgroup_id);
   if (containers_ && !e.cgroup_path.empty()) e.container = containers_->resolve(e.cgroup_path);
@@ -104,11 +109,13 @@ Event EventBuilder::build(RawEvent&& raw, bool success) {
         }
       }
       break;
-    case EventKind::Send:
+    case EventKind::Send: {
       e.action = "send";
-      e.outcome = (raw.flags & SW_F_RESULT_KNOWN) && raw.result < 0 ? "failure" : "success";
-      if (e.outcome == "failure") e.error = errno_name(raw.result);
+      const bool failed = (raw.flags & SW_F_RESULT_KNOWN) && raw.result < 0;
+      e.outcome = failed ? "failure" : "success";
+      if (failed) e.error = errno_name(raw.result);
       break;
+    }
     case EventKind::Reply:
       e.action = "reply";
       e.outcome = "success";
@@ -116,7 +123,6 @@ Event EventBuilder::build(RawEvent&& raw, bool success) {
   }
   e.raw = std::move(raw);
   fill_process(e);
-  return e;
 }
 
 Event EventBuilder::enforcement_gap(uint32_t previous_pid, uint64_t last_alive_realtime_ns, uint64_t realtime_ns) {

@@ -497,12 +497,12 @@ void write_user_member(JsonWriter& w, const RawEvent& r) {
 namespace {
 
 void write_json_line(JsonWriter& w, const Event& e) {
-  const std::string& a = e.action;
-  if (a == "lost") write_lost(w, e);
-  else if (a == "enforcement-gap" || a == "agent-gap") write_gap(w, e);
-  else if (a == "flood-suppressed") write_flood_suppressed(w, e);
-  else if (a == "agent-start" || a == "agent-stop") write_lifecycle(w, e);
-  else if (a == "audit-finding" || a == "audit-finding-resolved") write_audit_finding(w, e);
+  const std::string_view a = e.action;  // (compared with literals: the length first, no strlen)
+  if (a == "lost"sv) write_lost(w, e);
+  else if (a == "enforcement-gap"sv || a == "agent-gap"sv) write_gap(w, e);
+  else if (a == "flood-suppressed"sv) write_flood_suppressed(w, e);
+  else if (a == "agent-start"sv || a == "agent-stop"sv) write_lifecycle(w, e);
+  else if (a == "audit-finding"sv || a == "audit-finding-resolved"sv) write_audit_finding(w, e);
   else write_caller_event(w, e);
 }
 

@@ -11,6 +11,7 @@
 #include "capture/raw_event.h"
 #include "model/boxed.h"
 #include "model/decoded_request.h"
+#include "model/flag_name.h"
 #include "model/container_info.h"
 
 namespace sockwarden {
@@ -161,7 +162,10 @@ struct Event {
   std::string cgroup_path;   // cgroup v2 path relative to the cgroup2 mount, "" if unknown
   std::string socket_path;   // the watched socket's path as configured ("@name" for abstract)
   std::string tier;          // "socket-tp" or "syscall-tp"
-  std::vector<std::string> flags;  // stable names, e.g. "truncated", "payload-partial"
+  // Stable names, e.g. "truncated", "unexpected-caller": string literals only (model/flag_name.h).
+  // A std::string each was a heap allocation per flagged event (issue 18): most names are longer
+  // than the 15-byte inline buffer.
+  std::vector<FlagName> flags;
   std::optional<std::string> error;  // errno name for failures, e.g. "EACCES"
   std::optional<ContainerInfo> container;  // set when the caller is in a container
   std::string expected_by;   // the expected-caller rule that matched ("" if none)

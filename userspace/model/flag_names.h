@@ -30,7 +30,7 @@ void for_each_event_flag_name(const Event& e, Fn&& fn) {
   const size_t n = flag_names(e.raw.flags, names);
   for (size_t i = 0; i < n; i++) fn(std::string_view(names[i]));
   for (size_t k = 0; k < e.flags.size(); k++) {
-    const std::string& f = e.flags[k];
+    const std::string_view f = e.flags[k];
     bool seen = false;
     for (size_t i = 0; i < n && !seen; i++) seen = f == names[i];
     for (size_t j = 0; j < k && !seen; j++) seen = f == e.flags[j];

@@ -12,6 +12,7 @@
 // byte bound counts (the lines) is what they hold, plus at most one block's
 // tail per producer thread and, per block, the room a line did not fit in
 // (lines above kOwnBlockBytes get a block of their own, so that is < 4 KiB).
+// Up to kSpareBlocks (1 MiB) written blocks are kept for the next ones.
 #pragma once
 #include <cstddef>
 #include <memory>
@@ -33,6 +34,9 @@ class LineText {
   explicit operator bool() const { return block_ != nullptr; }
   // The block this line lives in (tests: lines share blocks).
   const char* block() const { return block_.get(); }
+  // Written blocks kept for reuse (at most kSpareBlocks; tests).
+  static constexpr size_t kSpareBlocks = 16;
+  static size_t spare_blocks();
 
  private:
   LineText(std::shared_ptr<char[]> block, std::string_view text) : block_(std::move(block)), text_(text) {}
