@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <cstring>
 #include <limits>
 
 namespace sockwarden {
@@ -50,6 +51,12 @@ std::string rfc3339_utc(uint64_t realtime_ns) {
 }
 
 void append_rfc3339_utc(std::string& out, uint64_t realtime_ns) {
+  char text[kRfc3339Length];
+  write_rfc3339_utc(text, realtime_ns);
+  out.append(text, sizeof text);
+}
+
+void write_rfc3339_utc(char* out, uint64_t realtime_ns) {
   time_t secs = static_cast<time_t>(realtime_ns / kNsPerSec);
   unsigned long frac = static_cast<unsigned long>(realtime_ns % kNsPerSec);
   // Events come in bursts within the same second: gmtime of the date and
@@ -60,7 +67,6 @@ void append_rfc3339_utc(std::string& out, uint64_t realtime_ns) {
   struct Entry {
     time_t secs = -1;
     char text[20];  // "YYYY-MM-DDTHH:MM:SS"
-    size_t len = 0;
   };
   constexpr unsigned kEntries = 4;
   thread_local Entry cache[kEntries];
@@ -83,13 +89,12 @@ void append_rfc3339_utc(std::string& out, uint64_t realtime_ns) {
     two(o, year / 100), two(o + 2, year % 100);
     o[4] = '-', two(o + 5, t.tm_mon + 1), o[7] = '-', two(o + 8, t.tm_mday);
     o[10] = 'T', two(o + 11, t.tm_hour), o[13] = ':', two(o + 14, t.tm_min), o[16] = ':', two(o + 17, t.tm_sec);
-    e->len = 19;
     e->secs = secs;
   }
-  out.append(e->text, e->len);
-  char ns[11] = {'.', '0', '0', '0', '0', '0', '0', '0', '0', '0', 'Z'};
+  std::memcpy(out, e->text, 19);
+  char* ns = out + 19;  // ".NNNNNNNNNZ"
+  std::memcpy(ns, ".000000000Z", 11);
   for (int i = 9; i >= 1 && frac; i--, frac /= 10) ns[i] = static_cast<char>('0' + frac % 10);
-  out.append(ns, sizeof ns);
 }
 
 }  // namespace sockwarden

@@ -24,7 +24,10 @@ class BootClock {
 
 // "2026-11-22T22:46:37.123456789Z": UTC, always nine fractional digits.
 std::string rfc3339_utc(uint64_t realtime_ns);
-// The same, appended to out (the JSON writer's way, without a temporary).
+// The same, appended to out.
 void append_rfc3339_utc(std::string& out, uint64_t realtime_ns);
+// The same into out[0, kRfc3339Length) (the JSON writer's way: no string to grow).
+inline constexpr size_t kRfc3339Length = 30;
+void write_rfc3339_utc(char* out, uint64_t realtime_ns);
 
 }  // namespace sockwarden

@@ -445,11 +445,11 @@ void write_audit_finding(JsonWriter& w, const Event& e) {
 
 void write_time(JsonWriter& w, uint64_t realtime_ns) {
   // Rendered aside and copied in: the writer's cursor stays where it is (RFC 3339 has nothing to escape).
-  thread_local std::string text;
-  text.assign(1, '"');
-  append_rfc3339_utc(text, realtime_ns);
-  text += '"';
-  w.raw(text);
+  char text[kRfc3339Length + 2];
+  text[0] = '"';
+  write_rfc3339_utc(text + 1, realtime_ns);
+  text[kRfc3339Length + 1] = '"';
+  w.raw(std::string_view(text, sizeof text));
 }
 
 void write_timestamp_member(JsonWriter& w, uint64_t realtime_ns) {
