@@ -171,16 +171,24 @@ print("| target | " + " | ".join(cols) + " | anchor: auditd, 1 connect rule | an
 print("|" + "---|" * (3 + len(cols)))
 NA = " | - | - |"
 x = lambda v: f"{v:.3f}x"  # three places: a 1.013x must not read as the 1.01x it misses
-rows = []
-row = []
-for c in cols:
-    limit = 1.50 if c == "syscall-tp" else 1.01
-    row.append(verdict(ratio_of(c, "write"), limit, lambda v, l=limit: f"{v:.3f}x (<= {l:.2f}x)"))
-rows.append(("unrelated syscalls: null-write loop, cpu ratio (<= 1.01x; syscall-tp <= 1.50x)", row, "write"))
-rows.append(("unrelated unix socketpair ping-pong, cpu ratio (<= 1.03x)",
-             [verdict(ratio_of(c, "pingpong"), 1.03, x) for c in cols], "pingpong"))
-rows.append(("watched request loop, cpu ratio (<= 1.10x)",
-             [verdict(ratio_of(c, "watched"), 1.10, x) for c in cols], "watched"))
+# The ratio targets are issue 18's: on the host's socket-tp, plus syscall-tp's null write. The
+# other tiers' ratios (syscall-tp's loops, the guests') are reported without a verdict.
+RATIO_LIMITS = {("socket-tp", "write"): 1.01, ("syscall-tp", "write"): 1.50,
+                ("socket-tp", "pingpong"): 1.03, ("socket-tp", "watched"): 1.10}
+
+
+def ratio_cell(c, w):
+    v = ratio_of(c, w)
+    limit = RATIO_LIMITS.get((c, w))
+    if v is None or limit is None:
+        return "-" if v is None else f"{x(v)} (reported)"
+    return verdict(v, limit, lambda v: f"{x(v)} (<= {limit:.2f}x)")
+
+
+rows = [("unrelated syscalls: null-write loop, cpu ratio (socket-tp <= 1.01x; syscall-tp <= 1.50x)", "write"),
+        ("unrelated unix socketpair ping-pong, cpu ratio (socket-tp <= 1.03x)", "pingpong"),
+        ("watched request loop, cpu ratio (socket-tp <= 1.10x)", "watched")]
+rows = [(title, [ratio_cell(c, w) for c in cols], w) for title, w in rows]
 for title, cells, w in rows:
     anchors = [med(a, w) for a in ANCHORS]
     print(f"| {title} | " + " | ".join(cells) + " | " + " | ".join(x(a) if a else "-" for a in anchors) + " |")
@@ -227,4 +235,6 @@ if fp:
     print("| single event at idle -> output, p99 (< 100 ms) | " + " | ".join(cells) + NA)
 print()
 print("Ratios are the median `cpu` ratio (CPU time of the workload's processes, where in-kernel hook "
-      "costs are charged). `-` = not measured for that tier.")
+      "costs are charged). `-` = not measured for that tier. A ratio marked (reported) has no target: "
+      "the issue sets the ratio targets on the host's socket-tp (and syscall-tp's null write) and asks "
+      "for the other tiers' and the guests' to be reported.")
